@@ -1,0 +1,763 @@
+using System.Globalization;
+
+namespace CreditScoring.Sdk.Data;
+
+/// <summary>
+/// Turns records from any source into a <see cref="CreditData"/> table. One row is staged field by
+/// field and committed only when every field is valid, so a bad row is either fatal or left out
+/// whole (never half-written). Text sources infer column kinds; typed sources take them from the
+/// values' CLR types. Explicit options override both.
+/// </summary>
+internal sealed class TableBuilder
+{
+    private const int MaxShownValueLength = 80;
+
+    private readonly string _source;
+    private readonly string _locationWord;
+    private readonly DataLoadOptions _options;
+    private readonly ColumnBuilder?[] _fields;
+    private readonly string[] _missingTokens;
+    private readonly List<DataLoadIssue> _issues = [];
+    private readonly List<string> _dropped = [];
+    private long _rowsRead;
+    private long _skipped;
+    private int _rows;
+
+    /// <param name="source">Source name for messages.</param>
+    /// <param name="locationWord">"line" for text files, "record" otherwise.</param>
+    /// <param name="names">Column names in source order.</param>
+    /// <param name="options">Load options (validated here).</param>
+    /// <param name="sourceKinds">Kinds the source declares (typed sources), null entries = infer.</param>
+    /// <param name="headerLocation">Where the names came from, for messages (0 = not a row).</param>
+    public TableBuilder(string source, string locationWord, IReadOnlyList<string> names, DataLoadOptions options, IReadOnlyList<ColumnKind?>? sourceKinds, long headerLocation)
+    {
+        _source = source;
+        _locationWord = locationWord;
+        _options = options;
+        options.Validate();
+        _missingTokens = [.. options.MissingTokens];
+
+        var seen = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (seen.TryGetValue(names[i], out var first))
+            {
+                throw new DataLoadException(source, headerLocation, names[i], names[i],
+                    $"{source}: {Where(headerLocation)}duplicate column name '{names[i]}' (columns {first + 1} and {i + 1}); column names must be unique.");
+            }
+
+            seen.Add(names[i], i);
+        }
+
+        CheckNamed(options.TargetColumn, "target", seen, names);
+        CheckNamed(options.IdColumn, "id", seen, names);
+        CheckNamed(options.WeightColumn, "weight", seen, names);
+        CheckNamed(options.TimeColumn, "time", seen, names);
+        foreach (var c in options.NumericColumns)
+        {
+            CheckNamed(c, "Numeric(...)", seen, names);
+        }
+
+        foreach (var c in options.CategoricalColumns)
+        {
+            CheckNamed(c, "Categorical(...)", seen, names);
+        }
+
+        foreach (var c in options.DateColumns.Keys)
+        {
+            CheckNamed(c, "Date(...)", seen, names);
+        }
+
+        foreach (var c in options.IgnoredColumns)
+        {
+            CheckNamed(c, "Ignore(...)", seen, names);
+        }
+
+        foreach (var c in options.DroppedColumns)
+        {
+            CheckNamed(c, "Drop(...)", seen, names);
+        }
+
+        _fields = new ColumnBuilder?[names.Count];
+        for (var i = 0; i < names.Count; i++)
+        {
+            var name = names[i];
+            if (options.DroppedColumns.Contains(name))
+            {
+                _dropped.Add(name);
+                continue;
+            }
+
+            _fields[i] = new ColumnBuilder(this, name, RoleOf(name), InitialKind(name, sourceKinds is null ? null : sourceKinds[i]));
+        }
+    }
+
+    /// <summary>The number of fields a record must have.</summary>
+    public int FieldCount => _fields.Length;
+
+    /// <summary>Adds a record of text fields (CSV). <paramref name="fields"/> index into <paramref name="buffer"/>.</summary>
+    public void AddTextRecord(ReadOnlySpan<char> buffer, ReadOnlySpan<Range> fields, long location)
+    {
+        _rowsRead++;
+        if (fields.Length != _fields.Length)
+        {
+            Bad(location, null, null, $"has {fields.Length} field{(fields.Length == 1 ? "" : "s")} but the header has {_fields.Length}");
+            return;
+        }
+
+        for (var i = 0; i < _fields.Length; i++)
+        {
+            var column = _fields[i];
+            if (column is null)
+            {
+                continue;
+            }
+
+            var text = buffer[fields[i]];
+            var problem = column.StageText(text);
+            if (problem is not null)
+            {
+                Bad(location, column.Name, text.ToString(), problem);
+                return;
+            }
+        }
+
+        Commit();
+    }
+
+    /// <summary>Adds a record of typed values (<see langword="null"/> or <see cref="DBNull"/> = missing).</summary>
+    public void AddTypedRecord(ReadOnlySpan<object?> values, long location)
+    {
+        _rowsRead++;
+        for (var i = 0; i < _fields.Length; i++)
+        {
+            var column = _fields[i];
+            if (column is null)
+            {
+                continue;
+            }
+
+            var value = values[i];
+            var problem = column.StageValue(value);
+            if (problem is not null)
+            {
+                Bad(location, column.Name, FormatForMessage(value), problem);
+                return;
+            }
+        }
+
+        Commit();
+    }
+
+    /// <summary>Records a record that could not even be split into fields (e.g. an unterminated quote).</summary>
+    public void AddMalformedRecord(long location, string problem)
+    {
+        _rowsRead++;
+        Bad(location, null, null, problem);
+    }
+
+    /// <summary>Finishes the table.</summary>
+    public CreditData Build()
+    {
+        var columns = new List<DataColumn>(_fields.Length);
+        var roles = new List<ColumnRole>(_fields.Length);
+        foreach (var f in _fields)
+        {
+            if (f is null)
+            {
+                continue;
+            }
+
+            columns.Add(f.Build(_rows));
+            roles.Add(f.Role);
+        }
+
+        var report = new DataLoadReport(_source, _rowsRead, _rows, _skipped, _issues.ToArray(), _dropped.ToArray());
+        return new CreditData([.. columns], [.. roles], report);
+    }
+
+    internal static string FormatForMessage(object? value) => value switch
+    {
+        null => "null",
+        DBNull => "DBNull",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? string.Empty,
+    };
+
+    private string Where(long location) => location > 0 ? $"{_locationWord} {location}: " : string.Empty;
+
+    private void Commit()
+    {
+        foreach (var f in _fields)
+        {
+            f?.Commit();
+        }
+
+        _rows++;
+    }
+
+    private void Bad(long location, string? column, string? value, string problem)
+    {
+        var shown = value is null ? null : value.Length > MaxShownValueLength ? string.Concat(value.AsSpan(0, MaxShownValueLength), "...") : value;
+        var message = column is null
+            ? $"{_source}: {_locationWord} {location}: the record {problem}."
+            : $"{_source}: {_locationWord} {location}, column '{column}': {problem}.";
+        if (_options.BadRows == BadRowHandling.Fail)
+        {
+            throw new DataLoadException(_source, location, column, shown, message + " (Set BadRows = BadRowHandling.Skip to leave such rows out and count them.)");
+        }
+
+        _skipped++;
+        if (_issues.Count < _options.MaxReportedIssues)
+        {
+            _issues.Add(new DataLoadIssue(location, column, shown, message));
+        }
+    }
+
+    private void CheckNamed(string? column, string what, Dictionary<string, int> seen, IReadOnlyList<string> names)
+    {
+        if (column is not null && !seen.ContainsKey(column))
+        {
+            var shown = names.Count <= 40 ? string.Join(", ", names) : string.Join(", ", names.Take(40)) + $", ... ({names.Count} in all)";
+            throw new DataLoadException(_source, 0, column, null,
+                $"{_source}: the {what} column '{column}' is not in the source (names are case-sensitive). Columns: {shown}.");
+        }
+    }
+
+    private ColumnRole RoleOf(string name)
+    {
+        if (name == _options.TargetColumn)
+        {
+            return ColumnRole.Target;
+        }
+
+        if (name == _options.IdColumn)
+        {
+            return ColumnRole.Id;
+        }
+
+        if (name == _options.WeightColumn)
+        {
+            return ColumnRole.Weight;
+        }
+
+        if (name == _options.TimeColumn)
+        {
+            return ColumnRole.Time;
+        }
+
+        return _options.IgnoredColumns.Contains(name) ? ColumnRole.Ignored : ColumnRole.Feature;
+    }
+
+    private ColumnKind? InitialKind(string name, ColumnKind? sourceKind)
+    {
+        if (name == _options.TargetColumn || name == _options.WeightColumn)
+        {
+            return ColumnKind.Numeric;
+        }
+
+        if (_options.NumericColumns.Contains(name))
+        {
+            return ColumnKind.Numeric;
+        }
+
+        if (_options.CategoricalColumns.Contains(name))
+        {
+            return ColumnKind.Categorical;
+        }
+
+        if (_options.DateColumns.ContainsKey(name))
+        {
+            return ColumnKind.Date;
+        }
+
+        return sourceKind;
+    }
+
+    private bool IsMissingToken(ReadOnlySpan<char> text)
+    {
+        foreach (var token in _missingTokens)
+        {
+            if (text.SequenceEqual(token))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Accumulates one column. Kind null = not decided yet (text sources infer it).</summary>
+    private sealed class ColumnBuilder
+    {
+        private readonly TableBuilder _owner;
+        private readonly bool _explicitKind;
+        private readonly string? _dateFormat;
+        private readonly string? _positiveLabel;
+        private readonly string? _negativeLabel;
+
+        private double[] _numbers = [];
+        private int[] _codes = [];
+        private int _count;
+        private Dictionary<string, int>? _lookup;
+        private List<string>? _categories;
+        private List<string?>? _pending;
+        private int _pendingNonMissing;
+
+        private double _stagedNumber;
+        private int _stagedCode;
+        private string? _stagedNew;
+        private string? _stagedPending;
+        private bool _stagedPendingIsText;
+
+        public ColumnBuilder(TableBuilder owner, string name, ColumnRole role, ColumnKind? kind)
+        {
+            _owner = owner;
+            Name = name;
+            Role = role;
+            _explicitKind = kind is not null;
+            _dateFormat = owner._options.DateColumns.TryGetValue(name, out var f) ? f : null;
+            if (role == ColumnRole.Target)
+            {
+                _positiveLabel = owner._options.PositiveLabel;
+                _negativeLabel = owner._options.NegativeLabel;
+            }
+
+            if (role == ColumnRole.Time && kind is null)
+            {
+                kind = ColumnKind.Date;
+            }
+
+            SetKind(kind);
+        }
+
+        public string Name { get; }
+
+        public ColumnRole Role { get; }
+
+        public ColumnKind? Kind { get; private set; }
+
+        private bool IsTarget => Role == ColumnRole.Target;
+
+        /// <summary>Parses one text field into the staging slot; returns a problem description or null.</summary>
+        public string? StageText(ReadOnlySpan<char> text)
+        {
+            if (_owner.IsMissingToken(text))
+            {
+                return StageMissing();
+            }
+
+            if (IsTarget)
+            {
+                return StageTarget(text);
+            }
+
+            switch (Kind)
+            {
+                case ColumnKind.Numeric:
+                    return StageNumber(text);
+                case ColumnKind.Categorical:
+                    return StageCategory(text);
+                case ColumnKind.Date:
+                    return StageDate(text);
+                default:
+                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+                    {
+                        if (double.IsInfinity(d))
+                        {
+                            return $"value '{text}' is not a finite number";
+                        }
+
+                        _stagedPending = double.IsNaN(d) ? null : text.ToString();
+                        _stagedPendingIsText = false;
+                        return null;
+                    }
+
+                    _stagedPending = text.ToString();
+                    _stagedPendingIsText = true;
+                    return null;
+            }
+        }
+
+        /// <summary>Stages a missing value; returns a problem when the column's role forbids one.</summary>
+        public string? StageMissing()
+        {
+            if (IsTarget)
+            {
+                return "the target is missing; every training row needs a target (leave the target out of the options to load unlabelled data for scoring)";
+            }
+
+            if (Role == ColumnRole.Weight)
+            {
+                return "the weight is missing; every row needs a finite weight >= 0";
+            }
+
+            _stagedNumber = double.NaN;
+            _stagedCode = CategoricalColumn.MissingCode;
+            _stagedNew = null;
+            _stagedPending = null;
+            return null;
+        }
+
+        /// <summary>Stages a typed value (reader or object property).</summary>
+        public string? StageValue(object? value)
+        {
+            if (value is null or DBNull)
+            {
+                return StageMissing();
+            }
+
+            if (Kind is null && !IsTarget)
+            {
+                var decided = KindOfClrType(value.GetType());
+                if (decided is null)
+                {
+                    return $"values of type {value.GetType().Name} are not supported (expected a number, bool, string, enum or date); leave the column out with Drop(\"{Name}\")";
+                }
+
+                DecideTyped(decided.Value);
+            }
+
+            switch (value)
+            {
+                case string s:
+                    return StageText(s);
+                case char c:
+                    return StageText(c.ToString());
+                case DateTime dt:
+                    return StageDateValue(DateColumn.ToDays(dt));
+                case DateTimeOffset dto:
+                    return StageDateValue(DateColumn.ToDays(dto.UtcDateTime));
+                case DateOnly date:
+                    return StageDateValue(DateColumn.ToDays(date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc)));
+                case bool b:
+                    return StageNumericValue(b ? 1.0 : 0.0, value);
+                case Enum e:
+                    return StageText(e.ToString());
+                case byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal or Half:
+                    return StageNumericValue(Convert.ToDouble(value, CultureInfo.InvariantCulture), value);
+                default:
+                    return $"values of type {value.GetType().Name} are not supported (expected a number, bool, string, enum or date)";
+            }
+        }
+
+        public void Commit()
+        {
+            switch (Kind)
+            {
+                case ColumnKind.Numeric:
+                case ColumnKind.Date:
+                    EnsureCapacity(ref _numbers);
+                    _numbers[_count++] = _stagedNumber;
+                    break;
+                case ColumnKind.Categorical:
+                    EnsureCapacity(ref _codes);
+                    var code = _stagedCode;
+                    if (_stagedNew is not null)
+                    {
+                        code = _categories!.Count;
+                        _categories.Add(_stagedNew);
+                        _lookup!.Add(_stagedNew, code);
+                        _stagedNew = null;
+                    }
+
+                    _codes[_count++] = code;
+                    break;
+                default:
+                    _pending!.Add(_stagedPending);
+                    _count++;
+                    if (_stagedPending is not null)
+                    {
+                        _pendingNonMissing++;
+                        if (_stagedPendingIsText)
+                        {
+                            Decide(ColumnKind.Categorical);
+                        }
+                        else if (_pendingNonMissing >= _owner._options.TypeInferenceValues)
+                        {
+                            Decide(ColumnKind.Numeric);
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        public DataColumn Build(int rows)
+        {
+            if (Kind is null)
+            {
+                Decide(ColumnKind.Numeric);
+            }
+
+            switch (Kind)
+            {
+                case ColumnKind.Numeric:
+                    Array.Resize(ref _numbers, rows);
+                    return new NumericColumn(Name, _numbers, validate: false);
+                case ColumnKind.Date:
+                    Array.Resize(ref _numbers, rows);
+                    return new DateColumn(Name, _numbers);
+                default:
+                    Array.Resize(ref _codes, rows);
+                    return SortCategories(Name, _codes, _categories!);
+            }
+        }
+
+        private static CategoricalColumn SortCategories(string name, int[] codes, List<string> categories)
+        {
+            var sorted = categories.ToArray();
+            var firstSeenCode = new int[sorted.Length];
+            for (var i = 0; i < firstSeenCode.Length; i++)
+            {
+                firstSeenCode[i] = i;
+            }
+
+            Array.Sort(sorted, firstSeenCode, StringComparer.Ordinal);
+            var remap = new int[sorted.Length];
+            for (var i = 0; i < sorted.Length; i++)
+            {
+                remap[firstSeenCode[i]] = i;
+            }
+
+            for (var i = 0; i < codes.Length; i++)
+            {
+                if (codes[i] >= 0)
+                {
+                    codes[i] = remap[codes[i]];
+                }
+            }
+
+            return new CategoricalColumn(name, codes, sorted);
+        }
+
+        private static ColumnKind? KindOfClrType(Type t) => t switch
+        {
+            _ when t == typeof(string) || t == typeof(char) || t.IsEnum => ColumnKind.Categorical,
+            _ when t == typeof(DateTime) || t == typeof(DateTimeOffset) || t == typeof(DateOnly) => ColumnKind.Date,
+            _ when t == typeof(bool) || t == typeof(byte) || t == typeof(sbyte) || t == typeof(short) || t == typeof(ushort)
+                || t == typeof(int) || t == typeof(uint) || t == typeof(long) || t == typeof(ulong) || t == typeof(float)
+                || t == typeof(double) || t == typeof(decimal) || t == typeof(Half) => ColumnKind.Numeric,
+            _ => null,
+        };
+
+        private void SetKind(ColumnKind? kind)
+        {
+            Kind = kind;
+            switch (kind)
+            {
+                case ColumnKind.Categorical:
+                    _lookup = new Dictionary<string, int>(StringComparer.Ordinal);
+                    _categories = [];
+                    break;
+                case null:
+                    _pending = [];
+                    break;
+            }
+        }
+
+        /// <summary>Typed sources decide an undecided column from the first non-null value's type; earlier rows were all missing.</summary>
+        private void DecideTyped(ColumnKind kind)
+        {
+            var missingRows = _count;
+            _pending = null;
+            SetKind(kind);
+            if (kind == ColumnKind.Categorical)
+            {
+                _codes = new int[Math.Max(16, missingRows)];
+                Array.Fill(_codes, CategoricalColumn.MissingCode, 0, missingRows);
+            }
+            else
+            {
+                _numbers = new double[Math.Max(16, missingRows)];
+                Array.Fill(_numbers, double.NaN, 0, missingRows);
+            }
+        }
+
+        /// <summary>Text sources decide once the inference window is full or a non-number appears; buffered values are converted.</summary>
+        private void Decide(ColumnKind kind)
+        {
+            var pending = _pending!;
+            SetKind(kind);
+            _pending = null;
+            _count = 0;
+            if (kind == ColumnKind.Numeric)
+            {
+                _numbers = new double[Math.Max(16, pending.Count * 2)];
+                foreach (var p in pending)
+                {
+                    _numbers[_count++] = p is null ? double.NaN : double.Parse(p, NumberStyles.Float, CultureInfo.InvariantCulture);
+                }
+            }
+            else
+            {
+                _codes = new int[Math.Max(16, pending.Count * 2)];
+                foreach (var p in pending)
+                {
+                    if (p is null)
+                    {
+                        _codes[_count++] = CategoricalColumn.MissingCode;
+                        continue;
+                    }
+
+                    if (!_lookup!.TryGetValue(p, out var code))
+                    {
+                        code = _categories!.Count;
+                        _categories.Add(p);
+                        _lookup.Add(p, code);
+                    }
+
+                    _codes[_count++] = code;
+                }
+            }
+        }
+
+        private void EnsureCapacity<T>(ref T[] array)
+        {
+            if (_count == array.Length)
+            {
+                Array.Resize(ref array, Math.Max(16, array.Length * 2));
+            }
+        }
+
+        private string? StageTarget(ReadOnlySpan<char> text)
+        {
+            if (_positiveLabel is not null)
+            {
+                if (text.SequenceEqual(_positiveLabel))
+                {
+                    _stagedNumber = 1.0;
+                    return null;
+                }
+
+                if (text.SequenceEqual(_negativeLabel))
+                {
+                    _stagedNumber = 0.0;
+                    return null;
+                }
+
+                return $"target value '{text}' is neither the positive label '{_positiveLabel}' nor the negative label '{_negativeLabel}'";
+            }
+
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && (d == 0.0 || d == 1.0))
+            {
+                _stagedNumber = d;
+                return null;
+            }
+
+            return $"target value '{text}' is not 0 or 1 (for text labels use Target(\"{Name}\", positiveLabel, negativeLabel))";
+        }
+
+        private string? StageNumber(ReadOnlySpan<char> text)
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+            {
+                var how = _explicitKind ? "declared numeric" : $"numeric: inferred from its first {_owner._options.TypeInferenceValues} values";
+                return $"value '{text}' is not a number (the column is {how}; if it holds text, declare it with Categorical(\"{Name}\"))";
+            }
+
+            if (double.IsInfinity(d))
+            {
+                return $"value '{text}' is not a finite number";
+            }
+
+            if (Role == ColumnRole.Weight && !(d >= 0))
+            {
+                return double.IsNaN(d) ? "the weight is missing; every row needs a finite weight >= 0" : $"weight '{text}' is negative; weights must be >= 0";
+            }
+
+            _stagedNumber = d;
+            return null;
+        }
+
+        private string? StageNumericValue(double d, object original)
+        {
+            if (IsTarget)
+            {
+                if (_positiveLabel is null && d is 0.0 or 1.0)
+                {
+                    _stagedNumber = d;
+                    return null;
+                }
+
+                return StageTarget(FormatForMessage(original));
+            }
+
+            switch (Kind)
+            {
+                case ColumnKind.Numeric:
+                    if (double.IsInfinity(d))
+                    {
+                        return $"value '{FormatForMessage(original)}' is not a finite number";
+                    }
+
+                    if (Role == ColumnRole.Weight && !(d >= 0))
+                    {
+                        return double.IsNaN(d) ? "the weight is missing; every row needs a finite weight >= 0" : $"weight '{FormatForMessage(original)}' is negative; weights must be >= 0";
+                    }
+
+                    _stagedNumber = d;
+                    return null;
+                case ColumnKind.Categorical:
+                    return StageText(original is double or float ? d.ToString("R", CultureInfo.InvariantCulture) : FormatForMessage(original));
+                case ColumnKind.Date:
+                    return $"value '{FormatForMessage(original)}' is a number but the column is a date column";
+                default:
+                    return StageText(FormatForMessage(original));
+            }
+        }
+
+        private string? StageCategory(ReadOnlySpan<char> text)
+        {
+            var alternate = _lookup!.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (alternate.TryGetValue(text, out var code))
+            {
+                _stagedCode = code;
+                _stagedNew = null;
+            }
+            else
+            {
+                _stagedCode = -2;
+                _stagedNew = text.ToString();
+            }
+
+            return null;
+        }
+
+        private string? StageDate(ReadOnlySpan<char> text)
+        {
+            const DateTimeStyles styles = DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces;
+            var ok = _dateFormat is null
+                ? DateTime.TryParse(text, CultureInfo.InvariantCulture, styles, out var dt)
+                : DateTime.TryParseExact(text, _dateFormat, CultureInfo.InvariantCulture, styles, out dt);
+            if (!ok)
+            {
+                return _dateFormat is null
+                    ? $"value '{text}' is not a date (expected an invariant-culture date such as 2024-01-31; give an exact format with Date(\"{Name}\", \"yyyy-MM-dd\"))"
+                    : $"value '{text}' is not a date in the format '{_dateFormat}'";
+            }
+
+            _stagedNumber = DateColumn.ToDays(dt);
+            return null;
+        }
+
+        private string? StageDateValue(double days)
+        {
+            if (IsTarget)
+            {
+                return "the target holds a date; it must hold 0/1 or two labels";
+            }
+
+            switch (Kind)
+            {
+                case ColumnKind.Date:
+                    _stagedNumber = days;
+                    return null;
+                case ColumnKind.Categorical:
+                    return StageText(DateColumn.FromDays(days).ToString("O", CultureInfo.InvariantCulture));
+                default:
+                    return "the value is a date but the column is numeric";
+            }
+        }
+    }
+}
