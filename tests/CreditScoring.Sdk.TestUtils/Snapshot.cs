@@ -37,13 +37,14 @@ public static partial class Snapshot
             : $"No verified snapshot yet: read {received} and, if it is right, rename it to {Path.GetFileName(verified)}.");
     }
 
-    /// <summary>Replaces ISO timestamps, durations named *Seconds, SHA-256 hex strings and versions with placeholders.</summary>
+    /// <summary>Replaces ISO timestamps, durations named *Seconds, SHA-256 hex strings, SDK versions and payload lengths with placeholders.</summary>
     public static string Scrub(string text)
     {
         text = IsoTimestamp().Replace(text, "{timestamp}");
         text = Sha256().Replace(text, "{sha256}");
         text = Seconds().Replace(text, "$1{seconds}");
         text = SdkVersion().Replace(text, "$1{version}\"");
+        text = PayloadLength().Replace(text, "$1{length}");
         return text;
     }
 
@@ -58,4 +59,7 @@ public static partial class Snapshot
 
     [GeneratedRegex(@"(""sdkVersion"":\s*"")[^""]*""")]
     private static partial Regex SdkVersion();
+
+    [GeneratedRegex(@"(""payloadLength"":\s*)\d+")]
+    private static partial Regex PayloadLength();
 }

@@ -1,0 +1,244 @@
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.Linear;
+using CreditScoring.Sdk.Scoring;
+using CreditScoring.Sdk.Scoring.Serialization;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CreditScoring.Sdk;
+
+/// <summary>
+/// The entry point of the SDK, as ML.NET's <c>MLContext</c>: holds the seed of every random choice,
+/// the clock and the logger factory, and creates pipelines.
+/// </summary>
+public sealed class CreditScoringContext
+{
+    /// <summary>The seed used when none is given.</summary>
+    public const int DefaultSeed = 42;
+
+    /// <summary>Creates a context.</summary>
+    /// <param name="seed">The seed of every random choice (splits, bagging, resampling). Same data and seed give the same model, bit for bit.</param>
+    /// <param name="timeProvider">The clock for timestamps and durations; default <see cref="TimeProvider.System"/>.</param>
+    /// <param name="loggerFactory">Where training logs go; default none.</param>
+    /// <param name="maxDegreeOfParallelism">The most threads training may use; -1 (the default) for all processors. Models never depend on it.</param>
+    public CreditScoringContext(int seed = DefaultSeed, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, int maxDegreeOfParallelism = -1)
+    {
+        if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "Use -1 for all processors or a positive thread count.");
+        }
+
+        MaxDegreeOfParallelism = maxDegreeOfParallelism;
+        Seed = seed;
+        TimeProvider = timeProvider ?? TimeProvider.System;
+        LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+    }
+
+    /// <summary>The seed.</summary>
+    public int Seed { get; }
+
+    /// <summary>The clock.</summary>
+    public TimeProvider TimeProvider { get; }
+
+    /// <summary>The logger factory.</summary>
+    public ILoggerFactory LoggerFactory { get; }
+
+    /// <summary>The most threads training may use; -1 for all processors.</summary>
+    public int MaxDegreeOfParallelism { get; }
+
+    /// <summary>Starts a pipeline: <c>context.CreatePipeline().Train(t =&gt; t.LogisticRegression()).Build()</c>.</summary>
+    /// <returns>A single-use builder.</returns>
+    public CreditPipelineBuilder CreatePipeline() => new(this);
+}
+
+/// <summary>
+/// Builds a <see cref="CreditPipeline"/>: which learner, which decision policy. Single-use: <see cref="Build"/>
+/// snapshots the choices, and the builder cannot be used again.
+/// </summary>
+public sealed class CreditPipelineBuilder
+{
+    private readonly CreditScoringContext _context;
+    private ICreditLearner? _learner;
+    private DecisionPolicy _decision = DecisionPolicy.Default;
+    private bool _built;
+
+    internal CreditPipelineBuilder(CreditScoringContext context) => _context = context;
+
+    /// <summary>Chooses the learner from the catalog, e.g. <c>t =&gt; t.LogisticRegression(o =&gt; o.L2Regularization = 0.5)</c>.</summary>
+    /// <param name="choose">Picks a learner.</param>
+    /// <returns>This builder.</returns>
+    public CreditPipelineBuilder Train(Func<LearnerCatalog, ICreditLearner> choose)
+    {
+        ArgumentNullException.ThrowIfNull(choose);
+        return Train(choose(new LearnerCatalog()));
+    }
+
+    /// <summary>Uses a learner instance (the SDK's own or an adapter).</summary>
+    /// <param name="learner">The learner.</param>
+    /// <returns>This builder.</returns>
+    public CreditPipelineBuilder Train(ICreditLearner learner)
+    {
+        ThrowIfBuilt();
+        ArgumentNullException.ThrowIfNull(learner);
+        _learner = learner;
+        return this;
+    }
+
+    /// <summary>Chooses the decision policy, e.g. <c>d =&gt; d.Threshold(0.3)</c>. Default: <see cref="DecisionPolicy.Default"/>.</summary>
+    /// <param name="choose">Picks a policy.</param>
+    /// <returns>This builder.</returns>
+    public CreditPipelineBuilder Decide(Func<DecisionCatalog, DecisionPolicy> choose)
+    {
+        ThrowIfBuilt();
+        ArgumentNullException.ThrowIfNull(choose);
+        _decision = choose(new DecisionCatalog()) ?? throw new ArgumentException("The decision choice returned null.", nameof(choose));
+        return this;
+    }
+
+    /// <summary>Snapshots the choices into an immutable pipeline.</summary>
+    /// <returns>The pipeline.</returns>
+    /// <exception cref="InvalidOperationException">No learner was chosen, or the builder was already built.</exception>
+    public CreditPipeline Build()
+    {
+        ThrowIfBuilt();
+        if (_learner is null)
+        {
+            throw new InvalidOperationException("Choose a learner with Train(...) before Build(), e.g. .Train(t => t.LogisticRegression()).");
+        }
+
+        _built = true;
+        return new CreditPipeline(_context, _learner, _decision);
+    }
+
+    private void ThrowIfBuilt()
+    {
+        if (_built)
+        {
+            throw new InvalidOperationException("This pipeline builder was already built; create a new one with context.CreatePipeline().");
+        }
+    }
+}
+
+/// <summary>The SDK's learners.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "A catalog instance is the fluent entry point, as ML.NET's catalogs.")]
+public sealed class LearnerCatalog
+{
+    internal LearnerCatalog()
+    {
+    }
+
+    /// <summary>L2-regularised logistic regression with default options (L2 = 1, standardised, solved tightly).</summary>
+    /// <returns>The learner.</returns>
+    public ICreditLearner LogisticRegression() => new LogisticRegressionLearner();
+
+    /// <summary>Logistic regression with options.</summary>
+    /// <param name="options">The options (validated and copied).</param>
+    /// <returns>The learner.</returns>
+    public ICreditLearner LogisticRegression(LogisticRegressionOptions options) => new LogisticRegressionLearner(options);
+
+    /// <summary>Logistic regression, configuring the default options.</summary>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>The learner.</returns>
+    public ICreditLearner LogisticRegression(Action<LogisticRegressionOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new LogisticRegressionOptions();
+        configure(options);
+        return new LogisticRegressionLearner(options);
+    }
+}
+
+/// <summary>Decision policies.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "A catalog instance is the fluent entry point, as ML.NET's catalogs.")]
+public sealed class DecisionCatalog
+{
+    internal DecisionCatalog()
+    {
+    }
+
+    /// <summary>Decline when the probability of default is at or above <paramref name="threshold"/>.</summary>
+    /// <param name="threshold">In [0, 1].</param>
+    /// <returns>The policy.</returns>
+    public DecisionPolicy Threshold(double threshold) => new(threshold, "fixed");
+}
+
+/// <summary>
+/// An immutable training recipe: preprocessing (what the learner needs: median imputation and
+/// one-hot encoding for learners that need complete numeric features), the learner and the decision
+/// policy. <see cref="Fit"/> turns labelled data into a <see cref="CreditModel"/>.
+/// </summary>
+public sealed partial class CreditPipeline
+{
+    private readonly CreditScoringContext _context;
+    private readonly ILogger _logger;
+
+    internal CreditPipeline(CreditScoringContext context, ICreditLearner learner, DecisionPolicy decision)
+    {
+        _context = context;
+        Learner = learner;
+        Decision = decision;
+        _logger = context.LoggerFactory.CreateLogger("CreditScoring.Sdk.Pipeline");
+    }
+
+    /// <summary>The learner.</summary>
+    public ICreditLearner Learner { get; }
+
+    /// <summary>The decision policy the model will carry.</summary>
+    public DecisionPolicy Decision { get; }
+
+    /// <summary>
+    /// Fits preprocessing and learner on the training data. Model inputs are every numeric or
+    /// categorical column with the feature role (id, target, weight, time and ignored columns are not inputs).
+    /// </summary>
+    /// <param name="training">Labelled training data.</param>
+    /// <param name="cancellationToken">Cancels the fit.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
+    public CreditModel Fit(CreditData training, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (!training.HasTarget)
+        {
+            throw CreditData.NoTarget();
+        }
+
+        var clock = _context.TimeProvider;
+        var start = clock.GetTimestamp();
+        var input = InputBinder.SchemaOf(training);
+        var raw = InputBinder.Bind(input, training, UnknownCategoryHandling.Ignore);
+        var features = DefaultPreprocessing.Fit(input, raw, training.RowCount, training.Weights, Learner.Capabilities);
+        var matrix = features.Transform(raw, training.RowCount);
+        var predictor = Learner.Fit(matrix, training.Labels, training.Weights, new LearnerContext(_context.Seed, _logger, _context.MaxDegreeOfParallelism, cancellationToken));
+        var seconds = clock.GetElapsedTime(start).TotalSeconds;
+
+        var labels = training.Labels;
+        var weights = training.Weights;
+        double positive = 0, total = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            var w = weights.IsEmpty ? 1.0 : weights[i];
+            positive += w * labels[i];
+            total += w;
+        }
+
+        var metadata = new ModelMetadata(
+            ModelFile.SdkVersion,
+            clock.GetUtcNow(),
+            seconds,
+            _context.Seed,
+            training.Fingerprint,
+            training.RowCount,
+            positive / total,
+            training.TargetColumn!.Name,
+            Learner.Name,
+            new Dictionary<string, string>(Learner.Parameters));
+        LogTrained(_logger, Learner.Name, training.RowCount, input.Count, features.Features.Count, seconds);
+        return new CreditModel(features, predictor, Decision, metadata);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Trained {Learner} on {Rows} rows: {Inputs} inputs -> {Features} features in {Seconds:F3} s.")]
+    private static partial void LogTrained(ILogger logger, string learner, int rows, int inputs, int features, double seconds);
+}

@@ -1,0 +1,111 @@
+namespace CreditScoring.Sdk.Evaluation;
+
+/// <summary>The metrics of a constant prediction (the prior default rate): what a model must beat.</summary>
+/// <param name="Prior">The constant probability predicted: the training default rate when known, else the evaluated data's.</param>
+/// <param name="Auc">0.5 (every score tied).</param>
+/// <param name="Gini">0.</param>
+/// <param name="Ks">0.</param>
+/// <param name="Brier">Brier score of the constant prediction.</param>
+/// <param name="LogLoss">Log-loss of the constant prediction.</param>
+public sealed record BaselineMetrics(double Prior, double Auc, double Gini, double Ks, double Brier, double LogLoss);
+
+/// <summary>
+/// How well probabilities of default rank and calibrate on labelled data, with a prior-only
+/// baseline beside every figure. Weighted when the data has weights.
+/// </summary>
+/// <param name="Rows">Rows evaluated.</param>
+/// <param name="Positives">Defaults (weighted).</param>
+/// <param name="PositiveRate">Observed default rate.</param>
+/// <param name="Auc">Area under the ROC curve.</param>
+/// <param name="Gini">2·AUC − 1.</param>
+/// <param name="Ks">Kolmogorov–Smirnov statistic.</param>
+/// <param name="KsThreshold">The probability at which the KS gap is largest.</param>
+/// <param name="Brier">Brier score.</param>
+/// <param name="LogLoss">Log-loss.</param>
+/// <param name="Confusion">The confusion matrix at the decision threshold (declined = predicted default).</param>
+/// <param name="Baseline">The prior-only baseline.</param>
+/// <param name="Roc">ROC curve (collinear points dropped).</param>
+/// <param name="PrecisionRecall">Precision–recall curve.</param>
+/// <param name="Calibration">Reliability table, 10 uniform bins.</param>
+/// <param name="Gains">Gains and lift by decile.</param>
+public sealed record EvaluationReport(
+    int Rows,
+    double Positives,
+    double PositiveRate,
+    double Auc,
+    double Gini,
+    double Ks,
+    double KsThreshold,
+    double Brier,
+    double LogLoss,
+    ConfusionMatrix Confusion,
+    BaselineMetrics Baseline,
+    IReadOnlyList<RocPoint> Roc,
+    IReadOnlyList<PrecisionRecallPoint> PrecisionRecall,
+    IReadOnlyList<CalibrationBin> Calibration,
+    IReadOnlyList<GainsRow> Gains)
+{
+    /// <summary>The decision threshold of <see cref="Confusion"/>.</summary>
+    public double Threshold => Confusion.Threshold;
+}
+
+/// <summary>Builds <see cref="EvaluationReport"/>s from probabilities and labels.</summary>
+public static class ClassificationEvaluator
+{
+    /// <summary>Evaluates probabilities of default against outcomes.</summary>
+    /// <param name="probabilities">Predicted probabilities of default, in [0, 1].</param>
+    /// <param name="labels">Outcomes, 0/1.</param>
+    /// <param name="threshold">The decision threshold: probability ≥ threshold is declined.</param>
+    /// <param name="weights">Optional weights.</param>
+    /// <param name="prior">The baseline's constant prediction, normally the training default rate; <see langword="null"/> uses the evaluated rows' rate.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="ArgumentException">Lengths differ, a probability is outside [0, 1], a label is not 0/1, a weight is negative, or there are no rows.</exception>
+    public static EvaluationReport Evaluate(ReadOnlySpan<double> probabilities, ReadOnlySpan<int> labels, double threshold, ReadOnlySpan<double> weights = default, double? prior = null)
+    {
+        if (probabilities.IsEmpty)
+        {
+            throw new ArgumentException("There are no rows to evaluate.", nameof(probabilities));
+        }
+
+        MetricInputs.CheckProbabilities(probabilities);
+        var ranked = RankedScores.Create(probabilities, labels, weights);
+        var total = ranked.Positives + ranked.Negatives;
+        var rate = total == 0 ? double.NaN : ranked.Positives / total;
+        var ks = ClassificationMetrics.Ks(ranked);
+        var auc = ClassificationMetrics.Auc(ranked);
+
+        var baselinePrior = prior ?? rate;
+        if (!(baselinePrior >= 0 && baselinePrior <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(prior), baselinePrior, "The baseline prior must be a probability in [0, 1].");
+        }
+
+        var constant = new double[probabilities.Length];
+        Array.Fill(constant, baselinePrior);
+        var baselineAuc = ClassificationMetrics.Auc(constant, labels, weights);
+        var baseline = new BaselineMetrics(
+            baselinePrior,
+            baselineAuc,
+            (2 * baselineAuc) - 1,
+            ClassificationMetrics.KolmogorovSmirnov(constant, labels, weights).Statistic,
+            ClassificationMetrics.BrierScore(constant, labels, weights),
+            ClassificationMetrics.LogLoss(constant, labels, weights));
+
+        return new EvaluationReport(
+            probabilities.Length,
+            ranked.Positives,
+            rate,
+            auc,
+            (2 * auc) - 1,
+            ks.Statistic,
+            ks.Threshold,
+            ClassificationMetrics.BrierScore(probabilities, labels, weights),
+            ClassificationMetrics.LogLoss(probabilities, labels, weights),
+            ClassificationMetrics.Confusion(probabilities, labels, threshold, weights),
+            baseline,
+            ClassificationMetrics.Roc(ranked, dropIntermediate: true),
+            ClassificationMetrics.PrecisionRecall(ranked),
+            ClassificationMetrics.CalibrationTable(probabilities, labels, 10, CalibrationBinning.Uniform, weights),
+            ClassificationMetrics.Gains(ranked, 10));
+    }
+}

@@ -1,0 +1,125 @@
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Learners;
+
+namespace CreditScoring.Sdk.Features;
+
+/// <summary>
+/// The preprocessing a pipeline fits when the user declares none: just what the learner needs.
+/// A learner without <see cref="LearnerCapabilities.MissingValues"/> gets numeric inputs imputed
+/// with their training median (an input with no training value at all is imputed with 0, as
+/// scikit-learn's <c>keep_empty_features</c>); a learner without
+/// <see cref="LearnerCapabilities.CategoricalFeatures"/> gets categorical inputs one-hot encoded
+/// (one indicator per training category, plus one for missing when training had missing values).
+/// Other inputs pass through unchanged. Standardisation is the learner's business.
+/// </summary>
+internal static class DefaultPreprocessing
+{
+    public const string MissingCategoryLabel = "(missing)";
+
+    public static FittedFeatures Fit(InputSchema input, double[][] raw, int rows, ReadOnlySpan<double> weights, LearnerCapabilities capabilities)
+    {
+        var steps = new List<FeatureStep>();
+        var selection = new List<int>();
+        var next = input.Count;
+        for (var j = 0; j < input.Count; j++)
+        {
+            var column = input.Columns[j];
+            FeatureStep step;
+            if (column.Kind == ColumnKind.Numeric)
+            {
+                var output = new FeatureInfo(column.Name, FeatureKind.Continuous);
+                step = capabilities.HasFlag(LearnerCapabilities.MissingValues)
+                    ? new PassThroughStep(j, output)
+                    : new ImputeStep(j, MedianOrZero(raw[j].AsSpan(0, rows), weights), "median", output);
+            }
+            else if (capabilities.HasFlag(LearnerCapabilities.CategoricalFeatures))
+            {
+                step = new PassThroughStep(j, new FeatureInfo(column.Name, FeatureKind.Categorical, column.Categories.Count));
+            }
+            else
+            {
+                var anyMissing = HasNaN(raw[j].AsSpan(0, rows));
+                var outputs = new List<FeatureInfo>(column.Categories.Count + 1);
+                foreach (var category in column.Categories)
+                {
+                    outputs.Add(new FeatureInfo($"{column.Name}={category}", FeatureKind.Indicator));
+                }
+
+                if (anyMissing)
+                {
+                    outputs.Add(new FeatureInfo($"{column.Name}={MissingCategoryLabel}", FeatureKind.Indicator));
+                }
+
+                step = new OneHotStep(j, column.Categories.Count, anyMissing, [.. outputs]);
+            }
+
+            steps.Add(step);
+            for (var k = 0; k < step.Outputs.Length; k++)
+            {
+                selection.Add(next + k);
+            }
+
+            next += step.Outputs.Length;
+        }
+
+        return new FittedFeatures(input, [.. steps], [.. selection]);
+    }
+
+    /// <summary>
+    /// The weighted median of the non-missing values: the smallest value whose cumulative weight
+    /// exceeds half the total, or the mean of the two values around an exact half — so that with unit
+    /// (or integer) weights it equals numpy's median of the (repeated) values. Rows of zero weight are
+    /// ignored; 0 when no value has positive weight.
+    /// </summary>
+    internal static double MedianOrZero(ReadOnlySpan<double> values, ReadOnlySpan<double> weights)
+    {
+        var present = new List<(double Value, double Weight)>(values.Length);
+        var total = 0.0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var w = weights.IsEmpty ? 1.0 : weights[i];
+            if (!double.IsNaN(values[i]) && w > 0)
+            {
+                present.Add((values[i], w));
+                total += w;
+            }
+        }
+
+        if (present.Count == 0)
+        {
+            return 0.0;
+        }
+
+        present.Sort((a, b) => a.Value.CompareTo(b.Value));
+        var half = total / 2;
+        var cumulative = 0.0;
+        for (var k = 0; k < present.Count; k++)
+        {
+            cumulative += present[k].Weight;
+            if (cumulative > half)
+            {
+                return present[k].Value;
+            }
+
+            if (cumulative == half)
+            {
+                return (present[k].Value + present[k + 1].Value) / 2.0;
+            }
+        }
+
+        return present[^1].Value;
+    }
+
+    private static bool HasNaN(ReadOnlySpan<double> values)
+    {
+        foreach (var v in values)
+        {
+            if (double.IsNaN(v))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

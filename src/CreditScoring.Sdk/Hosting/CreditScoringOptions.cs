@@ -1,0 +1,61 @@
+using System.ComponentModel.DataAnnotations;
+using CreditScoring.Sdk.Scoring;
+using Microsoft.Extensions.Options;
+
+namespace CreditScoring.Sdk.Hosting;
+
+/// <summary>Options of <c>services.AddCreditScoring(...)</c>, validated when the host starts.</summary>
+public sealed class CreditScoringOptions
+{
+    /// <summary>The configuration section the <c>IConfiguration</c> overload reads by convention.</summary>
+    public const string SectionName = "CreditScoring";
+
+    /// <summary>The model file to serve (written by <see cref="CreditModel.Save(string)"/>). Required; it must exist and load.</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    [Required]
+    public string? ModelPath { get; set; }
+
+    /// <summary>What the scorer does with categories not seen in training.</summary>
+    /// <value>Default <see cref="UnknownCategoryHandling.Ignore"/>.</value>
+    [EnumDataType(typeof(UnknownCategoryHandling))]
+    public UnknownCategoryHandling UnknownCategory { get; set; } = UnknownCategoryHandling.Ignore;
+}
+
+/// <summary>DataAnnotations rules of <see cref="CreditScoringOptions"/> (source-generated).</summary>
+[OptionsValidator]
+internal sealed partial class CreditScoringOptionsValidator : IValidateOptions<CreditScoringOptions>;
+
+/// <summary>Cross-field and file rules: the model file exists and loads (checksum, format version).</summary>
+internal sealed class CreditScoringOptionsFileValidator : IValidateOptions<CreditScoringOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CreditScoringOptions options)
+    {
+        if (string.IsNullOrWhiteSpace(options.ModelPath))
+        {
+            return ValidateOptionsResult.Skip;
+        }
+
+        if (!File.Exists(options.ModelPath))
+        {
+            return ValidateOptionsResult.Fail($"ModelPath: the model file '{options.ModelPath}' does not exist (working directory: {Environment.CurrentDirectory}).");
+        }
+
+        try
+        {
+            _ = CreditModel.Load(options.ModelPath);
+            return ValidateOptionsResult.Success;
+        }
+        catch (ModelFormatException e)
+        {
+            return ValidateOptionsResult.Fail("ModelPath: " + e.Message);
+        }
+        catch (IOException e)
+        {
+            return ValidateOptionsResult.Fail($"ModelPath: the model file '{options.ModelPath}' cannot be read: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return ValidateOptionsResult.Fail($"ModelPath: the model file '{options.ModelPath}' cannot be read: {e.Message}");
+        }
+    }
+}

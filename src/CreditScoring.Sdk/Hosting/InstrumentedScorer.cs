@@ -1,0 +1,99 @@
+using System.Diagnostics.Metrics;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Scoring;
+
+namespace CreditScoring.Sdk.Hosting;
+
+/// <summary>
+/// The instruments of meter <see cref="MeterName"/> (collectable by OpenTelemetry without a dependency):
+/// <c>creditscoring.scores</c> (applicants scored, tagged <c>decision</c>) and
+/// <c>creditscoring.score_errors</c> (inputs rejected).
+/// </summary>
+public sealed class CreditScoringMetrics
+{
+    /// <summary>The meter name.</summary>
+    public const string MeterName = "CreditScoring";
+
+    private readonly Counter<long> _scores;
+    private readonly Counter<long> _errors;
+
+    /// <summary>Creates the instruments on a meter.</summary>
+    /// <param name="meter">The meter, normally from <see cref="IMeterFactory"/>.</param>
+    public CreditScoringMetrics(Meter meter)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        _scores = meter.CreateCounter<long>("creditscoring.scores", unit: "{applicant}", description: "Applicants scored, by decision.");
+        _errors = meter.CreateCounter<long>("creditscoring.score_errors", unit: "{request}", description: "Scoring inputs rejected as invalid.");
+    }
+
+    internal void Scored(CreditDecision decision, long count = 1) =>
+        _scores.Add(count, new KeyValuePair<string, object?>("decision", decision == CreditDecision.Decline ? "decline" : "approve"));
+
+    internal void Rejected() => _errors.Add(1);
+}
+
+/// <summary>Counts scores and rejected inputs around the model's scorer.</summary>
+internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetrics metrics) : ICreditScorer
+{
+    public InputSchema Input => inner.Input;
+
+    public DecisionPolicy Decision => inner.Decision;
+
+    public ScoringRow CreateRow() => inner.CreateRow();
+
+    public CreditScore Score(ScoringRow row) => Counted(() => inner.Score(row));
+
+    public CreditScore Score(IReadOnlyDictionary<string, object?> values) => Counted(() => inner.Score(values));
+
+    public IReadOnlyList<CreditScore> ScoreBatch(CreditData data)
+    {
+        try
+        {
+            var scores = inner.ScoreBatch(data);
+            long declined = 0;
+            foreach (var s in scores)
+            {
+                declined += s.Decision == CreditDecision.Decline ? 1 : 0;
+            }
+
+            metrics.Scored(CreditDecision.Decline, declined);
+            metrics.Scored(CreditDecision.Approve, scores.Count - declined);
+            return scores;
+        }
+        catch (ScoringInputException)
+        {
+            metrics.Rejected();
+            throw;
+        }
+    }
+
+    public void PredictProbabilities(CreditData data, Span<double> probabilities)
+    {
+        try
+        {
+            inner.PredictProbabilities(data, probabilities);
+        }
+        catch (ScoringInputException)
+        {
+            metrics.Rejected();
+            throw;
+        }
+    }
+
+    private CreditScore Counted(Func<CreditScore> score)
+    {
+        try
+        {
+            var s = score();
+            metrics.Scored(s.Decision);
+            return s;
+        }
+        catch (ScoringInputException)
+        {
+            metrics.Rejected();
+            throw;
+        }
+    }
+}

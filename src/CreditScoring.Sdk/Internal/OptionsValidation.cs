@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Options;
+
+namespace CreditScoring.Sdk.Internal;
+
+/// <summary>Runs an options validator outside dependency injection, so builder users get the same aggregated message as hosts.</summary>
+internal static class OptionsValidation
+{
+    public static void ThrowIfInvalid<TOptions>(IValidateOptions<TOptions> validator, TOptions options)
+        where TOptions : class
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = validator.Validate(typeof(TOptions).Name, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(typeof(TOptions).Name, typeof(TOptions), result.Failures);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace CreditScoring.Sdk.Learners.Linear;
+
+/// <summary>
+/// Options of <see cref="LogisticRegressionLearner"/>: L2-regularised (optionally L1) logistic
+/// regression, minimising Σᵢ wᵢ·logloss(yᵢ, b + xᵢ·β) + (L2/2)·‖β‖² + L1·‖β‖₁ with the intercept b
+/// unpenalised. With <see cref="L2Regularization"/> = 1/C this is scikit-learn's
+/// <c>LogisticRegression(C)</c> objective; the names follow ML.NET's logistic-regression trainers.
+/// </summary>
+public sealed class LogisticRegressionOptions
+{
+    /// <summary>The L2 penalty weight λ₂ on the (standardised) coefficients. 1/λ₂ is scikit-learn's C.</summary>
+    /// <value>Default 1.0. Must be ≥ 0.</value>
+    [Range(0.0, double.MaxValue)]
+    public double L2Regularization { get; set; } = LogisticRegressionConstants.DefaultL2Regularization;
+
+    /// <summary>The L1 penalty weight λ₁ (lasso); non-zero values make coefficients exactly zero and switch the solver to proximal Newton.</summary>
+    /// <value>Default 0.</value>
+    [Range(0.0, double.MaxValue)]
+    public double L1Regularization { get; set; }
+
+    /// <summary>
+    /// Whether continuous features are standardised inside the model (z = (x − mean)/sd, population sd
+    /// of the training rows, weighted; a constant feature keeps sd 1). Indicator features (one-hot) are
+    /// never rescaled. The penalty applies to the standardised coefficients; the saved model also holds
+    /// them in original units.
+    /// </summary>
+    /// <value>Default <see langword="true"/>.</value>
+    public bool Standardize { get; set; } = true;
+
+    /// <summary>
+    /// Convergence: stop when the largest absolute (sub)gradient of the objective, divided by the
+    /// total sample weight, is at most this value.
+    /// </summary>
+    /// <value>Default 1e-10, tight enough that coefficients are accurate to far better than 1e-6.</value>
+    [Range(1e-16, 1e-2)]
+    public double OptimizationTolerance { get; set; } = LogisticRegressionConstants.DefaultOptimizationTolerance;
+
+    /// <summary>The most Newton iterations before the fit fails with a message saying it did not converge.</summary>
+    /// <value>Default 100 (Newton usually needs fewer than 15).</value>
+    [Range(1, 100_000)]
+    public int MaximumNumberOfIterations { get; set; } = LogisticRegressionConstants.DefaultMaximumNumberOfIterations;
+}
+
+internal static class LogisticRegressionConstants
+{
+    public const double DefaultL2Regularization = 1.0;
+    public const double DefaultOptimizationTolerance = 1e-10;
+    public const int DefaultMaximumNumberOfIterations = 100;
+}
+
+/// <summary>Validates <see cref="LogisticRegressionOptions"/> (DataAnnotations, source-generated).</summary>
+[OptionsValidator]
+internal sealed partial class LogisticRegressionOptionsValidator : IValidateOptions<LogisticRegressionOptions>;

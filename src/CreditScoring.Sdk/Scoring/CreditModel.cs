@@ -1,0 +1,162 @@
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Evaluation;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Scoring.Serialization;
+
+namespace CreditScoring.Sdk.Scoring;
+
+/// <summary>Where a model came from.</summary>
+/// <param name="SdkVersion">The SDK version that trained it.</param>
+/// <param name="TrainedAt">When training finished (from the context's <see cref="TimeProvider"/>).</param>
+/// <param name="TrainingSeconds">Seconds spent fitting preprocessing and learner (data loading excluded).</param>
+/// <param name="Seed">The seed of every random choice.</param>
+/// <param name="DataFingerprint">SHA-256 of the training data (<see cref="CreditData.Fingerprint"/>).</param>
+/// <param name="TrainingRows">Training rows.</param>
+/// <param name="TrainingDefaultRate">The (weighted) default rate of the training rows; the evaluation baseline's prior.</param>
+/// <param name="TargetColumn">The training target's name.</param>
+/// <param name="Learner">The learner's name.</param>
+/// <param name="LearnerParameters">The learner's effective options.</param>
+public sealed record ModelMetadata(
+    string SdkVersion,
+    DateTimeOffset TrainedAt,
+    double TrainingSeconds,
+    int Seed,
+    string DataFingerprint,
+    int TrainingRows,
+    double TrainingDefaultRate,
+    string TargetColumn,
+    string Learner,
+    IReadOnlyDictionary<string, string> LearnerParameters);
+
+/// <summary>
+/// A trained probability-of-default model: the input schema, fitted preprocessing, the predictor,
+/// the decision policy and metadata. Immutable; save it with <see cref="Save(string)"/>, load it with
+/// <see cref="Load(string)"/>, score with <see cref="CreateScorer"/>.
+/// </summary>
+public sealed class CreditModel
+{
+    /// <summary>Creates a model from its parts (pipelines and the model reader do this).</summary>
+    /// <param name="features">The fitted preprocessing.</param>
+    /// <param name="predictor">The predictor; its features must be the preprocessing's output.</param>
+    /// <param name="decision">The decision policy.</param>
+    /// <param name="metadata">Provenance.</param>
+    /// <exception cref="ArgumentException">The predictor reads other features than the preprocessing produces.</exception>
+    public CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(decision);
+        ArgumentNullException.ThrowIfNull(metadata);
+        if (!features.Features.SequenceEqual(predictor.Features))
+        {
+            throw new ArgumentException($"The predictor reads {predictor.Features.Count} features ({string.Join(", ", predictor.Features.Take(5).Select(f => f.Name))}...) but the preprocessing produces {features.Features.Count} ({string.Join(", ", features.Features.Take(5).Select(f => f.Name))}...).");
+        }
+
+        Features = features;
+        Predictor = predictor;
+        Decision = decision;
+        Metadata = metadata;
+    }
+
+    /// <summary>The raw inputs an applicant must provide.</summary>
+    public InputSchema Input => Features.Input;
+
+    /// <summary>The fitted preprocessing.</summary>
+    public FittedFeatures Features { get; }
+
+    /// <summary>The trained predictor (e.g. <see cref="Learners.Linear.LogisticRegressionPredictor"/>).</summary>
+    public ICreditPredictor Predictor { get; }
+
+    /// <summary>The decision policy.</summary>
+    public DecisionPolicy Decision { get; }
+
+    /// <summary>Provenance.</summary>
+    public ModelMetadata Metadata { get; }
+
+    /// <summary>Loads a model file written by <see cref="Save(string)"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelFormatException">The file is not a model, is truncated or edited (checksum mismatch), or has a newer format version.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    public static CreditModel Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return ModelFile.Read(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Loads a model from a stream (read to its end, left open).</summary>
+    /// <param name="stream">The stream.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelFormatException">As for <see cref="Load(string)"/>.</exception>
+    public static CreditModel Load(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return ModelFile.Read(buffer.ToArray(), "stream");
+    }
+
+    /// <summary>
+    /// Saves the model to one JSON file (versioned format, SHA-256 checksum). The file is written beside
+    /// the target and renamed over it, so an existing model is never left half-written.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(directory);
+        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllBytes(temporary, ModelFile.Write(this));
+            File.Move(temporary, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary))
+            {
+                File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>Writes the model file's bytes to a stream.</summary>
+    /// <param name="stream">The stream (left open).</param>
+    public void Save(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        stream.Write(ModelFile.Write(this));
+    }
+
+    /// <summary>Creates a thread-safe scorer.</summary>
+    /// <param name="options">Scorer options, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The scorer.</returns>
+    public ICreditScorer CreateScorer(ScorerOptions? options = null) => new CreditScorer(this, options ?? new ScorerOptions());
+
+    /// <summary>A copy of this model with another decision policy.</summary>
+    /// <param name="decision">The policy.</param>
+    /// <returns>The new model.</returns>
+    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata);
+
+    /// <summary>Evaluates the model on labelled data, at its decision threshold, beside the prior-only baseline (the training default rate).</summary>
+    /// <param name="data">Data with a target and every input column.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="InvalidOperationException">The data has no target.</exception>
+    /// <exception cref="ScoringInputException">An input column is absent or has the wrong kind.</exception>
+    public EvaluationReport Evaluate(CreditData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!data.HasTarget)
+        {
+            throw CreditData.NoTarget();
+        }
+
+        var probabilities = new double[data.RowCount];
+        CreateScorer().PredictProbabilities(data, probabilities);
+        return ClassificationEvaluator.Evaluate(probabilities, data.Labels, Decision.Threshold, data.Weights, Metadata.TrainingDefaultRate);
+    }
+}

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text.Json;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
+using CreditScoring.Sdk.Learners;
+
+namespace CreditScoring.Sdk.Scoring;
+
+/// <summary>
+/// Scores applicants with a <see cref="CreditModel"/>: probability of default and decision.
+/// Thread-safe: one instance serves every thread (register it as a singleton).
+/// </summary>
+public interface ICreditScorer
+{
+    /// <summary>The raw inputs the model needs.</summary>
+    InputSchema Input { get; }
+
+    /// <summary>The decision rule.</summary>
+    DecisionPolicy Decision { get; }
+
+    /// <summary>Creates a reusable input row for this scorer (one per thread).</summary>
+    /// <returns>An empty row.</returns>
+    ScoringRow CreateRow();
+
+    /// <summary>Scores one applicant without allocating.</summary>
+    /// <param name="row">A row from <see cref="CreateRow"/> with every input set.</param>
+    /// <returns>The score.</returns>
+    /// <exception cref="ScoringInputException">An input was not set, or the row belongs to another scorer.</exception>
+    CreditScore Score(ScoringRow row);
+
+    /// <summary>
+    /// Scores one applicant given as name → value: numbers (any numeric type or a JSON number) for numeric
+    /// inputs, strings (or JSON strings; numbers are taken as their invariant text) for categorical inputs,
+    /// <see langword="null"/> (or JSON null) for missing. Keys that are not inputs are ignored.
+    /// </summary>
+    /// <param name="values">The applicant.</param>
+    /// <returns>The score.</returns>
+    /// <exception cref="ScoringInputException">An input is absent or has the wrong type; the message names it.</exception>
+    CreditScore Score(IReadOnlyDictionary<string, object?> values);
+
+    /// <summary>Scores every row of a table that holds the model's input columns (other columns are ignored).</summary>
+    /// <param name="data">The applicants.</param>
+    /// <returns>One score per row, in row order.</returns>
+    /// <exception cref="ScoringInputException">An input column is absent or has the wrong kind.</exception>
+    IReadOnlyList<CreditScore> ScoreBatch(CreditData data);
+
+    /// <summary>Writes the probability of default of every row of a table.</summary>
+    /// <param name="data">The applicants.</param>
+    /// <param name="probabilities">Receives <see cref="CreditData.RowCount"/> probabilities.</param>
+    /// <exception cref="ScoringInputException">An input column is absent or has the wrong kind.</exception>
+    void PredictProbabilities(CreditData data, Span<double> probabilities);
+}
+
+/// <summary>The scorer of a model: immutable, so safe on any number of threads.</summary>
+internal sealed class CreditScorer : ICreditScorer
+{
+    private readonly FittedFeatures _features;
+    private readonly ICreditPredictor _predictor;
+    private readonly UnknownCategoryHandling _unknown;
+    private readonly int _featureCount;
+
+    public CreditScorer(CreditModel model, ScorerOptions options)
+    {
+        _features = model.Features;
+        _predictor = model.Predictor;
+        _unknown = options.UnknownCategory;
+        _featureCount = model.Features.Features.Count;
+        Decision = model.Decision;
+    }
+
+    public InputSchema Input => _features.Input;
+
+    public DecisionPolicy Decision { get; }
+
+    public ScoringRow CreateRow() => new(_features.Input, _unknown);
+
+    public CreditScore Score(ScoringRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        if (!ReferenceEquals(row.Schema, _features.Input))
+        {
+            throw new ScoringInputException(null, "The row was created by a scorer of another model; create rows with this scorer's CreateRow().");
+        }
+
+        row.EnsureComplete();
+        Span<double> features = _featureCount <= 512 ? stackalloc double[_featureCount] : new double[_featureCount];
+        _features.TransformRow(row.Values, features);
+        var p = LogisticFunction.Probability(_predictor.PredictMargin(features));
+        return new CreditScore(p, Decision.Decide(p));
+    }
+
+    public CreditScore Score(IReadOnlyDictionary<string, object?> values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var row = CreateRow();
+        for (var j = 0; j < Input.Count; j++)
+        {
+            var input = Input.Columns[j];
+            if (!values.TryGetValue(input.Name, out var value))
+            {
+                throw new ScoringInputException(input.Name, $"The applicant has no value for input '{input}'; pass null for a missing value.");
+            }
+
+            SetValue(row, j, input, value);
+        }
+
+        return Score(row);
+    }
+
+    public IReadOnlyList<CreditScore> ScoreBatch(CreditData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var probabilities = new double[data.RowCount];
+        PredictProbabilities(data, probabilities);
+        var scores = new CreditScore[probabilities.Length];
+        for (var i = 0; i < scores.Length; i++)
+        {
+            scores[i] = new CreditScore(probabilities[i], Decision.Decide(probabilities[i]));
+        }
+
+        return scores;
+    }
+
+    public void PredictProbabilities(CreditData data, Span<double> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (probabilities.Length < data.RowCount)
+        {
+            throw new ArgumentException($"The output holds {probabilities.Length} values for {data.RowCount} rows.", nameof(probabilities));
+        }
+
+        var matrix = _features.Transform(data, _unknown);
+        var margins = probabilities[..data.RowCount];
+        _predictor.PredictMargins(matrix, margins);
+        for (var i = 0; i < margins.Length; i++)
+        {
+            margins[i] = LogisticFunction.Probability(margins[i]);
+        }
+    }
+
+    private static void SetValue(ScoringRow row, int index, InputColumn input, object? value)
+    {
+        switch (value)
+        {
+            case null:
+                row.SetMissing(input.Name);
+                return;
+            case JsonElement json:
+                SetJson(row, index, input, json);
+                return;
+            case string s when input.Kind == ColumnKind.Categorical:
+                row.Set(index, s);
+                return;
+            case byte or sbyte or short or ushort or int or uint or long or ulong or float or double or decimal:
+                var number = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                if (input.Kind == ColumnKind.Numeric)
+                {
+                    row.Set(index, number);
+                }
+                else
+                {
+                    row.Set(index, number.ToString("R", CultureInfo.InvariantCulture));
+                }
+
+                return;
+            default:
+                throw WrongType(input, value.GetType().Name, TableBuilder.FormatForMessage(value));
+        }
+    }
+
+    private static void SetJson(ScoringRow row, int index, InputColumn input, JsonElement json)
+    {
+        switch (json.ValueKind)
+        {
+            case JsonValueKind.Null:
+            case JsonValueKind.Undefined:
+                row.SetMissing(input.Name);
+                return;
+            case JsonValueKind.Number when input.Kind == ColumnKind.Numeric:
+                row.Set(index, json.GetDouble());
+                return;
+            case JsonValueKind.Number:
+                row.Set(index, json.GetDouble().ToString("R", CultureInfo.InvariantCulture));
+                return;
+            case JsonValueKind.String when input.Kind == ColumnKind.Categorical:
+                row.Set(index, json.GetString());
+                return;
+            default:
+                throw WrongType(input, "JSON " + json.ValueKind.ToString().ToLowerInvariant(), json.GetRawText());
+        }
+    }
+
+    private static ScoringInputException WrongType(InputColumn input, string type, string shown) =>
+        new(input.Name, $"Input '{input.Name}' expects {(input.Kind == ColumnKind.Numeric ? "a number" : "a category (text)")} or null, but got {type} {shown}.");
+}

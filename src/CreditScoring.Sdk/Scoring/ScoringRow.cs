@@ -1,0 +1,128 @@
+using System.Globalization;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Features;
+
+namespace CreditScoring.Sdk.Scoring;
+
+/// <summary>
+/// One applicant's raw inputs, filled by name and reused between calls: create it once per thread
+/// with <see cref="ICreditScorer.CreateRow"/>, then <see cref="Clear"/>, <c>Set</c> every input and
+/// score. Every input must be set (a missing value is set with <see cref="SetMissing"/>), so a
+/// forgotten column is an error rather than a silent "missing". Setting values allocates nothing.
+/// Not thread-safe: use one row per thread.
+/// </summary>
+public sealed class ScoringRow
+{
+    private readonly double[] _values;
+    private readonly bool[] _set;
+    private readonly UnknownCategoryHandling _unknown;
+
+    internal ScoringRow(InputSchema schema, UnknownCategoryHandling unknown)
+    {
+        Schema = schema;
+        _unknown = unknown;
+        _values = new double[schema.Count];
+        _set = new bool[schema.Count];
+    }
+
+    /// <summary>The inputs this row holds.</summary>
+    public InputSchema Schema { get; }
+
+    internal ReadOnlySpan<double> Values => _values;
+
+    /// <summary>Sets a numeric input; <see cref="double.NaN"/> means missing.</summary>
+    /// <param name="column">The input name.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>This row.</returns>
+    /// <exception cref="ScoringInputException">No such input, the input is categorical, or the value is infinite.</exception>
+    public ScoringRow Set(string column, double value) => Set(IndexOf(column), value);
+
+    /// <summary>Sets a numeric input by position; <see cref="double.NaN"/> means missing.</summary>
+    /// <param name="index">The input position in <see cref="Schema"/>.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>This row.</returns>
+    /// <exception cref="ScoringInputException">The input is categorical, or the value is infinite.</exception>
+    public ScoringRow Set(int index, double value)
+    {
+        var input = Schema.Columns[index];
+        if (input.Kind != ColumnKind.Numeric)
+        {
+            throw new ScoringInputException(input.Name, $"Input '{input.Name}' is categorical; set it to one of its categories (a string), not to the number {value.ToString(CultureInfo.InvariantCulture)}.");
+        }
+
+        if (double.IsInfinity(value))
+        {
+            throw new ScoringInputException(input.Name, $"Input '{input.Name}' is {value.ToString(CultureInfo.InvariantCulture)}; a numeric input must be finite (NaN = missing).");
+        }
+
+        _values[index] = value;
+        _set[index] = true;
+        return this;
+    }
+
+    /// <summary>Sets a categorical input; <see langword="null"/> means missing.</summary>
+    /// <param name="column">The input name.</param>
+    /// <param name="category">The category text (compared ordinally).</param>
+    /// <returns>This row.</returns>
+    /// <exception cref="ScoringInputException">No such input, the input is numeric, or the category is unknown and unknown categories are rejected.</exception>
+    public ScoringRow Set(string column, string? category) => Set(IndexOf(column), category);
+
+    /// <summary>Sets a categorical input by position; <see langword="null"/> means missing.</summary>
+    /// <param name="index">The input position in <see cref="Schema"/>.</param>
+    /// <param name="category">The category text.</param>
+    /// <returns>This row.</returns>
+    /// <exception cref="ScoringInputException">The input is numeric, or the category is unknown and unknown categories are rejected.</exception>
+    public ScoringRow Set(int index, string? category)
+    {
+        var input = Schema.Columns[index];
+        if (input.Kind != ColumnKind.Categorical)
+        {
+            throw new ScoringInputException(input.Name, $"Input '{input.Name}' is numeric; set it to a number, not to the text '{category}'.");
+        }
+
+        _values[index] = category is null ? double.NaN : InputBinder.CodeOf(Schema, index, category, _unknown);
+        _set[index] = true;
+        return this;
+    }
+
+    /// <summary>Marks an input as missing.</summary>
+    /// <param name="column">The input name.</param>
+    /// <returns>This row.</returns>
+    /// <exception cref="ScoringInputException">No such input.</exception>
+    public ScoringRow SetMissing(string column)
+    {
+        var index = IndexOf(column);
+        _values[index] = double.NaN;
+        _set[index] = true;
+        return this;
+    }
+
+    /// <summary>Whether an input has been set since the last <see cref="Clear"/>.</summary>
+    /// <param name="column">The input name.</param>
+    /// <returns><see langword="true"/> when set.</returns>
+    public bool IsSet(string column) => _set[IndexOf(column)];
+
+    /// <summary>Unsets every input, for the next applicant.</summary>
+    public void Clear() => Array.Clear(_set);
+
+    internal void EnsureComplete()
+    {
+        for (var i = 0; i < _set.Length; i++)
+        {
+            if (!_set[i])
+            {
+                var unset = Schema.Columns.Where((_, k) => !_set[k]).Select(c => c.Name).ToArray();
+                throw new ScoringInputException(unset[0], $"{unset.Length} input(s) were not set: {string.Join(", ", unset)}. Set every input; use SetMissing for a missing value.");
+            }
+        }
+    }
+
+    private int IndexOf(string column)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        var index = Schema.IndexOf(column);
+        return index >= 0
+            ? index
+            : throw new ScoringInputException(column, $"The model has no input '{column}' (names are case-sensitive). Inputs: {string.Join(", ", Schema.Columns.Select(c => c.Name))}.");
+    }
+}

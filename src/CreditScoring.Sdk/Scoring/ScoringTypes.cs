@@ -1,0 +1,93 @@
+using CreditScoring.Sdk.Decisions;
+
+namespace CreditScoring.Sdk.Scoring;
+
+/// <summary>What the scorer does with a category it did not see in training.</summary>
+public enum UnknownCategoryHandling
+{
+    /// <summary>
+    /// Score it as "none of the known categories" (the default): a one-hot encoded input gets every
+    /// indicator 0, i.e. the log-odds contribution of the reference level, as scikit-learn's
+    /// <c>handle_unknown="ignore"</c>; learners with native categorical support treat it as missing.
+    /// </summary>
+    Ignore,
+
+    /// <summary>Score it exactly as a missing value.</summary>
+    TreatAsMissing,
+
+    /// <summary>Reject the input with a <see cref="ScoringInputException"/> naming the column and value.</summary>
+    Throw,
+}
+
+/// <summary>Options of a scorer.</summary>
+public sealed class ScorerOptions
+{
+    /// <summary>What to do with categories not seen in training.</summary>
+    /// <value>Default <see cref="UnknownCategoryHandling.Ignore"/>.</value>
+    public UnknownCategoryHandling UnknownCategory { get; set; } = UnknownCategoryHandling.Ignore;
+}
+
+/// <summary>The score of one applicant.</summary>
+/// <param name="Probability">The probability of default, in [0, 1].</param>
+/// <param name="Decision">The decision of the model's <see cref="DecisionPolicy"/>.</param>
+public readonly record struct CreditScore(double Probability, CreditDecision Decision);
+
+/// <summary>An applicant's input cannot be scored: a column is missing, has the wrong type, or holds a rejected category.</summary>
+public sealed class ScoringInputException : CreditScoringException
+{
+    /// <summary>Creates the exception.</summary>
+    public ScoringInputException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    public ScoringInputException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public ScoringInputException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for a column.</summary>
+    /// <param name="column">The column, or <see langword="null"/>.</param>
+    /// <param name="message">The message.</param>
+    public ScoringInputException(string? column, string message)
+        : base(message)
+    {
+        Column = column;
+    }
+
+    /// <summary>The column at fault, or <see langword="null"/>.</summary>
+    public string? Column { get; }
+}
+
+/// <summary>A model file cannot be loaded: not a model, truncated, edited, or of a newer format. The message says which.</summary>
+public sealed class ModelFormatException : CreditScoringException
+{
+    /// <summary>Creates the exception.</summary>
+    public ModelFormatException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    public ModelFormatException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public ModelFormatException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,284 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.Linear;
+
+namespace CreditScoring.Sdk.Scoring.Serialization;
+
+/// <summary>
+/// The model file: one UTF-8 JSON object
+/// <c>{"format": "creditscoring-model", "formatVersion": 1, "sdkVersion": ..., "payloadLength": N, "payloadSha256": hex, "payload": {...}}</c>.
+/// The checksum covers the payload's exact bytes, so truncation and any edit are detected before the
+/// payload is parsed; a file from a newer format version is refused with a message that says so.
+/// </summary>
+internal static class ModelFile
+{
+    public const string FormatName = "creditscoring-model";
+    public const int FormatVersion = 1;
+
+    public static string SdkVersion { get; } =
+        typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+
+    public static byte[] Write(CreditModel model)
+    {
+        var payload = JsonSerializer.SerializeToUtf8Bytes(ToDto(model), ModelJsonContext.Default.ModelPayloadDto);
+        using var stream = new MemoryStream(payload.Length + 512);
+        using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("format", FormatName);
+            writer.WriteNumber("formatVersion", FormatVersion);
+            writer.WriteString("sdkVersion", SdkVersion);
+            writer.WriteNumber("payloadLength", payload.Length);
+            writer.WriteString("payloadSha256", Convert.ToHexStringLower(SHA256.HashData(payload)));
+            writer.WritePropertyName("payload");
+            writer.WriteRawValue(payload, skipInputValidation: true);
+            writer.WriteEndObject();
+        }
+
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+
+    public static CreditModel Read(byte[] bytes, string source)
+    {
+        if (bytes.Length == 0)
+        {
+            throw new ModelFormatException($"{source}: the file is empty; it is not a CreditScoring model file.");
+        }
+
+        string? format = null, checksum = null, writer = null;
+        int? version = null;
+        long? length = null;
+        var payloadStart = -1L;
+        try
+        {
+            var reader = new Utf8JsonReader(bytes);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw NotAModel(source);
+            }
+
+            while (payloadStart < 0 && reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.GetString();
+                if (!reader.Read())
+                {
+                    throw Truncated(source, "in its header");
+                }
+
+                switch (name)
+                {
+                    case "format": format = reader.GetString(); break;
+                    case "formatVersion": version = reader.GetInt32(); break;
+                    case "sdkVersion": writer = reader.GetString(); break;
+                    case "payloadLength": length = reader.GetInt64(); break;
+                    case "payloadSha256": checksum = reader.GetString(); break;
+                    case "payload": payloadStart = reader.TokenStartIndex; break;
+                    default: reader.Skip(); break;
+                }
+            }
+        }
+        catch (JsonException e)
+        {
+            throw format == FormatName
+                ? new ModelFormatException($"{source}: the model file's header is damaged or truncated ({e.Message}).", e)
+                : new ModelFormatException($"{source}: this is not a CreditScoring model file (it is not a JSON object with a \"format\": \"{FormatName}\" header).", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new ModelFormatException($"{source}: the model file's header has a value of the wrong type ({e.Message}).", e);
+        }
+
+        if (format != FormatName)
+        {
+            throw NotAModel(source);
+        }
+
+        if (version is null)
+        {
+            throw new ModelFormatException($"{source}: the model file has no formatVersion.");
+        }
+
+        if (version > FormatVersion)
+        {
+            throw new ModelFormatException(
+                $"{source}: the model file has format version {version} (written by CreditScoring.Sdk {writer ?? "?"}), newer than this SDK ({SdkVersion}) reads (up to {FormatVersion}). Upgrade CreditScoring.Sdk to load it.");
+        }
+
+        if (version < 1)
+        {
+            throw new ModelFormatException($"{source}: the model file has format version {version}, which no CreditScoring.Sdk release wrote.");
+        }
+
+        if (payloadStart < 0 || length is null || checksum is null)
+        {
+            throw payloadStart < 0 && length is not null && checksum is not null
+                ? Truncated(source, "before its payload")
+                : new ModelFormatException($"{source}: the model file's header lacks {(length is null ? "payloadLength" : checksum is null ? "payloadSha256" : "payload")}.");
+        }
+
+        var available = bytes.Length - payloadStart;
+        if (available < length)
+        {
+            throw Truncated(source, $"(its payload should be {length} bytes, but only {available} remain)");
+        }
+
+        var payload = bytes.AsSpan((int)payloadStart, (int)length.Value);
+        var actual = Convert.ToHexStringLower(SHA256.HashData(payload));
+        if (!string.Equals(actual, checksum, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelFormatException(
+                $"{source}: checksum mismatch: the model file was edited or damaged after it was written (payload SHA-256 {actual}, recorded {checksum}). Restore the original file or retrain.");
+        }
+
+        var tail = Encoding.UTF8.GetString(bytes.AsSpan((int)(payloadStart + length.Value))).Trim();
+        if (tail != "}")
+        {
+            throw tail.Length == 0 ? Truncated(source, "after its payload") : new ModelFormatException($"{source}: unexpected content after the model file's payload.");
+        }
+
+        ModelPayloadDto dto;
+        try
+        {
+            dto = JsonSerializer.Deserialize(payload, ModelJsonContext.Default.ModelPayloadDto)
+                ?? throw new ModelFormatException($"{source}: the model file's payload is null.");
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException($"{source}: the model file's payload does not match format version {version}: {e.Message}", e);
+        }
+
+        try
+        {
+            return FromDto(dto);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            throw new ModelFormatException($"{source}: the model file's payload is inconsistent: {e.Message}", e);
+        }
+    }
+
+    private static ModelFormatException NotAModel(string source) =>
+        new($"{source}: this is not a CreditScoring model file (it is not a JSON object with a \"format\": \"{FormatName}\" header).");
+
+    private static ModelFormatException Truncated(string source, string where) =>
+        new($"{source}: the model file is truncated {where}; it was not written completely. Restore the original file or retrain.");
+
+    private static ModelPayloadDto ToDto(CreditModel model)
+    {
+        var m = model.Metadata;
+        return new ModelPayloadDto
+        {
+            Metadata = new MetadataDto
+            {
+                SdkVersion = m.SdkVersion,
+                TrainedAt = m.TrainedAt,
+                TrainingSeconds = m.TrainingSeconds,
+                Seed = m.Seed,
+                DataFingerprint = m.DataFingerprint,
+                TrainingRows = m.TrainingRows,
+                TrainingDefaultRate = m.TrainingDefaultRate,
+                TargetColumn = m.TargetColumn,
+                Learner = m.Learner,
+                LearnerParameters = new Dictionary<string, string>(m.LearnerParameters),
+            },
+            Inputs = model.Input.Columns.Select(c => new InputColumnDto
+            {
+                Name = c.Name,
+                Kind = c.Kind == ColumnKind.Numeric ? "numeric" : "categorical",
+                Categories = [.. c.Categories],
+            }).ToArray(),
+            Steps = model.Features.StepList.Select(ToDto).ToArray(),
+            Selection = [.. model.Features.Selection],
+            Predictor = ToDto(model.Predictor),
+            Decision = new DecisionDto { Threshold = model.Decision.Threshold, Method = model.Decision.Method },
+        };
+    }
+
+    private static FeatureStepDto ToDto(FeatureStep step) => step switch
+    {
+        ImputeStep s => new ImputeStepDto { Source = s.Source, Fill = s.Fill, Method = s.Method, Output = ToDto(s.Outputs[0]) },
+        PassThroughStep s => new PassThroughStepDto { Source = s.Source, Output = ToDto(s.Outputs[0]) },
+        OneHotStep s => new OneHotStepDto { Source = s.Source, CategoryCount = s.CategoryCount, MissingIndicator = s.MissingIndicator, Outputs = s.Outputs.Select(ToDto).ToArray() },
+        _ => throw new NotSupportedException($"Feature step {step.GetType().Name} has no file format."),
+    };
+
+    private static PredictorDto ToDto(ICreditPredictor predictor) => predictor switch
+    {
+        LogisticRegressionPredictor p => new LogisticPredictorDto
+        {
+            Features = p.Features.Select(ToDto).ToArray(),
+            Means = p.Means.ToArray(),
+            Scales = p.Scales.ToArray(),
+            StandardizedIntercept = p.StandardizedIntercept,
+            StandardizedCoefficients = p.StandardizedCoefficients.ToArray(),
+            Summary = p.TrainingSummary is { } s ? new LogisticSummaryDto { Iterations = s.Iterations, MaxGradient = s.MaxGradient, Objective = s.Objective } : null,
+        },
+        _ => throw new NotSupportedException($"Predictor kind '{predictor.Kind}' ({predictor.GetType().Name}) cannot be saved by this SDK version."),
+    };
+
+    private static FeatureInfoDto ToDto(FeatureInfo f) => new()
+    {
+        Name = f.Name,
+        Kind = f.Kind switch { FeatureKind.Continuous => "continuous", FeatureKind.Indicator => "indicator", _ => "categorical" },
+        CategoryCount = f.CategoryCount,
+    };
+
+    private static CreditModel FromDto(ModelPayloadDto dto)
+    {
+        var inputs = new InputSchema(dto.Inputs.Select(c => new InputColumn(
+            c.Name,
+            c.Kind switch
+            {
+                "numeric" => ColumnKind.Numeric,
+                "categorical" => ColumnKind.Categorical,
+                _ => throw new ArgumentException($"input '{c.Name}' has unknown kind '{c.Kind}'"),
+            },
+            c.Categories)).ToArray());
+        var steps = dto.Steps.Select(FromDto).ToArray();
+        var features = new FittedFeatures(inputs, steps, dto.Selection);
+        var predictor = FromDto(dto.Predictor);
+        var m = dto.Metadata;
+        var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.Learner, m.LearnerParameters);
+        return new CreditModel(features, predictor, new DecisionPolicy(dto.Decision.Threshold, dto.Decision.Method), metadata);
+    }
+
+    private static FeatureStep FromDto(FeatureStepDto dto) => dto switch
+    {
+        ImputeStepDto s => new ImputeStep(s.Source, s.Fill, s.Method, FromDto(s.Output)),
+        PassThroughStepDto s => new PassThroughStep(s.Source, FromDto(s.Output)),
+        OneHotStepDto s => s.Outputs.Length == s.CategoryCount + (s.MissingIndicator ? 1 : 0)
+            ? new OneHotStep(s.Source, s.CategoryCount, s.MissingIndicator, s.Outputs.Select(FromDto).ToArray())
+            : throw new ArgumentException($"a one-hot step over {s.CategoryCount} categories has {s.Outputs.Length} outputs"),
+        _ => throw new ArgumentException($"unknown feature step {dto.GetType().Name}"),
+    };
+
+    private static ICreditPredictor FromDto(PredictorDto dto) => dto switch
+    {
+        LogisticPredictorDto p => new LogisticRegressionPredictor(
+            p.Features.Select(FromDto).ToArray(),
+            p.Means,
+            p.Scales,
+            p.StandardizedIntercept,
+            p.StandardizedCoefficients,
+            p.Summary is { } s ? new LogisticTrainingSummary(s.Iterations, s.MaxGradient, s.Objective) : null),
+        _ => throw new ArgumentException($"unknown predictor {dto.GetType().Name}"),
+    };
+
+    private static FeatureInfo FromDto(FeatureInfoDto f) => new(
+        f.Name,
+        f.Kind switch
+        {
+            "continuous" => FeatureKind.Continuous,
+            "indicator" => FeatureKind.Indicator,
+            "categorical" => FeatureKind.Categorical,
+            _ => throw new ArgumentException($"feature '{f.Name}' has unknown kind '{f.Kind}'"),
+        },
+        f.CategoryCount);
+}
