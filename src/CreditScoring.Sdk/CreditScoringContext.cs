@@ -233,6 +233,7 @@ public sealed partial class CreditPipeline
             training.RowCount,
             positive / total,
             training.TargetColumn!.Name,
+            training.IdColumn?.Name,
             Learner.Name,
             new Dictionary<string, string>(Learner.Parameters));
         LogTrained(_logger, Learner.Name, training.RowCount, input.Count, features.Features.Count, seconds);

@@ -21,6 +21,7 @@ public class PipelineTests
         Assert.Equal(data.Fingerprint, m.DataFingerprint);
         Assert.Equal(1000, m.TrainingRows);
         Assert.Equal("target", m.TargetColumn);
+        Assert.Equal("id", m.IdColumn);
         Assert.Equal("logistic", m.Learner);
         var weighted = Enumerable.Range(0, data.RowCount).Sum(i => data.Weights[i] * data.Labels[i]) / Enumerable.Range(0, data.RowCount).Sum(i => data.Weights[i]);
         Assert.Equal(weighted, m.TrainingDefaultRate, 12);

@@ -64,6 +64,10 @@ public class DataLoadOptions
     /// <value>Default 10,000. Use <see cref="int.MaxValue"/> to look at every value (buffers the text of undecided columns).</value>
     public int TypeInferenceValues { get; set; } = 10_000;
 
+    /// <summary>Receives the number of records read so far, every 65,536 records and at the end (for progress displays on large sources).</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public IProgress<long>? Progress { get; set; }
+
     /// <summary>The name used for the source in messages, or <see langword="null"/> for the loader's default (the file path, "IDataReader", the object type).</summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? SourceName { get; set; }

@@ -98,7 +98,7 @@ internal sealed class TableBuilder
     /// <summary>Adds a record of text fields (CSV). <paramref name="fields"/> index into <paramref name="buffer"/>.</summary>
     public void AddTextRecord(ReadOnlySpan<char> buffer, ReadOnlySpan<Range> fields, long location)
     {
-        _rowsRead++;
+        CountRecord();
         if (fields.Length != _fields.Length)
         {
             Bad(location, null, null, $"has {fields.Length} field{(fields.Length == 1 ? "" : "s")} but the header has {_fields.Length}");
@@ -128,7 +128,7 @@ internal sealed class TableBuilder
     /// <summary>Adds a record of typed values (<see langword="null"/> or <see cref="DBNull"/> = missing).</summary>
     public void AddTypedRecord(ReadOnlySpan<object?> values, long location)
     {
-        _rowsRead++;
+        CountRecord();
         for (var i = 0; i < _fields.Length; i++)
         {
             var column = _fields[i];
@@ -152,13 +152,14 @@ internal sealed class TableBuilder
     /// <summary>Records a record that could not even be split into fields (e.g. an unterminated quote).</summary>
     public void AddMalformedRecord(long location, string problem)
     {
-        _rowsRead++;
+        CountRecord();
         Bad(location, null, null, problem);
     }
 
     /// <summary>Finishes the table.</summary>
     public CreditData Build()
     {
+        _options.Progress?.Report(_rowsRead);
         var columns = new List<DataColumn>(_fields.Length);
         var roles = new List<ColumnRole>(_fields.Length);
         foreach (var f in _fields)
@@ -185,6 +186,15 @@ internal sealed class TableBuilder
     };
 
     private string Where(long location) => location > 0 ? $"{_locationWord} {location}: " : string.Empty;
+
+    private void CountRecord()
+    {
+        _rowsRead++;
+        if ((_rowsRead & 0xFFFF) == 0)
+        {
+            _options.Progress?.Report(_rowsRead);
+        }
+    }
 
     private void Commit()
     {

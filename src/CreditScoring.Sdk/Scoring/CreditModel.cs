@@ -16,6 +16,7 @@ namespace CreditScoring.Sdk.Scoring;
 /// <param name="TrainingRows">Training rows.</param>
 /// <param name="TrainingDefaultRate">The (weighted) default rate of the training rows; the evaluation baseline's prior.</param>
 /// <param name="TargetColumn">The training target's name.</param>
+/// <param name="IdColumn">The training data's id column, or <see langword="null"/>; batch scoring labels its output with it.</param>
 /// <param name="Learner">The learner's name.</param>
 /// <param name="LearnerParameters">The learner's effective options.</param>
 public sealed record ModelMetadata(
@@ -27,6 +28,7 @@ public sealed record ModelMetadata(
     int TrainingRows,
     double TrainingDefaultRate,
     string TargetColumn,
+    string? IdColumn,
     string Learner,
     IReadOnlyDictionary<string, string> LearnerParameters);
 

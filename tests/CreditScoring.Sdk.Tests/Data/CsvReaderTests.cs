@@ -322,4 +322,20 @@ public class CsvReaderTests
         var data = CreditData.ReadCsv(stream);
         Assert.Equal("a", data.Schema[0].Name);
     }
+
+    [Fact]
+    public void ReadCsv_Progress_ReportsEvery65536RecordsAndAtTheEnd()
+    {
+        var text = "a\n" + string.Concat(Enumerable.Range(0, 150_000).Select(i => $"{i}\n"));
+        var reports = new List<long>();
+
+        Read(text, o => o.Progress = new SynchronousProgress(reports.Add));
+
+        Assert.Equal([65_536L, 131_072L, 150_000L], reports);
+    }
+
+    private sealed class SynchronousProgress(Action<long> report) : IProgress<long>
+    {
+        public void Report(long value) => report(value);
+    }
 }

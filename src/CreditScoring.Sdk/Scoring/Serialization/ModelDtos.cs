@@ -38,6 +38,8 @@ internal sealed class MetadataDto
 
     public required string TargetColumn { get; init; }
 
+    public string? IdColumn { get; init; }
+
     public required string Learner { get; init; }
 
     public required Dictionary<string, string> LearnerParameters { get; init; }

@@ -185,6 +185,7 @@ internal static class ModelFile
                 TrainingRows = m.TrainingRows,
                 TrainingDefaultRate = m.TrainingDefaultRate,
                 TargetColumn = m.TargetColumn,
+                IdColumn = m.IdColumn,
                 Learner = m.Learner,
                 LearnerParameters = new Dictionary<string, string>(m.LearnerParameters),
             },
@@ -245,7 +246,7 @@ internal static class ModelFile
         var features = new FittedFeatures(inputs, steps, dto.Selection);
         var predictor = FromDto(dto.Predictor);
         var m = dto.Metadata;
-        var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.Learner, m.LearnerParameters);
+        var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.IdColumn, m.Learner, m.LearnerParameters);
         return new CreditModel(features, predictor, new DecisionPolicy(dto.Decision.Threshold, dto.Decision.Method), metadata);
     }
 

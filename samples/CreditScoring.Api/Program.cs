@@ -1,0 +1,40 @@
+using CreditScoring.Sdk.Hosting;
+using CreditScoring.Sdk.Scoring;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Serve a model when one is configured (appsettings.json, environment CreditScoring__ModelPath, or --CreditScoring:ModelPath=...).
+var section = builder.Configuration.GetSection(CreditScoringOptions.SectionName);
+var modelConfigured = !string.IsNullOrWhiteSpace(section[nameof(CreditScoringOptions.ModelPath)]);
+if (modelConfigured)
+{
+    builder.Services.AddCreditScoring(section);
+}
+
+var app = builder.Build();
+
+app.MapGet("/health", (IServiceProvider services) =>
+{
+    var model = modelConfigured ? services.GetRequiredService<CreditModel>() : null;
+    return Results.Ok(new HealthResponse(
+        "healthy",
+        model is null ? null : new ModelSummary(model.Metadata.Learner, model.Metadata.TrainedAt, model.Metadata.SdkVersion, model.Input.Count, model.Decision.Threshold)));
+});
+
+app.Run();
+
+/// <summary>The answer of <c>GET /health</c>.</summary>
+/// <param name="Status">Always <c>healthy</c> when the host answers.</param>
+/// <param name="Model">The served model, or <see langword="null"/> when none is configured.</param>
+internal sealed record HealthResponse(string Status, ModelSummary? Model);
+
+/// <summary>What model the host serves.</summary>
+/// <param name="Learner">The learner's name.</param>
+/// <param name="TrainedAt">When it was trained.</param>
+/// <param name="SdkVersion">The SDK version that trained it.</param>
+/// <param name="Inputs">How many inputs it reads.</param>
+/// <param name="Threshold">Its decision threshold.</param>
+internal sealed record ModelSummary(string Learner, DateTimeOffset TrainedAt, string SdkVersion, int Inputs, double Threshold);
+
+/// <summary>Exposed for <c>WebApplicationFactory&lt;Program&gt;</c> in the tests.</summary>
+public partial class Program;

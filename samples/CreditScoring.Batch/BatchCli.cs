@@ -1,0 +1,300 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using CreditScoring.Sdk;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Scoring;
+using Microsoft.Extensions.Options;
+
+namespace CreditScoring.Batch;
+
+/// <summary>
+/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c> and <c>quickstart</c> (also what runs
+/// with no arguments). Every command has <c>--help</c>. A user error ends with exit code 1 and one
+/// line on stderr that starts with <c>error:</c>; a usage error with exit code 2.
+/// </summary>
+internal static class BatchCli
+{
+    public const int UserError = 1;
+    public const int UsageError = 2;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        var root = BuildCommands(output, error);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            error.WriteLine($"error: {string.Join(" ", parse.Errors.Select(e => e.Message))} (run with --help for usage)");
+            return UsageError;
+        }
+
+        return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+    }
+
+    private static RootCommand BuildCommands(TextWriter output, TextWriter error)
+    {
+        var seed = new Option<int>("--seed") { Description = "Seed of the split and of every random choice in training.", DefaultValueFactory = _ => CreditScoringContext.DefaultSeed };
+        var positive = new Option<string?>("--positive-label") { Description = "When the target holds text labels: the label that means default (mapped to 1), e.g. bad." };
+        var negative = new Option<string?>("--negative-label") { Description = "When the target holds text labels: the label that means no default (mapped to 0), e.g. good." };
+        var report = new Option<string?>("--report") { Description = "Write a JSON report (metrics on the test rows, baseline, calibration, gains, curves) to this file." };
+
+        var trainData = new Option<string>("--data") { Description = "Training CSV file (header row, comma-separated).", Required = true };
+        var trainTarget = new Option<string>("--target") { Description = "The 0/1 target column (1 = default).", Required = true };
+        var testData = new Option<string?>("--test-data") { Description = "Separate test CSV file; without it a stratified share of --data is held out." };
+        var testFraction = new Option<double?>("--test-fraction") { Description = "Share of --data held out for testing (stratified) when --test-data is not given. Default 0.2." };
+        var id = new Option<string?>("--id") { Description = "Identifier column (not a feature; labels scored rows)." };
+        var learner = new Option<string>("--learner") { Description = $"The learner: {string.Join(", ", LearnerRegistry.Names)}.", DefaultValueFactory = _ => "logistic" };
+        var options = new Option<string[]>("--option") { Description = "Sets any option of the learner, NAME=VALUE (repeatable), e.g. --option L2Regularization=0.5.", AllowMultipleArgumentsPerToken = false };
+        var threshold = new Option<double>("--threshold") { Description = "Decline when the probability of default is at or above this value.", DefaultValueFactory = _ => DecisionPolicy.DefaultThreshold };
+        var model = new Option<string>("--model") { Description = "Where to write the model file.", Required = true };
+        var train = new Command("train", "Train a probability-of-default model, evaluate it on test rows and save it.")
+        {
+            trainData, trainTarget, testData, testFraction, id, learner, options, seed, threshold, model, report, positive, negative,
+        };
+        train.SetAction(p => Guarded(error, () => Train(
+            output, error, p.GetValue(trainData)!, p.GetValue(trainTarget)!, p.GetValue(testData), p.GetValue(testFraction), p.GetValue(id),
+            p.GetValue(learner)!, p.GetValue(options) ?? [], p.GetValue(seed), p.GetValue(threshold), p.GetValue(model)!, p.GetValue(report),
+            p.GetValue(positive), p.GetValue(negative))));
+
+        var evalModel = new Option<string>("--model") { Description = "The model file.", Required = true };
+        var evalData = new Option<string>("--data") { Description = "Labelled CSV file.", Required = true };
+        var evalTarget = new Option<string?>("--target") { Description = "The target column. Default: the model's training target name." };
+        var evaluate = new Command("evaluate", "Evaluate a saved model on labelled data.") { evalModel, evalData, evalTarget, report, positive, negative };
+        evaluate.SetAction(p => Guarded(error, () => Evaluate(output, error, p.GetValue(evalModel)!, p.GetValue(evalData)!, p.GetValue(evalTarget), p.GetValue(report), p.GetValue(positive), p.GetValue(negative))));
+
+        var scoreModel = new Option<string>("--model") { Description = "The model file.", Required = true };
+        var scoreData = new Option<string>("--data") { Description = "CSV file with the model's input columns (others are ignored).", Required = true };
+        var scoreOutput = new Option<string>("--output") { Description = "Where to write id,probability,decision.", Required = true };
+        var scoreId = new Option<string?>("--id") { Description = "Identifier column for the output. Default: the model's training id column if the file has it, else the 1-based row number." };
+        var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId };
+        score.SetAction(p => Guarded(error, () => Score(output, error, p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId))));
+
+        var outputDir = new Option<string>("--output-dir") { Description = "Where the quickstart writes its model and scores.", DefaultValueFactory = _ => "quickstart-output" };
+        var quickstart = new Command("quickstart", "Train, evaluate and score on the bundled modeldata-credit-data.csv (what runs with no arguments).") { outputDir };
+        quickstart.SetAction(p => Guarded(error, () => Quickstart(output, error, p.GetValue(outputDir)!)));
+
+        var root = new RootCommand("CreditScoring.Sdk batch tool: train, evaluate and score probability-of-default models on CSV files. With no arguments it runs the quickstart.")
+        {
+            train, evaluate, score, quickstart,
+        };
+        root.SetAction(_ => Guarded(error, () => Quickstart(output, error, "quickstart-output")));
+        return root;
+    }
+
+    private static int Guarded(TextWriter error, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is CliException or CreditScoringException or OptionsValidationException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        {
+            var message = e.Message.ReplaceLineEndings(" ");
+            error.WriteLine("error: " + (message.EndsWith('.') ? message : message + "."));
+            return UserError;
+        }
+    }
+
+    private static int Train(
+        TextWriter output, TextWriter error, string dataPath, string target, string? testPath, double? testFraction, string? id,
+        string learnerName, string[] learnerOptions, int seed, double threshold, string modelPath, string? reportPath, string? positive, string? negative)
+    {
+        if (testPath is not null && testFraction is not null)
+        {
+            throw new CliException("give either --test-data or --test-fraction, not both.");
+        }
+
+        var log = new ProgressLog(error);
+        var learner = LearnerRegistry.Create(learnerName, learnerOptions);
+        var data = Input.Read(dataPath, log, target, id, positive, negative);
+        CreditData train, test;
+        if (testPath is null)
+        {
+            (train, test) = data.SplitStratified(testFraction ?? 0.2, seed);
+            log.Step(string.Create(CultureInfo.InvariantCulture, $"Stratified split (seed {seed}): {train.RowCount:N0} training rows, {test.RowCount:N0} test rows"));
+        }
+        else
+        {
+            train = data;
+            test = Input.Read(testPath, log, target, id, positive, negative);
+        }
+
+        log.Step($"Training {learner.Name} on {train.RowCount:N0} rows");
+        var pipeline = new CreditScoringContext(seed).CreatePipeline().Train(learner).Decide(d => d.Threshold(threshold)).Build();
+        var clock = Stopwatch.StartNew();
+        var model = pipeline.Fit(train);
+        var trainSeconds = clock.Elapsed.TotalSeconds;
+        model.Save(modelPath);
+        log.Step($"Saved {modelPath}");
+
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {learner.Name} on {train.RowCount:N0} rows ({model.Input.Count} inputs -> {model.Features.Features.Count} features) in {trainSeconds:F3} s"));
+        var evaluation = model.Evaluate(test);
+        Report.Print(output, evaluation);
+        output.WriteLine($"Model saved to {modelPath}");
+        if (reportPath is not null)
+        {
+            var context = new Dictionary<string, object?>
+            {
+                ["model"] = modelPath,
+                ["data"] = dataPath,
+                [testPath is null ? "testFraction" : "testData"] = testPath is null ? testFraction ?? 0.2 : testPath,
+                ["trainRows"] = train.RowCount,
+                ["trainSeconds"] = trainSeconds,
+                ["skippedRows"] = data.LoadReport!.RowsSkipped,
+            };
+            Report.Write(reportPath, "train", model, evaluation, context);
+            output.WriteLine($"Report written to {reportPath}");
+        }
+
+        return 0;
+    }
+
+    private static int Evaluate(TextWriter output, TextWriter error, string modelPath, string dataPath, string? target, string? reportPath, string? positive, string? negative)
+    {
+        var log = new ProgressLog(error);
+        var model = LoadModel(modelPath, log);
+        var data = Input.Read(dataPath, log, target ?? model.Metadata.TargetColumn, null, positive, negative);
+        var evaluation = model.Evaluate(data);
+        Report.Print(output, evaluation);
+        if (reportPath is not null)
+        {
+            Report.Write(reportPath, "evaluate", model, evaluation, new Dictionary<string, object?>
+            {
+                ["model"] = modelPath,
+                ["data"] = dataPath,
+                ["skippedRows"] = data.LoadReport!.RowsSkipped,
+            });
+            output.WriteLine($"Report written to {reportPath}");
+        }
+
+        return 0;
+    }
+
+    private static int Score(TextWriter output, TextWriter error, string modelPath, string dataPath, string outputPath, string? id)
+    {
+        var log = new ProgressLog(error);
+        var model = LoadModel(modelPath, log);
+        var idColumn = id ?? model.Metadata.IdColumn;
+        if (id is null && idColumn is not null && !HasColumn(dataPath, idColumn))
+        {
+            idColumn = null;
+        }
+
+        var data = Input.Read(dataPath, log, null, idColumn, null, null);
+        log.Step($"Scoring {data.RowCount:N0} rows");
+        var scores = model.CreateScorer().ScoreBatch(data);
+        WriteScores(outputPath, data, scores);
+        var declined = scores.Count(s => s.Decision == CreditDecision.Decline);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored {scores.Count:N0} rows: {declined:N0} declined ({Report.Percent(scores.Count == 0 ? double.NaN : declined / (double)scores.Count)}) at PD >= {Report.Fixed(model.Decision.Threshold, 2)}; written to {outputPath}"));
+        return 0;
+    }
+
+    private static int Quickstart(TextWriter output, TextWriter error, string outputDir)
+    {
+        var dataPath = FindQuickstartData();
+        Directory.CreateDirectory(outputDir);
+        var modelPath = Path.Combine(outputDir, "model.json");
+        var scoresPath = Path.Combine(outputDir, "scores.csv");
+        var reportPath = Path.Combine(outputDir, "report.json");
+        var testPath = Path.Combine(outputDir, "test.csv");
+
+        output.WriteLine("CreditScoring.Sdk quickstart: logistic regression on modeldata-credit-data.csv (4,454 loans, 28% defaults, MIT licence)");
+        output.WriteLine();
+        var log = new ProgressLog(error);
+        var data = Input.Read(dataPath, log, "default", null, null, null);
+        var (train, test) = data.SplitStratified(0.2, CreditScoringContext.DefaultSeed);
+        WriteCsv(testPath, test);
+
+        var clock = Stopwatch.StartNew();
+        var model = new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(train);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"1. Trained on {train.RowCount:N0} rows ({model.Input.Count} inputs -> {model.Features.Features.Count} features) in {clock.Elapsed.TotalSeconds:F3} s"));
+        model.Save(modelPath);
+
+        var evaluation = model.Evaluate(test);
+        output.WriteLine("2. Evaluated on the held-out 20% (stratified, seed 42):");
+        Report.Print(output, evaluation);
+        Report.Write(reportPath, "quickstart", model, evaluation, new Dictionary<string, object?> { ["model"] = modelPath, ["data"] = dataPath, ["testFraction"] = 0.2, ["trainRows"] = train.RowCount });
+
+        var loaded = CreditModel.Load(modelPath);
+        var scores = loaded.CreateScorer().ScoreBatch(test);
+        WriteScores(scoresPath, test, scores);
+        output.WriteLine($"3. Saved {modelPath}, loaded it back and scored the test rows into {scoresPath}:");
+        output.WriteLine("     row  probability  decision");
+        for (var i = 0; i < Math.Min(5, scores.Count); i++)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {i + 1,6}  {scores[i].Probability,11:F4}  {Decision(scores[i].Decision)}"));
+        }
+
+        output.WriteLine();
+        output.WriteLine("Next, the same with the CLI:");
+        output.WriteLine($"  dotnet run --project samples/CreditScoring.Batch -- evaluate --model {modelPath} --data {testPath}");
+        output.WriteLine($"  dotnet run --project samples/CreditScoring.Batch -- score --model {modelPath} --data {testPath} --output {scoresPath}");
+        output.WriteLine($"Full report: {reportPath}");
+        return 0;
+    }
+
+    private static CreditModel LoadModel(string path, ProgressLog log)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliException($"model file '{path}' does not exist.");
+        }
+
+        log.Step($"Loading model {path}");
+        return CreditModel.Load(path);
+    }
+
+    private static string FindQuickstartData()
+    {
+        var candidates = new[]
+        {
+            Path.Combine(AppContext.BaseDirectory, "data", "modeldata-credit-data.csv"),
+            Path.Combine("samples", "data", "modeldata-credit-data.csv"),
+        };
+        return candidates.FirstOrDefault(File.Exists)
+            ?? throw new CliException($"the bundled data modeldata-credit-data.csv was not found (looked in {string.Join(" and ", candidates)}).");
+    }
+
+    private static bool HasColumn(string path, string column)
+    {
+        using var reader = new StreamReader(path);
+        var header = reader.ReadLine() ?? string.Empty;
+        return header.Split(',').Any(h => h.Trim('"') == column);
+    }
+
+    private static string Decision(CreditDecision decision) => decision == CreditDecision.Decline ? "decline" : "approve";
+
+    private static void WriteScores(string path, CreditData data, IReadOnlyList<CreditScore> scores)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(directory);
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        writer.Write("id,probability,decision\n");
+        var ids = data.IdColumn;
+        for (var i = 0; i < scores.Count; i++)
+        {
+            var id = ids?.FormatValue(i) ?? (i + 1).ToString(CultureInfo.InvariantCulture);
+            writer.Write(Csv(id));
+            writer.Write(',');
+            writer.Write(scores[i].Probability.ToString("R", CultureInfo.InvariantCulture));
+            writer.Write(',');
+            writer.Write(Decision(scores[i].Decision));
+            writer.Write('\n');
+        }
+    }
+
+    private static void WriteCsv(string path, CreditData data)
+    {
+        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        writer.Write(string.Join(',', data.Schema.Columns.Select(c => Csv(c.Name))) + "\n");
+        for (var r = 0; r < data.RowCount; r++)
+        {
+            writer.Write(string.Join(',', data.Columns.Select(c => Csv(c.FormatValue(r) ?? string.Empty))) + "\n");
+        }
+    }
+
+    private static string Csv(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+}

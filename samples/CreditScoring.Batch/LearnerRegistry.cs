@@ -1,0 +1,109 @@
+using System.Globalization;
+using System.Reflection;
+using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.Linear;
+
+namespace CreditScoring.Batch;
+
+/// <summary>
+/// The learners the CLI offers, and <c>--option NAME=VALUE</c>: any public settable property of the
+/// learner's options class, by name (case-insensitive), parsed with the invariant culture.
+/// </summary>
+internal static class LearnerRegistry
+{
+    private static readonly Dictionary<string, (Func<object> NewOptions, Func<object, ICreditLearner> Create)> Learners = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["logistic"] = (() => new LogisticRegressionOptions(), o => new LogisticRegressionLearner((LogisticRegressionOptions)o)),
+    };
+
+    public static IEnumerable<string> Names => Learners.Keys;
+
+    public static ICreditLearner Create(string name, IReadOnlyList<string> options)
+    {
+        if (!Learners.TryGetValue(name, out var entry))
+        {
+            throw new CliException($"unknown learner '{name}'; available: {string.Join(", ", Learners.Keys)}.");
+        }
+
+        var target = entry.NewOptions();
+        foreach (var option in options)
+        {
+            Apply(name, target, option);
+        }
+
+        return entry.Create(target);
+    }
+
+    /// <summary>One line per option of a learner: name, type and default.</summary>
+    public static IEnumerable<string> Describe(string name)
+    {
+        var defaults = Learners[name].NewOptions();
+        return Settable(defaults.GetType()).Select(p => $"{p.Name} ({TypeName(p.PropertyType)}, default {Format(p.GetValue(defaults))})");
+    }
+
+    private static void Apply(string learner, object target, string option)
+    {
+        var eq = option.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0)
+        {
+            throw new CliException($"--option '{option}' is not NAME=VALUE (e.g. --option L2Regularization=0.5).");
+        }
+
+        var name = option[..eq].Trim();
+        var text = option[(eq + 1)..].Trim();
+        var property = Settable(target.GetType()).FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new CliException($"learner '{learner}' has no option '{name}'; its options are: {string.Join("; ", Describe(learner))}.");
+        property.SetValue(target, Parse(property, text));
+    }
+
+    private static object Parse(PropertyInfo property, string text)
+    {
+        var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+        object? value = null;
+        if (type == typeof(double) && double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+        {
+            value = d;
+        }
+        else if (type == typeof(int) && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i))
+        {
+            value = i;
+        }
+        else if (type == typeof(bool) && bool.TryParse(text, out var b))
+        {
+            value = b;
+        }
+        else if (type.IsEnum && Enum.TryParse(type, text, ignoreCase: true, out var e) && Enum.IsDefined(type, e!))
+        {
+            value = e;
+        }
+        else if (type == typeof(string))
+        {
+            value = text;
+        }
+
+        return value ?? throw new CliException($"option {property.Name} expects {TypeName(type)}, but got '{text}'.");
+    }
+
+    private static IEnumerable<PropertyInfo> Settable(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.CanWrite && p.SetMethod!.IsPublic);
+
+    private static string TypeName(Type type) => type switch
+    {
+        _ when type == typeof(double) => "a number",
+        _ when type == typeof(int) => "an integer",
+        _ when type == typeof(bool) => "true or false",
+        _ when type.IsEnum => "one of " + string.Join(", ", Enum.GetNames(type)),
+        _ => "text",
+    };
+
+    private static string Format(object? value) => value switch
+    {
+        null => "none",
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+}
+
+/// <summary>A user error the CLI reports as one line on stderr.</summary>
+internal sealed class CliException(string message) : Exception(message);

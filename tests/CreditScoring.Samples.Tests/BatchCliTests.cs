@@ -1,0 +1,222 @@
+using System.Globalization;
+using System.Text.Json;
+using CreditScoring.Batch;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Scoring;
+
+namespace CreditScoring.Samples.Tests;
+
+public class BatchCliTests
+{
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var exit = BatchCli.Run(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    private static string ErrorLine(string stderr) => Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+
+    [Fact]
+    public void Train_WritesModelAndReportWithTheDocumentedKeys()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "m.json");
+        var report = Path.Combine(dir, "r.json");
+
+        var (exit, output, _) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model, "--report", report, "--seed", "42");
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Trained logistic on 3,563 rows (13 inputs -> 29 features)", output, StringComparison.Ordinal);
+        var json = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+        Assert.Equal(891, json.GetProperty("rows").GetInt32());
+        Assert.Equal(13, json.GetProperty("features").GetInt32());
+        Assert.Equal(29, json.GetProperty("encodedFeatures").GetInt32());
+        Assert.Equal("logistic", json.GetProperty("learner").GetString());
+        Assert.Equal(3563, json.GetProperty("trainRows").GetInt32());
+        Assert.True(json.GetProperty("trainSeconds").GetDouble() > 0);
+
+        // The report's figures are the SDK's evaluation of the saved model on the same held-out rows.
+        var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
+        var expected = CreditModel.Load(model).Evaluate(data.SplitStratified(0.2, 42).Test);
+        Assert.Equal(expected.Auc, json.GetProperty("auc").GetDouble());
+        Assert.Equal(expected.Gini, json.GetProperty("gini").GetDouble());
+        Assert.Equal(expected.Ks, json.GetProperty("ks").GetDouble());
+        Assert.Equal(expected.Brier, json.GetProperty("brier").GetDouble());
+        Assert.Equal(expected.LogLoss, json.GetProperty("logLoss").GetDouble());
+        Assert.Equal(0.5, json.GetProperty("baseline").GetProperty("auc").GetDouble());
+        Assert.Equal(10, json.GetProperty("gains").GetArrayLength());
+        Assert.InRange(json.GetProperty("roc").GetArrayLength(), 2, 201);
+    }
+
+    [Fact]
+    public void TrainEvaluateScore_OnSeparateFiles_AgreeWithTheSdk()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var data = CreditData.ReadCsv(TestPaths.LendingClub, o => o.Target("default"));
+        var (train, test) = data.SplitStratified(0.25, 7);
+        var trainPath = WriteCsv(Path.Combine(dir, "train.csv"), train);
+        var testPath = WriteCsv(Path.Combine(dir, "test.csv"), test);
+        var model = Path.Combine(dir, "m.json");
+        var trainReport = Path.Combine(dir, "train.json");
+        var evalReport = Path.Combine(dir, "eval.json");
+        var scores = Path.Combine(dir, "scores.csv");
+
+        Assert.Equal(0, Run("train", "--data", trainPath, "--test-data", testPath, "--target", "default", "--model", model, "--report", trainReport, "--option", "L2Regularization=10").Exit);
+        Assert.Equal(0, Run("evaluate", "--model", model, "--data", testPath, "--report", evalReport).Exit);
+        var (exit, output, _) = Run("score", "--model", model, "--data", testPath, "--output", scores);
+        Assert.Equal(0, exit);
+
+        var a = JsonDocument.Parse(File.ReadAllText(trainReport)).RootElement;
+        var b = JsonDocument.Parse(File.ReadAllText(evalReport)).RootElement;
+        Assert.Equal("10", a.GetProperty("learnerParameters").GetProperty("L2Regularization").GetString());
+        Assert.Equal(a.GetProperty("auc").GetDouble(), b.GetProperty("auc").GetDouble());
+        Assert.Equal(a.GetProperty("logLoss").GetDouble(), b.GetProperty("logLoss").GetDouble());
+        Assert.Equal(test.RowCount, b.GetProperty("rows").GetInt32());
+
+        var lines = File.ReadAllLines(scores);
+        Assert.Equal("id,probability,decision", lines[0]);
+        Assert.Equal(test.RowCount + 1, lines.Length);
+        var expected = CreditModel.Load(model).CreateScorer().ScoreBatch(CreditData.ReadCsv(testPath));
+        for (var i = 0; i < expected.Count; i++)
+        {
+            var fields = lines[i + 1].Split(',');
+            Assert.Equal((i + 1).ToString(CultureInfo.InvariantCulture), fields[0]);
+            Assert.Equal(expected[i].Probability, double.Parse(fields[1], CultureInfo.InvariantCulture));
+            Assert.Equal(expected[i].Decision.ToString().ToLowerInvariant(), fields[2]);
+        }
+
+        Assert.StartsWith($"Scored {test.RowCount:N0} rows:", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Score_UsesTheTrainingIdColumn()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var data = SyntheticCredit.Generate(400);
+        var path = WriteCsv(Path.Combine(dir, "d.csv"), data);
+        var model = Path.Combine(dir, "m.json");
+        var scores = Path.Combine(dir, "s.csv");
+
+        Assert.Equal(0, Run("train", "--data", path, "--target", "target", "--id", "id", "--model", model).Exit);
+        Assert.Equal(0, Run("score", "--model", model, "--data", path, "--output", scores).Exit);
+
+        Assert.StartsWith("100000,", File.ReadAllLines(scores)[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_TextLabels_WithPositiveAndNegativeLabel()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var text = File.ReadAllText(TestPaths.CreditData).Split('\n');
+        var relabelled = string.Join('\n', text.Select((l, i) => i == 0 ? l.Replace("default", "Status", StringComparison.Ordinal) : l.Length == 0 ? l : (l[0] == '1' ? "bad" : "good") + l[1..]));
+        var path = Path.Combine(dir, "status.csv");
+        File.WriteAllText(path, relabelled);
+
+        var (exit, output, _) = Run("train", "--data", path, "--target", "Status", "--positive-label", "bad", "--negative-label", "good", "--model", Path.Combine(dir, "m.json"));
+
+        Assert.Equal(0, exit);
+        Assert.Contains("Evaluated on 891 rows, 251 defaults", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("missing-file", "error: data file 'nope.csv' does not exist.")]
+    [InlineData("bad-target", "error: {data}: the target column 'Default' is not in the source (names are case-sensitive). Columns: default, Seniority, Home, Time, Age, Marital, Records, Job, Expenses, Income, Assets, Debt, Amount, Price.")]
+    [InlineData("unknown-option", "error: learner 'logistic' has no option 'Foo'; its options are: L2Regularization (a number, default 1); L1Regularization (a number, default 0); Standardize (true or false, default true); OptimizationTolerance (a number, default 1E-10); MaximumNumberOfIterations (an integer, default 100).")]
+    [InlineData("bad-option-value", "error: option L2Regularization expects a number, but got 'lots'.")]
+    [InlineData("invalid-option", "error: L2Regularization: The field LogisticRegressionOptions.L2Regularization must be between 0 and 1.7976931348623157E+308.")]
+    [InlineData("unknown-learner", "error: unknown learner 'forest'; available: logistic.")]
+    [InlineData("both-test-options", "error: give either --test-data or --test-fraction, not both.")]
+    public void Train_BadInput_ExitsNonZeroWithOneLine(string scenario, string expected)
+    {
+        var model = Path.Combine(TestPaths.NewTempDirectory(), "m.json");
+        string[] common = ["--target", "default", "--model", model];
+        string[] args = scenario switch
+        {
+            "missing-file" => ["train", "--data", "nope.csv", .. common],
+            "bad-target" => ["train", "--data", TestPaths.CreditData, "--target", "Default", "--model", model],
+            "unknown-option" => ["train", "--data", TestPaths.CreditData, .. common, "--option", "Foo=1"],
+            "bad-option-value" => ["train", "--data", TestPaths.CreditData, .. common, "--option", "l2regularization=lots"],
+            "invalid-option" => ["train", "--data", TestPaths.CreditData, .. common, "--option", "L2Regularization=-1"],
+            "unknown-learner" => ["train", "--data", TestPaths.CreditData, .. common, "--learner", "forest"],
+            _ => ["train", "--data", TestPaths.CreditData, .. common, "--test-data", "x.csv", "--test-fraction", "0.3"],
+        };
+
+        var (exit, _, error) = Run(args);
+
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.Equal(expected.Replace("{data}", TestPaths.CreditData, StringComparison.Ordinal), ErrorLine(error));
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void BadCsvRow_ReportsLineColumnAndValue()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var path = Path.Combine(dir, "bad.csv");
+        File.WriteAllText(path, "default,x\n0,1\n1,2\n0,3,4\n");
+
+        var (exit, _, error) = Run("train", "--data", path, "--target", "default", "--model", Path.Combine(dir, "m.json"));
+
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.StartsWith($"error: {path}: line 4: the record has 3 fields but the header has 2.", ErrorLine(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_NotAModel_OneLine()
+    {
+        var (exit, _, error) = Run("evaluate", "--model", TestPaths.CreditData, "--data", TestPaths.CreditData);
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.Equal($"error: {TestPaths.CreditData}: this is not a CreditScoring model file (it is not a JSON object with a \"format\": \"creditscoring-model\" header).", ErrorLine(error));
+    }
+
+    [Fact]
+    public void MissingRequiredOptions_IsAUsageError()
+    {
+        var (exit, _, error) = Run("train", "--target", "x");
+        Assert.Equal(BatchCli.UsageError, exit);
+        Assert.Equal("error: Option '--data' is required. Option '--model' is required. (run with --help for usage)", ErrorLine(error));
+    }
+
+    [Theory]
+    [InlineData("train", "--option <option>")]
+    [InlineData("evaluate", "--model <model> (REQUIRED)")]
+    [InlineData("score", "--output <output> (REQUIRED)")]
+    [InlineData("quickstart", "--output-dir <output-dir>")]
+    public void Help_EveryCommand(string command, string expected)
+    {
+        var (exit, output, _) = Run(command, "--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("Usage:", output, StringComparison.Ordinal);
+        Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Quickstart_TrainsEvaluatesAndScores()
+    {
+        var dir = TestPaths.NewTempDirectory();
+
+        var (exit, output, error) = Run("quickstart", "--output-dir", dir);
+
+        Assert.Equal(0, exit);
+        Assert.Contains("1. Trained on 3,563 rows (13 inputs -> 29 features)", output, StringComparison.Ordinal);
+        Assert.Contains("  AUC         0.8541    0.5000", output, StringComparison.Ordinal);
+        Assert.Contains("Reading", error, StringComparison.Ordinal);
+        Assert.Equal(892, File.ReadAllLines(Path.Combine(dir, "scores.csv")).Length);
+        Assert.True(File.Exists(Path.Combine(dir, "model.json")));
+        Assert.Equal(0.8541, JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "report.json"))).RootElement.GetProperty("auc").GetDouble(), 4);
+    }
+
+    private static string WriteCsv(string path, CreditData data)
+    {
+        var lines = new List<string> { string.Join(',', data.Schema.Columns.Select(c => c.Name)) };
+        for (var r = 0; r < data.RowCount; r++)
+        {
+            lines.Add(string.Join(',', data.Columns.Select(c => c.FormatValue(r) ?? string.Empty)));
+        }
+
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        return path;
+    }
+}
