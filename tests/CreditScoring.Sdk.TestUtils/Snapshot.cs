@@ -37,7 +37,7 @@ public static partial class Snapshot
             : $"No verified snapshot yet: read {received} and, if it is right, rename it to {Path.GetFileName(verified)}.");
     }
 
-    /// <summary>Replaces ISO timestamps, durations named *Seconds, SHA-256 hex strings, SDK versions and payload lengths with placeholders.</summary>
+    /// <summary>Replaces ISO timestamps, durations named *Seconds, SHA-256 hex strings, SDK versions, payload lengths and solver round-off (maxGradient) with placeholders.</summary>
     public static string Scrub(string text)
     {
         text = IsoTimestamp().Replace(text, "{timestamp}");
@@ -45,8 +45,18 @@ public static partial class Snapshot
         text = Seconds().Replace(text, "$1{seconds}");
         text = SdkVersion().Replace(text, "$1{version}\"");
         text = PayloadLength().Replace(text, "$1{length}");
+        text = MaxGradient().Replace(text, "$1{round-off}");
         return text;
     }
+
+    /// <summary>
+    /// Rounds every number with a fraction or exponent to <paramref name="digits"/> significant digits, so that
+    /// snapshots do not pin the last bits of vectorised sums (which may differ between CPUs). Exactness is
+    /// tested elsewhere; snapshots guard structure and values.
+    /// </summary>
+    public static string RoundNumbers(string text, int digits = 9) =>
+        FloatingNumber().Replace(text, m => double.Parse(m.Value, System.Globalization.CultureInfo.InvariantCulture)
+            .ToString("G" + digits.ToString(System.Globalization.CultureInfo.InvariantCulture), System.Globalization.CultureInfo.InvariantCulture));
 
     [GeneratedRegex(@"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")]
     private static partial Regex IsoTimestamp();
@@ -59,6 +69,12 @@ public static partial class Snapshot
 
     [GeneratedRegex(@"(""sdkVersion"":\s*"")[^""]*""")]
     private static partial Regex SdkVersion();
+
+    [GeneratedRegex(@"-?\b\d+\.\d+(?:[eE][+-]?\d+)?|-?\b\d+[eE][+-]?\d+")]
+    private static partial Regex FloatingNumber();
+
+    [GeneratedRegex(@"(""maxGradient"":\s*)[0-9.eE+-]+")]
+    private static partial Regex MaxGradient();
 
     [GeneratedRegex(@"(""payloadLength"":\s*)\d+")]
     private static partial Regex PayloadLength();

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Numerics.Tensors;
-using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Learners.Linear;
 
@@ -65,16 +64,18 @@ internal static class LogisticSolver
         var h = new double[n];
         var zd = new double[n];
         var trialEta = new double[n];
+        var scratch = new double[n];
+        var scratch2 = new double[n];
         var g = new double[m + 1];
         var dir = new double[m + 1];
         var hessian = new double[(m + 1) * (m + 1)];
-        var objective = Objective(eta, y, w, theta, l2, l1);
+        var objective = Objective(eta, y, w, theta, l2, l1, scratch, scratch2);
         var optimality = double.PositiveInfinity;
 
         for (var iteration = 0; ; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Gradient(cols, eta, y, w, theta, l2, r, h, g);
+            Gradient(cols, eta, y, w, theta, l2, r, h, g, scratch);
             optimality = Optimality(g, theta, l1);
             if (optimality <= tolerance * totalWeight)
             {
@@ -104,7 +105,7 @@ internal static class LogisticSolver
             {
                 if (dir[k + 1] != 0)
                 {
-                    AddScaled(cols[k], dir[k + 1], zd);
+                    TensorPrimitives.MultiplyAdd<double>(cols[k], dir[k + 1], zd, zd);
                 }
             }
 
@@ -133,17 +134,14 @@ internal static class LogisticSolver
             var accepted = false;
             for (var attempt = 0; attempt < 60; attempt++)
             {
-                for (var i = 0; i < n; i++)
-                {
-                    trialEta[i] = eta[i] + (step * zd[i]);
-                }
+                TensorPrimitives.MultiplyAdd<double>(zd, step, eta, trialEta);
 
                 for (var k = 0; k <= m; k++)
                 {
                     trialTheta[k] = theta[k] + (step * dir[k]);
                 }
 
-                var trial = Objective(trialEta, y, w, trialTheta, l2, l1);
+                var trial = Objective(trialEta, y, w, trialTheta, l2, l1, scratch, scratch2);
 
                 // Near the optimum the decrease is below the objective's rounding; a full Newton step is then safe.
                 if (trial <= objective + (Armijo * step * predicted) || (step == 1.0 && -predicted < 1e-12 * (Math.Abs(objective) + 1)))
@@ -176,15 +174,18 @@ internal static class LogisticSolver
         return new LogisticSolution(theta[0], beta, iterations, optimality, objective);
     }
 
-    private static double Objective(double[] eta, double[] y, double[] w, double[] theta, double l2, double l1)
+    /// <summary>Σ w·(softplus(η) − y·η) + penalties, with softplus(x) = max(x, 0) + log(1 + e^−|x|) (no overflow), vectorised.</summary>
+    private static double Objective(double[] eta, double[] y, double[] w, double[] theta, double l2, double l1, double[] a, double[] b)
     {
-        var sum = 0.0;
-        for (var i = 0; i < eta.Length; i++)
-        {
-            var e = eta[i];
-            var softplus = e > 0 ? e + Math.Log(1 + Math.Exp(-e)) : Math.Log(1 + Math.Exp(e));
-            sum += w[i] * (softplus - (y[i] * e));
-        }
+        TensorPrimitives.Abs<double>(eta, a);
+        TensorPrimitives.Negate<double>(a, a);
+        TensorPrimitives.Exp<double>(a, a);
+        TensorPrimitives.LogP1<double>(a, a);
+        TensorPrimitives.Max<double>(eta, 0.0, b);
+        TensorPrimitives.Add<double>(a, b, a);
+        TensorPrimitives.Multiply<double>(y, eta, b);
+        TensorPrimitives.Subtract<double>(a, b, a);
+        var sum = TensorPrimitives.Dot<double>(w, a);
 
         double squares = 0, absolute = 0;
         for (var k = 1; k < theta.Length; k++)
@@ -196,18 +197,16 @@ internal static class LogisticSolver
         return sum + (0.5 * l2 * squares) + (l1 * absolute);
     }
 
-    private static void Gradient(double[][] cols, double[] eta, double[] y, double[] w, double[] theta, double l2, double[] r, double[] h, double[] g)
+    /// <summary>p = σ(η), r = w·(p − y), h = w·p·(1 − p); g₀ = Σr, gₖ = zₖ·r + λ₂βₖ. Vectorised.</summary>
+    private static void Gradient(double[][] cols, double[] eta, double[] y, double[] w, double[] theta, double l2, double[] r, double[] h, double[] g, double[] p)
     {
-        var g0 = 0.0;
-        for (var i = 0; i < eta.Length; i++)
-        {
-            var p = LogisticFunction.Probability(eta[i]);
-            r[i] = w[i] * (p - y[i]);
-            h[i] = w[i] * p * (1 - p);
-            g0 += r[i];
-        }
-
-        g[0] = g0;
+        TensorPrimitives.Sigmoid<double>(eta, p);
+        TensorPrimitives.Subtract<double>(p, y, r);
+        TensorPrimitives.Multiply<double>(r, w, r);
+        TensorPrimitives.Subtract<double>(1.0, p, h);
+        TensorPrimitives.Multiply<double>(h, p, h);
+        TensorPrimitives.Multiply<double>(h, w, h);
+        g[0] = TensorPrimitives.Sum<double>(r);
         for (var k = 0; k < cols.Length; k++)
         {
             g[k + 1] = TensorPrimitives.Dot<double>(cols[k], r) + (l2 * theta[k + 1]);
@@ -397,12 +396,4 @@ internal static class LogisticSolver
         }
     }
 
-    /// <summary>destination += scale·x, elementwise (a multiply then an add, never fused).</summary>
-    internal static void AddScaled(ReadOnlySpan<double> x, double scale, Span<double> destination)
-    {
-        for (var i = 0; i < x.Length; i++)
-        {
-            destination[i] += scale * x[i];
-        }
-    }
 }
