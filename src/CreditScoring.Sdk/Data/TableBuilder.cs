@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace CreditScoring.Sdk.Data;
@@ -17,6 +18,8 @@ internal sealed class TableBuilder
     private readonly DataLoadOptions _options;
     private readonly ColumnBuilder?[] _fields;
     private readonly string[] _missingTokens;
+    private readonly ulong _missingTokenLengths;
+    private readonly bool _longMissingToken;
     private readonly List<DataLoadIssue> _issues = [];
     private readonly List<string> _dropped = [];
     private long _rowsRead;
@@ -36,6 +39,17 @@ internal sealed class TableBuilder
         _options = options;
         options.Validate();
         _missingTokens = [.. options.MissingTokens];
+        foreach (var token in _missingTokens)
+        {
+            if (token.Length < 64)
+            {
+                _missingTokenLengths |= 1UL << token.Length;
+            }
+            else
+            {
+                _longMissingToken = true;
+            }
+        }
 
         var seen = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
         for (var i = 0; i < names.Count; i++)
@@ -286,6 +300,12 @@ internal sealed class TableBuilder
 
     private bool IsMissingToken(ReadOnlySpan<char> text)
     {
+        // Most fields cannot be a token by their length alone.
+        if (text.Length < 64 ? ((_missingTokenLengths >> text.Length) & 1) == 0 : !_longMissingToken)
+        {
+            return false;
+        }
+
         foreach (var token in _missingTokens)
         {
             if (text.SequenceEqual(token))
@@ -306,19 +326,27 @@ internal sealed class TableBuilder
         private readonly string? _positiveLabel;
         private readonly string? _negativeLabel;
 
-        private double[] _numbers = [];
-        private int[] _codes = [];
+        private readonly ChunkedBuffer<double> _numbers = new();
+        private readonly ChunkedBuffer<int> _codes = new();
         private int _count;
         private Dictionary<string, int>? _lookup;
         private List<string>? _categories;
-        private List<string?>? _pending;
+
+        // Undecided (text sources): every committed value's number (NaN when missing or not a number) goes to
+        // _numbers, its raw text to one shared char buffer, so that either decision is cheap.
+        private int[] _pendingStarts = [];
+        private int[] _pendingLengths = [];
+        private char[] _pendingChars = [];
+        private int _pendingCharCount;
         private int _pendingNonMissing;
 
         private double _stagedNumber;
         private int _stagedCode;
         private string? _stagedNew;
-        private string? _stagedPending;
-        private bool _stagedPendingIsText;
+        private bool _stagedMissing;
+        private bool _stagedIsText;
+        private char[] _stagedChars = new char[64];
+        private int _stagedLength;
 
         public ColumnBuilder(TableBuilder owner, string name, ColumnRole role, ColumnKind? kind)
         {
@@ -371,20 +399,35 @@ internal sealed class TableBuilder
                 case ColumnKind.Date:
                     return StageDate(text);
                 default:
-                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+                    if (FastDouble.TryParse(text, out var d))
                     {
                         if (double.IsInfinity(d))
                         {
                             return $"value '{text}' is not a finite number";
                         }
 
-                        _stagedPending = double.IsNaN(d) ? null : text.ToString();
-                        _stagedPendingIsText = false;
-                        return null;
+                        if (double.IsNaN(d))
+                        {
+                            return StageMissing();
+                        }
+
+                        _stagedNumber = d;
+                        _stagedIsText = false;
+                    }
+                    else
+                    {
+                        _stagedNumber = double.NaN;
+                        _stagedIsText = true;
                     }
 
-                    _stagedPending = text.ToString();
-                    _stagedPendingIsText = true;
+                    _stagedMissing = false;
+                    if (text.Length > _stagedChars.Length)
+                    {
+                        _stagedChars = new char[Math.Max(text.Length, _stagedChars.Length * 2)];
+                    }
+
+                    text.CopyTo(_stagedChars);
+                    _stagedLength = text.Length;
                     return null;
             }
         }
@@ -405,7 +448,7 @@ internal sealed class TableBuilder
             _stagedNumber = double.NaN;
             _stagedCode = CategoricalColumn.MissingCode;
             _stagedNew = null;
-            _stagedPending = null;
+            _stagedMissing = true;
             return null;
         }
 
@@ -457,11 +500,10 @@ internal sealed class TableBuilder
             {
                 case ColumnKind.Numeric:
                 case ColumnKind.Date:
-                    EnsureCapacity(ref _numbers);
-                    _numbers[_count++] = _stagedNumber;
+                    _numbers.Add(_stagedNumber);
+                    _count++;
                     break;
                 case ColumnKind.Categorical:
-                    EnsureCapacity(ref _codes);
                     var code = _stagedCode;
                     if (_stagedNew is not null)
                     {
@@ -471,24 +513,11 @@ internal sealed class TableBuilder
                         _stagedNew = null;
                     }
 
-                    _codes[_count++] = code;
+                    _codes.Add(code);
+                    _count++;
                     break;
                 default:
-                    _pending!.Add(_stagedPending);
-                    _count++;
-                    if (_stagedPending is not null)
-                    {
-                        _pendingNonMissing++;
-                        if (_stagedPendingIsText)
-                        {
-                            Decide(ColumnKind.Categorical);
-                        }
-                        else if (_pendingNonMissing >= _owner._options.TypeInferenceValues)
-                        {
-                            Decide(ColumnKind.Numeric);
-                        }
-                    }
-
+                    CommitPending();
                     break;
             }
         }
@@ -500,18 +529,13 @@ internal sealed class TableBuilder
                 Decide(ColumnKind.Numeric);
             }
 
-            switch (Kind)
+            Debug.Assert(_count == rows, "every committed row adds one value to every column");
+            return Kind switch
             {
-                case ColumnKind.Numeric:
-                    Array.Resize(ref _numbers, rows);
-                    return new NumericColumn(Name, _numbers, validate: false);
-                case ColumnKind.Date:
-                    Array.Resize(ref _numbers, rows);
-                    return new DateColumn(Name, _numbers);
-                default:
-                    Array.Resize(ref _codes, rows);
-                    return SortCategories(Name, _codes, _categories!);
-            }
+                ColumnKind.Numeric => new NumericColumn(Name, _numbers.ToArray(), validate: false),
+                ColumnKind.Date => new DateColumn(Name, _numbers.ToArray()),
+                _ => SortCategories(Name, _codes.ToArray(), _categories!),
+            };
         }
 
         private static CategoricalColumn SortCategories(string name, int[] codes, List<string> categories)
@@ -554,80 +578,100 @@ internal sealed class TableBuilder
         private void SetKind(ColumnKind? kind)
         {
             Kind = kind;
-            switch (kind)
+            if (kind == ColumnKind.Categorical)
             {
-                case ColumnKind.Categorical:
-                    _lookup = new Dictionary<string, int>(StringComparer.Ordinal);
-                    _categories = [];
-                    break;
-                case null:
-                    _pending = [];
-                    break;
+                _lookup = new Dictionary<string, int>(StringComparer.Ordinal);
+                _categories = [];
             }
         }
 
         /// <summary>Typed sources decide an undecided column from the first non-null value's type; earlier rows were all missing.</summary>
         private void DecideTyped(ColumnKind kind)
         {
-            var missingRows = _count;
-            _pending = null;
             SetKind(kind);
             if (kind == ColumnKind.Categorical)
             {
-                _codes = new int[Math.Max(16, missingRows)];
-                Array.Fill(_codes, CategoricalColumn.MissingCode, 0, missingRows);
+                _codes.AddRepeated(CategoricalColumn.MissingCode, _count);
             }
             else
             {
-                _numbers = new double[Math.Max(16, missingRows)];
-                Array.Fill(_numbers, double.NaN, 0, missingRows);
+                _numbers.AddRepeated(double.NaN, _count);
             }
         }
 
-        /// <summary>Text sources decide once the inference window is full or a non-number appears; buffered values are converted.</summary>
-        private void Decide(ColumnKind kind)
+        private void CommitPending()
         {
-            var pending = _pending!;
-            SetKind(kind);
-            _pending = null;
-            _count = 0;
-            if (kind == ColumnKind.Numeric)
+            if (_count == _pendingStarts.Length)
             {
-                _numbers = new double[Math.Max(16, pending.Count * 2)];
-                foreach (var p in pending)
+                Array.Resize(ref _pendingStarts, Math.Max(1024, _pendingStarts.Length * 2));
+                Array.Resize(ref _pendingLengths, _pendingStarts.Length);
+            }
+
+            _numbers.Add(_stagedMissing ? double.NaN : _stagedNumber);
+            _pendingStarts[_count] = _pendingCharCount;
+            _pendingLengths[_count] = _stagedMissing ? -1 : _stagedLength;
+            if (!_stagedMissing)
+            {
+                if (_pendingCharCount + _stagedLength > _pendingChars.Length)
                 {
-                    _numbers[_count++] = p is null ? double.NaN : double.Parse(p, NumberStyles.Float, CultureInfo.InvariantCulture);
+                    Array.Resize(ref _pendingChars, Math.Max(1024, Math.Max(_pendingChars.Length * 2, _pendingCharCount + _stagedLength)));
+                }
+
+                _stagedChars.AsSpan(0, _stagedLength).CopyTo(_pendingChars.AsSpan(_pendingCharCount));
+                _pendingCharCount += _stagedLength;
+            }
+
+            _count++;
+            if (!_stagedMissing)
+            {
+                _pendingNonMissing++;
+                if (_stagedIsText)
+                {
+                    Decide(ColumnKind.Categorical);
+                }
+                else if (_pendingNonMissing >= _owner._options.TypeInferenceValues)
+                {
+                    Decide(ColumnKind.Numeric);
                 }
             }
-            else
+        }
+
+        /// <summary>
+        /// Text sources decide once the inference window is full or a non-number appears. Numbers are
+        /// already in <see cref="_numbers"/>; a categorical decision interns the buffered text.
+        /// </summary>
+        private void Decide(ColumnKind kind)
+        {
+            SetKind(kind);
+            if (kind == ColumnKind.Categorical)
             {
-                _codes = new int[Math.Max(16, pending.Count * 2)];
-                foreach (var p in pending)
+                var alternate = _lookup!.GetAlternateLookup<ReadOnlySpan<char>>();
+                for (var i = 0; i < _count; i++)
                 {
-                    if (p is null)
+                    if (_pendingLengths[i] < 0)
                     {
-                        _codes[_count++] = CategoricalColumn.MissingCode;
+                        _codes.Add(CategoricalColumn.MissingCode);
                         continue;
                     }
 
-                    if (!_lookup!.TryGetValue(p, out var code))
+                    var text = _pendingChars.AsSpan(_pendingStarts[i], _pendingLengths[i]);
+                    if (!alternate.TryGetValue(text, out var code))
                     {
                         code = _categories!.Count;
-                        _categories.Add(p);
-                        _lookup.Add(p, code);
+                        var value = text.ToString();
+                        _categories.Add(value);
+                        _lookup.Add(value, code);
                     }
 
-                    _codes[_count++] = code;
+                    _codes.Add(code);
                 }
-            }
-        }
 
-        private void EnsureCapacity<T>(ref T[] array)
-        {
-            if (_count == array.Length)
-            {
-                Array.Resize(ref array, Math.Max(16, array.Length * 2));
+                _numbers.Clear();
             }
+
+            _pendingStarts = [];
+            _pendingLengths = [];
+            _pendingChars = [];
         }
 
         private string? StageTarget(ReadOnlySpan<char> text)
@@ -649,7 +693,7 @@ internal sealed class TableBuilder
                 return $"target value '{text}' is neither the positive label '{_positiveLabel}' nor the negative label '{_negativeLabel}'";
             }
 
-            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && (d == 0.0 || d == 1.0))
+            if (FastDouble.TryParse(text, out var d) && (d == 0.0 || d == 1.0))
             {
                 _stagedNumber = d;
                 return null;
@@ -660,7 +704,7 @@ internal sealed class TableBuilder
 
         private string? StageNumber(ReadOnlySpan<char> text)
         {
-            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d))
+            if (!FastDouble.TryParse(text, out var d))
             {
                 var how = _explicitKind ? "declared numeric" : $"numeric: inferred from its first {_owner._options.TypeInferenceValues} values";
                 return $"value '{text}' is not a number (the column is {how}; if it holds text, declare it with Categorical(\"{Name}\"))";

@@ -302,11 +302,11 @@ public static class ClassificationMetrics
             {
                 if (r.Labels[i] == 1)
                 {
-                    groupPositives += r.Weights[i];
+                    groupPositives += r.Weight(i);
                 }
                 else
                 {
-                    groupNegatives += r.Weights[i];
+                    groupNegatives += r.Weight(i);
                 }
 
                 i++;
@@ -404,10 +404,10 @@ public static class ClassificationMetrics
             double positives = 0, weight = 0;
             for (var i = start; i < end; i++)
             {
-                weight += r.Weights[i];
+                weight += r.Weight(i);
                 if (r.Labels[i] == 1)
                 {
-                    positives += r.Weights[i];
+                    positives += r.Weight(i);
                 }
             }
 

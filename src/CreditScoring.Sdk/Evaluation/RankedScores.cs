@@ -7,11 +7,13 @@ namespace CreditScoring.Sdk.Evaluation;
 /// </summary>
 internal sealed class RankedScores
 {
-    private RankedScores(double[] scores, byte[] labels, double[] weights, double positives, double negatives)
+    private readonly double[]? _weights;
+
+    private RankedScores(double[] scores, byte[] labels, double[]? weights, double positives, double negatives)
     {
         Scores = scores;
         Labels = labels;
-        Weights = weights;
+        _weights = weights;
         Positives = positives;
         Negatives = negatives;
     }
@@ -19,8 +21,6 @@ internal sealed class RankedScores
     public double[] Scores { get; }
 
     public byte[] Labels { get; }
-
-    public double[] Weights { get; }
 
     /// <summary>Total weight of positives.</summary>
     public double Positives { get; }
@@ -30,49 +30,59 @@ internal sealed class RankedScores
 
     public int Count => Scores.Length;
 
+    /// <summary>The weight of the i-th ranked row (1 when the scores are unweighted).</summary>
+    public double Weight(int i) => _weights is null ? 1.0 : _weights[i];
+
     public static RankedScores Create(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights)
     {
         MetricInputs.Check(scores, labels, weights);
+        var weighted = !weights.IsEmpty;
         var n = 0;
         for (var i = 0; i < scores.Length; i++)
         {
-            if (weights.IsEmpty || weights[i] != 0)
+            if (!weighted || weights[i] != 0)
             {
                 n++;
             }
         }
 
+        // Unweighted, the payload is the label itself; weighted, it is the row, to fetch label and weight.
         var keys = new ulong[n];
-        var index = new int[n];
+        var payload = new int[n];
         var k = 0;
         for (var i = 0; i < scores.Length; i++)
         {
-            if (weights.IsEmpty || weights[i] != 0)
+            if (!weighted || weights[i] != 0)
             {
                 keys[k] = ~SortableKey(scores[i]);
-                index[k] = i;
+                payload[k] = weighted ? i : labels[i];
                 k++;
             }
         }
 
-        RadixSort.SortInplace(keys, index);
+        RadixSort.SortInplace(keys, payload);
         var s = new double[n];
         var l = new byte[n];
-        var w = new double[n];
+        var w = weighted ? new double[n] : null;
         double positives = 0, negatives = 0;
         for (var i = 0; i < n; i++)
         {
-            var r = index[i];
-            s[i] = scores[r] == 0 ? 0.0 : scores[r];
-            l[i] = (byte)labels[r];
-            w[i] = weights.IsEmpty ? 1.0 : weights[r];
-            if (l[i] == 1)
+            s[i] = FromSortableKey(~keys[i]);
+            var label = weighted ? labels[payload[i]] : payload[i];
+            var weight = weighted ? weights[payload[i]] : 1.0;
+            l[i] = (byte)label;
+            if (w is not null)
             {
-                positives += w[i];
+                w[i] = weight;
+            }
+
+            if (label == 1)
+            {
+                positives += weight;
             }
             else
             {
-                negatives += w[i];
+                negatives += weight;
             }
         }
 
@@ -91,6 +101,10 @@ internal sealed class RankedScores
         return (bits & 0x8000_0000_0000_0000UL) != 0 ? ~bits : bits | 0x8000_0000_0000_0000UL;
     }
 
+    /// <summary>The inverse of <see cref="SortableKey"/>.</summary>
+    internal static double FromSortableKey(ulong key) =>
+        BitConverter.UInt64BitsToDouble((key & 0x8000_0000_0000_0000UL) != 0 ? key & 0x7FFF_FFFF_FFFF_FFFFUL : ~key);
+
     /// <summary>
     /// Cumulative weights at the end of each group of tied scores, in descending score order:
     /// scikit-learn's (fps, tps, thresholds). Sums run in order, as numpy's cumulative sum.
@@ -105,11 +119,11 @@ internal sealed class RankedScores
         {
             if (Labels[i] == 1)
             {
-                tp += Weights[i];
+                tp += Weight(i);
             }
             else
             {
-                fp += Weights[i];
+                fp += Weight(i);
             }
 
             if (i == Count - 1 || Scores[i + 1] != Scores[i])
@@ -127,7 +141,7 @@ internal sealed class RankedScores
 /// <summary>Stable least-significant-digit radix sort of 64-bit keys with an int payload.</summary>
 internal static class RadixSort
 {
-    private const int Bits = 16;
+    private const int Bits = 11;
     private const int Buckets = 1 << Bits;
 
     public static void SortInplace(ulong[] keys, int[] payload)
