@@ -16,6 +16,12 @@ public static partial class Snapshot
     /// <summary>Compares text with the verified snapshot of the calling test.</summary>
     public static void Verify(string actual, string? scenario = null, [CallerFilePath] string sourceFile = "", [CallerMemberName] string method = "")
     {
+        // CI builds (ContinuousIntegrationBuild) map the repository root to "/_/" in compiler paths.
+        if (sourceFile.StartsWith("/_/", StringComparison.Ordinal))
+        {
+            sourceFile = Path.Combine(TestPaths.RepositoryRoot, sourceFile[3..]);
+        }
+
         var directory = Path.GetDirectoryName(sourceFile)!;
         var name = Path.GetFileNameWithoutExtension(sourceFile) + "." + method + (scenario is null ? "" : "_" + scenario);
         var verified = Path.Combine(directory, name + ".verified.txt");
