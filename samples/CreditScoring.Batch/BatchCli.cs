@@ -176,13 +176,12 @@ internal static class BatchCli
     {
         var log = new ProgressLog(error);
         var model = LoadModel(modelPath, log);
-        var idColumn = id ?? model.Metadata.IdColumn;
-        if (id is null && idColumn is not null && !HasColumn(dataPath, idColumn))
+        var data = Input.Read(dataPath, log, null, id, null, null);
+        if (id is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0)
         {
-            idColumn = null;
+            data = data.WithRole(trainingId, ColumnRole.Id);
         }
 
-        var data = Input.Read(dataPath, log, null, idColumn, null, null);
         log.Step($"Scoring {data.RowCount:N0} rows");
         var scores = model.CreateScorer().ScoreBatch(data);
         WriteScores(outputPath, data, scores);
@@ -255,13 +254,6 @@ internal static class BatchCli
         };
         return candidates.FirstOrDefault(File.Exists)
             ?? throw new CliException($"the bundled data modeldata-credit-data.csv was not found (looked in {string.Join(" and ", candidates)}).");
-    }
-
-    private static bool HasColumn(string path, string column)
-    {
-        using var reader = new StreamReader(path);
-        var header = reader.ReadLine() ?? string.Empty;
-        return header.Split(',').Any(h => h.Trim('"') == column);
     }
 
     private static string Decision(CreditDecision decision) => decision == CreditDecision.Decline ? "decline" : "approve";

@@ -178,14 +178,7 @@ public sealed partial class CreditData
     /// <summary>A column by name.</summary>
     /// <param name="name">The column name (ordinal, case-sensitive).</param>
     /// <exception cref="KeyNotFoundException">No such column; the message lists the columns.</exception>
-    public DataColumn this[string name]
-    {
-        get
-        {
-            var i = Schema.IndexOf(name);
-            return i >= 0 ? _columns[i] : throw new KeyNotFoundException($"There is no column '{name}' (names are case-sensitive). Columns: {string.Join(", ", Schema.Columns.Select(c => c.Name))}.");
-        }
-    }
+    public DataColumn this[string name] => _columns[IndexOrThrow(name)];
 
     /// <summary>Builds a table from columns; roles come from <paramref name="configure"/> (target, id, weight, time, ignored).</summary>
     /// <param name="columns">The columns, all of the same length, with unique names.</param>
@@ -390,12 +383,7 @@ public sealed partial class CreditData
     /// <returns>The new table.</returns>
     public CreditData WithRole(string column, ColumnRole role)
     {
-        var index = Schema.IndexOf(column);
-        if (index < 0)
-        {
-            _ = this[column];
-        }
-
+        var index = IndexOrThrow(column);
         var roles = RolesArray();
         if (role is ColumnRole.Target or ColumnRole.Id or ColumnRole.Weight or ColumnRole.Time)
         {
@@ -428,6 +416,12 @@ public sealed partial class CreditData
     }
 
     internal ColumnRole[] RolesArray() => Schema.Columns.Select(c => c.Role).ToArray();
+
+    private int IndexOrThrow(string name)
+    {
+        var i = Schema.IndexOf(name);
+        return i >= 0 ? i : throw new KeyNotFoundException($"There is no column '{name}' (names are case-sensitive). Columns: {string.Join(", ", Schema.Columns.Select(c => c.Name))}.");
+    }
 
     internal static InvalidOperationException NoTarget() =>
         new("The data has no target column; load it with a target, e.g. CreditData.ReadCsv(path, o => o.Target(\"default\")).");

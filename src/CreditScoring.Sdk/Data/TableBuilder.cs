@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Data;
 
@@ -155,7 +156,7 @@ internal sealed class TableBuilder
             var problem = column.StageValue(value);
             if (problem is not null)
             {
-                Bad(location, column.Name, FormatForMessage(value), problem);
+                Bad(location, column.Name, InvariantText.Format(value), problem);
                 return;
             }
         }
@@ -190,14 +191,6 @@ internal sealed class TableBuilder
         var report = new DataLoadReport(_source, _rowsRead, _rows, _skipped, _issues.ToArray(), _dropped.ToArray());
         return new CreditData([.. columns], [.. roles], report);
     }
-
-    internal static string FormatForMessage(object? value) => value switch
-    {
-        null => "null",
-        DBNull => "DBNull",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? string.Empty,
-    };
 
     private string Where(long location) => location > 0 ? $"{_locationWord} {location}: " : string.Empty;
 
@@ -734,7 +727,7 @@ internal sealed class TableBuilder
                     return null;
                 }
 
-                return StageTarget(FormatForMessage(original));
+                return StageTarget(InvariantText.Format(original));
             }
 
             switch (Kind)
@@ -742,22 +735,22 @@ internal sealed class TableBuilder
                 case ColumnKind.Numeric:
                     if (double.IsInfinity(d))
                     {
-                        return $"value '{FormatForMessage(original)}' is not a finite number";
+                        return $"value '{InvariantText.Format(original)}' is not a finite number";
                     }
 
                     if (Role == ColumnRole.Weight && !(d >= 0))
                     {
-                        return double.IsNaN(d) ? "the weight is missing; every row needs a finite weight >= 0" : $"weight '{FormatForMessage(original)}' is negative; weights must be >= 0";
+                        return double.IsNaN(d) ? "the weight is missing; every row needs a finite weight >= 0" : $"weight '{InvariantText.Format(original)}' is negative; weights must be >= 0";
                     }
 
                     _stagedNumber = d;
                     return null;
                 case ColumnKind.Categorical:
-                    return StageText(original is double or float ? d.ToString("R", CultureInfo.InvariantCulture) : FormatForMessage(original));
+                    return StageText(original is double or float ? d.ToString("R", CultureInfo.InvariantCulture) : InvariantText.Format(original));
                 case ColumnKind.Date:
-                    return $"value '{FormatForMessage(original)}' is a number but the column is a date column";
+                    return $"value '{InvariantText.Format(original)}' is a number but the column is a date column";
                 default:
-                    return StageText(FormatForMessage(original));
+                    return StageText(InvariantText.Format(original));
             }
         }
 

@@ -86,8 +86,8 @@ internal static class InputBinder
         return raw;
     }
 
-    /// <summary>The raw code of a category: its training code, or the unknown-category handling's value.</summary>
-    public static double CodeOf(InputSchema schema, int column, ReadOnlySpan<char> category, UnknownCategoryHandling unknown)
+    /// <summary>The raw code of a category: its training code, or what the unknown-category handling says.</summary>
+    public static double CodeOf(InputSchema schema, int column, ReadOnlySpan<char> category, UnknownCategoryHandling unknown, int? row = null)
     {
         var code = schema.CategoryCode(column, category);
         if (code >= 0)
@@ -99,35 +99,31 @@ internal static class InputBinder
         {
             UnknownCategoryHandling.Ignore => -1.0,
             UnknownCategoryHandling.TreatAsMissing => double.NaN,
-            _ => throw UnknownCategory(schema.Columns[column], category.ToString(), null),
+            _ => throw UnknownCategory(schema.Columns[column], category.ToString(), row),
         };
     }
 
+    /// <summary>Looks each distinct category up once, then maps the rows' codes.</summary>
     private static double[] MapCategories(InputSchema schema, int column, CategoricalColumn c, UnknownCategoryHandling unknown)
     {
         var map = new double[c.Categories.Count];
+        var rejected = new bool[map.Length];
         for (var k = 0; k < map.Length; k++)
         {
-            var code = schema.CategoryCode(column, c.Categories[k]);
-            map[k] = code >= 0 ? code : unknown switch
-            {
-                UnknownCategoryHandling.Ignore => -1.0,
-                UnknownCategoryHandling.TreatAsMissing => double.NaN,
-                _ => double.NegativeInfinity,
-            };
+            rejected[k] = unknown == UnknownCategoryHandling.Throw && schema.CategoryCode(column, c.Categories[k]) < 0;
+            map[k] = rejected[k] ? double.NaN : CodeOf(schema, column, c.Categories[k], unknown);
         }
 
         var codes = c.Codes;
         var raw = new double[codes.Length];
         for (var i = 0; i < raw.Length; i++)
         {
-            var v = codes[i] < 0 ? double.NaN : map[codes[i]];
-            if (double.IsNegativeInfinity(v))
+            if (codes[i] >= 0 && rejected[codes[i]])
             {
                 throw UnknownCategory(schema.Columns[column], c[i]!, i);
             }
 
-            raw[i] = v;
+            raw[i] = codes[i] < 0 ? double.NaN : map[codes[i]];
         }
 
         return raw;
@@ -138,20 +134,7 @@ internal static class InputBinder
         var raw = new double[n.Length];
         for (var i = 0; i < raw.Length; i++)
         {
-            if (double.IsNaN(n[i]))
-            {
-                raw[i] = double.NaN;
-                continue;
-            }
-
-            var text = n[i].ToString("R", CultureInfo.InvariantCulture);
-            var code = schema.CategoryCode(column, text);
-            raw[i] = code >= 0 ? code : unknown switch
-            {
-                UnknownCategoryHandling.Ignore => -1.0,
-                UnknownCategoryHandling.TreatAsMissing => double.NaN,
-                _ => throw UnknownCategory(schema.Columns[column], text, i),
-            };
+            raw[i] = double.IsNaN(n[i]) ? double.NaN : CodeOf(schema, column, n[i].ToString("R", CultureInfo.InvariantCulture), unknown, i);
         }
 
         return raw;

@@ -166,7 +166,7 @@ internal sealed class CreditScorer : ICreditScorer
 
                 return;
             default:
-                throw WrongType(input, value.GetType().Name, TableBuilder.FormatForMessage(value));
+                throw WrongType(input, value.GetType().Name, InvariantText.Format(value));
         }
     }
 
