@@ -105,4 +105,19 @@ public class PipelineTests
         var scores = model.CreateScorer().ScoreBatch(CreditData.FromColumns(data.Columns.Where(c => c.Name is "income" or "utilization" or "region")));
         Assert.Equal(500, scores.Count);
     }
+
+    [Fact]
+    public void WithDecision_ChangesOnlyThePolicy()
+    {
+        var data = SyntheticCredit.Generate(1000);
+        var model = new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(data);
+
+        var strict = model.WithDecision(new DecisionPolicy(0.1, "manual"));
+
+        Assert.Equal(0.1, strict.Evaluate(data).Threshold);
+        Assert.Equal("manual", strict.Decision.Method);
+        Assert.Same(model.Predictor, strict.Predictor);
+        Assert.Equal(model.CreateScorer().ScoreBatch(data).Select(s => s.Probability), strict.CreateScorer().ScoreBatch(data).Select(s => s.Probability));
+        Assert.True(strict.CreateScorer().ScoreBatch(data).Count(s => s.Decision == CreditDecision.Decline) > model.CreateScorer().ScoreBatch(data).Count(s => s.Decision == CreditDecision.Decline));
+    }
 }

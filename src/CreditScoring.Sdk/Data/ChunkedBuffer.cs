@@ -36,11 +36,6 @@ internal sealed class ChunkedBuffer<T>
         }
     }
 
-    public T this[int index]
-    {
-        get => index / ChunkSize < _full.Count ? _full[index / ChunkSize][index % ChunkSize] : _current[index % ChunkSize];
-    }
-
     public T[] ToArray()
     {
         var result = new T[Count];

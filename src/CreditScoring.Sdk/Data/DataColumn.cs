@@ -182,10 +182,6 @@ public sealed class CategoricalColumn : DataColumn
     /// <param name="row">Zero-based row.</param>
     public string? this[int row] => _codes[row] < 0 ? null : _categories[_codes[row]];
 
-    internal int[] RawCodes => _codes;
-
-    internal string[] RawCategories => _categories;
-
     /// <inheritdoc />
     public override bool IsMissing(int row) => _codes[row] < 0;
 
@@ -260,8 +256,6 @@ public sealed class DateColumn : DataColumn
     /// <summary>The value of a row as a UTC <see cref="DateTime"/>, or <see langword="null"/> when it is missing.</summary>
     /// <param name="row">Zero-based row.</param>
     public DateTime? this[int row] => double.IsNaN(_days[row]) ? null : FromDays(_days[row]);
-
-    internal double[] RawDays => _days;
 
     /// <summary>Converts a date to fractional days since the Unix epoch.</summary>
     /// <param name="value">The date (unspecified kind is taken as UTC).</param>

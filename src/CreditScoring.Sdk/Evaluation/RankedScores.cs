@@ -149,7 +149,7 @@ internal static class RadixSort
         var n = keys.Length;
         if (n < 2048)
         {
-            InsertionOrMergeSort(keys, payload);
+            StableComparisonSort(keys, payload);
             return;
         }
 
@@ -208,7 +208,7 @@ internal static class RadixSort
     }
 
     /// <summary>Stable sort for small inputs (the radix passes' fixed cost would dominate).</summary>
-    private static void InsertionOrMergeSort(ulong[] keys, int[] payload)
+    private static void StableComparisonSort(ulong[] keys, int[] payload)
     {
         var order = new int[keys.Length];
         for (var i = 0; i < order.Length; i++)
