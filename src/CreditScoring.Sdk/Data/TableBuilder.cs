@@ -703,14 +703,25 @@ internal sealed class TableBuilder
                 return $"value '{text}' is not a number (the column is {how}; if it holds text, declare it with Categorical(\"{Name}\"))";
             }
 
-            if (double.IsInfinity(d))
+            return StageParsedNumber(d, text);
+        }
+
+        /// <summary>Stages a number from text or a typed value: NaN is missing; infinities and negative weights are problems.</summary>
+        private string? StageParsedNumber(double d, ReadOnlySpan<char> shown)
+        {
+            if (double.IsNaN(d))
             {
-                return $"value '{text}' is not a finite number";
+                return StageMissing();
             }
 
-            if (Role == ColumnRole.Weight && !(d >= 0))
+            if (double.IsInfinity(d))
             {
-                return double.IsNaN(d) ? "the weight is missing; every row needs a finite weight >= 0" : $"weight '{text}' is negative; weights must be >= 0";
+                return $"value '{shown}' is not a finite number";
+            }
+
+            if (Role == ColumnRole.Weight && d < 0)
+            {
+                return $"weight '{shown}' is negative; weights must be >= 0";
             }
 
             _stagedNumber = d;
@@ -733,18 +744,7 @@ internal sealed class TableBuilder
             switch (Kind)
             {
                 case ColumnKind.Numeric:
-                    if (double.IsInfinity(d))
-                    {
-                        return $"value '{InvariantText.Format(original)}' is not a finite number";
-                    }
-
-                    if (Role == ColumnRole.Weight && !(d >= 0))
-                    {
-                        return double.IsNaN(d) ? "the weight is missing; every row needs a finite weight >= 0" : $"weight '{InvariantText.Format(original)}' is negative; weights must be >= 0";
-                    }
-
-                    _stagedNumber = d;
-                    return null;
+                    return StageParsedNumber(d, InvariantText.Format(original));
                 case ColumnKind.Categorical:
                     return StageText(original is double or float ? d.ToString("R", CultureInfo.InvariantCulture) : InvariantText.Format(original));
                 case ColumnKind.Date:
