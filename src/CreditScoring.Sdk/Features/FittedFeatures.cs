@@ -19,7 +19,7 @@ public sealed class FittedFeatures
     private readonly FeatureStep[] _steps;
     private readonly int[] _selection;
     private readonly FeatureInfo[] _features;
-    private readonly int _workingWidth;
+    private readonly FeatureInfo[] _working;
 
     internal FittedFeatures(InputSchema input, FeatureStep[] steps, int[] selection)
     {
@@ -47,7 +47,7 @@ public sealed class FittedFeatures
             working.AddRange(s.Outputs);
         }
 
-        _workingWidth = working.Count;
+        _working = [.. working];
         _features = new FeatureInfo[selection.Length];
         for (var i = 0; i < selection.Length; i++)
         {
@@ -95,7 +95,7 @@ public sealed class FittedFeatures
 
     internal FeatureMatrix Transform(double[][] raw, int rows)
     {
-        var working = new double[_workingWidth][];
+        var working = new double[_working.Length][];
         Array.Copy(raw, working, raw.Length);
         var next = raw.Length;
         foreach (var step in _steps)
@@ -124,7 +124,7 @@ public sealed class FittedFeatures
     internal void TransformRow(ReadOnlySpan<double> raw, Span<double> features)
     {
         double[]? rented = null;
-        var working = _workingWidth <= 256 ? stackalloc double[256] : (rented = ArrayPool<double>.Shared.Rent(_workingWidth));
+        var working = _working.Length <= 256 ? stackalloc double[256] : (rented = ArrayPool<double>.Shared.Rent(_working.Length));
         try
         {
             raw.CopyTo(working);
@@ -150,26 +150,8 @@ public sealed class FittedFeatures
         }
     }
 
-    internal string WorkingName(int index)
-    {
-        if (index < Input.Count)
-        {
-            return Input.Columns[index].Name;
-        }
-
-        index -= Input.Count;
-        foreach (var s in _steps)
-        {
-            if (index < s.Outputs.Length)
-            {
-                return s.Outputs[index].Name;
-            }
-
-            index -= s.Outputs.Length;
-        }
-
-        throw new ArgumentOutOfRangeException(nameof(index));
-    }
+    /// <summary>The name of a working-frame column (raw input or step output), for step descriptions.</summary>
+    internal string WorkingName(int index) => _working[index].Name;
 }
 
 /// <summary>One fitted preprocessing step: reads working columns, writes its outputs.</summary>
