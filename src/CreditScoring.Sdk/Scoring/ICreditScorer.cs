@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text.Json;
 using CreditScoring.Sdk.Data;
@@ -85,10 +86,22 @@ internal sealed class CreditScorer : ICreditScorer
         }
 
         row.EnsureComplete();
-        Span<double> features = _featureCount <= 512 ? stackalloc double[_featureCount] : new double[_featureCount];
-        _features.TransformRow(row.Values, features);
-        var p = LogisticFunction.Probability(_predictor.PredictMargin(features));
-        return new CreditScore(p, Decision.Decide(p));
+        double[]? rented = null;
+        var features = _featureCount <= 256 ? stackalloc double[256] : (rented = ArrayPool<double>.Shared.Rent(_featureCount));
+        try
+        {
+            features = features[.._featureCount];
+            _features.TransformRow(row.Values, features);
+            var p = LogisticFunction.Probability(_predictor.PredictMargin(features));
+            return new CreditScore(p, Decision.Decide(p));
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<double>.Shared.Return(rented);
+            }
+        }
     }
 
     public CreditScore Score(IReadOnlyDictionary<string, object?> values)
