@@ -4,41 +4,115 @@ using System.Text.Json;
 using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
 
 namespace CreditScoring.Benchmarks;
 
 /// <summary>
-/// <c>race logreg DATA.csv TARGET [--repeats 5] [--test-rows PEER.test_pred.csv]</c>: times what
-/// ../shared/peers/logreg.py times, the same way (median of repeats after one warm-up, data loading
-/// excluded), on the peer's own test rows when given (the <c>row</c> column of its --save-coef
-/// output), else on our stratified 80/20 split with seed 42. Prints one JSON line: pipeline fit,
-/// learner-only fit, batch predict, test AUC and log-loss.
+/// <c>race logreg|gbdt DATA.csv TARGET [--repeats 5] [--test-rows PEER.test_pred.csv] [--drop COL]...</c>:
+/// times what ../shared/peers/logreg.py or gbdt.py times, the same way (median of repeats after one
+/// warm-up, data loading excluded), on the peer's own test rows when given (the <c>row</c> column of
+/// its saved predictions), else on our stratified 80/20 split with seed 42. Prints one JSON line.
 /// </summary>
 internal static class PeerRace
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 3 || args[0] != "logreg")
+        if (args.Length < 3 || (args[0] != "logreg" && args[0] != "gbdt"))
         {
-            Console.Error.WriteLine("usage: race logreg DATA.csv TARGET [--repeats N]");
+            Console.Error.WriteLine("usage: race logreg|gbdt DATA.csv TARGET [--repeats N] [--test-rows FILE] [--drop COL]...");
             return 2;
         }
 
         var repeats = 5;
         string? testRowsFile = null;
+        var drop = new List<string>();
         for (var i = 3; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
                 case "--repeats": repeats = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--test-rows": testRowsFile = args[i + 1]; break;
+                case "--drop": drop.Add(args[i + 1]); break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
 
-        var data = CreditData.ReadCsv(args[1], o => o.Target(args[2]));
+        var data = CreditData.ReadCsv(args[1], o =>
+        {
+            o.Target(args[2]);
+            if (drop.Count > 0)
+            {
+                o.Ignore([.. drop]);
+            }
+        });
         var (train, test) = testRowsFile is null ? data.SplitStratified(0.2, 42) : SplitByRows(data, testRowsFile);
+        return args[0] == "gbdt" ? RaceGbdt(args[1], train, test, repeats, testRowsFile is not null) : RaceLogistic(args[1], train, test, repeats, testRowsFile is not null);
+    }
+
+    private static int RaceGbdt(string file, CreditData train, CreditData test, int repeats, bool peerRows)
+    {
+        var pipeline = new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline()
+            .Train(t => t.GradientBoosting(o =>
+            {
+                o.NumberOfLeaves = 31;
+                o.LearningRate = 0.05;
+                o.NumberOfIterations = 300;
+                o.MaximumBinCountPerFeature = 255;
+            }))
+            .Build();
+        var model = pipeline.Fit(train);
+        var trainSeconds = Median(repeats, () => pipeline.Fit(train));
+        var scorer = model.CreateScorer();
+        var probabilities = new double[test.RowCount];
+        var predictSeconds = Median(Math.Max(5, repeats), () => scorer.PredictProbabilities(test, probabilities));
+        var report = model.Evaluate(test);
+        var gb = (GradientBoostingPredictor)model.Predictor;
+
+        // Single-row latency through the public scorer, as the peer's inplace_predict of a 1 x F array.
+        var matrix = model.Features.Transform(test);
+        var row = new double[matrix.ColumnCount];
+        var rows = Math.Min(1000, test.RowCount);
+        var latency = new double[rows];
+        for (var i = 0; i < 50; i++)
+        {
+            matrix.CopyRow(i % rows, row);
+            gb.PredictMargin(row);
+        }
+
+        var sink = 0.0;
+        for (var i = 0; i < rows; i++)
+        {
+            matrix.CopyRow(i, row);
+            var t0 = Stopwatch.GetTimestamp();
+            sink += gb.PredictMargin(row);
+            latency[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds * 1e6;
+        }
+
+        Array.Sort(latency);
+        var margins = new double[matrix.RowCount];
+        var matrixSeconds = Median(Math.Max(5, repeats), () => gb.PredictMargins(matrix, margins));
+        var depth = gb.Trees.SelectMany(t => t.LeafDepths()).Average();
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>(Header(file, train, test, repeats, peerRows))
+        {
+            ["cs_train_s"] = trainSeconds,
+            ["cs_predict_batch_s"] = predictSeconds,
+            ["cs_predict_matrix_s"] = matrixSeconds,
+            ["cs_mean_leaf_depth"] = depth,
+            ["cs_row_latency_us_median"] = latency[rows / 2],
+            ["cs_row_latency_us_p95"] = latency[(int)(rows * 0.95)],
+            ["cs_trees"] = gb.Trees.Count,
+            ["cs_mean_leaves"] = gb.Trees.Average(t => t.LeafCount),
+            ["cs_auc"] = report.Auc,
+            ["cs_logloss"] = report.LogLoss,
+            ["sink"] = sink,
+        }));
+        return 0;
+    }
+
+    private static int RaceLogistic(string file, CreditData train, CreditData test, int repeats, bool peerRows)
+    {
         var pipeline = new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline().Train(t => t.LogisticRegression()).Build();
 
         var model = pipeline.Fit(train);
@@ -52,14 +126,8 @@ internal static class PeerRace
         var report = model.Evaluate(test);
         var lr = (LogisticRegressionPredictor)model.Predictor;
 
-        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+        Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>(Header(file, train, test, repeats, peerRows))
         {
-            ["dataset"] = Path.GetFileName(args[1]),
-            ["split"] = testRowsFile is null ? "ours (stratified 80/20, seed 42)" : "the peer's test rows",
-            ["n_train"] = train.RowCount,
-            ["n_test"] = test.RowCount,
-            ["threads"] = 2,
-            ["repeats"] = repeats,
             ["cs_pipeline_train_s"] = pipelineSeconds,
             ["cs_fit_only_s"] = fitSeconds,
             ["cs_predict_batch_s"] = predictSeconds,
@@ -70,6 +138,16 @@ internal static class PeerRace
         }));
         return 0;
     }
+
+    private static Dictionary<string, object> Header(string file, CreditData train, CreditData test, int repeats, bool peerRows) => new()
+    {
+        ["dataset"] = Path.GetFileName(file),
+        ["split"] = peerRows ? "the peer's test rows" : "ours (stratified 80/20, seed 42)",
+        ["n_train"] = train.RowCount,
+        ["n_test"] = test.RowCount,
+        ["threads"] = 2,
+        ["repeats"] = repeats,
+    };
 
     private static DataSplit SplitByRows(CreditData data, string testRowsFile)
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
 
 namespace CreditScoring.Batch;
@@ -14,6 +15,7 @@ internal static class LearnerRegistry
     private static readonly Dictionary<string, (Func<object> NewOptions, Func<object, ICreditLearner> Create)> Learners = new(StringComparer.OrdinalIgnoreCase)
     {
         ["logistic"] = (() => new LogisticRegressionOptions(), o => new LogisticRegressionLearner((LogisticRegressionOptions)o)),
+        ["gbdt"] = (() => new GradientBoostingOptions(), o => new GradientBoostingLearner((GradientBoostingOptions)o)),
     };
 
     public static IEnumerable<string> Names => Learners.Keys;
@@ -53,6 +55,24 @@ internal static class LearnerRegistry
         var text = option[(eq + 1)..].Trim();
         var property = Settable(target.GetType()).FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
             ?? throw new CliException($"learner '{learner}' has no option '{name}'; its options are: {string.Join("; ", Describe(learner))}.");
+        if (property.PropertyType == typeof(IDictionary<string, int>))
+        {
+            // e.g. --option MonotoneConstraints=NumberOfTimes90DaysLate:1,age:-1
+            var map = (IDictionary<string, int>)property.GetValue(target)!;
+            foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var colon = entry.LastIndexOf(':');
+                if (colon <= 0 || !int.TryParse(entry[(colon + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+                {
+                    throw new CliException($"option {property.Name} expects NAME:NUMBER pairs separated by commas (e.g. {property.Name}=age:-1,DebtRatio:1), but got '{entry}'.");
+                }
+
+                map[entry[..colon]] = number;
+            }
+
+            return;
+        }
+
         property.SetValue(target, Parse(property, text));
     }
 
@@ -85,7 +105,7 @@ internal static class LearnerRegistry
     }
 
     private static IEnumerable<PropertyInfo> Settable(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && p.CanWrite && p.SetMethod!.IsPublic);
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && ((p.CanWrite && p.SetMethod!.IsPublic) || p.PropertyType == typeof(IDictionary<string, int>)));
 
     private static string TypeName(Type type) => type switch
     {
@@ -93,6 +113,7 @@ internal static class LearnerRegistry
         _ when type == typeof(int) => "an integer",
         _ when type == typeof(bool) => "true or false",
         _ when type.IsEnum => "one of " + string.Join(", ", Enum.GetNames(type)),
+        _ when type == typeof(IDictionary<string, int>) => "NAME:NUMBER pairs",
         _ => "text",
     };
 
@@ -100,6 +121,7 @@ internal static class LearnerRegistry
     {
         null => "none",
         bool b => b ? "true" : "false",
+        IDictionary<string, int> d => d.Count == 0 ? "none" : string.Join(",", d.Select(p => $"{p.Key}:{p.Value}")),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

@@ -2,6 +2,7 @@ using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
 using CreditScoring.Sdk.Scoring;
 using CreditScoring.Sdk.Scoring.Serialization;
@@ -149,6 +150,26 @@ public sealed class LearnerCatalog
         configure(options);
         return new LogisticRegressionLearner(options);
     }
+
+    /// <summary>Histogram gradient-boosted trees with default options (100 rounds, 31 leaves, learning rate 0.1).</summary>
+    /// <returns>The learner.</returns>
+    public ICreditLearner GradientBoosting() => new GradientBoostingLearner();
+
+    /// <summary>Gradient-boosted trees with options.</summary>
+    /// <param name="options">The options (validated and copied).</param>
+    /// <returns>The learner.</returns>
+    public ICreditLearner GradientBoosting(GradientBoostingOptions options) => new GradientBoostingLearner(options);
+
+    /// <summary>Gradient-boosted trees, configuring the default options.</summary>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>The learner.</returns>
+    public ICreditLearner GradientBoosting(Action<GradientBoostingOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new GradientBoostingOptions();
+        configure(options);
+        return new GradientBoostingLearner(options);
+    }
 }
 
 /// <summary>Decision policies.</summary>
@@ -168,7 +189,7 @@ public sealed class DecisionCatalog
 /// <summary>
 /// An immutable training recipe: preprocessing (what the learner needs: median imputation and
 /// one-hot encoding for learners that need complete numeric features), the learner and the decision
-/// policy. <see cref="Fit"/> turns labelled data into a <see cref="CreditModel"/>.
+/// policy. <see cref="Fit(CreditData, CancellationToken)"/> turns labelled data into a <see cref="CreditModel"/>.
 /// </summary>
 public sealed partial class CreditPipeline
 {
@@ -197,9 +218,26 @@ public sealed partial class CreditPipeline
     /// <param name="cancellationToken">Cancels the fit.</param>
     /// <returns>The model.</returns>
     /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
-    public CreditModel Fit(CreditData training, CancellationToken cancellationToken = default)
+    public CreditModel Fit(CreditData training, CancellationToken cancellationToken = default) => Fit(training, null, cancellationToken);
+
+    /// <summary>
+    /// Fits preprocessing on the training data and the learner on the training data, with validation
+    /// data the learner may monitor (early stopping of gradient boosting). The validation rows are
+    /// transformed with the preprocessing fitted on the training rows; they are never trained on.
+    /// </summary>
+    /// <param name="training">Labelled training data.</param>
+    /// <param name="validation">Labelled validation data with the training data's columns, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the fit.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
+    public CreditModel Fit(CreditData training, CreditData? validation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(training);
+        if (validation is not null && !validation.HasTarget)
+        {
+            throw new InvalidOperationException("The validation data has no target column; early stopping needs labelled rows.");
+        }
+
         if (!training.HasTarget)
         {
             throw CreditData.NoTarget();
@@ -211,7 +249,14 @@ public sealed partial class CreditPipeline
         var raw = InputBinder.Bind(input, training, UnknownCategoryHandling.Ignore);
         var features = DefaultPreprocessing.Fit(input, raw, training.RowCount, training.Weights, Learner.Capabilities);
         var matrix = features.Transform(raw, training.RowCount);
-        var predictor = Learner.Fit(matrix, training.Labels, training.Weights, new LearnerContext(_context.Seed, _logger, _context.MaxDegreeOfParallelism, cancellationToken));
+        LearnerValidationData? validationData = null;
+        if (validation is not null)
+        {
+            var validationRaw = InputBinder.Bind(input, validation, UnknownCategoryHandling.Ignore);
+            validationData = new LearnerValidationData(features.Transform(validationRaw, validation.RowCount), validation.Labels, validation.Weights);
+        }
+
+        var predictor = Learner.Fit(matrix, training.Labels, training.Weights, new LearnerContext(_context.Seed, _logger, _context.MaxDegreeOfParallelism, validationData, cancellationToken));
         var seconds = clock.GetElapsedTime(start).TotalSeconds;
 
         var labels = training.Labels;

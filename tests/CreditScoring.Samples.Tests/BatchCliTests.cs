@@ -51,6 +51,32 @@ public class BatchCliTests
     }
 
     [Fact]
+    public void Train_Gbdt_SetsAnyOptionIncludingMonotoneConstraints()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "m.json");
+        var report = Path.Combine(dir, "r.json");
+
+        var (exit, output, error) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--learner", "gbdt", "--model", model, "--report", report,
+            "--option", "NumberOfIterations=80", "--option", "LearningRate=0.05", "--option", "NumberOfLeaves=15", "--option", "MonotoneConstraints=Seniority:-1,Debt:1");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Trained gbdt on 3,563 rows (13 inputs -> 13 features)", output, StringComparison.Ordinal);
+        var saved = CreditModel.Load(model);
+        Assert.Equal("80", saved.Metadata.LearnerParameters["NumberOfIterations"]);
+        Assert.Equal("15", saved.Metadata.LearnerParameters["NumberOfLeaves"]);
+        Assert.Equal("Debt:1,Seniority:-1", saved.Metadata.LearnerParameters["MonotoneConstraints"]);
+        var gb = Assert.IsType<CreditScoring.Sdk.Learners.GradientBoosting.GradientBoostingPredictor>(saved.Predictor);
+        Assert.Equal(80, gb.Trees.Count);
+        Assert.All(gb.Trees, t => Assert.True(t.LeafCount <= 15));
+        Assert.InRange(JsonDocument.Parse(File.ReadAllText(report)).RootElement.GetProperty("auc").GetDouble(), 0.84, 0.9);
+
+        var (badExit, _, badError) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--learner", "gbdt", "--model", model, "--option", "MonotoneConstraints=Seniority");
+        Assert.Equal(1, badExit);
+        Assert.Contains("MonotoneConstraints expects NAME:NUMBER pairs", ErrorLine(badError), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TrainEvaluateScore_OnSeparateFiles_AgreeWithTheSdk()
     {
         var dir = TestPaths.NewTempDirectory();
@@ -126,7 +152,7 @@ public class BatchCliTests
     [InlineData("unknown-option", "error: learner 'logistic' has no option 'Foo'; its options are: L2Regularization (a number, default 1); L1Regularization (a number, default 0); Standardize (true or false, default true); OptimizationTolerance (a number, default 1E-10); MaximumNumberOfIterations (an integer, default 100).")]
     [InlineData("bad-option-value", "error: option L2Regularization expects a number, but got 'lots'.")]
     [InlineData("invalid-option", "error: L2Regularization: The field LogisticRegressionOptions.L2Regularization must be between 0 and 1.7976931348623157E+308.")]
-    [InlineData("unknown-learner", "error: unknown learner 'forest'; available: logistic.")]
+    [InlineData("unknown-learner", "error: unknown learner 'forest'; available: logistic, gbdt.")]
     [InlineData("both-test-options", "error: give either --test-data or --test-fraction, not both.")]
     public void Train_BadInput_ExitsNonZeroWithOneLine(string scenario, string expected)
     {

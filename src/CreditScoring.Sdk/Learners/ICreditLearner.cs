@@ -74,8 +74,9 @@ public sealed class LearnerContext
     /// <param name="seed">The seed of every random choice the learner makes.</param>
     /// <param name="logger">A logger, or <see langword="null"/> for none.</param>
     /// <param name="maxDegreeOfParallelism">The most threads a fit may use; -1 (the default) for all processors. Results never depend on it.</param>
+    /// <param name="validation">Held-out rows for learners that monitor a validation metric (early stopping), or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels long fits.</param>
-    public LearnerContext(int seed, ILogger? logger = null, int maxDegreeOfParallelism = -1, CancellationToken cancellationToken = default)
+    public LearnerContext(int seed, ILogger? logger = null, int maxDegreeOfParallelism = -1, LearnerValidationData? validation = null, CancellationToken cancellationToken = default)
     {
         if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
         {
@@ -86,7 +87,11 @@ public sealed class LearnerContext
         Logger = logger ?? NullLogger.Instance;
         CancellationToken = cancellationToken;
         MaxDegreeOfParallelism = maxDegreeOfParallelism;
+        Validation = validation;
     }
+
+    /// <summary>Held-out rows for early stopping, already transformed like the training features; <see langword="null"/> when none were given.</summary>
+    public LearnerValidationData? Validation { get; }
 
     /// <summary>The seed.</summary>
     public int Seed { get; }
@@ -102,4 +107,30 @@ public sealed class LearnerContext
 
     /// <summary>The thread count to use: <see cref="MaxDegreeOfParallelism"/>, or the processor count when it is -1.</summary>
     public int Threads => MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : MaxDegreeOfParallelism;
+}
+
+/// <summary>Labelled validation rows a learner may monitor while it fits (never trains on).</summary>
+public sealed class LearnerValidationData
+{
+    /// <summary>Creates validation data; labels and weights are checked and copied.</summary>
+    /// <param name="features">The features, in the training features' layout.</param>
+    /// <param name="labels">0/1 labels, one per row.</param>
+    /// <param name="weights">Non-negative weights, one per row, or empty for unit weights.</param>
+    /// <exception cref="ArgumentException">Lengths disagree, a label is not 0/1 or a weight is negative.</exception>
+    public LearnerValidationData(FeatureMatrix features, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights = default)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        Features = features;
+        Weights = LearnerInputs.CheckAndExpand(features, labels, weights, allowMissing: true, allowCategorical: true);
+        Labels = labels.ToArray();
+    }
+
+    /// <summary>The features.</summary>
+    public FeatureMatrix Features { get; }
+
+    /// <summary>The labels.</summary>
+    internal int[] Labels { get; }
+
+    /// <summary>The weights (1 where none were given).</summary>
+    internal double[] Weights { get; }
 }

@@ -77,6 +77,28 @@ public sealed class CreditModel
     /// <summary>Provenance.</summary>
     public ModelMetadata Metadata { get; }
 
+    /// <summary>
+    /// Wraps a predictor trained elsewhere (e.g. imported with <c>XGBoostModel.Import</c> or
+    /// <c>LightGbmModel.Import</c>) into a model whose inputs are its features, as numeric columns of
+    /// the same names, passed through unchanged; it can then be evaluated, saved and scored like a
+    /// trained one.
+    /// </summary>
+    /// <param name="predictor">The predictor; categorical features must hold their category codes as numbers.</param>
+    /// <param name="decision">The decision policy; default <see cref="DecisionPolicy.Default"/>.</param>
+    /// <param name="targetColumn">The target's name for evaluation; default <c>target</c>.</param>
+    /// <param name="learner">The learner name recorded in the metadata; default <c>imported</c>.</param>
+    /// <returns>The model.</returns>
+    public static CreditModel FromPredictor(ICreditPredictor predictor, DecisionPolicy? decision = null, string targetColumn = "target", string learner = "imported")
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        var p = predictor.Features.Count;
+        var inputs = new InputSchema(predictor.Features.Select(f => new InputColumn(f.Name, ColumnKind.Numeric, [])).ToArray());
+        var steps = predictor.Features.Select((f, j) => (FeatureStep)new PassThroughStep(j, f)).ToArray();
+        var features = new FittedFeatures(inputs, steps, Enumerable.Range(p, p).ToArray());
+        var metadata = new ModelMetadata(ModelFile.SdkVersion, DateTimeOffset.UnixEpoch, 0, 0, "", 0, double.NaN, targetColumn, null, learner, new Dictionary<string, string>());
+        return new CreditModel(features, predictor, decision ?? DecisionPolicy.Default, metadata);
+    }
+
     /// <summary>Loads a model file written by <see cref="Save(string)"/>.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The model.</returns>

@@ -97,6 +97,7 @@ internal sealed class OneHotStepDto : FeatureStepDto
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(LogisticPredictorDto), "logistic-regression")]
+[JsonDerivedType(typeof(GradientBoostingPredictorDto), "gradient-boosting")]
 internal abstract class PredictorDto
 {
     public required FeatureInfoDto[] Features { get; init; }
@@ -124,6 +125,49 @@ internal sealed class LogisticSummaryDto
     public required double Objective { get; init; }
 }
 
+internal sealed class GradientBoostingPredictorDto : PredictorDto
+{
+    public required double BaseMargin { get; init; }
+
+    public required TreeDto[] Trees { get; init; }
+
+    public GradientBoostingSummaryDto? Summary { get; init; }
+}
+
+internal sealed class TreeDto
+{
+    public required int[] SplitFeature { get; init; }
+
+    public required double[] Threshold { get; init; }
+
+    public required bool[] DefaultLeft { get; init; }
+
+    public required int[] LeftChild { get; init; }
+
+    public required int[] RightChild { get; init; }
+
+    public required int[]?[] CategorySet { get; init; }
+
+    public required double[] SplitGain { get; init; }
+
+    public required double[] NodeCover { get; init; }
+
+    public required double[] LeafValue { get; init; }
+
+    public required double[] LeafCover { get; init; }
+}
+
+internal sealed class GradientBoostingSummaryDto
+{
+    public required int IterationsRun { get; init; }
+
+    public required int BestIteration { get; init; }
+
+    public string? EarlyStoppingMetric { get; init; }
+
+    public required double BestValidationScore { get; init; }
+}
+
 internal sealed class DecisionDto
 {
     public required double Threshold { get; init; }
@@ -135,6 +179,7 @@ internal sealed class DecisionDto
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
     RespectNullableAnnotations = true,
+    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
 [JsonSerializable(typeof(ModelPayloadDto))]
 internal sealed partial class ModelJsonContext : JsonSerializerContext;

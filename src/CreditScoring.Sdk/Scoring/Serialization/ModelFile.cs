@@ -6,6 +6,7 @@ using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
 
 namespace CreditScoring.Sdk.Scoring.Serialization;
@@ -221,6 +222,31 @@ internal static class ModelFile
             StandardizedCoefficients = p.StandardizedCoefficients.ToArray(),
             Summary = p.TrainingSummary is { } s ? new LogisticSummaryDto { Iterations = s.Iterations, MaxGradient = s.MaxGradient, Objective = s.Objective } : null,
         },
+        GradientBoostingPredictor p => new GradientBoostingPredictorDto
+        {
+            Features = p.Features.Select(ToDto).ToArray(),
+            BaseMargin = p.BaseMargin,
+            Trees = p.Trees.Select(t => new TreeDto
+            {
+                SplitFeature = [.. t.SplitFeature],
+                Threshold = [.. t.Threshold],
+                DefaultLeft = [.. t.DefaultLeft],
+                LeftChild = [.. t.LeftChild],
+                RightChild = [.. t.RightChild],
+                CategorySet = [.. t.CategorySet],
+                SplitGain = [.. t.SplitGain],
+                NodeCover = [.. t.NodeCover],
+                LeafValue = [.. t.LeafValue],
+                LeafCover = [.. t.LeafCover],
+            }).ToArray(),
+            Summary = p.TrainingSummary is { } s ? new GradientBoostingSummaryDto
+            {
+                IterationsRun = s.IterationsRun,
+                BestIteration = s.BestIteration,
+                EarlyStoppingMetric = s.EarlyStoppingMetric?.ToString(),
+                BestValidationScore = s.BestValidationScore,
+            } : null,
+        },
         _ => throw new NotSupportedException($"Predictor kind '{predictor.Kind}' ({predictor.GetType().Name}) cannot be saved by this SDK version."),
     };
 
@@ -269,6 +295,15 @@ internal static class ModelFile
             p.StandardizedIntercept,
             p.StandardizedCoefficients,
             p.Summary is { } s ? new LogisticTrainingSummary(s.Iterations, s.MaxGradient, s.Objective) : null),
+        GradientBoostingPredictorDto p => new GradientBoostingPredictor(
+            p.Features.Select(FromDto).ToArray(),
+            p.BaseMargin,
+            p.Trees.Select((t, i) => new RegressionTree(t.SplitFeature, t.Threshold, t.DefaultLeft, t.LeftChild, t.RightChild, t.CategorySet, t.SplitGain, t.NodeCover, t.LeafValue, t.LeafCover)).ToArray(),
+            p.Summary is { } s ? new GradientBoostingTrainingSummary(
+                s.IterationsRun,
+                s.BestIteration,
+                s.EarlyStoppingMetric is null ? null : Enum.Parse<EarlyStoppingMetric>(s.EarlyStoppingMetric),
+                s.BestValidationScore) : null),
         _ => throw new ArgumentException($"unknown predictor {dto.GetType().Name}"),
     };
 

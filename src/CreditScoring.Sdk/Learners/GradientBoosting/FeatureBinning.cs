@@ -1,0 +1,188 @@
+using CreditScoring.Sdk.Features;
+
+namespace CreditScoring.Sdk.Learners.GradientBoosting;
+
+/// <summary>
+/// Maps feature values to one-byte bins for histogram boosting. Bin 0 of every feature holds missing
+/// values. A continuous feature's values fall in bins 1..k by upper bounds: bin i+1 holds the values
+/// x with bound[i−1] &lt; x ≤ bound[i] (the last bound is +∞). Bounds are midpoints between
+/// consecutive distinct values of a sample, chosen so that each bin holds about the same number of
+/// sample values (a value more frequent than a bin's share gets a bin of its own). A categorical
+/// feature's code c goes to bin c+1; codes of 255 and above share bin 0 with missing values.
+/// </summary>
+internal sealed class FeatureBinning
+{
+    public const int MaxCategoricalCode = 254;
+
+    private FeatureBinning(bool[] isCategorical, double[]?[] upperBounds, int[] binCount)
+    {
+        IsCategorical = isCategorical;
+        UpperBounds = upperBounds;
+        BinCount = binCount;
+        Offset = new int[binCount.Length + 1];
+        for (var j = 0; j < binCount.Length; j++)
+        {
+            Offset[j + 1] = Offset[j] + binCount[j];
+        }
+    }
+
+    public bool[] IsCategorical { get; }
+
+    /// <summary>Per continuous feature, the value bins' upper bounds (last = +∞); null for categorical features.</summary>
+    public double[]?[] UpperBounds { get; }
+
+    /// <summary>Per feature, the bins including the missing bin 0.</summary>
+    public int[] BinCount { get; }
+
+    /// <summary>Per feature, the first bin's index in a histogram over all features; the last entry is the total.</summary>
+    public int[] Offset { get; }
+
+    public int FeatureCount => BinCount.Length;
+
+    public int TotalBins => Offset[^1];
+
+    public static FeatureBinning Fit(FeatureMatrix features, ReadOnlySpan<int> sampleRows, int maxBins)
+    {
+        var p = features.ColumnCount;
+        var isCategorical = new bool[p];
+        var bounds = new double[]?[p];
+        var binCount = new int[p];
+        var values = new double[sampleRows.Length];
+        for (var j = 0; j < p; j++)
+        {
+            var info = features.Features[j];
+            if (info.Kind == FeatureKind.Categorical)
+            {
+                isCategorical[j] = true;
+                binCount[j] = Math.Min(Math.Max(info.CategoryCount, 1), MaxCategoricalCode + 1) + 1;
+                continue;
+            }
+
+            var column = features.Column(j);
+            var count = 0;
+            foreach (var r in sampleRows)
+            {
+                var v = column[r];
+                if (!double.IsNaN(v))
+                {
+                    values[count++] = v;
+                }
+            }
+
+            bounds[j] = UpperBoundsOf(values.AsSpan(0, count), maxBins);
+            binCount[j] = bounds[j]!.Length + 1;
+        }
+
+        return new FeatureBinning(isCategorical, bounds, binCount);
+    }
+
+    /// <summary>Equal-frequency upper bounds over the sorted distinct values (midpoints), at most <paramref name="maxBins"/> value bins.</summary>
+    internal static double[] UpperBoundsOf(Span<double> values, int maxBins)
+    {
+        if (values.IsEmpty)
+        {
+            return [double.PositiveInfinity];
+        }
+
+        values.Sort();
+        var distinct = new List<(double Value, int Count)>();
+        for (var i = 0; i < values.Length;)
+        {
+            var k = i;
+            while (k < values.Length && values[k] == values[i])
+            {
+                k++;
+            }
+
+            distinct.Add((values[i], k - i));
+            i = k;
+        }
+
+        var bounds = new List<double>(Math.Min(distinct.Count, maxBins));
+        if (distinct.Count <= maxBins)
+        {
+            for (var i = 0; i + 1 < distinct.Count; i++)
+            {
+                bounds.Add(Midpoint(distinct[i].Value, distinct[i + 1].Value));
+            }
+        }
+        else
+        {
+            // Close a bin once the cumulative count reaches the next multiple of total/maxBins,
+            // recomputed over what is left so that heavy values do not starve the rest of bins.
+            var remaining = values.Length;
+            var binsLeft = maxBins;
+            var inBin = 0;
+            for (var i = 0; i + 1 < distinct.Count && binsLeft > 1; i++)
+            {
+                inBin += distinct[i].Count;
+                var target = (double)remaining / binsLeft;
+                if (inBin >= target || distinct[i + 1].Count >= target)
+                {
+                    bounds.Add(Midpoint(distinct[i].Value, distinct[i + 1].Value));
+                    remaining -= inBin;
+                    binsLeft--;
+                    inBin = 0;
+                }
+            }
+        }
+
+        bounds.Add(double.PositiveInfinity);
+        return [.. bounds];
+    }
+
+    private static double Midpoint(double a, double b)
+    {
+        var m = a + ((b - a) / 2);
+        return m >= b || m < a ? a : m;
+    }
+
+    public byte BinOf(int feature, double value)
+    {
+        if (double.IsNaN(value))
+        {
+            return 0;
+        }
+
+        if (IsCategorical[feature])
+        {
+            return value >= 0 && value <= MaxCategoricalCode ? (byte)((int)value + 1) : (byte)0;
+        }
+
+        var bounds = UpperBounds[feature]!;
+        int lo = 0, hi = bounds.Length - 1;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >> 1;
+            if (value <= bounds[mid])
+            {
+                hi = mid;
+            }
+            else
+            {
+                lo = mid + 1;
+            }
+        }
+
+        return (byte)(lo + 1);
+    }
+
+    /// <summary>Bins every column (columns in parallel; the result does not depend on the thread count).</summary>
+    public byte[][] Bin(FeatureMatrix features, int threads, CancellationToken cancellationToken)
+    {
+        var n = features.RowCount;
+        var result = new byte[FeatureCount][];
+        Parallel.For(0, FeatureCount, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, j =>
+        {
+            var column = features.Column(j);
+            var bins = new byte[n];
+            for (var i = 0; i < n; i++)
+            {
+                bins[i] = BinOf(j, column[i]);
+            }
+
+            result[j] = bins;
+        });
+        return result;
+    }
+}

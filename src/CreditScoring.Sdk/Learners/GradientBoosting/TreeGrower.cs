@@ -1,0 +1,771 @@
+using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace CreditScoring.Sdk.Learners.GradientBoosting;
+
+/// <summary>The settings a tree is grown with (validated options, resolved to indices).</summary>
+internal sealed record TreeSettings(
+    int NumberOfLeaves,
+    int MaximumDepth,
+    int MinimumCount,
+    double MinimumHessian,
+    double L1,
+    double L2,
+    double MinimumGain,
+    double LearningRate,
+    int[] Monotone,
+    int MaximumCategoriesLeft,
+    int MaximumOneVsRest,
+    double CategoricalSmoothing,
+    double CategoricalL2,
+    int MinimumCountPerCategory);
+
+/// <summary>A 256-bit set of bins: the left side of a categorical split.</summary>
+[InlineArray(4)]
+internal struct BinSet
+{
+    private ulong _word;
+
+    public readonly bool Contains(int bin) => (this[bin >> 6] & (1UL << (bin & 63))) != 0;
+
+    public void Add(int bin) => this[bin >> 6] |= 1UL << (bin & 63);
+}
+
+/// <summary>The best split found for a leaf (Gain = −∞ when there is none).</summary>
+internal struct SplitCandidate
+{
+    public int Feature;
+    public double Gain;
+    public int ThresholdBin;
+    public bool DefaultLeft;
+    public bool Categorical;
+    public BinSet LeftBins;
+    public double LeftG, LeftH, LeftC, RightG, RightH, RightC;
+    public double LeftOutput, RightOutput;
+
+    public static SplitCandidate None => new() { Feature = -1, Gain = double.NegativeInfinity };
+}
+
+/// <summary>
+/// Grows one histogram tree leaf-wise (LightGBM's strategy): the leaf with the largest gain is split
+/// next; the smaller child's histogram is built from its rows and the larger child's is the parent's
+/// minus it. Histograms are built feature by feature, in parallel over features, and every reduction
+/// runs in a fixed order, so the tree never depends on the thread count. All buffers are allocated
+/// once per fit.
+/// </summary>
+internal sealed class TreeGrower
+{
+
+    private readonly FeatureBinning _binning;
+    private readonly byte[][] _bins;
+    private readonly TreeSettings _s;
+    private readonly int _threads;
+
+    private readonly double[][] _hist;
+    private readonly int[] _rows;
+    private readonly int[] _scratchRows;
+    private readonly float[] _ordered;
+    private readonly SplitCandidate[] _perFeature;
+    private readonly int[][] _catOrder;
+    private readonly double[][] _catKey;
+
+    private readonly int[] _leafBegin;
+    private readonly int[] _leafCount;
+    private readonly int[] _leafDepth;
+    private readonly int[] _leafParent;
+    private readonly double[] _leafG;
+    private readonly double[] _leafH;
+    private readonly double[] _leafMin;
+    private readonly double[] _leafMax;
+    private readonly double[] _leafOutput;
+    private readonly SplitCandidate[] _best;
+
+    private readonly int[] _skipBin;
+    private readonly int[] _groupFeatures;
+    private readonly int[] _groupStart;
+    private readonly double[][] _dummy;
+    private readonly byte[] _zeroColumn;
+
+    private bool[] _usable = [];
+
+    public TreeGrower(FeatureBinning binning, byte[][] bins, int rowCapacity, TreeSettings settings, int threads)
+    {
+        _binning = binning;
+        _bins = bins;
+        _s = settings;
+        _threads = threads;
+        var leaves = settings.NumberOfLeaves;
+        _hist = new double[leaves][];
+        for (var i = 0; i < leaves; i++)
+        {
+            _hist[i] = new double[binning.TotalBins * 3];
+        }
+
+        _rows = new int[rowCapacity];
+        _scratchRows = new int[rowCapacity];
+        _ordered = new float[2 * rowCapacity];
+        _perFeature = new SplitCandidate[binning.FeatureCount];
+        _catOrder = new int[binning.FeatureCount][];
+        _catKey = new double[binning.FeatureCount][];
+        for (var j = 0; j < binning.FeatureCount; j++)
+        {
+            if (binning.IsCategorical[j])
+            {
+                _catOrder[j] = new int[binning.BinCount[j]];
+                _catKey[j] = new double[binning.BinCount[j]];
+            }
+        }
+
+        // LightGBM's most-frequent-bin trick: a bin that holds most rows is not accumulated; its
+        // entry is the leaf's total minus the other bins. This saves work and, above all, the chain of
+        // dependent additions into one slot that a dominant bin (e.g. "0 days past due") causes.
+        _groupFeatures = new int[binning.FeatureCount];
+        _groupStart = new int[binning.FeatureCount + 1];
+        _zeroColumn = new byte[bins.Length == 0 ? 0 : bins[0].Length];
+        _dummy = new double[binning.FeatureCount + 1][];
+        for (var i = 0; i < _dummy.Length; i++)
+        {
+            _dummy[i] = new double[256 * 3];
+        }
+
+        _skipBin = new int[binning.FeatureCount];
+        for (var j = 0; j < binning.FeatureCount; j++)
+        {
+            var counts = new int[binning.BinCount[j]];
+            foreach (var b in bins[j])
+            {
+                counts[b]++;
+            }
+
+            var top = 0;
+            for (var b = 1; b < counts.Length; b++)
+            {
+                if (counts[b] > counts[top])
+                {
+                    top = b;
+                }
+            }
+
+            _skipBin[j] = counts[top] >= 0.7 * bins[j].Length ? top : -1;
+        }
+
+        _leafBegin = new int[leaves];
+        _leafCount = new int[leaves];
+        _leafDepth = new int[leaves];
+        _leafParent = new int[leaves];
+        _leafG = new double[leaves];
+        _leafH = new double[leaves];
+        _leafMin = new double[leaves];
+        _leafMax = new double[leaves];
+        _leafOutput = new double[leaves];
+        _best = new SplitCandidate[leaves];
+
+        Feature = new int[leaves - 1];
+        ThresholdBin = new int[leaves - 1];
+        DefaultLeft = new bool[leaves - 1];
+        Categorical = new bool[leaves - 1];
+        LeftBins = new BinSet[leaves - 1];
+        Left = new int[leaves - 1];
+        Right = new int[leaves - 1];
+        Gain = new double[leaves - 1];
+        NodeCover = new double[leaves - 1];
+        LeafValue = new double[leaves];
+        LeafCover = new double[leaves];
+    }
+
+    // The grown tree, in bin space (valid until the next Grow).
+    public int LeafCount { get; private set; }
+
+    public int[] Feature { get; }
+
+    public int[] ThresholdBin { get; }
+
+    public bool[] DefaultLeft { get; }
+
+    public bool[] Categorical { get; }
+
+    public BinSet[] LeftBins { get; }
+
+    public int[] Left { get; }
+
+    public int[] Right { get; }
+
+    public double[] Gain { get; }
+
+    public double[] NodeCover { get; }
+
+    public double[] LeafValue { get; }
+
+    public double[] LeafCover { get; }
+
+    /// <summary>The rows of a leaf after <see cref="Grow"/>.</summary>
+    public ReadOnlySpan<int> RowsOf(int leaf) => _rows.AsSpan(_leafBegin[leaf], _leafCount[leaf]);
+
+    /// <summary>Grows a tree on the rows <paramref name="bag"/> (ascending) with gradients and hessians indexed by row.</summary>
+    public void Grow(double[] gradients, double[] hessians, ReadOnlySpan<int> bag, bool[] usableFeatures)
+    {
+        _usable = usableFeatures;
+        bag.CopyTo(_rows);
+        _leafBegin[0] = 0;
+        _leafCount[0] = bag.Length;
+        _leafDepth[0] = 0;
+        _leafParent[0] = -1;
+        _leafMin[0] = double.NegativeInfinity;
+        _leafMax[0] = double.PositiveInfinity;
+        double g = 0, h = 0;
+        foreach (var r in bag)
+        {
+            g += gradients[r];
+            h += hessians[r];
+        }
+
+        _leafG[0] = g;
+        _leafH[0] = h;
+        _leafOutput[0] = LeafOutput(g, h, _s.L2, double.NegativeInfinity, double.PositiveInfinity);
+        LeafCount = 1;
+        BuildHistogram(0, _hist[0], gradients, hessians);
+        _best[0] = FindBestSplit(0);
+
+        while (LeafCount < _s.NumberOfLeaves)
+        {
+            var leaf = -1;
+            var bestGain = 0.0;
+            for (var l = 0; l < LeafCount; l++)
+            {
+                if (_best[l].Feature >= 0 && _best[l].Gain > bestGain)
+                {
+                    leaf = l;
+                    bestGain = _best[l].Gain;
+                }
+            }
+
+            if (leaf < 0)
+            {
+                break;
+            }
+
+            Split(leaf, gradients, hessians);
+        }
+
+        for (var l = 0; l < LeafCount; l++)
+        {
+            LeafValue[l] = _s.LearningRate * _leafOutput[l];
+            LeafCover[l] = _leafH[l];
+        }
+    }
+
+    private void Split(int leaf, double[] gradients, double[] hessians)
+    {
+        var split = _best[leaf];
+        var node = LeafCount - 1;
+        var right = LeafCount;
+        LeafCount++;
+
+        Feature[node] = split.Feature;
+        ThresholdBin[node] = split.ThresholdBin;
+        DefaultLeft[node] = split.DefaultLeft;
+        Categorical[node] = split.Categorical;
+        LeftBins[node] = split.LeftBins;
+        Gain[node] = split.Gain;
+        NodeCover[node] = _leafH[leaf];
+        Left[node] = ~leaf;
+        Right[node] = ~right;
+        var parent = _leafParent[leaf];
+        if (parent >= 0)
+        {
+            if (Left[parent] == ~leaf)
+            {
+                Left[parent] = node;
+            }
+            else
+            {
+                Right[parent] = node;
+            }
+        }
+
+        // Stable, branch-free partition: the left rows stay in front, in order; the right rows follow, in order.
+        var begin = _leafBegin[leaf];
+        var count = _leafCount[leaf];
+        var column = _bins[split.Feature];
+        Span<byte> goesLeft = stackalloc byte[256];
+        for (var b = 0; b < _binning.BinCount[split.Feature]; b++)
+        {
+            goesLeft[b] = GoesLeft(in split, (byte)b) ? (byte)1 : (byte)0;
+        }
+
+        var leftCount = 0;
+        var rightCount = 0;
+        var rows = _rows.AsSpan(begin, count);
+        var scratch = _scratchRows.AsSpan();
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var r = rows[k];
+            int l = goesLeft[column[r]];
+            rows[leftCount] = r;
+            scratch[rightCount] = r;
+            leftCount += l;
+            rightCount += 1 - l;
+        }
+
+        scratch[..rightCount].CopyTo(rows[leftCount..]);
+
+        var depth = _leafDepth[leaf] + 1;
+        _leafBegin[right] = begin + leftCount;
+        _leafCount[right] = rightCount;
+        _leafCount[leaf] = leftCount;
+        _leafDepth[leaf] = depth;
+        _leafDepth[right] = depth;
+        _leafParent[leaf] = node;
+        _leafParent[right] = node;
+        _leafG[leaf] = split.LeftG;
+        _leafH[leaf] = split.LeftH;
+        _leafG[right] = split.RightG;
+        _leafH[right] = split.RightH;
+        _leafOutput[leaf] = split.LeftOutput;
+        _leafOutput[right] = split.RightOutput;
+
+        double min = _leafMin[leaf], max = _leafMax[leaf];
+        _leafMin[right] = min;
+        _leafMax[right] = max;
+        var monotone = _s.Monotone[split.Feature];
+        if (monotone != 0)
+        {
+            var mid = (split.LeftOutput + split.RightOutput) / 2;
+            if (monotone > 0)
+            {
+                _leafMax[leaf] = Math.Min(max, mid);
+                _leafMin[right] = Math.Max(min, mid);
+            }
+            else
+            {
+                _leafMin[leaf] = Math.Max(min, mid);
+                _leafMax[right] = Math.Min(max, mid);
+            }
+        }
+
+        var leftCanSplit = CanSplit(leaf);
+        var rightCanSplit = CanSplit(right);
+        if (!leftCanSplit && !rightCanSplit)
+        {
+            _best[leaf] = SplitCandidate.None;
+            _best[right] = SplitCandidate.None;
+            return;
+        }
+
+        // The parent's histogram is in _hist[leaf]. Build the smaller child's, subtract for the larger.
+        var parentHist = _hist[leaf];
+        var other = _hist[right];
+        if (rightCount <= leftCount)
+        {
+            BuildHistogram(right, other, gradients, hessians);
+            TensorPrimitives.Subtract(parentHist, other, parentHist);
+        }
+        else
+        {
+            BuildHistogram(leaf, other, gradients, hessians);
+            TensorPrimitives.Subtract(parentHist, other, parentHist);
+            _hist[leaf] = other;
+            _hist[right] = parentHist;
+        }
+
+        _best[leaf] = leftCanSplit ? FindBestSplit(leaf) : SplitCandidate.None;
+        _best[right] = rightCanSplit ? FindBestSplit(right) : SplitCandidate.None;
+    }
+
+    private bool CanSplit(int leaf) =>
+        _leafCount[leaf] >= 2 * _s.MinimumCount
+        && _leafH[leaf] >= 2 * _s.MinimumHessian
+        && (_s.MaximumDepth == 0 || _leafDepth[leaf] < _s.MaximumDepth);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool GoesLeft(in SplitCandidate split, byte bin) =>
+        split.Categorical ? split.LeftBins.Contains(bin) : bin == 0 ? split.DefaultLeft : bin <= split.ThresholdBin;
+
+    private void BuildHistogram(int leaf, double[] hist, double[] gradients, double[] hessians)
+    {
+        var begin = _leafBegin[leaf];
+        var count = _leafCount[leaf];
+        var rows = _rows.AsSpan(begin, count);
+        // The leaf's gradients and hessians, gathered in row order as float pairs (as LightGBM keeps
+        // them in single precision); the histograms accumulate in double.
+        var ordered = _ordered.AsSpan(0, 2 * count);
+        for (var k = 0; k < rows.Length; k++)
+        {
+            var r = rows[k];
+            ordered[2 * k] = (float)gradients[r];
+            ordered[(2 * k) + 1] = (float)hessians[r];
+        }
+
+        // Features in groups of up to four share one pass over the rows (one read of row index,
+        // gradient and hessian per row); every feature's histogram is still accumulated in row order,
+        // so grouping and threading never change a bit.
+        var groups = 0;
+        var members = 0;
+        for (var j = 0; j < _binning.FeatureCount; j++)
+        {
+            if (_usable[j])
+            {
+                _groupFeatures[members++] = j;
+            }
+        }
+
+        // As few groups as possible (at most four features each), a multiple of the thread count, sizes within one.
+        var wanted = (members + 3) / 4;
+        if (_threads > 1 && members >= _threads)
+        {
+            wanted = (wanted + _threads - 1) / _threads * _threads;
+        }
+
+        wanted = Math.Clamp(wanted, Math.Min(1, members), members);
+        for (var g = 0; g < wanted; g++)
+        {
+            _groupStart[groups++] = (int)((long)g * members / wanted);
+        }
+
+        _groupStart[groups] = members;
+        if (_threads > 1 && groups > 1 && (long)count * members >= 65_536)
+        {
+            Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = _threads }, g => BuildGroupHistogram(g, leaf, begin, count, hist));
+        }
+        else
+        {
+            for (var g = 0; g < groups; g++)
+            {
+                BuildGroupHistogram(g, leaf, begin, count, hist);
+            }
+        }
+    }
+
+    private void BuildGroupHistogram(int group, int leaf, int begin, int count, double[] hist)
+    {
+        var first = _groupStart[group];
+        var size = _groupStart[group + 1] - first;
+        Span<int> feature = stackalloc int[4];
+        for (var i = 0; i < 4; i++)
+        {
+            feature[i] = i < size ? _groupFeatures[first + i] : -1;
+        }
+
+        // A missing member reads an all-zero column whose bin 0 it skips: it costs a predicted branch.
+        var dummy = _dummy[group];
+        ref var h0 = ref HistogramOf(hist, feature[0], dummy);
+        ref var h1 = ref HistogramOf(hist, feature[1], dummy);
+        ref var h2 = ref HistogramOf(hist, feature[2], dummy);
+        ref var h3 = ref HistogramOf(hist, feature[3], dummy);
+        ref var c0 = ref MemoryMarshal.GetArrayDataReference(_bins[feature[0]]);
+        ref var c1 = ref MemoryMarshal.GetArrayDataReference(feature[1] < 0 ? _zeroColumn : _bins[feature[1]]);
+        ref var c2 = ref MemoryMarshal.GetArrayDataReference(feature[2] < 0 ? _zeroColumn : _bins[feature[2]]);
+        ref var c3 = ref MemoryMarshal.GetArrayDataReference(feature[3] < 0 ? _zeroColumn : _bins[feature[3]]);
+        int s0 = SkipOf(feature[0]), s1 = SkipOf(feature[1]), s2 = SkipOf(feature[2]), s3 = SkipOf(feature[3]);
+        ref var rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), begin);
+        ref var ordered = ref MemoryMarshal.GetArrayDataReference(_ordered);
+        for (var k = 0; k < count; k++)
+        {
+            var r = Unsafe.Add(ref rows, k);
+            double g = Unsafe.Add(ref ordered, 2 * k);
+            double h = Unsafe.Add(ref ordered, (2 * k) + 1);
+            int b0 = Unsafe.Add(ref c0, r), b1 = Unsafe.Add(ref c1, r), b2 = Unsafe.Add(ref c2, r), b3 = Unsafe.Add(ref c3, r);
+            if (b0 != s0)
+            {
+                Accumulate(ref Unsafe.Add(ref h0, b0 * 3), g, h);
+            }
+
+            if (b1 != s1)
+            {
+                Accumulate(ref Unsafe.Add(ref h1, b1 * 3), g, h);
+            }
+
+            if (b2 != s2)
+            {
+                Accumulate(ref Unsafe.Add(ref h2, b2 * 3), g, h);
+            }
+
+            if (b3 != s3)
+            {
+                Accumulate(ref Unsafe.Add(ref h3, b3 * 3), g, h);
+            }
+        }
+
+        for (var i = 0; i < size; i++)
+        {
+            var f = feature[i];
+            var skip = _skipBin[f];
+            if (skip < 0)
+            {
+                continue;
+            }
+
+            var bins = hist.AsSpan(_binning.Offset[f] * 3, _binning.BinCount[f] * 3);
+            double rg = 0, rh = 0, rc = 0;
+            for (var b = 0; b < bins.Length; b += 3)
+            {
+                rg += bins[b];
+                rh += bins[b + 1];
+                rc += bins[b + 2];
+            }
+
+            bins[skip * 3] = _leafG[leaf] - rg;
+            bins[(skip * 3) + 1] = _leafH[leaf] - rh;
+            bins[(skip * 3) + 2] = count - rc;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Accumulate(ref double slot, double g, double h)
+    {
+        slot += g;
+        Unsafe.Add(ref slot, 1) += h;
+        Unsafe.Add(ref slot, 2) += 1;
+    }
+
+    private ref double HistogramOf(double[] hist, int feature, double[] dummy)
+    {
+        if (feature < 0)
+        {
+            return ref MemoryMarshal.GetArrayDataReference(dummy);
+        }
+
+        var h = hist.AsSpan(_binning.Offset[feature] * 3, _binning.BinCount[feature] * 3);
+        h.Clear();
+        return ref MemoryMarshal.GetReference(h);
+    }
+
+    /// <summary>The bin a feature does not accumulate: 0 for a dummy member, 256 (never a bin) when it accumulates all.</summary>
+    private int SkipOf(int feature) => feature < 0 ? 0 : _skipBin[feature] < 0 ? 256 : _skipBin[feature];
+
+    private SplitCandidate FindBestSplit(int leaf)
+    {
+        var features = _binning.FeatureCount;
+        for (var j = 0; j < features; j++)
+        {
+            _perFeature[j] = _usable[j] ? (_binning.IsCategorical[j] ? FindCategorical(leaf, j) : FindNumeric(leaf, j)) : SplitCandidate.None;
+        }
+
+        var best = SplitCandidate.None;
+        for (var j = 0; j < features; j++)
+        {
+            if (_perFeature[j].Gain > best.Gain)
+            {
+                best = _perFeature[j];
+            }
+        }
+
+        return best;
+    }
+
+    private SplitCandidate FindNumeric(int leaf, int feature)
+    {
+        var best = SplitCandidate.None;
+        var bins = _binning.BinCount[feature];
+        var h = _hist[leaf].AsSpan(_binning.Offset[feature] * 3, bins * 3);
+        double totalG = _leafG[leaf], totalH = _leafH[leaf], totalC = _leafCount[leaf];
+        double min = _leafMin[leaf], max = _leafMax[leaf];
+        var monotone = _s.Monotone[feature];
+        var parentGain = LeafGain(totalG, totalH, _s.L2, _leafOutput[leaf]);
+        var threshold = parentGain + _s.MinimumGain;
+        double missG = h[0], missH = h[1], missC = h[2];
+        var valueBins = bins - 1;
+
+        // Missing values right: left = bins 1..t, for t = 1..k (t = k splits missing from present).
+        double lg = 0, lh = 0, lc = 0;
+        var lastT = missC > 0 ? valueBins : valueBins - 1;
+        for (var t = 1; t <= lastT; t++)
+        {
+            lg += h[3 * t];
+            lh += h[(3 * t) + 1];
+            lc += h[(3 * t) + 2];
+            if (h[(3 * t) + 2] == 0 && t < valueBins)
+            {
+                continue;
+            }
+
+            Consider(ref best, feature, t, defaultLeft: false, lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, min, max, monotone, threshold, parentGain);
+        }
+
+        if (missC > 0)
+        {
+            // Missing values left: left = missing + bins 1..t, for t = 1..k−1.
+            lg = missG;
+            lh = missH;
+            lc = missC;
+            for (var t = 1; t < valueBins; t++)
+            {
+                lg += h[3 * t];
+                lh += h[(3 * t) + 1];
+                lc += h[(3 * t) + 2];
+                if (h[(3 * t) + 2] == 0)
+                {
+                    continue;
+                }
+
+                Consider(ref best, feature, t, defaultLeft: true, lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, min, max, monotone, threshold, parentGain);
+            }
+        }
+        else if (best.Feature >= 0)
+        {
+            // No missing value reached this node: send future ones where most of the data went.
+            best.DefaultLeft = best.LeftH >= best.RightH;
+        }
+
+        return best;
+    }
+
+    private void Consider(ref SplitCandidate best, int feature, int t, bool defaultLeft, double lg, double lh, double lc, double rg, double rh, double rc, double min, double max, int monotone, double threshold, double parentGain)
+    {
+        if (TryImprove(ref best, feature, lg, lh, lc, rg, rh, rc, _s.L2, min, max, monotone, threshold, parentGain))
+        {
+            best.ThresholdBin = t;
+            best.DefaultLeft = defaultLeft;
+        }
+    }
+
+    /// <summary>Replaces <paramref name="best"/> (split fields only) when the partition is allowed and beats it.</summary>
+    private bool TryImprove(ref SplitCandidate best, int feature, double lg, double lh, double lc, double rg, double rh, double rc, double l2, double min, double max, int monotone, double threshold, double parentGain)
+    {
+        if (lc < _s.MinimumCount || rc < _s.MinimumCount || lh < _s.MinimumHessian || rh < _s.MinimumHessian)
+        {
+            return false;
+        }
+
+        double lo, ro, gain;
+        if (_s.L1 == 0 && monotone == 0 && double.IsNegativeInfinity(min) && double.IsPositiveInfinity(max))
+        {
+            // Unconstrained: G²/(H+λ) per side; the outputs are only needed for a new best.
+            gain = (lg * lg / (lh + l2)) + (rg * rg / (rh + l2));
+            if (gain <= threshold || gain - parentGain <= best.Gain)
+            {
+                return false;
+            }
+
+            lo = -lg / (lh + l2);
+            ro = -rg / (rh + l2);
+        }
+        else
+        {
+            lo = LeafOutput(lg, lh, l2, min, max);
+            ro = LeafOutput(rg, rh, l2, min, max);
+            if ((monotone > 0 && lo > ro) || (monotone < 0 && lo < ro))
+            {
+                return false;
+            }
+
+            gain = LeafGain(lg, lh, l2, lo) + LeafGain(rg, rh, l2, ro);
+            if (gain <= threshold || gain - parentGain <= best.Gain)
+            {
+                return false;
+            }
+        }
+
+        best = new SplitCandidate
+        {
+            Feature = feature,
+            Gain = gain - parentGain,
+            LeftG = lg,
+            LeftH = lh,
+            LeftC = lc,
+            RightG = rg,
+            RightH = rh,
+            RightC = rc,
+            LeftOutput = lo,
+            RightOutput = ro,
+        };
+        return true;
+    }
+
+    private SplitCandidate FindCategorical(int leaf, int feature)
+    {
+        var best = SplitCandidate.None;
+        var bins = _binning.BinCount[feature];
+        var h = _hist[leaf].AsSpan(_binning.Offset[feature] * 3, bins * 3);
+        double totalG = _leafG[leaf], totalH = _leafH[leaf], totalC = _leafCount[leaf];
+        double min = _leafMin[leaf], max = _leafMax[leaf];
+        var parentGain = LeafGain(totalG, totalH, _s.L2, _leafOutput[leaf]);
+        var threshold = parentGain + _s.MinimumGain;
+        var order = _catOrder[feature];
+        var key = _catKey[feature];
+
+        var used = 0;
+        for (var b = 1; b < bins; b++)
+        {
+            if (h[(3 * b) + 2] > 0)
+            {
+                used++;
+            }
+        }
+
+        if (used <= _s.MaximumOneVsRest)
+        {
+            for (var b = 1; b < bins; b++)
+            {
+                double lg = h[3 * b], lh = h[(3 * b) + 1], lc = h[(3 * b) + 2];
+                if (lc > 0)
+                {
+                    ConsiderSet(ref best, feature, [b], lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, _s.L2, min, max, threshold, parentGain);
+                }
+            }
+
+            return best;
+        }
+
+        // LightGBM's many-vs-many search: order the well-populated categories by G / (H + smoothing)
+        // and try every prefix and every suffix of up to MaximumCategoriesLeft categories as the left set.
+        var candidates = 0;
+        for (var b = 1; b < bins; b++)
+        {
+            if (h[(3 * b) + 2] >= _s.MinimumCountPerCategory)
+            {
+                order[candidates] = b;
+                key[candidates] = h[3 * b] / (h[(3 * b) + 1] + _s.CategoricalSmoothing);
+                candidates++;
+            }
+        }
+
+        if (candidates < 2)
+        {
+            return best;
+        }
+
+        Array.Sort(key, order, 0, candidates);
+        var l2 = _s.L2 + _s.CategoricalL2;
+        var maxLeft = Math.Min(_s.MaximumCategoriesLeft, (candidates + 1) / 2);
+        for (var direction = 0; direction < 2; direction++)
+        {
+            double lg = 0, lh = 0, lc = 0;
+            for (var i = 0; i < maxLeft && i < candidates - 1; i++)
+            {
+                var b = order[direction == 0 ? i : candidates - 1 - i];
+                lg += h[3 * b];
+                lh += h[(3 * b) + 1];
+                lc += h[(3 * b) + 2];
+                ConsiderSet(ref best, feature, direction == 0 ? order.AsSpan(0, i + 1) : order.AsSpan(candidates - 1 - i, i + 1), lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, l2, min, max, threshold, parentGain);
+            }
+        }
+
+        return best;
+    }
+
+    private void ConsiderSet(ref SplitCandidate best, int feature, ReadOnlySpan<int> leftBins, double lg, double lh, double lc, double rg, double rh, double rc, double l2, double min, double max, double threshold, double parentGain)
+    {
+        if (TryImprove(ref best, feature, lg, lh, lc, rg, rh, rc, l2, min, max, monotone: 0, threshold, parentGain))
+        {
+            best.Categorical = true;
+            foreach (var b in leftBins)
+            {
+                best.LeftBins.Add(b);
+            }
+        }
+    }
+
+    /// <summary>The leaf value minimising G·o + ½(H+λ₂)o² + λ₁|o|, clamped to the monotone bounds.</summary>
+    private double LeafOutput(double g, double h, double l2, double min, double max)
+    {
+        var t = Math.Abs(g) <= _s.L1 ? 0 : g - (Math.Sign(g) * _s.L1);
+        var o = -t / (h + l2);
+        return Math.Clamp(o, min, max);
+    }
+
+    /// <summary>Twice the loss reduction of leaf value <paramref name="o"/>: −(2G·o + (H+λ₂)o² + 2λ₁|o|); G²/(H+λ₂) at the unconstrained optimum without L1.</summary>
+    private double LeafGain(double g, double h, double l2, double o) =>
+        -((2 * g * o) + ((h + l2) * o * o) + (2 * _s.L1 * Math.Abs(o)));
+}

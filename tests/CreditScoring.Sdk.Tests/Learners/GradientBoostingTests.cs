@@ -1,0 +1,486 @@
+using System.Globalization;
+using System.Text.Json;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Evaluation;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Interop;
+using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.GradientBoosting;
+using CreditScoring.Sdk.Scoring;
+
+namespace CreditScoring.Sdk.Tests.Learners;
+
+public class GradientBoostingTests
+{
+    private static FeatureMatrix Matrix(params (string Name, double[] Values)[] columns) =>
+        new(columns.Select(c => new FeatureInfo(c.Name, FeatureKind.Continuous)).ToArray(), columns.Select(c => c.Values).ToArray());
+
+    private static GradientBoostingPredictor Fit(FeatureMatrix x, int[] y, Action<GradientBoostingOptions> configure, int threads = 1, LearnerValidationData? validation = null)
+    {
+        var options = new GradientBoostingOptions();
+        configure(options);
+        return (GradientBoostingPredictor)new GradientBoostingLearner(options).Fit(x, y, default, new LearnerContext(7, maxDegreeOfParallelism: threads, validation: validation));
+    }
+
+    [Theory]
+    [InlineData(0.0, -2.0, 2.0, 4.0)]
+    [InlineData(1.0, -2.0 / 3, 2.0 / 3, 4.0 / 3)]
+    public void OneSplit_ToySet_GainAndLeafValuesAreHandComputed(double l2, double leftValue, double rightValue, double gain)
+    {
+        // At margin 0 every p = 0.5: g = p − y = ±0.5, h = 0.25. Split x ≤ 2.5: G_L = 1, H_L = 0.5; G_R = −1, H_R = 0.5.
+        // Leaf value −G/(H+λ); gain G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ) with G = 0.
+        var x = Matrix(("x", [1, 2, 3, 4]));
+        var model = Fit(x, [0, 0, 1, 1], o =>
+        {
+            o.NumberOfIterations = 1;
+            o.NumberOfLeaves = 2;
+            o.LearningRate = 1;
+            o.MinimumExampleCountPerLeaf = 1;
+            o.BoostFromAverage = false;
+            o.L2Regularization = l2;
+        });
+
+        var tree = Assert.Single(model.Trees);
+        Assert.Equal(1, tree.NodeCount);
+        Assert.Equal(2.5, tree.Threshold[0]);
+        Assert.Equal(leftValue, tree.LeafValue[~tree.LeftChild[0]], 12);
+        Assert.Equal(rightValue, tree.LeafValue[~tree.RightChild[0]], 12);
+        Assert.Equal(gain, tree.SplitGain[0], 12);
+        Assert.Equal(1.0, tree.NodeCover[0], 12);
+        Assert.Equal(0.0, model.BaseMargin);
+        Assert.Equal(leftValue, model.PredictMargin([2.0]), 12);
+        Assert.Equal(rightValue, model.PredictMargin([2.6]), 12);
+    }
+
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(0, true)]
+    public void MissingValues_LearnTheirDirection(int missingLabel, bool expectDefaultLeft)
+    {
+        // x in 1..200, defaults when x > 100; the 60 missing rows are all `missingLabel`.
+        var values = Enumerable.Range(1, 200).Select(i => (double)i).Concat(Enumerable.Repeat(double.NaN, 60)).ToArray();
+        var y = Enumerable.Range(1, 200).Select(i => i > 100 ? 1 : 0).Concat(Enumerable.Repeat(missingLabel, 60)).ToArray();
+        var model = Fit(Matrix(("x", values)), y, o =>
+        {
+            o.NumberOfIterations = 1;
+            o.NumberOfLeaves = 2;
+            o.MinimumExampleCountPerLeaf = 5;
+        });
+
+        var tree = Assert.Single(model.Trees);
+        Assert.Equal(100.5, tree.Threshold[0]);
+        Assert.Equal(expectDefaultLeft, tree.DefaultLeft[0]);
+        var nan = model.PredictMargin([double.NaN]);
+        Assert.Equal(expectDefaultLeft ? model.PredictMargin([50]) : model.PredictMargin([150]), nan);
+    }
+
+    [Fact]
+    public void CategoricalSplit_GroupsTheRiskyCategoriesWithoutOneHot()
+    {
+        // Eight categories, 150 rows each; categories 1, 4 and 6 default 60% of the time, the others 5%.
+        var codes = new List<double>();
+        var y = new List<int>();
+        for (var c = 0; c < 8; c++)
+        {
+            var risky = c is 1 or 4 or 6;
+            for (var i = 0; i < 150; i++)
+            {
+                codes.Add(c);
+                y.Add(risky ? (i % 5 < 3 ? 1 : 0) : (i % 20 == 0 ? 1 : 0));
+            }
+        }
+
+        var x = new FeatureMatrix([new FeatureInfo("segment", FeatureKind.Categorical, 8)], [codes.ToArray()]);
+        var model = Fit(x, [.. y], o =>
+        {
+            o.NumberOfIterations = 1;
+            o.NumberOfLeaves = 2;
+        });
+
+        var tree = Assert.Single(model.Trees);
+        var set = tree.CategorySet[0];
+        Assert.NotNull(set);
+        var riskyLeft = tree.LeafValue[~tree.LeftChild[0]] > tree.LeafValue[~tree.RightChild[0]];
+        Assert.Equal(riskyLeft ? [1, 4, 6] : [0, 2, 3, 5, 7], set);
+        Assert.Equal(model.PredictMargin([1]), model.PredictMargin([6]));
+        Assert.True(model.PredictMargin([4]) > model.PredictMargin([3]));
+
+        // A category never seen (code 9) and a missing one go right, with the complement.
+        Assert.Equal(tree.LeafValue[~tree.RightChild[0]], tree.Predict([9]));
+        Assert.Equal(tree.LeafValue[~tree.RightChild[0]], tree.Predict([double.NaN]));
+    }
+
+    [Fact]
+    public void MonotoneConstraint_PredictionsNeverDecreaseAlongTheFeature()
+    {
+        // Risk rises with x overall but with a strong dip in the middle; a second feature interacts.
+        var rng = new Random(3);
+        var n = 4000;
+        var x = new double[n];
+        var z = new double[n];
+        var y = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            x[i] = rng.NextDouble() * 10;
+            z[i] = rng.NextDouble();
+            var logit = -2 + (0.4 * x[i]) - (x[i] is > 4 and < 6 ? 2.5 : 0) + (z[i] > 0.5 ? 1 : 0);
+            y[i] = rng.NextDouble() < 1 / (1 + Math.Exp(-logit)) ? 1 : 0;
+        }
+
+        var matrix = Matrix(("x", x), ("z", z));
+        var free = Fit(matrix, y, o => o.NumberOfIterations = 50);
+        var constrained = Fit(matrix, y, o =>
+        {
+            o.NumberOfIterations = 50;
+            o.MonotoneConstraints["x"] = 1;
+        });
+
+        var freeDecreases = 0;
+        foreach (var zz in (double[])[0.1, 0.7])
+        {
+            var previous = double.NegativeInfinity;
+            var previousFree = double.NegativeInfinity;
+            for (var v = -1.0; v <= 11; v += 0.01)
+            {
+                var m = constrained.PredictMargin([v, zz]);
+                Assert.True(m >= previous, $"constrained margin fell from {previous} to {m} at x = {v}, z = {zz}");
+                previous = m;
+                var f = free.PredictMargin([v, zz]);
+                freeDecreases += f < previousFree ? 1 : 0;
+                previousFree = f;
+            }
+        }
+
+        Assert.True(freeDecreases > 0, "the unconstrained model should follow the dip (otherwise this test proves nothing)");
+    }
+
+    [Fact]
+    public void MonotoneConstraint_OnUnknownOrCategoricalFeature_FailsClearly()
+    {
+        var x = new FeatureMatrix([new FeatureInfo("a", FeatureKind.Continuous), new FeatureInfo("c", FeatureKind.Categorical, 3)], [[1.0, 2, 3, 4], [0.0, 1, 2, 0]]);
+        var unknown = Assert.Throws<ArgumentException>(() => Fit(x, [0, 1, 0, 1], o => o.MonotoneConstraints["b"] = 1));
+        Assert.Contains("'b'", unknown.Message, StringComparison.Ordinal);
+        var categorical = Assert.Throws<ArgumentException>(() => Fit(x, [0, 1, 0, 1], o => o.MonotoneConstraints["c"] = -1));
+        Assert.Contains("'c' is categorical", categorical.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new GradientBoostingLearner(new GradientBoostingOptions { MonotoneConstraints = { ["a"] = 2 } }));
+    }
+
+    [Fact]
+    public void EarlyStopping_KeepsTheBestRound()
+    {
+        var data = TestUtils.SyntheticCredit.Generate(6000, seed: 5);
+        var (train, valid) = data.SplitStratified(0.3, 1);
+        var pipeline = new CreditScoringContext(seed: 3).CreatePipeline().Train(t => t.GradientBoosting(o =>
+        {
+            o.NumberOfIterations = 400;
+            o.LearningRate = 0.3;
+            o.EarlyStoppingRound = 20;
+            o.EarlyStoppingMetric = EarlyStoppingMetric.LogLoss;
+        })).Build();
+
+        var model = pipeline.Fit(train, valid);
+        var gb = Assert.IsType<GradientBoostingPredictor>(model.Predictor);
+        var summary = gb.TrainingSummary!;
+        Assert.True(summary.IterationsRun < 400, $"ran {summary.IterationsRun} rounds");
+        Assert.Equal(summary.IterationsRun - 20, summary.BestIteration);
+        Assert.Equal(summary.BestIteration, gb.Trees.Count);
+        Assert.Equal(summary.BestValidationScore, model.Evaluate(valid).LogLoss, 10);
+
+        // Without validation data, a held-out share of the training rows is used.
+        var held = new CreditScoringContext(seed: 3).CreatePipeline().Train(t => t.GradientBoosting(o =>
+        {
+            o.NumberOfIterations = 400;
+            o.LearningRate = 0.3;
+            o.EarlyStoppingRound = 10;
+        })).Build().Fit(train);
+        var heldSummary = ((GradientBoostingPredictor)held.Predictor).TrainingSummary!;
+        Assert.Equal(EarlyStoppingMetric.Auc, heldSummary.EarlyStoppingMetric);
+        Assert.True(heldSummary.BestIteration < 400);
+        Assert.InRange(heldSummary.BestValidationScore, 0.6, 1.0);
+    }
+
+    [Fact]
+    public void SameSeed_GivesBitIdenticalModels_OnAnyThreadCount()
+    {
+        var data = TestUtils.SyntheticCredit.Generate(40_000, seed: 11);
+        // The LightGBM text export writes every threshold, gain, cover and leaf value in round-trip format.
+        string Fit(int threads) => LightGbmModel.ToText((GradientBoostingPredictor)
+            new CreditScoringContext(seed: 9, maxDegreeOfParallelism: threads).CreatePipeline().Train(t => t.GradientBoosting(o =>
+            {
+                o.NumberOfIterations = 30;
+                o.BaggingFraction = 0.7;
+                o.BaggingFrequency = 1;
+                o.FeatureFraction = 0.75;
+                o.MinimumExampleCountPerCategory = 10;
+            })).Build().Fit(data).Predictor);
+
+        var one = Fit(1);
+        Assert.Equal(one, Fit(2));
+        Assert.Equal(one, Fit(3));
+    }
+
+    [Fact]
+    public void Importance_GainAndSplitCount_SumTheTrees()
+    {
+        var data = TestUtils.SyntheticCredit.Generate(8000, seed: 2);
+        var model = new CreditScoringContext().CreatePipeline().Train(t => t.GradientBoosting(o => o.NumberOfIterations = 40)).Build().Fit(data);
+        var gb = (GradientBoostingPredictor)model.Predictor;
+        var importance = gb.FeatureImportances();
+        Assert.Equal(gb.Features.Select(f => f.Name), importance.Select(i => i.Feature));
+        Assert.Equal(gb.Trees.Sum(t => t.NodeCount), importance.Sum(i => i.SplitCount));
+        Assert.Equal(gb.Trees.Sum(t => t.SplitGain.Sum()), importance.Sum(i => i.Gain), 6);
+        Assert.Equal(importance.Select(i => (double)i.SplitCount), gb.FeatureImportances(FeatureImportanceKind.SplitCount));
+
+        // The data's strongest effects (income, utilization) carry the most gain; the id is not a feature.
+        var top2 = importance.OrderByDescending(i => i.Gain).Take(2).Select(i => i.Feature).Order().ToArray();
+        Assert.Equal(["income", "utilization"], top2);
+    }
+
+    [Fact]
+    public void Pipeline_OnCreditData_BeatsLogisticRegression_AndRoundTripsThroughTheModelFile()
+    {
+        var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
+        var (train, test) = data.SplitStratified(0.2, 42);
+        var context = new CreditScoringContext();
+        var gbdt = context.CreatePipeline().Train(t => t.GradientBoosting(o =>
+        {
+            o.NumberOfIterations = 200;
+            o.LearningRate = 0.05;
+        })).Build().Fit(train);
+        var logistic = context.CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(train);
+
+        // Categorical inputs reach the trees as native categories, not one-hot columns.
+        Assert.Contains(gbdt.Features.Features, f => f.Name == "Home" && f.Kind == FeatureKind.Categorical && f.CategoryCount == 6);
+        var auc = gbdt.Evaluate(test).Auc;
+        Assert.InRange(auc, 0.85, 0.90);
+        Assert.True(auc > logistic.Evaluate(test).Auc, $"gbdt {auc} vs logistic {logistic.Evaluate(test).Auc}");
+
+        var dir = TestPaths.NewTempDirectory();
+        var path = Path.Combine(dir, "gbdt.json");
+        gbdt.Save(path);
+        var loaded = CreditModel.Load(path);
+        var a = new double[test.RowCount];
+        var b = new double[test.RowCount];
+        gbdt.CreateScorer().PredictProbabilities(test, a);
+        loaded.CreateScorer().PredictProbabilities(test, b);
+        Assert.Equal(a, b);
+
+        // One row at a time gives the batch's bits.
+        var matrix = loaded.Features.Transform(test);
+        var row = new double[matrix.ColumnCount];
+        var margins = new double[test.RowCount];
+        loaded.Predictor.PredictMargins(matrix, margins);
+        for (var i = 0; i < test.RowCount; i++)
+        {
+            matrix.CopyRow(i, row);
+            Assert.Equal(margins[i], loaded.Predictor.PredictMargin(row));
+        }
+    }
+
+    /// <summary>The credit data's test rows as gbdt.py encodes them: numeric columns as they are, categories as codes over the sorted values.</summary>
+    private static (FeatureMatrix X, double[] Margin, double[] Probability) XGBoostFixtureRows()
+    {
+        var meta = JsonDocument.Parse(File.ReadAllText(TestPaths.Fixture("xgb_credit.meta.json"))).RootElement;
+        var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
+        var lines = File.ReadAllLines(TestPaths.Fixture("xgb_credit.test_pred.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        var rows = lines.Select(l => int.Parse(l[0], CultureInfo.InvariantCulture)).ToArray();
+        var names = meta.GetProperty("features").EnumerateArray().Select(e => e.GetString()!).ToArray();
+        var columns = new double[names.Length][];
+        for (var j = 0; j < names.Length; j++)
+        {
+            columns[j] = new double[rows.Length];
+            var column = data[names[j]];
+            for (var k = 0; k < rows.Length; k++)
+            {
+                columns[j][k] = column switch
+                {
+                    NumericColumn c => c[rows[k]],
+                    CategoricalColumn c => c[rows[k]] is { } s
+                        ? meta.GetProperty("categorical_codes").GetProperty(names[j]).EnumerateArray().Select(e => e.GetString()).ToList().IndexOf(s)
+                        : double.NaN,
+                    _ => throw new InvalidOperationException(),
+                };
+            }
+        }
+
+        var x = new FeatureMatrix(names.Select(n => new FeatureInfo(n, FeatureKind.Continuous)).ToArray(), columns);
+        return (x, lines.Select(l => double.Parse(l[2], CultureInfo.InvariantCulture)).ToArray(), lines.Select(l => double.Parse(l[3], CultureInfo.InvariantCulture)).ToArray());
+    }
+
+    [Fact]
+    public void XGBoostImport_ScoresTheFixtureAsXGBoostDid()
+    {
+        var (x, peerMargin, peerProbability) = XGBoostFixtureRows();
+        var model = XGBoostModel.Import(TestPaths.Fixture("xgb_credit.json"));
+        Assert.Equal(60, model.Trees.Count);
+        Assert.Equal(x.Features.Select(f => f.Name), model.Features.Select(f => f.Name));
+
+        var margins = new double[x.RowCount];
+        model.PredictMargins(x, margins);
+        var anyMissing = false;
+        for (var i = 0; i < x.RowCount; i++)
+        {
+            Assert.True(Math.Abs(LogisticFunction(margins[i]) - peerProbability[i]) <= 1e-6, $"row {i}: ours {LogisticFunction(margins[i])}, XGBoost {peerProbability[i]}");
+            Assert.True(Math.Abs(margins[i] - peerMargin[i]) <= 1e-5, $"row {i}: margin ours {margins[i]}, XGBoost {peerMargin[i]}");
+            for (var j = 0; j < x.ColumnCount; j++)
+            {
+                anyMissing |= double.IsNaN(x[i, j]);
+            }
+        }
+
+        Assert.True(anyMissing, "the fixture should exercise missing values");
+
+        // Through CreditModel: same probabilities, and XGBoost JSON export → import is exact for an imported model.
+        var wrapped = CreditModel.FromPredictor(model, targetColumn: "default");
+        Assert.Equal(model.PredictMargin([.. Row(x, 0)]), wrapped.Predictor.PredictMargin([.. Row(x, 0)]));
+        var again = XGBoostModel.Import(new MemoryStream(XGBoostModel.ToJson(model)));
+        var margins2 = new double[x.RowCount];
+        again.PredictMargins(x, margins2);
+        Assert.Equal(margins, margins2);
+    }
+
+    [Fact]
+    public void Export_ToLightGbmIsExact_AndToXGBoostIsWithinFloat32()
+    {
+        var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
+        var (train, test) = data.SplitStratified(0.2, 42);
+        var model = new CreditScoringContext().CreatePipeline().Train(t => t.GradientBoosting(o => o.NumberOfIterations = 60)).Build().Fit(train);
+        var gb = (GradientBoostingPredictor)model.Predictor;
+        Assert.Contains(gb.Trees, t => t.CategorySet.Any(s => s is not null));
+        var x = model.Features.Transform(test);
+        var ours = new double[x.RowCount];
+        gb.PredictMargins(x, ours);
+
+        var lgb = LightGbmModel.Parse(LightGbmModel.ToText(gb));
+        var viaLgb = new double[x.RowCount];
+        lgb.PredictMargins(x, viaLgb);
+        Assert.Equal(ours, viaLgb);
+
+        // XGBoost has no equivalent of our categorical splits: a model on numeric codes exports.
+        Assert.Throws<NotSupportedException>(() => XGBoostModel.ToJson(gb));
+        var xn = AsNumeric(x);
+        var numericModel = (GradientBoostingPredictor)new GradientBoostingLearner(new GradientBoostingOptions { NumberOfIterations = 60 })
+            .Fit(AsNumeric(model.Features.Transform(train)), train.Labels, default, new LearnerContext(42));
+        var xgb = XGBoostModel.Import(new MemoryStream(XGBoostModel.ToJson(numericModel)));
+        var a = new double[x.RowCount];
+        var b = new double[x.RowCount];
+        numericModel.PredictMargins(xn, a);
+        xgb.PredictMargins(xn, b);
+        for (var i = 0; i < a.Length; i++)
+        {
+            Assert.True(Math.Abs(LogisticFunction(a[i]) - LogisticFunction(b[i])) <= 1e-6, $"row {i}: {a[i]} vs {b[i]}");
+        }
+    }
+
+    [Fact]
+    public void LightGbmImport_ReadsATextModelWrittenByLightGbm()
+    {
+        // A two-tree model in LightGBM 4's text format: a numeric split with NaN default-left, a
+        // categorical split on codes {1, 3}, and missing type None (NaN compares as 0).
+        const string Text = """
+            tree
+            version=v4
+            num_class=1
+            num_tree_per_iteration=1
+            label_index=0
+            max_feature_idx=1
+            objective=binary sigmoid:1
+            feature_names=income segment
+            feature_infos=[1:100] 0:1:2:3
+            tree_sizes=400 400
+
+            Tree=0
+            num_leaves=3
+            num_cat=1
+            split_feature=0 1
+            split_gain=10 5
+            threshold=50.5 0
+            decision_type=10 9
+            left_child=-1 -2
+            right_child=1 -3
+            leaf_value=-1.5 0.25 0.75
+            leaf_weight=10 5 5
+            leaf_count=100 50 50
+            internal_value=0 0
+            internal_weight=20 10
+            internal_count=200 100
+            cat_boundaries=0 1
+            cat_threshold=10
+            is_linear=0
+            shrinkage=1
+
+
+            Tree=1
+            num_leaves=2
+            num_cat=0
+            split_feature=0
+            split_gain=3
+            threshold=20
+            decision_type=0
+            left_child=-1
+            right_child=-2
+            leaf_value=-0.1 0.1
+            leaf_weight=5 5
+            leaf_count=10 10
+            internal_value=0
+            internal_weight=10
+            internal_count=20
+            is_linear=0
+            shrinkage=0.1
+
+
+            end of trees
+
+            feature_importances:
+            income=2
+            """;
+        var model = LightGbmModel.Parse(Text);
+        Assert.Equal(["income", "segment"], model.Features.Select(f => f.Name));
+        Assert.Equal(-1.5 - 0.1, model.PredictMargin([10, 1]));      // left, left
+        Assert.Equal(-1.5 - 0.1, model.PredictMargin([double.NaN, 1])); // NaN default-left; None: NaN as 0 ≤ 20 → left
+        Assert.Equal(0.25 + 0.1, model.PredictMargin([60, 3]));       // category 3 in {1, 3}: left
+        Assert.Equal(0.75 + 0.1, model.PredictMargin([60, 2]));       // category 2: right
+        Assert.Equal(0.75 + 0.1, model.PredictMargin([60, double.NaN]));
+
+        var e = Assert.Throws<ModelFormatException>(() => LightGbmModel.Parse(Text.Replace("end of trees", "", StringComparison.Ordinal)));
+        Assert.Contains("truncated", e.Message, StringComparison.Ordinal);
+        var multi = Assert.Throws<ModelFormatException>(() => LightGbmModel.Parse(Text.Replace("num_class=1", "num_class=3", StringComparison.Ordinal)));
+        Assert.Contains("num_class=3", multi.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void XGBoostImport_RejectsWhatItCannotScore()
+    {
+        var json = File.ReadAllText(TestPaths.Fixture("xgb_credit.json"));
+        var e = Assert.Throws<ModelFormatException>(() => XGBoostModel.Import(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json.Replace("binary:logistic", "multi:softprob", StringComparison.Ordinal))), "m.json"));
+        Assert.Contains("m.json: objective 'multi:softprob'", e.Message, StringComparison.Ordinal);
+        var truncated = Assert.Throws<ModelFormatException>(() => XGBoostModel.Import(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json[..(json.Length / 2)])), "m.json"));
+        Assert.Contains("not valid JSON", truncated.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(1.0f)]
+    [InlineData(-3.25f)]
+    [InlineData(1e-30f)]
+    [InlineData(123456.78f)]
+    public void FloatComparison_BecomesAnExactDoubleThreshold(float c)
+    {
+        var t = XGBoostModel.FloatLessThanAsDoubleThreshold(c);
+        Assert.True((float)t < c);
+        Assert.False((float)Math.BitIncrement(t) < c);
+        Assert.Equal(c, XGBoostModel.DoubleThresholdAsFloatLessThan(t));
+    }
+
+    private static double LogisticFunction(double m) => 1 / (1 + Math.Exp(-m));
+
+    private static double[] Row(FeatureMatrix x, int i)
+    {
+        var row = new double[x.ColumnCount];
+        x.CopyRow(i, row);
+        return row;
+    }
+
+    private static FeatureMatrix AsNumeric(FeatureMatrix x) =>
+        new(x.Features.Select(f => f with { Kind = FeatureKind.Continuous, CategoryCount = 0 }).ToArray(), Enumerable.Range(0, x.ColumnCount).Select(j => x.Column(j).ToArray()).ToArray());
+}
