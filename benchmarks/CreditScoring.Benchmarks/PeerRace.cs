@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Interop;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
@@ -28,6 +29,13 @@ internal static class PeerRace
         var repeats = 5;
         string? testRowsFile = null;
         var drop = new List<string>();
+        string? export = null;
+        var codes = false;
+        var cv = false;
+        var rest = new List<string>(args[3..]);
+        codes = rest.Remove("--categorical-as-codes");
+        cv = rest.Remove("--cv");
+        args = [.. args[..3], .. rest];
         for (var i = 3; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
@@ -35,6 +43,7 @@ internal static class PeerRace
                 case "--repeats": repeats = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
                 case "--test-rows": testRowsFile = args[i + 1]; break;
                 case "--drop": drop.Add(args[i + 1]); break;
+                case "--export": export = args[i + 1]; break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
@@ -47,21 +56,43 @@ internal static class PeerRace
                 o.Ignore([.. drop]);
             }
         });
+        if (codes)
+        {
+            // As the peers encode them: category codes over the sorted values, as numbers (missing = NaN).
+            data = CreditData.FromColumns(
+                data.Columns.Select(c => c is CategoricalColumn cat && c != data.TargetColumn
+                    ? new NumericColumn(c.Name, cat.Codes.ToArray().Select(k => k < 0 ? double.NaN : k).ToArray())
+                    : c),
+                o => o.Target(args[2]));
+        }
+
+        if (cv)
+        {
+            // 5-fold stratified out-of-fold AUC (seed 42) of the race's gbdt settings, as threshold.py's OOF for XGBoost.
+            var oof = new double[data.RowCount];
+            foreach (var fold in data.StratifiedKFold(5, 42))
+            {
+                var m = GbdtPipeline().Fit(data.SelectRows(fold.TrainRows.ToArray()));
+                var validation = data.SelectRows(fold.TestRows.ToArray());
+                var p = new double[validation.RowCount];
+                m.CreateScorer().PredictProbabilities(validation, p);
+                for (var k = 0; k < p.Length; k++)
+                {
+                    oof[fold.TestRows[k]] = p[k];
+                }
+            }
+
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object> { ["dataset"] = Path.GetFileName(args[1]), ["cs_oof_auc"] = Sdk.Evaluation.ClassificationMetrics.Auc(oof, data.Labels) }));
+            return 0;
+        }
+
         var (train, test) = testRowsFile is null ? data.SplitStratified(0.2, 42) : SplitByRows(data, testRowsFile);
-        return args[0] == "gbdt" ? RaceGbdt(args[1], train, test, repeats, testRowsFile is not null) : RaceLogistic(args[1], train, test, repeats, testRowsFile is not null);
+        return args[0] == "gbdt" ? RaceGbdt(args[1], train, test, repeats, testRowsFile is not null, export) : RaceLogistic(args[1], train, test, repeats, testRowsFile is not null);
     }
 
-    private static int RaceGbdt(string file, CreditData train, CreditData test, int repeats, bool peerRows)
+    private static int RaceGbdt(string file, CreditData train, CreditData test, int repeats, bool peerRows, string? export)
     {
-        var pipeline = new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline()
-            .Train(t => t.GradientBoosting(o =>
-            {
-                o.NumberOfLeaves = 31;
-                o.LearningRate = 0.05;
-                o.NumberOfIterations = 300;
-                o.MaximumBinCountPerFeature = 255;
-            }))
-            .Build();
+        var pipeline = GbdtPipeline();
         var model = pipeline.Fit(train);
         var trainSeconds = Median(repeats, () => pipeline.Fit(train));
         var scorer = model.CreateScorer();
@@ -91,6 +122,28 @@ internal static class PeerRace
         }
 
         Array.Sort(latency);
+        var exportable = gb.Trees.All(t => t.CategorySet.All(c => c is null));
+        if (export is not null)
+        {
+            // Our model in XGBoost JSON and LightGBM text, with our test features and margins, for benchmarks/interop/xgb_check.py.
+            Directory.CreateDirectory(export);
+            if (exportable)
+            {
+                XGBoostModel.Export(gb, Path.Combine(export, "ours.xgb.json"));
+            }
+
+            LightGbmModel.Export(gb, Path.Combine(export, "ours.lgb.txt"));
+            var ourMargins = new double[matrix.RowCount];
+            gb.PredictMargins(matrix, ourMargins);
+            using var csv = new StreamWriter(Path.Combine(export, "ours.test.csv"));
+            csv.WriteLine(string.Join(",", gb.Features.Select(f => f.Name).Append("margin")));
+            for (var i = 0; i < matrix.RowCount; i++)
+            {
+                matrix.CopyRow(i, row);
+                csv.WriteLine(string.Join(",", row.Select(v => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture)).Append(ourMargins[i].ToString("R", CultureInfo.InvariantCulture))));
+            }
+        }
+
         var margins = new double[matrix.RowCount];
         var matrixSeconds = Median(Math.Max(5, repeats), () => gb.PredictMargins(matrix, margins));
         var depth = gb.Trees.SelectMany(t => t.LeafDepths()).Average();
@@ -100,6 +153,7 @@ internal static class PeerRace
             ["cs_predict_batch_s"] = predictSeconds,
             ["cs_predict_matrix_s"] = matrixSeconds,
             ["cs_mean_leaf_depth"] = depth,
+            ["cs_xgb_exportable"] = exportable,
             ["cs_row_latency_us_median"] = latency[rows / 2],
             ["cs_row_latency_us_p95"] = latency[(int)(rows * 0.95)],
             ["cs_trees"] = gb.Trees.Count,
@@ -138,6 +192,23 @@ internal static class PeerRace
         }));
         return 0;
     }
+
+    /// <summary>The peer's settings: 31 leaves, learning rate 0.05, 300 rounds, 255 bins, 2 threads, seed 42; the rest at our defaults.</summary>
+    private static CreditPipeline GbdtPipeline() =>
+        new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline()
+            .Train(t => t.GradientBoosting(o =>
+            {
+                o.NumberOfLeaves = 31;
+                o.LearningRate = 0.05;
+                o.NumberOfIterations = 300;
+                o.MaximumBinCountPerFeature = 255;
+                o.L2Regularization = double.Parse(Environment.GetEnvironmentVariable("CS_L2") ?? "0", CultureInfo.InvariantCulture);
+                o.CategoricalL2Regularization = double.Parse(Environment.GetEnvironmentVariable("CS_CATL2") ?? "10", CultureInfo.InvariantCulture);
+                o.CategoricalSmoothing = double.Parse(Environment.GetEnvironmentVariable("CS_CATSMOOTH") ?? "10", CultureInfo.InvariantCulture);
+                o.MinimumExampleCountPerCategory = int.Parse(Environment.GetEnvironmentVariable("CS_MINCAT") ?? "100", CultureInfo.InvariantCulture);
+                o.UseCategoricalSplit = Environment.GetEnvironmentVariable("CS_NATIVE") == "1";
+            }))
+            .Build();
 
     private static Dictionary<string, object> Header(string file, CreditData train, CreditData test, int repeats, bool peerRows) => new()
     {

@@ -3,6 +3,12 @@ using CreditScoring.Benchmarks;
 
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- --filter '*'      (BenchmarkDotNet suites)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race logreg DATA TARGET   (peer race, see benchmarks/peer-race)
+// dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race memory [ROWS] [FEATURES]   (peak memory of a 300-round fit)
+if (args.Length > 1 && args[0] == "race" && args[1] == "memory")
+{
+    return MemoryRace.Run(args[2..]);
+}
+
 if (args.Length > 0 && args[0] == "race")
 {
     return PeerRace.Run(args[1..]);

@@ -395,7 +395,9 @@ public static class XGBoostModel
                 v = float.MaxValue;
             }
 
-            w.WriteNumberValue(v);
+            // XGBoost's JSON reader wants a number with a fraction or exponent where it expects a float.
+            var text = v.ToString("R", CultureInfo.InvariantCulture);
+            w.WriteRawValue(text.Contains('.', StringComparison.Ordinal) || text.Contains('E', StringComparison.Ordinal) ? text : text + ".0");
         }
 
         w.WriteEndArray();

@@ -95,6 +95,7 @@ public class GradientBoostingTests
         {
             o.NumberOfIterations = 1;
             o.NumberOfLeaves = 2;
+            o.UseCategoricalSplit = true;
         });
 
         var tree = Assert.Single(model.Trees);
@@ -160,8 +161,12 @@ public class GradientBoostingTests
         var x = new FeatureMatrix([new FeatureInfo("a", FeatureKind.Continuous), new FeatureInfo("c", FeatureKind.Categorical, 3)], [[1.0, 2, 3, 4], [0.0, 1, 2, 0]]);
         var unknown = Assert.Throws<ArgumentException>(() => Fit(x, [0, 1, 0, 1], o => o.MonotoneConstraints["b"] = 1));
         Assert.Contains("'b'", unknown.Message, StringComparison.Ordinal);
-        var categorical = Assert.Throws<ArgumentException>(() => Fit(x, [0, 1, 0, 1], o => o.MonotoneConstraints["c"] = -1));
-        Assert.Contains("'c' is categorical", categorical.Message, StringComparison.Ordinal);
+        var categorical = Assert.Throws<ArgumentException>(() => Fit(x, [0, 1, 0, 1], o =>
+        {
+            o.MonotoneConstraints["c"] = -1;
+            o.UseCategoricalSplit = true;
+        }));
+        Assert.Contains("'c' is categorical and UseCategoricalSplit is on", categorical.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new GradientBoostingLearner(new GradientBoostingOptions { MonotoneConstraints = { ["a"] = 2 } }));
     }
 
@@ -211,6 +216,7 @@ public class GradientBoostingTests
                 o.BaggingFraction = 0.7;
                 o.BaggingFrequency = 1;
                 o.FeatureFraction = 0.75;
+                o.UseCategoricalSplit = true;
                 o.MinimumExampleCountPerCategory = 10;
             })).Build().Fit(data).Predictor);
 
@@ -344,7 +350,12 @@ public class GradientBoostingTests
     {
         var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
         var (train, test) = data.SplitStratified(0.2, 42);
-        var model = new CreditScoringContext().CreatePipeline().Train(t => t.GradientBoosting(o => o.NumberOfIterations = 60)).Build().Fit(train);
+        var model = new CreditScoringContext().CreatePipeline().Train(t => t.GradientBoosting(o =>
+        {
+            o.NumberOfIterations = 60;
+            o.UseCategoricalSplit = true;
+            o.MinimumExampleCountPerCategory = 20;
+        })).Build().Fit(train);
         var gb = (GradientBoostingPredictor)model.Predictor;
         Assert.Contains(gb.Trees, t => t.CategorySet.Any(s => s is not null));
         var x = model.Features.Transform(test);
@@ -356,11 +367,11 @@ public class GradientBoostingTests
         lgb.PredictMargins(x, viaLgb);
         Assert.Equal(ours, viaLgb);
 
-        // XGBoost has no equivalent of our categorical splits: a model on numeric codes exports.
+        // XGBoost JSON has no equivalent of our categorical splits; the default model (categories as codes) exports.
         Assert.Throws<NotSupportedException>(() => XGBoostModel.ToJson(gb));
-        var xn = AsNumeric(x);
-        var numericModel = (GradientBoostingPredictor)new GradientBoostingLearner(new GradientBoostingOptions { NumberOfIterations = 60 })
-            .Fit(AsNumeric(model.Features.Transform(train)), train.Labels, default, new LearnerContext(42));
+        var xn = model.Features.Transform(test);
+        var numericModel = (GradientBoostingPredictor)new CreditScoringContext().CreatePipeline().Train(t => t.GradientBoosting(o => o.NumberOfIterations = 60)).Build().Fit(train).Predictor;
+        Assert.All(numericModel.Trees, t => Assert.All(t.CategorySet, s => Assert.Null(s)));
         var xgb = XGBoostModel.Import(new MemoryStream(XGBoostModel.ToJson(numericModel)));
         var a = new double[x.RowCount];
         var b = new double[x.RowCount];
@@ -480,7 +491,4 @@ public class GradientBoostingTests
         x.CopyRow(i, row);
         return row;
     }
-
-    private static FeatureMatrix AsNumeric(FeatureMatrix x) =>
-        new(x.Features.Select(f => f with { Kind = FeatureKind.Continuous, CategoryCount = 0 }).ToArray(), Enumerable.Range(0, x.ColumnCount).Select(j => x.Column(j).ToArray()).ToArray());
 }

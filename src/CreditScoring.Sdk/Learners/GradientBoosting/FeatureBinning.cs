@@ -5,10 +5,11 @@ namespace CreditScoring.Sdk.Learners.GradientBoosting;
 /// <summary>
 /// Maps feature values to one-byte bins for histogram boosting. Bin 0 of every feature holds missing
 /// values. A continuous feature's values fall in bins 1..k by upper bounds: bin i+1 holds the values
-/// x with bound[i−1] &lt; x ≤ bound[i] (the last bound is +∞). Bounds are midpoints between
-/// consecutive distinct values of a sample, chosen so that each bin holds about the same number of
-/// sample values (a value more frequent than a bin's share gets a bin of its own). A categorical
-/// feature's code c goes to bin c+1; codes of 255 and above share bin 0 with missing values.
+/// x with bound[i−1] &lt; x ≤ bound[i] (the last bound is +∞). With at most k distinct sample values
+/// the bounds are the midpoints between consecutive ones; otherwise they are the sample's
+/// percentiles 100·i/k (midpoint method, duplicates dropped), as scikit-learn's HistGradientBoosting bins. A categorical
+/// feature with native splits has its code c in bin c+1 (codes of 255 and above share bin 0 with
+/// missing values); without them its codes are binned as numbers.
 /// </summary>
 internal sealed class FeatureBinning
 {
@@ -41,7 +42,13 @@ internal sealed class FeatureBinning
 
     public int TotalBins => Offset[^1];
 
-    public static FeatureBinning Fit(FeatureMatrix features, ReadOnlySpan<int> sampleRows, int maxBins)
+    /// <summary>Bin edges from the sample rows; with <paramref name="categoricalSplits"/> false, categorical codes are binned as numbers.</summary>
+    /// <param name="features">The training features.</param>
+    /// <param name="sampleRows">The rows the edges are computed from.</param>
+    /// <param name="maxBins">The most value bins per continuous feature.</param>
+    /// <param name="categoricalSplits">Whether categorical features keep one bin per category.</param>
+    /// <returns>The binning.</returns>
+    public static FeatureBinning Fit(FeatureMatrix features, ReadOnlySpan<int> sampleRows, int maxBins, bool categoricalSplits)
     {
         var p = features.ColumnCount;
         var isCategorical = new bool[p];
@@ -51,7 +58,7 @@ internal sealed class FeatureBinning
         for (var j = 0; j < p; j++)
         {
             var info = features.Features[j];
-            if (info.Kind == FeatureKind.Categorical)
+            if (info.Kind == FeatureKind.Categorical && categoricalSplits)
             {
                 isCategorical[j] = true;
                 binCount[j] = Math.Min(Math.Max(info.CategoryCount, 1), MaxCategoricalCode + 1) + 1;
@@ -108,22 +115,24 @@ internal sealed class FeatureBinning
         }
         else
         {
-            // Close a bin once the cumulative count reaches the next multiple of total/maxBins,
-            // recomputed over what is left so that heavy values do not starve the rest of bins.
-            var remaining = values.Length;
-            var binsLeft = maxBins;
-            var inBin = 0;
-            for (var i = 0; i + 1 < distinct.Count && binsLeft > 1; i++)
+            // Equal-frequency edges as scikit-learn's HistGradientBoosting computes them: the
+            // percentiles 100·k/maxBins (k = 1..maxBins−1) with numpy's "midpoint" method, deduplicated.
+            var n = values.Length;
+            for (var k = 1; k < maxBins; k++)
             {
-                inBin += distinct[i].Count;
-                var target = (double)remaining / binsLeft;
-                if (inBin >= target || distinct[i + 1].Count >= target)
+                var position = (double)k / maxBins * (n - 1);
+                var lo = (int)Math.Floor(position);
+                var hi = (int)Math.Ceiling(position);
+                var edge = Midpoint(values[lo], values[hi]);
+                if (bounds.Count == 0 || edge > bounds[^1])
                 {
-                    bounds.Add(Midpoint(distinct[i].Value, distinct[i + 1].Value));
-                    remaining -= inBin;
-                    binsLeft--;
-                    inBin = 0;
+                    bounds.Add(edge);
                 }
+            }
+
+            if (bounds.Count > 0 && bounds[^1] >= values[^1])
+            {
+                bounds.RemoveAt(bounds.Count - 1);
             }
         }
 

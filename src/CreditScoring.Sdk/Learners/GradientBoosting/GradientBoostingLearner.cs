@@ -66,6 +66,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
             ScalePositiveWeight = options.ScalePositiveWeight,
             UnbalancedSets = options.UnbalancedSets,
             BoostFromAverage = options.BoostFromAverage,
+            UseCategoricalSplit = options.UseCategoricalSplit,
             MaximumCategoricalSplitPointCount = options.MaximumCategoricalSplitPointCount,
             MaximumCategoryCountForOneVsRest = options.MaximumCategoryCountForOneVsRest,
             CategoricalSmoothing = options.CategoricalSmoothing,
@@ -181,7 +182,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 
         // Bins from a seeded sample of the training rows.
         var sample = SampleRows(eligible, _o.BinSampleCount, context.Seed);
-        var binning = FeatureBinning.Fit(features, sample, _o.MaximumBinCountPerFeature);
+        var binning = FeatureBinning.Fit(features, sample, _o.MaximumBinCountPerFeature, _o.UseCategoricalSplit);
         var bins = binning.Bin(features, threads, ct);
         var validationBins = validation is null ? null : binning.Bin(validation.Features, threads, ct);
 
@@ -374,9 +375,9 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
                 throw new ArgumentException($"The monotone constraint names feature '{name}', which is not among the {features.ColumnCount} features ({string.Join(", ", features.Features.Take(20).Select(f => f.Name))}{(features.ColumnCount > 20 ? ", ..." : "")}).", nameof(features));
             }
 
-            if (features.Features[index].Kind == FeatureKind.Categorical)
+            if (features.Features[index].Kind == FeatureKind.Categorical && _o.UseCategoricalSplit)
             {
-                throw new ArgumentException($"Feature '{name}' is categorical; only continuous features can be monotone-constrained (categories have no order).", nameof(features));
+                throw new ArgumentException($"Feature '{name}' is categorical and UseCategoricalSplit is on; only features split by thresholds can be monotone-constrained (category sets have no order).", nameof(features));
             }
 
             result[index] = direction;

@@ -115,6 +115,23 @@ public sealed class GradientBoostingOptions
     /// <value>Default empty.</value>
     public IDictionary<string, int> MonotoneConstraints { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Whether categorical features get native categorical splits in the LightGBM manner (a set of
+    /// categories against the rest, categories ordered by gradient statistics). When <see langword="false"/>,
+    /// a categorical feature enters as its category code (the index in the sorted categories) and is
+    /// split by thresholds like a number, as XGBoost and scikit-learn's HistGradientBoosting treat the
+    /// ordinal codes of the reference peers. ML.NET's LightGBM option <c>UseCategoricalSplit</c>.
+    /// </summary>
+    /// <remarks>
+    /// Off by default because on the credit data sets of this project the native splits scored lower
+    /// in 5-fold cross-validation (Lending Club 0.690 against 0.719 AUC, Home Credit sample 0.706 against
+    /// 0.708): with default rates of 5–10 % each category's hessian is small, so the categorical
+    /// penalties dominate or, relaxed, the set splits overfit; and sorted codes often carry an order
+    /// (sub-grades A1..G5). Turn it on for unordered categories with many rows each.
+    /// </remarks>
+    /// <value>Default <see langword="false"/>.</value>
+    public bool UseCategoricalSplit { get; set; }
+
     /// <summary>The most categories in the left set of a categorical split. LightGBM <c>max_cat_threshold</c>.</summary>
     /// <value>Default 32.</value>
     [Range(1, 1024)]
@@ -125,7 +142,7 @@ public sealed class GradientBoostingOptions
     [Range(1, 1024)]
     public int MaximumCategoryCountForOneVsRest { get; set; } = 4;
 
-    /// <summary>The smoothing added to a category's hessian when categories are ordered by gradient/hessian. LightGBM <c>cat_smooth</c>.</summary>
+    /// <summary>The smoothing added to a category's hessian when categories are ordered by gradient/hessian; as in LightGBM, categories with fewer rows than this stay out of the ordered scan (they go right). LightGBM <c>cat_smooth</c>.</summary>
     /// <value>Default 10.</value>
     [Range(0.0, double.MaxValue)]
     public double CategoricalSmoothing { get; set; } = 10;
@@ -135,7 +152,7 @@ public sealed class GradientBoostingOptions
     [Range(0.0, double.MaxValue)]
     public double CategoricalL2Regularization { get; set; } = 10;
 
-    /// <summary>The fewest rows a category needs to be placed in a categorical split's ordered scan. LightGBM <c>min_data_per_group</c>.</summary>
+    /// <summary>In a many-vs-many categorical split, the fewest rows between two evaluated split points and on the right side. LightGBM <c>min_data_per_group</c>.</summary>
     /// <value>Default 100.</value>
     [Range(1, int.MaxValue)]
     public int MinimumExampleCountPerCategory { get; set; } = 100;

@@ -708,12 +708,14 @@ internal sealed class TreeGrower
             return best;
         }
 
-        // LightGBM's many-vs-many search: order the well-populated categories by G / (H + smoothing)
-        // and try every prefix and every suffix of up to MaximumCategoriesLeft categories as the left set.
+        // LightGBM's many-vs-many search: order the categories with at least `smoothing` rows by
+        // G / (H + smoothing) and grow the left set from either end, up to MaximumCategoriesLeft
+        // categories; a split point is evaluated only once MinimumCountPerCategory more rows have joined
+        // the left set since the last one, and the right side must keep that many rows too.
         var candidates = 0;
         for (var b = 1; b < bins; b++)
         {
-            if (h[(3 * b) + 2] >= _s.MinimumCountPerCategory)
+            if (h[(3 * b) + 2] > 0 && h[(3 * b) + 2] >= _s.CategoricalSmoothing)
             {
                 order[candidates] = b;
                 key[candidates] = h[3 * b] / (h[(3 * b) + 1] + _s.CategoricalSmoothing);
@@ -731,13 +733,30 @@ internal sealed class TreeGrower
         var maxLeft = Math.Min(_s.MaximumCategoriesLeft, (candidates + 1) / 2);
         for (var direction = 0; direction < 2; direction++)
         {
-            double lg = 0, lh = 0, lc = 0;
+            double lg = 0, lh = 0, lc = 0, group = 0;
             for (var i = 0; i < maxLeft && i < candidates - 1; i++)
             {
                 var b = order[direction == 0 ? i : candidates - 1 - i];
                 lg += h[3 * b];
                 lh += h[(3 * b) + 1];
                 lc += h[(3 * b) + 2];
+                group += h[(3 * b) + 2];
+                if (lc < _s.MinimumCount || lh < _s.MinimumHessian)
+                {
+                    continue;
+                }
+
+                if (totalC - lc < Math.Max(_s.MinimumCount, _s.MinimumCountPerCategory) || totalH - lh < _s.MinimumHessian)
+                {
+                    break;
+                }
+
+                if (group < _s.MinimumCountPerCategory)
+                {
+                    continue;
+                }
+
+                group = 0;
                 ConsiderSet(ref best, feature, direction == 0 ? order.AsSpan(0, i + 1) : order.AsSpan(candidates - 1 - i, i + 1), lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, l2, min, max, threshold, parentGain);
             }
         }
