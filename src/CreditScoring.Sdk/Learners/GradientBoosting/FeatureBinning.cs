@@ -6,8 +6,9 @@ namespace CreditScoring.Sdk.Learners.GradientBoosting;
 /// Maps feature values to one-byte bins for histogram boosting. Bin 0 of every feature holds missing
 /// values. A continuous feature's values fall in bins 1..k by upper bounds: bin i+1 holds the values
 /// x with bound[i−1] &lt; x ≤ bound[i] (the last bound is +∞). With at most k distinct sample values
-/// the bounds are the midpoints between consecutive ones; otherwise they are the sample's
-/// percentiles 100·i/k (midpoint method, duplicates dropped), as scikit-learn's HistGradientBoosting bins. A categorical
+/// the bounds are the midpoints between consecutive ones; otherwise they cut the sample where its
+/// percentiles 100·i/k (midpoint method, duplicates dropped) do, as scikit-learn's HistGradientBoosting
+/// bins, each bound moved halfway to the next larger sample value so that none sits on a data value. A categorical
 /// feature with native splits has its code c in bin c+1 (codes of 255 and above share bin 0 with
 /// missing values); without them its codes are binned as numbers.
 /// </summary>
@@ -124,20 +125,45 @@ internal sealed class FeatureBinning
                 var lo = (int)Math.Floor(position);
                 var hi = (int)Math.Ceiling(position);
                 var edge = Midpoint(values[lo], values[hi]);
+
+                // Keep the partition but move the bound off the data: halfway to the next larger value,
+                // so that no training value sits on a threshold (exports compare in float32).
+                var next = UpperBound(values, edge);
+                if (next == n)
+                {
+                    break;
+                }
+
+                edge = Midpoint(values[next - 1], values[next]);
                 if (bounds.Count == 0 || edge > bounds[^1])
                 {
                     bounds.Add(edge);
                 }
             }
-
-            if (bounds.Count > 0 && bounds[^1] >= values[^1])
-            {
-                bounds.RemoveAt(bounds.Count - 1);
-            }
         }
 
         bounds.Add(double.PositiveInfinity);
         return [.. bounds];
+    }
+
+    /// <summary>The index of the first value greater than <paramref name="x"/> in sorted values.</summary>
+    private static int UpperBound(ReadOnlySpan<double> values, double x)
+    {
+        int lo = 0, hi = values.Length;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >> 1;
+            if (values[mid] <= x)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private static double Midpoint(double a, double b)

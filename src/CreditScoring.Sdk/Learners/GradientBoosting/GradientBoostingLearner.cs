@@ -282,13 +282,25 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
                 break;
             }
 
-            // Training margins: in-bag rows by leaf membership, the rest by walking the tree.
-            for (var leaf = 0; leaf < grower.LeafCount; leaf++)
+            // Training margins: in-bag rows by leaf membership (leaves hold disjoint rows), the rest by walking the tree.
+            void AddLeaf(int leaf)
             {
                 var v = grower.LeafValue[leaf];
                 foreach (var r in grower.RowsOf(leaf))
                 {
                     margin[r] += v;
+                }
+            }
+
+            if (threads > 1 && bag.Length >= 65_536)
+            {
+                Parallel.For(0, grower.LeafCount, new ParallelOptions { MaxDegreeOfParallelism = threads }, AddLeaf);
+            }
+            else
+            {
+                for (var leaf = 0; leaf < grower.LeafCount; leaf++)
+                {
+                    AddLeaf(leaf);
                 }
             }
 

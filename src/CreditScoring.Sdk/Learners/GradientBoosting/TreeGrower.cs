@@ -81,7 +81,13 @@ internal sealed class TreeGrower
     private readonly double[] _leafOutput;
     private readonly SplitCandidate[] _best;
 
+    private const int PartitionBlock = 16_384;
+
     private readonly int[] _skipBin;
+    private readonly byte[] _goesLeft = new byte[256];
+    private readonly int[] _scratchRows2;
+    private readonly int[] _blockLeft;
+    private readonly int[] _blockLeftOffset;
     private readonly int[] _groupFeatures;
     private readonly int[] _groupStart;
     private readonly double[][] _dummy;
@@ -104,6 +110,9 @@ internal sealed class TreeGrower
 
         _rows = new int[rowCapacity];
         _scratchRows = new int[rowCapacity];
+        _scratchRows2 = new int[rowCapacity];
+        _blockLeft = new int[(rowCapacity / PartitionBlock) + 2];
+        _blockLeftOffset = new int[(rowCapacity / PartitionBlock) + 2];
         _ordered = new float[2 * rowCapacity];
         _perFeature = new SplitCandidate[binning.FeatureCount];
         _catOrder = new int[binning.FeatureCount][];
@@ -284,31 +293,17 @@ internal sealed class TreeGrower
             }
         }
 
-        // Stable, branch-free partition: the left rows stay in front, in order; the right rows follow, in order.
+        // Stable partition: the left rows stay in front, in order; the right rows follow, in order.
         var begin = _leafBegin[leaf];
         var count = _leafCount[leaf];
-        var column = _bins[split.Feature];
-        Span<byte> goesLeft = stackalloc byte[256];
+        var goesLeft = _goesLeft;
         for (var b = 0; b < _binning.BinCount[split.Feature]; b++)
         {
             goesLeft[b] = GoesLeft(in split, (byte)b) ? (byte)1 : (byte)0;
         }
 
-        var leftCount = 0;
-        var rightCount = 0;
-        var rows = _rows.AsSpan(begin, count);
-        var scratch = _scratchRows.AsSpan();
-        for (var k = 0; k < rows.Length; k++)
-        {
-            var r = rows[k];
-            int l = goesLeft[column[r]];
-            rows[leftCount] = r;
-            scratch[rightCount] = r;
-            leftCount += l;
-            rightCount += 1 - l;
-        }
-
-        scratch[..rightCount].CopyTo(rows[leftCount..]);
+        var leftCount = Partition(begin, count, _bins[split.Feature]);
+        var rightCount = count - leftCount;
 
         var depth = _leafDepth[leaf] + 1;
         _leafBegin[right] = begin + leftCount;
@@ -371,6 +366,68 @@ internal sealed class TreeGrower
 
         _best[leaf] = leftCanSplit ? FindBestSplit(leaf) : SplitCandidate.None;
         _best[right] = rightCanSplit ? FindBestSplit(right) : SplitCandidate.None;
+    }
+
+    /// <summary>
+    /// Partitions rows[begin, begin+count) by <see cref="_goesLeft"/> of their bin; returns the left count.
+    /// Large leaves are cut into fixed blocks partitioned in parallel into the scratch array and then
+    /// gathered, which gives exactly the sequential stable order.
+    /// </summary>
+    private int Partition(int begin, int count, byte[] column)
+    {
+        var blocks = (count + PartitionBlock - 1) / PartitionBlock;
+        if (_threads == 1 || blocks < 2)
+        {
+            return PartitionBlockInto(begin, count, column, _rows, begin, _scratchRows, 0);
+        }
+
+        var options = new ParallelOptions { MaxDegreeOfParallelism = _threads };
+        Parallel.For(0, blocks, options, b =>
+        {
+            var start = b * PartitionBlock;
+            var length = Math.Min(PartitionBlock, count - start);
+            _blockLeft[b] = PartitionBlockInto(begin + start, length, column, _scratchRows, start, _scratchRows2, start);
+        });
+
+        var leftTotal = 0;
+        for (var b = 0; b < blocks; b++)
+        {
+            _blockLeftOffset[b] = leftTotal;
+            leftTotal += _blockLeft[b];
+        }
+
+        Parallel.For(0, blocks, options, b =>
+        {
+            var start = b * PartitionBlock;
+            var length = Math.Min(PartitionBlock, count - start);
+            var left = _blockLeft[b];
+            _scratchRows.AsSpan(start, left).CopyTo(_rows.AsSpan(begin + _blockLeftOffset[b], left));
+            var rightOffset = leftTotal + (start - _blockLeftOffset[b]);
+            _scratchRows.AsSpan(start + left, length - left).CopyTo(_rows.AsSpan(begin + rightOffset, length - left));
+        });
+        return leftTotal;
+    }
+
+    /// <summary>Stable, branch-free partition of rows[from, from+length) into target[at..] (left rows, then right rows); returns the left count.</summary>
+    private int PartitionBlockInto(int from, int length, byte[] column, int[] target, int at, int[] spill, int spillAt)
+    {
+        var source = _rows.AsSpan(from, length);
+        var left = target.AsSpan(at, length);
+        var right = spill.AsSpan(spillAt, length);
+        var goesLeft = _goesLeft;
+        int leftCount = 0, rightCount = 0;
+        for (var k = 0; k < source.Length; k++)
+        {
+            var r = source[k];
+            int l = goesLeft[column[r]];
+            left[leftCount] = r;
+            right[rightCount] = r;
+            leftCount += l;
+            rightCount += 1 - l;
+        }
+
+        right[..rightCount].CopyTo(left[leftCount..]);
+        return leftCount;
     }
 
     private bool CanSplit(int leaf) =>
