@@ -189,7 +189,7 @@ public static class XGBoostModel
 
             var j = internalIndex[i];
             splitFeature[j] = feature[i];
-            threshold[j] = FloatLessThanAsDoubleThreshold(condition[i]);
+            threshold[j] = Float32Threshold.FromFloatLessThan(condition[i]);
             dl[j] = defaultLeft[i] != 0;
             lc[j] = Child(left[i]);
             rc[j] = Child(right[i]);
@@ -198,41 +198,6 @@ public static class XGBoostModel
         }
 
         return new RegressionTree(splitFeature, threshold, dl, lc, rc, new int[]?[m], sg, cover, leafValue, leafCover);
-    }
-
-    /// <summary>The largest double t with float(x) &lt; c ⇔ x ≤ t, for round-to-nearest-even conversion.</summary>
-    internal static double FloatLessThanAsDoubleThreshold(float c)
-    {
-        if (float.IsNegativeInfinity(c))
-        {
-            return double.NegativeInfinity;
-        }
-
-        if (float.IsPositiveInfinity(c))
-        {
-            return double.PositiveInfinity;
-        }
-
-        var below = MathF.BitDecrement(c);
-        var mid = ((double)below + c) / 2;
-        return (float)mid < c ? mid : Math.BitDecrement(mid);
-    }
-
-    /// <summary>The float c with float(x) &lt; c ⇔ x ≤ t for every x not within float rounding of t.</summary>
-    internal static float DoubleThresholdAsFloatLessThan(double t)
-    {
-        if (double.IsPositiveInfinity(t) || t >= float.MaxValue)
-        {
-            return float.PositiveInfinity;
-        }
-
-        var f = (float)t;
-        if (f > t)
-        {
-            f = MathF.BitDecrement(f);
-        }
-
-        return MathF.BitIncrement(f);
     }
 
     /// <summary>Writes a model in XGBoost's JSON format (as XGBoost 1.7 writes it); continuous splits only.</summary>
@@ -371,7 +336,7 @@ public static class XGBoostModel
         WriteArray(w, "loss_changes", n, i => order[i] >= 0 ? (float)tree.SplitGain[order[i]] : 0f);
         WriteInts(w, "parents", n, i => parents[i]);
         WriteInts(w, "right_children", n, i => rightOf[i]);
-        WriteArray(w, "split_conditions", n, i => order[i] >= 0 ? DoubleThresholdAsFloatLessThan(tree.Threshold[order[i]]) : (float)tree.LeafValue[~order[i]]);
+        WriteArray(w, "split_conditions", n, i => order[i] >= 0 ? Float32Threshold.ToFloatLessThan(tree.Threshold[order[i]]) : (float)tree.LeafValue[~order[i]]);
         WriteInts(w, "split_indices", n, i => order[i] >= 0 ? tree.SplitFeature[order[i]] : 0);
         WriteInts(w, "split_type", n, _ => 0);
         WriteArray(w, "sum_hessian", n, i => (float)(order[i] >= 0 ? tree.NodeCover[order[i]] : tree.LeafCover[~order[i]]));

@@ -27,7 +27,7 @@ public class GradientBoostingTests
     [InlineData(1.0, -2.0 / 3, 2.0 / 3, 4.0 / 3)]
     public void OneSplit_ToySet_GainAndLeafValuesAreHandComputed(double l2, double leftValue, double rightValue, double gain)
     {
-        // At margin 0 every p = 0.5: g = p − y = ±0.5, h = 0.25. Split x ≤ 2.5: G_L = 1, H_L = 0.5; G_R = −1, H_R = 0.5.
+        // At margin 0 every p = 0.5: g = p − y = ±0.5, h = 0.25. Split between 2 and 3: G_L = 1, H_L = 0.5; G_R = −1, H_R = 0.5.
         // Leaf value −G/(H+λ); gain G_L²/(H_L+λ) + G_R²/(H_R+λ) − G²/(H+λ) with G = 0.
         var x = Matrix(("x", [1, 2, 3, 4]));
         var model = Fit(x, [0, 0, 1, 1], o =>
@@ -42,14 +42,17 @@ public class GradientBoostingTests
 
         var tree = Assert.Single(model.Trees);
         Assert.Equal(1, tree.NodeCount);
-        Assert.Equal(2.5, tree.Threshold[0]);
+        // The bound between 2 and 3 is the largest double below float 3 (x ≤ t ⇔ float(x) < 3, XGBoost's comparison).
+        Assert.Equal(Float32Threshold.FromFloatLessThan(3f), tree.Threshold[0]);
+        Assert.InRange(tree.Threshold[0], 2.9999998, 3.0 - 1e-12);
         Assert.Equal(leftValue, tree.LeafValue[~tree.LeftChild[0]], 12);
         Assert.Equal(rightValue, tree.LeafValue[~tree.RightChild[0]], 12);
         Assert.Equal(gain, tree.SplitGain[0], 12);
         Assert.Equal(1.0, tree.NodeCover[0], 12);
         Assert.Equal(0.0, model.BaseMargin);
         Assert.Equal(leftValue, model.PredictMargin([2.0]), 12);
-        Assert.Equal(rightValue, model.PredictMargin([2.6]), 12);
+        Assert.Equal(leftValue, model.PredictMargin([2.9]), 12);
+        Assert.Equal(rightValue, model.PredictMargin([3.0]), 12);
     }
 
     [Theory]
@@ -68,7 +71,7 @@ public class GradientBoostingTests
         });
 
         var tree = Assert.Single(model.Trees);
-        Assert.Equal(100.5, tree.Threshold[0]);
+        Assert.Equal(Float32Threshold.FromFloatLessThan(101f), tree.Threshold[0]);
         Assert.Equal(expectDefaultLeft, tree.DefaultLeft[0]);
         var nan = model.PredictMargin([double.NaN]);
         Assert.Equal(expectDefaultLeft ? model.PredictMargin([50]) : model.PredictMargin([150]), nan);
@@ -477,10 +480,10 @@ public class GradientBoostingTests
     [InlineData(123456.78f)]
     public void FloatComparison_BecomesAnExactDoubleThreshold(float c)
     {
-        var t = XGBoostModel.FloatLessThanAsDoubleThreshold(c);
+        var t = Float32Threshold.FromFloatLessThan(c);
         Assert.True((float)t < c);
         Assert.False((float)Math.BitIncrement(t) < c);
-        Assert.Equal(c, XGBoostModel.DoubleThresholdAsFloatLessThan(t));
+        Assert.Equal(c, Float32Threshold.ToFloatLessThan(t));
     }
 
     private static double LogisticFunction(double m) => 1 / (1 + Math.Exp(-m));

@@ -6,9 +6,12 @@ namespace CreditScoring.Sdk.Learners.GradientBoosting;
 /// Maps feature values to one-byte bins for histogram boosting. Bin 0 of every feature holds missing
 /// values. A continuous feature's values fall in bins 1..k by upper bounds: bin i+1 holds the values
 /// x with bound[i−1] &lt; x ≤ bound[i] (the last bound is +∞). With at most k distinct sample values
-/// the bounds are the midpoints between consecutive ones; otherwise they cut the sample where its
+/// there is a bound between each two consecutive ones; otherwise the bounds cut the sample where its
 /// percentiles 100·i/k (midpoint method, duplicates dropped) do, as scikit-learn's HistGradientBoosting
-/// bins, each bound moved halfway to the next larger sample value so that none sits on a data value. A categorical
+/// bins. A bound between sample values a &lt; b is the largest double that rounds to a float below
+/// float(b): it separates a from b, and x ≤ bound exactly when float(x) &lt; float(b), XGBoost's own
+/// comparison, so that exported models score exactly as in XGBoost (values that round to the same
+/// float share a bin). A categorical
 /// feature with native splits has its code c in bin c+1 (codes of 255 and above share bin 0 with
 /// missing values); without them its codes are binned as numbers.
 /// </summary>
@@ -111,7 +114,11 @@ internal sealed class FeatureBinning
         {
             for (var i = 0; i + 1 < distinct.Count; i++)
             {
-                bounds.Add(Midpoint(distinct[i].Value, distinct[i + 1].Value));
+                var bound = Float32Threshold.Between(distinct[i].Value, distinct[i + 1].Value);
+                if (!double.IsNaN(bound))
+                {
+                    bounds.Add(bound);
+                }
             }
         }
         else
@@ -126,16 +133,15 @@ internal sealed class FeatureBinning
                 var hi = (int)Math.Ceiling(position);
                 var edge = Midpoint(values[lo], values[hi]);
 
-                // Keep the partition but move the bound off the data: halfway to the next larger value,
-                // so that no training value sits on a threshold (exports compare in float32).
+                // Keep the partition but move the bound between the data values around it (see Between).
                 var next = UpperBound(values, edge);
                 if (next == n)
                 {
                     break;
                 }
 
-                edge = Midpoint(values[next - 1], values[next]);
-                if (bounds.Count == 0 || edge > bounds[^1])
+                edge = Float32Threshold.Between(values[next - 1], values[next]);
+                if (!double.IsNaN(edge) && (bounds.Count == 0 || edge > bounds[^1]))
                 {
                     bounds.Add(edge);
                 }
