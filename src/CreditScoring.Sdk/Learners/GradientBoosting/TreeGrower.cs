@@ -65,7 +65,6 @@ internal sealed class TreeGrower
     private readonly double[][] _hist;
     private readonly int[] _rows;
     private readonly int[] _scratchRows;
-    private readonly float[] _ordered;
     private readonly SplitCandidate[] _perFeature;
     private readonly int[][] _catOrder;
     private readonly double[][] _catKey;
@@ -113,7 +112,6 @@ internal sealed class TreeGrower
         _scratchRows2 = new int[rowCapacity];
         _blockLeft = new int[(rowCapacity / PartitionBlock) + 2];
         _blockLeftOffset = new int[(rowCapacity / PartitionBlock) + 2];
-        _ordered = new float[2 * rowCapacity];
         _perFeature = new SplitCandidate[binning.FeatureCount];
         _catOrder = new int[binning.FeatureCount][];
         _catKey = new double[binning.FeatureCount][];
@@ -443,17 +441,6 @@ internal sealed class TreeGrower
     {
         var begin = _leafBegin[leaf];
         var count = _leafCount[leaf];
-        var rows = _rows.AsSpan(begin, count);
-        // The leaf's gradients and hessians, gathered in row order as float pairs (as LightGBM keeps
-        // them in single precision); the histograms accumulate in double.
-        var ordered = _ordered.AsSpan(0, 2 * count);
-        for (var k = 0; k < rows.Length; k++)
-        {
-            var r = rows[k];
-            ordered[2 * k] = (float)gradients[r];
-            ordered[(2 * k) + 1] = (float)hessians[r];
-        }
-
         // Features in groups of up to four share one pass over the rows (one read of row index,
         // gradient and hessian per row); every feature's histogram is still accumulated in row order,
         // so grouping and threading never change a bit.
@@ -481,20 +468,20 @@ internal sealed class TreeGrower
         }
 
         _groupStart[groups] = members;
-        if (_threads > 1 && groups > 1 && (long)count * members >= 65_536)
+        if (_threads > 1 && groups > 1 && (long)count * members >= 16_384)
         {
-            Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = _threads }, g => BuildGroupHistogram(g, leaf, begin, count, hist));
+            Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = _threads }, g => BuildGroupHistogram(g, leaf, begin, count, hist, gradients, hessians));
         }
         else
         {
             for (var g = 0; g < groups; g++)
             {
-                BuildGroupHistogram(g, leaf, begin, count, hist);
+                BuildGroupHistogram(g, leaf, begin, count, hist, gradients, hessians);
             }
         }
     }
 
-    private void BuildGroupHistogram(int group, int leaf, int begin, int count, double[] hist)
+    private void BuildGroupHistogram(int group, int leaf, int begin, int count, double[] hist, double[] gradients, double[] hessians)
     {
         var first = _groupStart[group];
         var size = _groupStart[group + 1] - first;
@@ -516,12 +503,13 @@ internal sealed class TreeGrower
         ref var c3 = ref MemoryMarshal.GetArrayDataReference(feature[3] < 0 ? _zeroColumn : _bins[feature[3]]);
         int s0 = SkipOf(feature[0]), s1 = SkipOf(feature[1]), s2 = SkipOf(feature[2]), s3 = SkipOf(feature[3]);
         ref var rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), begin);
-        ref var ordered = ref MemoryMarshal.GetArrayDataReference(_ordered);
+        ref var gr = ref MemoryMarshal.GetArrayDataReference(gradients);
+        ref var hr = ref MemoryMarshal.GetArrayDataReference(hessians);
         for (var k = 0; k < count; k++)
         {
             var r = Unsafe.Add(ref rows, k);
-            double g = Unsafe.Add(ref ordered, 2 * k);
-            double h = Unsafe.Add(ref ordered, (2 * k) + 1);
+            var g = Unsafe.Add(ref gr, r);
+            var h = Unsafe.Add(ref hr, r);
             int b0 = Unsafe.Add(ref c0, r), b1 = Unsafe.Add(ref c1, r), b2 = Unsafe.Add(ref c2, r), b3 = Unsafe.Add(ref c3, r);
             if (b0 != s0)
             {
