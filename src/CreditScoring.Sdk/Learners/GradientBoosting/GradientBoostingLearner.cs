@@ -215,9 +215,10 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         }
 
         var bagging = _o.BaggingFrequency > 0 && _o.BaggingFraction < 1.0;
-        var bag = eligible;
-        var inBag = new bool[n];
-        var outOfBag = Array.Empty<int>();
+        ReadOnlyMemory<int> bag = eligible;
+        ReadOnlyMemory<int> outOfBag = ReadOnlyMemory<int>.Empty;
+        var bagBuffer = bagging ? new int[eligible.Length] : [];
+        var outOfBagBuffer = bagging ? new int[eligible.Length] : [];
         var usable = new bool[p];
         var featureOrder = new int[p];
         var selectFeatures = _o.FeatureFraction < 1.0 ? Math.Max(1, (int)Math.Round(_o.FeatureFraction * p, MidpointRounding.AwayFromZero)) : p;
@@ -263,18 +264,13 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 
             if (bagging && iteration % _o.BaggingFrequency == 0)
             {
-                bag = DrawBag(eligible, _o.BaggingFraction, context.Seed, iteration);
-                Array.Clear(inBag);
-                foreach (var r in bag)
-                {
-                    inBag[r] = true;
-                }
-
-                outOfBag = eligible.Where(r => !inBag[r]).ToArray();
+                var taken = DrawBag(eligible, _o.BaggingFraction, context.Seed, iteration, bagBuffer, outOfBagBuffer);
+                bag = bagBuffer.AsMemory(0, taken);
+                outOfBag = outOfBagBuffer.AsMemory(0, eligible.Length - taken);
             }
 
             ChooseFeatures(usable, featureOrder, selectFeatures, context.Seed, iteration);
-            grower.Grow(gradients, hessians, bag, usable);
+            grower.Grow(gradients, hessians, bag.Span, usable);
             iterations++;
             if (grower.LeafCount == 1)
             {
@@ -304,7 +300,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
                 }
             }
 
-            foreach (var r in outOfBag)
+            foreach (var r in outOfBag.Span)
             {
                 margin[r] += grower.LeafValue[LeafOfBinnedRow(grower, bins, r)];
             }
@@ -529,22 +525,29 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         return sample;
     }
 
-    /// <summary>Exactly ⌊fraction·n⌉ rows drawn without replacement, in ascending order (Knuth's selection sampling, algorithm S).</summary>
-    private static int[] DrawBag(int[] rows, double fraction, int seed, int iteration)
+    /// <summary>
+    /// Exactly ⌊fraction·n⌉ rows drawn without replacement into <paramref name="bag"/>, the others into
+    /// <paramref name="outOfBag"/>, both in ascending order (Knuth's selection sampling, algorithm S);
+    /// returns the bag's size.
+    /// </summary>
+    private static int DrawBag(int[] rows, double fraction, int seed, int iteration, int[] bag, int[] outOfBag)
     {
         var want = Math.Max(1, (int)Math.Round(fraction * rows.Length, MidpointRounding.AwayFromZero));
         var random = DeterministicRandom.Derive(seed, 0x6A6_0000L + iteration);
-        var bag = new int[want];
-        var taken = 0;
-        for (var i = 0; i < rows.Length && taken < want; i++)
+        int taken = 0, left = 0;
+        for (var i = 0; i < rows.Length; i++)
         {
-            if (random.NextDouble() * (rows.Length - i) < want - taken)
+            if (taken < want && random.NextDouble() * (rows.Length - i) < want - taken)
             {
                 bag[taken++] = rows[i];
             }
+            else
+            {
+                outOfBag[left++] = rows[i];
+            }
         }
 
-        return bag;
+        return taken;
     }
 
     private static void ChooseFeatures(bool[] usable, int[] order, int count, int seed, int iteration)

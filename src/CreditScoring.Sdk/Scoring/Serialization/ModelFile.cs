@@ -298,7 +298,7 @@ internal static class ModelFile
         GradientBoostingPredictorDto p => new GradientBoostingPredictor(
             p.Features.Select(FromDto).ToArray(),
             p.BaseMargin,
-            p.Trees.Select((t, i) => new RegressionTree(t.SplitFeature, t.Threshold, t.DefaultLeft, t.LeftChild, t.RightChild, t.CategorySet, t.SplitGain, t.NodeCover, t.LeafValue, t.LeafCover)).ToArray(),
+            p.Trees.Select(FromDto).ToArray(),
             p.Summary is { } s ? new GradientBoostingTrainingSummary(
                 s.IterationsRun,
                 s.BestIteration,
@@ -306,6 +306,18 @@ internal static class ModelFile
                 s.BestValidationScore) : null),
         _ => throw new ArgumentException($"unknown predictor {dto.GetType().Name}"),
     };
+
+    private static RegressionTree FromDto(TreeDto t, int index)
+    {
+        try
+        {
+            return new RegressionTree(t.SplitFeature, t.Threshold, t.DefaultLeft, t.LeftChild, t.RightChild, t.CategorySet, t.SplitGain, t.NodeCover, t.LeafValue, t.LeafCover);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"tree {index}: {e.Message}", e);
+        }
+    }
 
     private static FeatureInfo FromDto(FeatureInfoDto f) => new(
         f.Name,
