@@ -259,16 +259,6 @@ public sealed partial class CreditPipeline
         var predictor = Learner.Fit(matrix, training.Labels, training.Weights, new LearnerContext(_context.Seed, _logger, _context.MaxDegreeOfParallelism, validationData, cancellationToken));
         var seconds = clock.GetElapsedTime(start).TotalSeconds;
 
-        var labels = training.Labels;
-        var weights = training.Weights;
-        double positive = 0, total = 0;
-        for (var i = 0; i < labels.Length; i++)
-        {
-            var w = weights.IsEmpty ? 1.0 : weights[i];
-            positive += w * labels[i];
-            total += w;
-        }
-
         var metadata = new ModelMetadata(
             ModelFile.SdkVersion,
             clock.GetUtcNow(),
@@ -276,7 +266,7 @@ public sealed partial class CreditPipeline
             _context.Seed,
             training.Fingerprint,
             training.RowCount,
-            positive / total,
+            training.DefaultRate,
             training.TargetColumn!.Name,
             training.IdColumn?.Name,
             Learner.Name,

@@ -157,6 +157,26 @@ public sealed partial class CreditData
         }
     }
 
+    /// <summary>The default rate: the weight of rows with target 1 over the total weight (the row share without weights).</summary>
+    /// <exception cref="InvalidOperationException">The table has no target.</exception>
+    public double DefaultRate
+    {
+        get
+        {
+            var labels = Labels;
+            var weights = _weights;
+            double positive = 0, total = 0;
+            for (var i = 0; i < labels.Length; i++)
+            {
+                var w = weights is null ? 1.0 : weights[i];
+                positive += w * labels[i];
+                total += w;
+            }
+
+            return positive / total;
+        }
+    }
+
     /// <summary>
     /// A SHA-256 fingerprint (lower-case hex) of the schema and every value, so that a model can
     /// record exactly which data it was trained on. Equal tables have equal fingerprints.

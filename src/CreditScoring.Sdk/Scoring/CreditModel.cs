@@ -14,7 +14,7 @@ namespace CreditScoring.Sdk.Scoring;
 /// <param name="Seed">The seed of every random choice.</param>
 /// <param name="DataFingerprint">SHA-256 of the training data (<see cref="CreditData.Fingerprint"/>).</param>
 /// <param name="TrainingRows">Training rows.</param>
-/// <param name="TrainingDefaultRate">The (weighted) default rate of the training rows; the evaluation baseline's prior.</param>
+/// <param name="TrainingDefaultRate">The (weighted) default rate of the training rows; the evaluation baseline's prior. NaN when unknown (an imported model).</param>
 /// <param name="TargetColumn">The training target's name.</param>
 /// <param name="IdColumn">The training data's id column, or <see langword="null"/>; batch scoring labels its output with it.</param>
 /// <param name="Learner">The learner's name.</param>
@@ -166,7 +166,11 @@ public sealed class CreditModel
     /// <returns>The new model.</returns>
     public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata);
 
-    /// <summary>Evaluates the model on labelled data, at its decision threshold, beside the prior-only baseline (the training default rate).</summary>
+    /// <summary>
+    /// Evaluates the model on labelled data, at its decision threshold, beside the prior-only baseline:
+    /// the training default rate, or, for a model whose training rate is unknown (one made by
+    /// <see cref="FromPredictor"/>), the evaluated data's own default rate.
+    /// </summary>
     /// <param name="data">Data with a target and every input column.</param>
     /// <returns>The report.</returns>
     /// <exception cref="InvalidOperationException">The data has no target.</exception>
@@ -181,6 +185,7 @@ public sealed class CreditModel
 
         var probabilities = new double[data.RowCount];
         CreateScorer().PredictProbabilities(data, probabilities);
-        return ClassificationEvaluator.Evaluate(probabilities, data.Labels, Decision.Threshold, data.Weights, Metadata.TrainingDefaultRate);
+        var prior = double.IsNaN(Metadata.TrainingDefaultRate) ? data.DefaultRate : Metadata.TrainingDefaultRate;
+        return ClassificationEvaluator.Evaluate(probabilities, data.Labels, Decision.Threshold, data.Weights, prior);
     }
 }

@@ -349,6 +349,32 @@ public class GradientBoostingTests
     }
 
     [Fact]
+    public void ImportedModel_WrappedInACreditModel_ScoresSavesAndEvaluates()
+    {
+        var (x, _, peerProbability) = XGBoostFixtureRows();
+        var labels = File.ReadAllLines(TestPaths.Fixture("xgb_credit.test_pred.csv")).Skip(1).Select(l => int.Parse(l.Split(',')[1], CultureInfo.InvariantCulture)).ToArray();
+        var columns = Enumerable.Range(0, x.ColumnCount).Select(j => (DataColumn)new NumericColumn(x.Features[j].Name, x.Column(j)))
+            .Append(new NumericColumn("default", labels.Select(v => (double)v).ToArray()));
+        var data = CreditData.FromColumns(columns, o => o.Target("default"));
+
+        var model = CreditModel.FromPredictor(XGBoostModel.Import(TestPaths.Fixture("xgb_credit.json")), targetColumn: "default", learner: "xgboost");
+        var path = Path.Combine(TestPaths.NewTempDirectory(), "imported.json");
+        model.Save(path);
+        var loaded = CreditModel.Load(path);
+        Assert.Equal("xgboost", loaded.Metadata.Learner);
+
+        var probabilities = new double[data.RowCount];
+        loaded.CreateScorer().PredictProbabilities(data, probabilities);
+        for (var i = 0; i < probabilities.Length; i++)
+        {
+            Assert.True(Math.Abs(probabilities[i] - peerProbability[i]) <= 1e-6, $"row {i}");
+        }
+
+        Assert.Equal(ClassificationMetrics.Auc(probabilities, labels), loaded.Evaluate(data).Auc);
+        Assert.InRange(loaded.Evaluate(data).Auc, 0.80, 0.90);
+    }
+
+    [Fact]
     public void Export_ToLightGbmIsExact_AndToXGBoostIsWithinFloat32()
     {
         var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
