@@ -7,7 +7,7 @@ namespace CreditScoring.Sdk.Learners;
 internal static class LearnerInputs
 {
     /// <summary>Validates shapes, labels, weights and feature values; returns the weights (all 1 when none were given).</summary>
-    public static double[] CheckAndExpand(FeatureMatrix features, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights, bool allowMissing, bool allowCategorical)
+    public static double[] CheckAndExpand(FeatureMatrix features, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights, bool allowMissing, bool allowCategorical, string subject = "training data")
     {
         var n = features.RowCount;
         if (labels.Length != n)
@@ -46,7 +46,7 @@ internal static class LearnerInputs
 
         if (positive == 0 || negative == 0)
         {
-            throw new InvalidOperationException($"The training data has {(positive == 0 ? "no defaults (label 1)" : "no non-defaults (label 0)")} with positive weight; a PD model needs both classes.");
+            throw new InvalidOperationException($"The {subject} has {(positive == 0 ? "no defaults (label 1)" : "no non-defaults (label 0)")} with positive weight; a PD model needs both classes.");
         }
 
         for (var j = 0; j < features.ColumnCount; j++)
