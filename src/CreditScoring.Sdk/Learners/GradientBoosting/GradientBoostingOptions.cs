@@ -109,8 +109,9 @@ public sealed class GradientBoostingOptions
     /// Monotone constraints by feature name: +1 means the predicted risk never decreases as the
     /// feature grows, −1 that it never increases, 0 (or absent) none. Enforced as LightGBM's
     /// <c>monotone_constraints_method=basic</c>: a split on a constrained feature must order its
-    /// children's values, and every leaf below is bounded by the midpoint of the two. Only continuous
-    /// features may be constrained.
+    /// children's values, and every leaf below is bounded by the midpoint of the two. Features split by
+    /// thresholds may be constrained (a categorical one only when <see cref="UseCategoricalSplit"/> is off:
+    /// its sorted codes are then its order).
     /// </summary>
     /// <value>Default empty.</value>
     public IDictionary<string, int> MonotoneConstraints { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
