@@ -302,7 +302,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 
             foreach (var r in outOfBag.Span)
             {
-                margin[r] += grower.LeafValue[LeafOfBinnedRow(grower, bins, r)];
+                margin[r] += grower.LeafValue[grower.LeafOf(bins, r)];
             }
 
             trees.Add(ToTree(grower, binning));
@@ -313,7 +313,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
                 for (var k = 0; k < validationMargin.Length; k++)
                 {
                     var r = validationRows is null ? k : validationRows[k];
-                    validationMargin[k] += grower.LeafValue[LeafOfBinnedRow(grower, vb, r)];
+                    validationMargin[k] += grower.LeafValue[grower.LeafOf(vb, r)];
                 }
 
                 if (earlyStopping)
@@ -429,57 +429,48 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         }
     }
 
-    private static int LeafOfBinnedRow(TreeGrower tree, byte[][] bins, int row)
-    {
-        var node = 0;
-        while (node >= 0)
-        {
-            var bin = bins[tree.Feature[node]][row];
-            var left = tree.Categorical[node]
-                ? tree.LeftBins[node].Contains(bin)
-                : bin == 0 ? tree.DefaultLeft[node] : bin <= tree.ThresholdBin[node];
-            node = left ? tree.Left[node] : tree.Right[node];
-        }
-
-        return ~node;
-    }
-
     private static RegressionTree ToTree(TreeGrower g, FeatureBinning binning)
     {
         var m = g.LeafCount - 1;
-        var feature = g.Feature.AsSpan(0, m).ToArray();
+        var splits = g.Splits.AsSpan(0, m);
+        var feature = new int[m];
         var threshold = new double[m];
+        var defaultLeft = new bool[m];
+        var gain = new double[m];
         var categories = new int[]?[m];
         for (var i = 0; i < m; i++)
         {
-            if (g.Categorical[i])
+            ref readonly var split = ref splits[i];
+            feature[i] = split.Feature;
+            defaultLeft[i] = split.DefaultLeft;
+            gain[i] = split.Gain;
+            if (split.Categorical)
             {
                 var codes = new List<int>();
-                for (var b = 1; b < binning.BinCount[feature[i]]; b++)
+                for (var b = 1; b < binning.BinCount[split.Feature]; b++)
                 {
-                    if (g.LeftBins[i].Contains(b))
+                    if (split.LeftBins.Contains(b))
                     {
                         codes.Add(b - 1);
                     }
                 }
 
                 categories[i] = [.. codes];
-                threshold[i] = 0;
             }
             else
             {
-                threshold[i] = binning.UpperBounds[feature[i]]![g.ThresholdBin[i] - 1];
+                threshold[i] = binning.UpperBounds[split.Feature]![split.ThresholdBin - 1];
             }
         }
 
         return new RegressionTree(
             feature,
             threshold,
-            g.DefaultLeft.AsSpan(0, m).ToArray(),
+            defaultLeft,
             g.Left.AsSpan(0, m).ToArray(),
             g.Right.AsSpan(0, m).ToArray(),
             categories,
-            g.Gain.AsSpan(0, m).ToArray(),
+            gain,
             g.NodeCover.AsSpan(0, m).ToArray(),
             g.LeafValue.AsSpan(0, m + 1).ToArray(),
             g.LeafCover.AsSpan(0, m + 1).ToArray());

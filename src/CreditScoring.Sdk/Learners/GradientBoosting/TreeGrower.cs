@@ -168,14 +168,9 @@ internal sealed class TreeGrower
         _leafOutput = new double[leaves];
         _best = new SplitCandidate[leaves];
 
-        Feature = new int[leaves - 1];
-        ThresholdBin = new int[leaves - 1];
-        DefaultLeft = new bool[leaves - 1];
-        Categorical = new bool[leaves - 1];
-        LeftBins = new BinSet[leaves - 1];
+        Splits = new SplitCandidate[leaves - 1];
         Left = new int[leaves - 1];
         Right = new int[leaves - 1];
-        Gain = new double[leaves - 1];
         NodeCover = new double[leaves - 1];
         LeafValue = new double[leaves];
         LeafCover = new double[leaves];
@@ -184,27 +179,31 @@ internal sealed class TreeGrower
     // The grown tree, in bin space (valid until the next Grow).
     public int LeafCount { get; private set; }
 
-    public int[] Feature { get; }
-
-    public int[] ThresholdBin { get; }
-
-    public bool[] DefaultLeft { get; }
-
-    public bool[] Categorical { get; }
-
-    public BinSet[] LeftBins { get; }
+    /// <summary>Per internal node, the split it made (feature, bin threshold or set, missing direction, gain).</summary>
+    public SplitCandidate[] Splits { get; }
 
     public int[] Left { get; }
 
     public int[] Right { get; }
-
-    public double[] Gain { get; }
 
     public double[] NodeCover { get; }
 
     public double[] LeafValue { get; }
 
     public double[] LeafCover { get; }
+
+    /// <summary>The leaf of the grown tree a binned row falls in (for rows the tree was not grown on).</summary>
+    public int LeafOf(byte[][] bins, int row)
+    {
+        var node = 0;
+        while (node >= 0)
+        {
+            ref readonly var split = ref Splits[node];
+            node = GoesLeft(in split, bins[split.Feature][row]) ? Left[node] : Right[node];
+        }
+
+        return ~node;
+    }
 
     /// <summary>The rows of a leaf after <see cref="Grow"/>.</summary>
     public ReadOnlySpan<int> RowsOf(int leaf) => _rows.AsSpan(_leafBegin[leaf], _leafCount[leaf]);
@@ -269,12 +268,7 @@ internal sealed class TreeGrower
         var right = LeafCount;
         LeafCount++;
 
-        Feature[node] = split.Feature;
-        ThresholdBin[node] = split.ThresholdBin;
-        DefaultLeft[node] = split.DefaultLeft;
-        Categorical[node] = split.Categorical;
-        LeftBins[node] = split.LeftBins;
-        Gain[node] = split.Gain;
+        Splits[node] = split;
         NodeCover[node] = _leafH[leaf];
         Left[node] = ~leaf;
         Right[node] = ~right;
@@ -581,10 +575,12 @@ internal sealed class TreeGrower
 
     private SplitCandidate FindBestSplit(int leaf)
     {
+        var parentGain = LeafGain(_leafG[leaf], _leafH[leaf], _s.L2, _leafOutput[leaf]);
+        var scan = new LeafScan(leaf, _leafG[leaf], _leafH[leaf], _leafCount[leaf], _leafMin[leaf], _leafMax[leaf], parentGain, parentGain + _s.MinimumGain);
         var features = _binning.FeatureCount;
         for (var j = 0; j < features; j++)
         {
-            _perFeature[j] = _usable[j] ? (_binning.IsCategorical[j] ? FindCategorical(leaf, j) : FindNumeric(leaf, j)) : SplitCandidate.None;
+            _perFeature[j] = _usable[j] ? (_binning.IsCategorical[j] ? FindCategorical(in scan, j) : FindNumeric(in scan, j)) : SplitCandidate.None;
         }
 
         var best = SplitCandidate.None;
@@ -599,16 +595,16 @@ internal sealed class TreeGrower
         return best;
     }
 
-    private SplitCandidate FindNumeric(int leaf, int feature)
+    /// <summary>One feature's (gradient, hessian, count) triples in the scanned leaf's histogram.</summary>
+    private Span<double> HistogramOf(in LeafScan scan, int feature) =>
+        _hist[scan.Leaf].AsSpan(_binning.Offset[feature] * 3, _binning.BinCount[feature] * 3);
+
+    private SplitCandidate FindNumeric(in LeafScan scan, int feature)
     {
         var best = SplitCandidate.None;
         var bins = _binning.BinCount[feature];
-        var h = _hist[leaf].AsSpan(_binning.Offset[feature] * 3, bins * 3);
-        double totalG = _leafG[leaf], totalH = _leafH[leaf], totalC = _leafCount[leaf];
-        double min = _leafMin[leaf], max = _leafMax[leaf];
+        var h = HistogramOf(in scan, feature);
         var monotone = _s.Monotone[feature];
-        var parentGain = LeafGain(totalG, totalH, _s.L2, _leafOutput[leaf]);
-        var threshold = parentGain + _s.MinimumGain;
         double missG = h[0], missH = h[1], missC = h[2];
         var valueBins = bins - 1;
 
@@ -625,7 +621,7 @@ internal sealed class TreeGrower
                 continue;
             }
 
-            Consider(ref best, feature, t, defaultLeft: false, lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, min, max, monotone, threshold, parentGain);
+            Consider(ref best, feature, t, defaultLeft: false, in scan, lg, lh, lc, monotone);
         }
 
         if (missC > 0)
@@ -644,7 +640,7 @@ internal sealed class TreeGrower
                     continue;
                 }
 
-                Consider(ref best, feature, t, defaultLeft: true, lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, min, max, monotone, threshold, parentGain);
+                Consider(ref best, feature, t, defaultLeft: true, in scan, lg, lh, lc, monotone);
             }
         }
         else if (best.Feature >= 0)
@@ -656,18 +652,20 @@ internal sealed class TreeGrower
         return best;
     }
 
-    private void Consider(ref SplitCandidate best, int feature, int t, bool defaultLeft, double lg, double lh, double lc, double rg, double rh, double rc, double min, double max, int monotone, double threshold, double parentGain)
+    private void Consider(ref SplitCandidate best, int feature, int t, bool defaultLeft, in LeafScan scan, double lg, double lh, double lc, int monotone)
     {
-        if (TryImprove(ref best, feature, lg, lh, lc, rg, rh, rc, _s.L2, min, max, monotone, threshold, parentGain))
+        if (TryImprove(ref best, feature, in scan, lg, lh, lc, _s.L2, monotone))
         {
             best.ThresholdBin = t;
             best.DefaultLeft = defaultLeft;
         }
     }
 
-    /// <summary>Replaces <paramref name="best"/> (split fields only) when the partition is allowed and beats it.</summary>
-    private bool TryImprove(ref SplitCandidate best, int feature, double lg, double lh, double lc, double rg, double rh, double rc, double l2, double min, double max, int monotone, double threshold, double parentGain)
+    /// <summary>Replaces <paramref name="best"/> (split fields only) when sending the given left totals left is allowed and beats it.</summary>
+    private bool TryImprove(ref SplitCandidate best, int feature, in LeafScan scan, double lg, double lh, double lc, double l2, int monotone)
     {
+        double rg = scan.G - lg, rh = scan.H - lh, rc = scan.Count - lc;
+        double min = scan.Min, max = scan.Max, threshold = scan.Threshold, parentGain = scan.ParentGain;
         if (lc < _s.MinimumCount || rc < _s.MinimumCount || lh < _s.MinimumHessian || rh < _s.MinimumHessian)
         {
             return false;
@@ -718,15 +716,11 @@ internal sealed class TreeGrower
         return true;
     }
 
-    private SplitCandidate FindCategorical(int leaf, int feature)
+    private SplitCandidate FindCategorical(in LeafScan scan, int feature)
     {
         var best = SplitCandidate.None;
         var bins = _binning.BinCount[feature];
-        var h = _hist[leaf].AsSpan(_binning.Offset[feature] * 3, bins * 3);
-        double totalG = _leafG[leaf], totalH = _leafH[leaf], totalC = _leafCount[leaf];
-        double min = _leafMin[leaf], max = _leafMax[leaf];
-        var parentGain = LeafGain(totalG, totalH, _s.L2, _leafOutput[leaf]);
-        var threshold = parentGain + _s.MinimumGain;
+        var h = HistogramOf(in scan, feature);
         var order = _catOrder[feature];
         var key = _catKey[feature];
 
@@ -746,7 +740,7 @@ internal sealed class TreeGrower
                 double lg = h[3 * b], lh = h[(3 * b) + 1], lc = h[(3 * b) + 2];
                 if (lc > 0)
                 {
-                    ConsiderSet(ref best, feature, [b], lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, _s.L2, min, max, threshold, parentGain);
+                    ConsiderSet(ref best, feature, [b], in scan, lg, lh, lc, _s.L2);
                 }
             }
 
@@ -791,7 +785,7 @@ internal sealed class TreeGrower
                     continue;
                 }
 
-                if (totalC - lc < Math.Max(_s.MinimumCount, _s.MinimumCountPerCategory) || totalH - lh < _s.MinimumHessian)
+                if (scan.Count - lc < Math.Max(_s.MinimumCount, _s.MinimumCountPerCategory) || scan.H - lh < _s.MinimumHessian)
                 {
                     break;
                 }
@@ -802,16 +796,16 @@ internal sealed class TreeGrower
                 }
 
                 group = 0;
-                ConsiderSet(ref best, feature, direction == 0 ? order.AsSpan(0, i + 1) : order.AsSpan(candidates - 1 - i, i + 1), lg, lh, lc, totalG - lg, totalH - lh, totalC - lc, l2, min, max, threshold, parentGain);
+                ConsiderSet(ref best, feature, direction == 0 ? order.AsSpan(0, i + 1) : order.AsSpan(candidates - 1 - i, i + 1), in scan, lg, lh, lc, l2);
             }
         }
 
         return best;
     }
 
-    private void ConsiderSet(ref SplitCandidate best, int feature, ReadOnlySpan<int> leftBins, double lg, double lh, double lc, double rg, double rh, double rc, double l2, double min, double max, double threshold, double parentGain)
+    private void ConsiderSet(ref SplitCandidate best, int feature, ReadOnlySpan<int> leftBins, in LeafScan scan, double lg, double lh, double lc, double l2)
     {
-        if (TryImprove(ref best, feature, lg, lh, lc, rg, rh, rc, l2, min, max, monotone: 0, threshold, parentGain))
+        if (TryImprove(ref best, feature, in scan, lg, lh, lc, l2, monotone: 0))
         {
             best.Categorical = true;
             foreach (var b in leftBins)
@@ -832,4 +826,7 @@ internal sealed class TreeGrower
     /// <summary>Twice the loss reduction of leaf value <paramref name="o"/>: −(2G·o + (H+λ₂)o² + 2λ₁|o|); G²/(H+λ₂) at the unconstrained optimum without L1.</summary>
     private double LeafGain(double g, double h, double l2, double o) =>
         -((2 * g * o) + ((h + l2) * o * o) + (2 * _s.L1 * Math.Abs(o)));
+
+    /// <summary>What every split search of one leaf shares: its totals, its monotone bounds and the gain a split must beat.</summary>
+    private readonly record struct LeafScan(int Leaf, double G, double H, double Count, double Min, double Max, double ParentGain, double Threshold);
 }
