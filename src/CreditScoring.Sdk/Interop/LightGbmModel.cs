@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Scoring;
 
@@ -195,10 +196,7 @@ public static class LightGbmModel
     public static void Export(GradientBoostingPredictor predictor, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var text = ToText(predictor);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, text, new UTF8Encoding(false));
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(ToText(predictor)));
     }
 
     /// <summary>The LightGBM text of a model.</summary>

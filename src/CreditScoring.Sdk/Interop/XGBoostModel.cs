@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Scoring;
 
@@ -208,10 +209,7 @@ public static class XGBoostModel
     {
         ArgumentNullException.ThrowIfNull(predictor);
         ArgumentNullException.ThrowIfNull(path);
-        var bytes = ToJson(predictor);
-        var temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, bytes);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteAllBytes(path, ToJson(predictor));
     }
 
     /// <summary>The XGBoost JSON of a model.</summary>

@@ -2,6 +2,7 @@ using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Scoring.Serialization;
 
@@ -127,26 +128,7 @@ public sealed class CreditModel
     /// the target and renamed over it, so an existing model is never left half-written.
     /// </summary>
     /// <param name="path">The file.</param>
-    public void Save(string path)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        var full = Path.GetFullPath(path);
-        var directory = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(directory);
-        var temporary = Path.Combine(directory, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            File.WriteAllBytes(temporary, ModelFile.Write(this));
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
-    }
+    public void Save(string path) => AtomicFile.WriteAllBytes(path, ModelFile.Write(this));
 
     /// <summary>Writes the model file's bytes to a stream.</summary>
     /// <param name="stream">The stream (left open).</param>
