@@ -220,7 +220,7 @@ internal static class PeerRace
         ["repeats"] = repeats,
     };
 
-    private static DataSplit SplitByRows(CreditData data, string testRowsFile)
+    internal static DataSplit SplitByRows(CreditData data, string testRowsFile)
     {
         var lines = File.ReadAllLines(testRowsFile);
         var rowColumn = Array.IndexOf(lines[0].Split(','), "row");
@@ -234,7 +234,7 @@ internal static class PeerRace
         return new DataSplit(data.SelectRows(Enumerable.Range(0, data.RowCount).Where(r => !isTest[r]).ToArray()), data.SelectRows(test));
     }
 
-    private static double Median(int repeats, Action action)
+    internal static double Median(int repeats, Action action)
     {
         action();
         var runs = new double[repeats];

@@ -64,9 +64,25 @@ public sealed class CreditPipelineBuilder
     private readonly CreditScoringContext _context;
     private ICreditLearner? _learner;
     private DecisionPolicy _decision = DecisionPolicy.Default;
+    private FeaturePipelineBuilder _features = new();
     private bool _built;
 
     internal CreditPipelineBuilder(CreditScoringContext context) => _context = context;
+
+    /// <summary>
+    /// Declares the feature pipeline, e.g. <c>f =&gt; f.Sentinel("DAYS_EMPLOYED", 365243).Ratio("AMT_CREDIT", "AMT_INCOME_TOTAL", "CREDIT_INCOME_RATIO")</c>.
+    /// Calling it again adds steps after the earlier ones. Without it, the pipeline prepares the raw inputs
+    /// only as the learner needs (median imputation, one-hot encoding).
+    /// </summary>
+    /// <param name="configure">Declares steps.</param>
+    /// <returns>This builder.</returns>
+    public CreditPipelineBuilder Features(Action<FeaturePipelineBuilder> configure)
+    {
+        ThrowIfBuilt();
+        ArgumentNullException.ThrowIfNull(configure);
+        configure(_features);
+        return this;
+    }
 
     /// <summary>Chooses the learner from the catalog, e.g. <c>t =&gt; t.LogisticRegression(o =&gt; o.L2Regularization = 0.5)</c>.</summary>
     /// <param name="choose">Picks a learner.</param>
@@ -111,7 +127,7 @@ public sealed class CreditPipelineBuilder
         }
 
         _built = true;
-        return new CreditPipeline(_context, _learner, _decision);
+        return new CreditPipeline(_context, _features.Snapshot(), _learner, _decision);
     }
 
     private void ThrowIfBuilt()
@@ -196,9 +212,12 @@ public sealed partial class CreditPipeline
     private readonly CreditScoringContext _context;
     private readonly ILogger _logger;
 
-    internal CreditPipeline(CreditScoringContext context, ICreditLearner learner, DecisionPolicy decision)
+    private readonly FeaturePipelineBuilder _features;
+
+    internal CreditPipeline(CreditScoringContext context, FeaturePipelineBuilder features, ICreditLearner learner, DecisionPolicy decision)
     {
         _context = context;
+        _features = features;
         Learner = learner;
         Decision = decision;
         _logger = context.LoggerFactory.CreateLogger("CreditScoring.Sdk.Pipeline");
@@ -209,6 +228,9 @@ public sealed partial class CreditPipeline
 
     /// <summary>The decision policy the model will carry.</summary>
     public DecisionPolicy Decision { get; }
+
+    /// <summary>The declared feature steps, one line each (empty when the learner's default preparation is used).</summary>
+    public IReadOnlyList<string> FeatureSteps => _features.Declared;
 
     /// <summary>
     /// Fits preprocessing and learner on the training data. Model inputs are every numeric or
@@ -245,15 +267,12 @@ public sealed partial class CreditPipeline
 
         var clock = _context.TimeProvider;
         var start = clock.GetTimestamp();
-        var input = InputBinder.SchemaOf(training);
-        var raw = InputBinder.Bind(input, training, UnknownCategoryHandling.Ignore);
-        var features = DefaultPreprocessing.Fit(input, raw, training.RowCount, training.Weights, Learner.Capabilities);
-        var matrix = features.Transform(raw, training.RowCount);
+        var (features, matrix) = _features.Fit(training, Learner.Capabilities, _context.Seed);
+        cancellationToken.ThrowIfCancellationRequested();
         LearnerValidationData? validationData = null;
         if (validation is not null)
         {
-            var validationRaw = InputBinder.Bind(input, validation, UnknownCategoryHandling.Ignore);
-            validationData = new LearnerValidationData(features.Transform(validationRaw, validation.RowCount), validation.Labels, validation.Weights);
+            validationData = new LearnerValidationData(features.Transform(validation), validation.Labels, validation.Weights);
         }
 
         var predictor = Learner.Fit(matrix, training.Labels, training.Weights, new LearnerContext(_context.Seed, _logger, _context.MaxDegreeOfParallelism, validationData, cancellationToken));
@@ -271,8 +290,25 @@ public sealed partial class CreditPipeline
             training.IdColumn?.Name,
             Learner.Name,
             new Dictionary<string, string>(Learner.Parameters));
-        LogTrained(_logger, Learner.Name, training.RowCount, input.Count, features.Features.Count, seconds);
+        LogTrained(_logger, Learner.Name, training.RowCount, features.Input.Count, features.Features.Count, seconds);
         return new CreditModel(features, predictor, Decision, metadata);
+    }
+
+    /// <summary>
+    /// Fits only the feature pipeline (and the learner's preparation) on training data, for inspection,
+    /// binning tables or use outside a model. Target encodings and WoE binnings read the target.
+    /// </summary>
+    /// <param name="training">Labelled training data (with its related tables when the pipeline aggregates them).</param>
+    /// <returns>The fitted features; <see cref="FittedFeatures.Transform(CreditData, UnknownCategoryHandling)"/> applies them to any table.</returns>
+    public FittedFeatures FitFeatures(CreditData training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (!training.HasTarget)
+        {
+            throw CreditData.NoTarget();
+        }
+
+        return _features.Fit(training, Learner.Capabilities, _context.Seed).Features;
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Trained {Learner} on {Rows} rows: {Inputs} inputs -> {Features} features in {Seconds:F3} s.")]

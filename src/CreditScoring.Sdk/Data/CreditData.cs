@@ -20,6 +20,7 @@ public sealed partial class CreditData
     private readonly int[]? _labels;
     private readonly double[]? _weights;
     private string? _fingerprint;
+    private Dictionary<string, CreditData> _related = new(StringComparer.Ordinal);
 
     internal CreditData(DataColumn[] columns, ColumnRole[] roles, DataLoadReport? loadReport)
     {
@@ -394,7 +395,7 @@ public sealed partial class CreditData
             columns[i] = _columns[i].SelectRows(rows);
         }
 
-        return new CreditData(columns, RolesArray(), null);
+        return new CreditData(columns, RolesArray(), null) { _related = _related };
     }
 
     /// <summary>A table whose column <paramref name="column"/> has a new role (other roles stay).</summary>
@@ -417,7 +418,29 @@ public sealed partial class CreditData
         }
 
         roles[index] = role;
-        return new CreditData(_columns, roles, LoadReport);
+        return new CreditData(_columns, roles, LoadReport) { _related = _related };
+    }
+
+    /// <summary>
+    /// The related (side) tables attached with <see cref="WithRelated"/>, by name: for example the
+    /// credit-bureau records of each applicant, which a feature pipeline aggregates per applicant key.
+    /// Row selections and splits of this table keep them (aggregation looks rows up by key).
+    /// </summary>
+    public IReadOnlyDictionary<string, CreditData> Related => _related;
+
+    /// <summary>
+    /// A table with a related (side) table attached under <paramref name="name"/>, for aggregations
+    /// such as <c>f.Aggregate("bureau", "SK_ID_CURR", ...)</c>. This table is not copied.
+    /// </summary>
+    /// <param name="name">The name aggregations refer to, e.g. <c>bureau</c>; replaces a table of the same name.</param>
+    /// <param name="table">The side table: many rows per key.</param>
+    /// <returns>The new table.</returns>
+    public CreditData WithRelated(string name, CreditData table)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(table);
+        var related = new Dictionary<string, CreditData>(_related, StringComparer.Ordinal) { [name] = table };
+        return new CreditData(_columns, RolesArray(), LoadReport) { _related = related };
     }
 
     /// <summary>The first rows as text, for display.</summary>

@@ -17,55 +17,6 @@ internal static class DefaultPreprocessing
 {
     public const string MissingCategoryLabel = "(missing)";
 
-    public static FittedFeatures Fit(InputSchema input, double[][] raw, int rows, ReadOnlySpan<double> weights, LearnerCapabilities capabilities)
-    {
-        var steps = new List<FeatureStep>();
-        var selection = new List<int>();
-        var next = input.Count;
-        for (var j = 0; j < input.Count; j++)
-        {
-            var column = input.Columns[j];
-            FeatureStep step;
-            if (column.Kind == ColumnKind.Numeric)
-            {
-                var output = new FeatureInfo(column.Name, FeatureKind.Continuous);
-                step = capabilities.HasFlag(LearnerCapabilities.MissingValues)
-                    ? new PassThroughStep(j, output)
-                    : new ImputeStep(j, MedianOrZero(raw[j].AsSpan(0, rows), weights), "median", output);
-            }
-            else if (capabilities.HasFlag(LearnerCapabilities.CategoricalFeatures))
-            {
-                step = new PassThroughStep(j, new FeatureInfo(column.Name, FeatureKind.Categorical, column.Categories.Count));
-            }
-            else
-            {
-                var anyMissing = HasNaN(raw[j].AsSpan(0, rows));
-                var outputs = new List<FeatureInfo>(column.Categories.Count + 1);
-                foreach (var category in column.Categories)
-                {
-                    outputs.Add(new FeatureInfo($"{column.Name}={category}", FeatureKind.Indicator));
-                }
-
-                if (anyMissing)
-                {
-                    outputs.Add(new FeatureInfo($"{column.Name}={MissingCategoryLabel}", FeatureKind.Indicator));
-                }
-
-                step = new OneHotStep(j, column.Categories.Count, anyMissing, [.. outputs]);
-            }
-
-            steps.Add(step);
-            for (var k = 0; k < step.Outputs.Length; k++)
-            {
-                selection.Add(next + k);
-            }
-
-            next += step.Outputs.Length;
-        }
-
-        return new FittedFeatures(input, [.. steps], [.. selection]);
-    }
-
     /// <summary>
     /// The weighted median of the non-missing values: the smallest value whose cumulative weight
     /// exceeds half the total, or the mean of the two values around an exact half — so that with unit
@@ -123,18 +74,5 @@ internal static class DefaultPreprocessing
         }
 
         return sorted[^1];
-    }
-
-    private static bool HasNaN(ReadOnlySpan<double> values)
-    {
-        foreach (var v in values)
-        {
-            if (double.IsNaN(v))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

@@ -17,7 +17,20 @@ public enum FeatureKind
 /// <param name="Name">The feature name, e.g. <c>Income</c> or <c>Home=owner</c>.</param>
 /// <param name="Kind">What the feature holds.</param>
 /// <param name="CategoryCount">For <see cref="FeatureKind.Categorical"/>, the number of categories; otherwise 0.</param>
-public sealed record FeatureInfo(string Name, FeatureKind Kind, int CategoryCount = 0);
+/// <param name="Categories">For <see cref="FeatureKind.Categorical"/>, the category labels by code when known (for reports such as a scorecard's points table); otherwise <see langword="null"/>.</param>
+public sealed record FeatureInfo(string Name, FeatureKind Kind, int CategoryCount = 0, IReadOnlyList<string>? Categories = null)
+{
+    /// <summary>Value equality, comparing the category labels element by element.</summary>
+    /// <param name="other">The other feature.</param>
+    /// <returns><see langword="true"/> when equal.</returns>
+    public bool Equals(FeatureInfo? other) =>
+        other is not null && Name == other.Name && Kind == other.Kind && CategoryCount == other.CategoryCount
+        && (Categories is null ? other.Categories is null : other.Categories is not null && Categories.SequenceEqual(other.Categories));
+
+    /// <summary>A hash of the name, kind and category count.</summary>
+    /// <returns>The hash.</returns>
+    public override int GetHashCode() => HashCode.Combine(Name, Kind, CategoryCount);
+}
 
 /// <summary>
 /// A dense, column-major matrix of model features: what a learner is fitted on and a predictor scores.

@@ -6,24 +6,28 @@ namespace CreditScoring.Sdk.Features;
 
 /// <summary>
 /// Fitted, immutable feature preprocessing: turns a model's raw inputs (<see cref="InputSchema"/>)
-/// into the learner's features, identically for a whole table and for one applicant.
+/// and, when it aggregates related tables, the applicant's related rows into the learner's features,
+/// identically for a whole table and for one applicant.
 /// </summary>
 /// <remarks>
 /// Raw inputs are a vector of doubles in <see cref="InputSchema"/> order: a numeric input is its
 /// value, a categorical input its category code; NaN is missing and −1 an unknown category.
-/// Each step reads earlier columns of a working frame (the raw inputs followed by every step's
-/// outputs) and appends its own outputs; the model's features are a selection of that frame.
+/// The working frame is the raw inputs, then every aggregation's outputs, then every step's outputs;
+/// each step reads earlier columns of the frame and appends its own. The model's features are a
+/// selection of that frame.
 /// </remarks>
 public sealed class FittedFeatures
 {
     private readonly FeatureStep[] _steps;
+    private readonly FittedAggregation[] _aggregations;
     private readonly int[] _selection;
     private readonly FeatureInfo[] _features;
     private readonly FeatureInfo[] _working;
 
-    internal FittedFeatures(InputSchema input, FeatureStep[] steps, int[] selection)
+    internal FittedFeatures(InputSchema input, FittedAggregation[] aggregations, FeatureStep[] steps, int[] selection)
     {
         Input = input;
+        _aggregations = aggregations;
         _steps = steps;
         _selection = selection;
         var working = new List<FeatureInfo>();
@@ -31,9 +35,15 @@ public sealed class FittedFeatures
         {
             working.Add(c.Kind == ColumnKind.Numeric
                 ? new FeatureInfo(c.Name, FeatureKind.Continuous)
-                : new FeatureInfo(c.Name, FeatureKind.Categorical, c.Categories.Count));
+                : new FeatureInfo(c.Name, FeatureKind.Categorical, c.Categories.Count, c.Categories));
         }
 
+        foreach (var a in aggregations)
+        {
+            working.AddRange(a.Outputs);
+        }
+
+        AggregateWidth = working.Count - input.Count;
         foreach (var s in steps)
         {
             foreach (var source in s.Sources)
@@ -72,32 +82,62 @@ public sealed class FittedFeatures
     /// <summary>The raw inputs the preprocessing reads.</summary>
     public InputSchema Input { get; }
 
+    /// <summary>The names of the related tables the features aggregate (empty when none); batch data must carry them (<see cref="CreditData.WithRelated"/>) and a scoring row must be given each applicant's rows.</summary>
+    public IReadOnlyList<string> RelatedTables => _aggregations.Select(a => a.Table).Distinct().ToArray();
+
     /// <summary>The features it produces, in learner order.</summary>
     public IReadOnlyList<FeatureInfo> Features => _features;
 
-    /// <summary>One line per step, for reports: e.g. <c>Income: missing → median 123</c>.</summary>
-    public IReadOnlyList<string> Steps => _steps.Select(s => s.Describe(this)).ToArray();
+    /// <summary>One line per aggregation and step, for reports: e.g. <c>Income: missing -> median 123</c>.</summary>
+    public IReadOnlyList<string> Steps => _aggregations.Select(a => a.Describe()).Concat(_steps.Select(s => s.Describe(WorkingName))).ToArray();
+
+    /// <summary>The Weight-of-Evidence binnings the pipeline fitted, by output name (for binning tables).</summary>
+    public IReadOnlyDictionary<string, WoeBinning> Binnings => _steps.OfType<WoeStep>().ToDictionary(s => s.Outputs[0].Name, s => s.Binning, StringComparer.Ordinal);
 
     internal IReadOnlyList<FeatureStep> StepList => _steps;
 
+    internal IReadOnlyList<FittedAggregation> Aggregations => _aggregations;
+
     internal IReadOnlyList<int> Selection => _selection;
 
-    /// <summary>Transforms a table (which must hold every input column) into features.</summary>
+    internal int AggregateWidth { get; }
+
+    internal int WorkingWidth => _working.Length;
+
+    /// <summary>Transforms a table (which must hold every input column, and the related tables the features aggregate) into features.</summary>
     /// <param name="data">The data.</param>
     /// <param name="unknownCategories">What to do with categories not seen in training.</param>
     /// <returns>The features.</returns>
-    /// <exception cref="ScoringInputException">An input column is missing or has the wrong kind, or an unknown category meets <see cref="UnknownCategoryHandling.Throw"/>.</exception>
+    /// <exception cref="ScoringInputException">An input column or related table is missing or has the wrong kind, or an unknown category meets <see cref="UnknownCategoryHandling.Throw"/>.</exception>
     public FeatureMatrix Transform(CreditData data, UnknownCategoryHandling unknownCategories = UnknownCategoryHandling.Ignore)
     {
         ArgumentNullException.ThrowIfNull(data);
-        return Transform(InputBinder.Bind(Input, data, unknownCategories), data.RowCount);
+        return Transform(Prefix(data, InputBinder.Bind(Input, data, unknownCategories)), data.RowCount);
     }
 
-    internal FeatureMatrix Transform(double[][] raw, int rows)
+    /// <summary>The raw inputs followed by the aggregates of the related tables.</summary>
+    internal double[][] Prefix(CreditData data, double[][] raw)
+    {
+        if (_aggregations.Length == 0)
+        {
+            return raw;
+        }
+
+        var prefix = new List<double[]>(raw);
+        foreach (var a in _aggregations)
+        {
+            prefix.AddRange(a.Transform(data));
+        }
+
+        return [.. prefix];
+    }
+
+    /// <summary>Transforms the working-frame prefix (raw inputs and aggregates) of a table.</summary>
+    internal FeatureMatrix Transform(double[][] prefix, int rows)
     {
         var working = new double[_working.Length][];
-        Array.Copy(raw, working, raw.Length);
-        var next = raw.Length;
+        Array.Copy(prefix, working, prefix.Length);
+        var next = prefix.Length;
         foreach (var step in _steps)
         {
             var outputs = new double[step.Outputs.Length][];
@@ -120,15 +160,16 @@ public sealed class FittedFeatures
         return new FeatureMatrix(_features, columns, rows);
     }
 
-    /// <summary>Transforms one applicant's raw inputs into features, allocating nothing.</summary>
-    internal void TransformRow(ReadOnlySpan<double> raw, Span<double> features)
+    /// <summary>Transforms one applicant's raw inputs and aggregates into features, allocating nothing.</summary>
+    internal void TransformRow(ReadOnlySpan<double> raw, ReadOnlySpan<double> aggregates, Span<double> features)
     {
         double[]? rented = null;
-        var working = _working.Length <= 256 ? stackalloc double[256] : (rented = ArrayPool<double>.Shared.Rent(_working.Length));
+        var working = _working.Length <= 512 ? stackalloc double[512] : (rented = ArrayPool<double>.Shared.Rent(_working.Length));
         try
         {
             raw.CopyTo(working);
-            var next = raw.Length;
+            aggregates.CopyTo(working[raw.Length..]);
+            var next = raw.Length + aggregates.Length;
             foreach (var step in _steps)
             {
                 var width = step.Outputs.Length;
@@ -150,148 +191,6 @@ public sealed class FittedFeatures
         }
     }
 
-    /// <summary>The name of a working-frame column (raw input or step output), for step descriptions.</summary>
+    /// <summary>The name of a working-frame column (raw input, aggregate or step output), for step descriptions.</summary>
     internal string WorkingName(int index) => _working[index].Name;
-}
-
-/// <summary>One fitted preprocessing step: reads working columns, writes its outputs.</summary>
-internal abstract class FeatureStep
-{
-    public abstract IReadOnlyList<int> Sources { get; }
-
-    public abstract FeatureInfo[] Outputs { get; }
-
-    public abstract void TransformRow(ReadOnlySpan<double> working, Span<double> outputs);
-
-    public abstract void Transform(double[][] working, int rows, double[][] outputs);
-
-    public abstract string Describe(FittedFeatures owner);
-}
-
-/// <summary>Replaces a missing value (NaN) by a constant fitted on training rows.</summary>
-internal sealed class ImputeStep(int source, double fill, string method, FeatureInfo output) : FeatureStep
-{
-    public int Source { get; } = source;
-
-    public double Fill { get; } = fill;
-
-    /// <summary>How <see cref="Fill"/> was obtained ("median", ...), for reports.</summary>
-    public string Method { get; } = method;
-
-    public override IReadOnlyList<int> Sources => [Source];
-
-    public override FeatureInfo[] Outputs { get; } = [output];
-
-    public override void TransformRow(ReadOnlySpan<double> working, Span<double> outputs)
-    {
-        var x = working[Source];
-        outputs[0] = double.IsNaN(x) ? Fill : x;
-    }
-
-    public override void Transform(double[][] working, int rows, double[][] outputs)
-    {
-        var x = working[Source];
-        var y = outputs[0];
-        for (var i = 0; i < rows; i++)
-        {
-            y[i] = double.IsNaN(x[i]) ? Fill : x[i];
-        }
-    }
-
-    public override string Describe(FittedFeatures owner) => $"{owner.WorkingName(Source)}: missing -> {Method} {Fill.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}";
-}
-
-/// <summary>Copies a column unchanged (for learners that accept missing values and category codes).</summary>
-internal sealed class PassThroughStep(int source, FeatureInfo output) : FeatureStep
-{
-    public int Source { get; } = source;
-
-    public override IReadOnlyList<int> Sources => [Source];
-
-    public override FeatureInfo[] Outputs { get; } = [output];
-
-    public override void TransformRow(ReadOnlySpan<double> working, Span<double> outputs)
-    {
-        var x = working[Source];
-        outputs[0] = Outputs[0].Kind == FeatureKind.Categorical && x < 0 ? double.NaN : x;
-    }
-
-    public override void Transform(double[][] working, int rows, double[][] outputs)
-    {
-        var x = working[Source];
-        var y = outputs[0];
-        if (Outputs[0].Kind == FeatureKind.Categorical)
-        {
-            for (var i = 0; i < rows; i++)
-            {
-                y[i] = x[i] < 0 ? double.NaN : x[i];
-            }
-        }
-        else
-        {
-            x.AsSpan(0, rows).CopyTo(y);
-        }
-    }
-
-    public override string Describe(FittedFeatures owner) => Outputs[0].Kind == FeatureKind.Categorical
-        ? $"{owner.WorkingName(Source)}: category codes (unknown -> missing)"
-        : $"{owner.WorkingName(Source)}: as is";
-}
-
-/// <summary>
-/// One-hot encoding of a categorical column: one 0/1 column per training category (sorted), plus one
-/// for "missing" when training had missing values. An unknown category sets every indicator to 0
-/// (scikit-learn's <c>handle_unknown="ignore"</c>); a missing value without a missing column does too.
-/// </summary>
-internal sealed class OneHotStep(int source, int categoryCount, bool missingIndicator, FeatureInfo[] outputs) : FeatureStep
-{
-    public int Source { get; } = source;
-
-    public int CategoryCount { get; } = categoryCount;
-
-    public bool MissingIndicator { get; } = missingIndicator;
-
-    public override IReadOnlyList<int> Sources => [Source];
-
-    public override FeatureInfo[] Outputs { get; } = outputs;
-
-    public override void TransformRow(ReadOnlySpan<double> working, Span<double> outputs)
-    {
-        outputs.Clear();
-        var x = working[Source];
-        if (double.IsNaN(x))
-        {
-            if (MissingIndicator)
-            {
-                outputs[CategoryCount] = 1.0;
-            }
-        }
-        else if (x >= 0 && x < CategoryCount)
-        {
-            outputs[(int)x] = 1.0;
-        }
-    }
-
-    public override void Transform(double[][] working, int rows, double[][] outputs)
-    {
-        var x = working[Source];
-        for (var i = 0; i < rows; i++)
-        {
-            var v = x[i];
-            if (double.IsNaN(v))
-            {
-                if (MissingIndicator)
-                {
-                    outputs[CategoryCount][i] = 1.0;
-                }
-            }
-            else if (v >= 0 && v < CategoryCount)
-            {
-                outputs[(int)v][i] = 1.0;
-            }
-        }
-    }
-
-    public override string Describe(FittedFeatures owner) =>
-        $"{owner.WorkingName(Source)}: one-hot, {CategoryCount} categor{(CategoryCount == 1 ? "y" : "ies")}{(MissingIndicator ? " + missing" : "")} (unknown -> all 0)";
 }

@@ -95,7 +95,7 @@ public sealed class CreditModel
         var p = predictor.Features.Count;
         var inputs = new InputSchema(predictor.Features.Select(f => new InputColumn(f.Name, ColumnKind.Numeric, [])).ToArray());
         var steps = predictor.Features.Select((f, j) => (FeatureStep)new PassThroughStep(j, f)).ToArray();
-        var features = new FittedFeatures(inputs, steps, Enumerable.Range(p, p).ToArray());
+        var features = new FittedFeatures(inputs, [], steps, Enumerable.Range(p, p).ToArray());
         var metadata = new ModelMetadata(ModelFile.SdkVersion, DateTimeOffset.UnixEpoch, 0, 0, "", 0, double.NaN, targetColumn, null, learner, new Dictionary<string, string>());
         return new CreditModel(features, predictor, decision ?? DecisionPolicy.Default, metadata);
     }

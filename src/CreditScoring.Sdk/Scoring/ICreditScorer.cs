@@ -75,7 +75,7 @@ internal sealed class CreditScorer : ICreditScorer
 
     public DecisionPolicy Decision { get; }
 
-    public ScoringRow CreateRow() => new(_features.Input, _unknown);
+    public ScoringRow CreateRow() => new(_features, _unknown);
 
     public CreditScore Score(ScoringRow row)
     {
@@ -91,7 +91,7 @@ internal sealed class CreditScorer : ICreditScorer
         try
         {
             features = features[.._featureCount];
-            _features.TransformRow(row.Values, features);
+            _features.TransformRow(row.Values, row.Aggregates, features);
             var p = LogisticFunction.Probability(_predictor.PredictMargin(features));
             return new CreditScore(p, Decision.Decide(p));
         }
@@ -117,6 +117,16 @@ internal sealed class CreditScorer : ICreditScorer
             }
 
             SetValue(row, j, input, value);
+        }
+
+        foreach (var table in row.RelatedTables)
+        {
+            if (!values.TryGetValue(table, out var related))
+            {
+                throw new ScoringInputException(table, $"The model aggregates related table '{table}'; give the applicant's rows under the key '{table}' as a list of objects (an empty list when there are none).");
+            }
+
+            row.SetRelated(table, RelatedRows(table, related));
         }
 
         return Score(row);
@@ -152,6 +162,15 @@ internal sealed class CreditScorer : ICreditScorer
             margins[i] = LogisticFunction.Probability(margins[i]);
         }
     }
+
+    private static IReadOnlyList<IReadOnlyDictionary<string, object?>> RelatedRows(string table, object? value) => value switch
+    {
+        JsonElement { ValueKind: JsonValueKind.Array } json => json.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Object
+            ? (IReadOnlyDictionary<string, object?>)e.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value, StringComparer.Ordinal)
+            : throw new ScoringInputException(table, $"Related table '{table}': every row must be a JSON object, not {e.ValueKind.ToString().ToLowerInvariant()}.")).ToArray(),
+        IEnumerable<IReadOnlyDictionary<string, object?>> rows => rows.ToArray(),
+        _ => throw new ScoringInputException(table, $"Related table '{table}' must be given as a list of objects (column -> value), not {value?.GetType().Name ?? "null"}."),
+    };
 
     private static void SetValue(ScoringRow row, int index, InputColumn input, object? value)
     {

@@ -16,13 +16,77 @@ public sealed class ScoringRow
     private readonly double[] _values;
     private readonly bool[] _set;
     private readonly UnknownCategoryHandling _unknown;
+    private readonly FittedFeatures _features;
+    private readonly double[] _aggregates;
+    private readonly string[] _related;
+    private readonly bool[] _relatedSet;
 
-    internal ScoringRow(InputSchema schema, UnknownCategoryHandling unknown)
+    internal ScoringRow(FittedFeatures features, UnknownCategoryHandling unknown)
     {
-        Schema = schema;
+        _features = features;
+        Schema = features.Input;
         _unknown = unknown;
-        _values = new double[schema.Count];
-        _set = new bool[schema.Count];
+        _values = new double[Schema.Count];
+        _set = new bool[Schema.Count];
+        _aggregates = new double[features.AggregateWidth];
+        _related = [.. features.RelatedTables];
+        _relatedSet = new bool[_related.Length];
+    }
+
+    /// <summary>The related tables whose rows this row needs (see <see cref="SetRelated(string, IReadOnlyList{IReadOnlyDictionary{string, object}})"/>); empty for most models.</summary>
+    public IReadOnlyList<string> RelatedTables => _related;
+
+    internal ReadOnlySpan<double> Aggregates => _aggregates;
+
+    /// <summary>
+    /// Gives the applicant's rows of a related table (e.g. their credit-bureau records), which the model
+    /// aggregates; an empty list means the applicant has none. Every related table must be set. Each row
+    /// maps column names to numbers, strings, JSON values or null; the key column is not needed.
+    /// </summary>
+    /// <param name="table">The related table's name.</param>
+    /// <param name="rows">The applicant's rows.</param>
+    /// <returns>This row.</returns>
+    /// <exception cref="ScoringInputException">The model aggregates no such table, or a row lacks a column or has a value of the wrong type.</exception>
+    public ScoringRow SetRelated(string table, IReadOnlyList<IReadOnlyDictionary<string, object?>> rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return SetRelated(table, a => a.Read(rows), rows.Count);
+    }
+
+    /// <summary>Gives the applicant's rows of a related table as a table (all of its rows belong to the applicant).</summary>
+    /// <param name="table">The related table's name.</param>
+    /// <param name="rows">The applicant's rows.</param>
+    /// <returns>This row.</returns>
+    /// <exception cref="ScoringInputException">The model aggregates no such table, or a column is missing or has the wrong kind.</exception>
+    public ScoringRow SetRelated(string table, CreditData rows)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return SetRelated(table, a => a.Read(rows), rows.RowCount);
+    }
+
+    private ScoringRow SetRelated(string table, Func<FittedAggregation, FittedAggregation.SideRows> read, int count)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        var t = Array.IndexOf(_related, table);
+        if (t < 0)
+        {
+            throw new ScoringInputException(table, $"The model aggregates no related table '{table}' ({(_related.Length == 0 ? "it uses none" : "it uses: " + string.Join(", ", _related))}).");
+        }
+
+        var all = Enumerable.Range(0, count).ToArray();
+        var offset = 0;
+        foreach (var a in _features.Aggregations)
+        {
+            if (a.Table == table)
+            {
+                a.Compute(read(a), all, _aggregates.AsSpan(offset, a.Outputs.Length));
+            }
+
+            offset += a.Outputs.Length;
+        }
+
+        _relatedSet[t] = true;
+        return this;
     }
 
     /// <summary>The inputs this row holds.</summary>
@@ -103,7 +167,11 @@ public sealed class ScoringRow
     public bool IsSet(string column) => _set[IndexOf(column)];
 
     /// <summary>Unsets every input, for the next applicant.</summary>
-    public void Clear() => Array.Clear(_set);
+    public void Clear()
+    {
+        Array.Clear(_set);
+        Array.Clear(_relatedSet);
+    }
 
     internal void EnsureComplete()
     {
@@ -113,6 +181,14 @@ public sealed class ScoringRow
             {
                 var unset = Schema.Columns.Where((_, k) => !_set[k]).Select(c => c.Name).ToArray();
                 throw new ScoringInputException(unset[0], $"{unset.Length} input(s) were not set: {string.Join(", ", unset)}. Set every input; use SetMissing for a missing value.");
+            }
+        }
+
+        for (var t = 0; t < _related.Length; t++)
+        {
+            if (!_relatedSet[t])
+            {
+                throw new ScoringInputException(_related[t], $"The applicant's rows of related table '{_related[t]}' were not given; call SetRelated(\"{_related[t]}\", rows) (an empty list when there are none).");
             }
         }
     }

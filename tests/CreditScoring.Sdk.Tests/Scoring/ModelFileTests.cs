@@ -103,11 +103,11 @@ public class ModelFileTests
     {
         var (model, _) = Trained.Value;
         var path = SavedFile(model);
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 1", "\"formatVersion\": 2", StringComparison.Ordinal));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 2", "\"formatVersion\": 3", StringComparison.Ordinal));
 
         var e = Assert.Throws<ModelFormatException>(() => CreditModel.Load(path));
 
-        Assert.Matches(@"the model file has format version 2 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 1\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
+        Assert.Matches(@"the model file has format version 3 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 2\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
     }
 
     [Fact]

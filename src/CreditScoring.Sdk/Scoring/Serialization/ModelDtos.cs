@@ -11,6 +11,8 @@ internal sealed class ModelPayloadDto
 
     public required InputColumnDto[] Inputs { get; init; }
 
+    public required AggregationDto[] Aggregations { get; init; }
+
     public required FeatureStepDto[] Steps { get; init; }
 
     public required int[] Selection { get; init; }
@@ -61,43 +63,59 @@ internal sealed class FeatureInfoDto
     public required string Kind { get; init; }
 
     public int CategoryCount { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string[]? Categories { get; init; }
 }
 
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "type", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
-[JsonDerivedType(typeof(ImputeStepDto), "impute")]
-[JsonDerivedType(typeof(PassThroughStepDto), "pass-through")]
-[JsonDerivedType(typeof(OneHotStepDto), "one-hot")]
-internal abstract class FeatureStepDto
+internal sealed class FeatureStepDto
 {
-    public required int Source { get; init; }
-}
+    public required string Type { get; init; }
 
-internal sealed class ImputeStepDto : FeatureStepDto
-{
-    public required double Fill { get; init; }
-
-    public required string Method { get; init; }
-
-    public required FeatureInfoDto Output { get; init; }
-}
-
-internal sealed class PassThroughStepDto : FeatureStepDto
-{
-    public required FeatureInfoDto Output { get; init; }
-}
-
-internal sealed class OneHotStepDto : FeatureStepDto
-{
-    public required int CategoryCount { get; init; }
-
-    public required bool MissingIndicator { get; init; }
+    public required int[] Sources { get; init; }
 
     public required FeatureInfoDto[] Outputs { get; init; }
+
+    public required Dictionary<string, double[]> Numbers { get; init; }
+
+    public required Dictionary<string, string[]> Texts { get; init; }
+}
+
+internal sealed class AggregationDto
+{
+    public required string Table { get; init; }
+
+    public required string Key { get; init; }
+
+    public required string Prefix { get; init; }
+
+    public required AggregatedNumericDto[] Numeric { get; init; }
+
+    public required AggregatedCategoricalDto[] Categorical { get; init; }
+
+    public string? FilterColumn { get; init; }
+
+    public required string[] FilterValues { get; init; }
+}
+
+internal sealed class AggregatedNumericDto
+{
+    public required string Column { get; init; }
+
+    public required string Functions { get; init; }
+}
+
+internal sealed class AggregatedCategoricalDto
+{
+    public required string Column { get; init; }
+
+    public required string[] Categories { get; init; }
 }
 
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
 [JsonDerivedType(typeof(LogisticPredictorDto), "logistic-regression")]
 [JsonDerivedType(typeof(GradientBoostingPredictorDto), "gradient-boosting")]
+[JsonDerivedType(typeof(ScorecardPredictorDto), "scorecard")]
 internal abstract class PredictorDto
 {
     public required FeatureInfoDto[] Features { get; init; }
@@ -132,6 +150,22 @@ internal sealed class GradientBoostingPredictorDto : PredictorDto
     public required TreeDto[] Trees { get; init; }
 
     public GradientBoostingSummaryDto? Summary { get; init; }
+}
+
+internal sealed class ScorecardPredictorDto : PredictorDto
+{
+    public required double Intercept { get; init; }
+
+    public required double[] Coefficients { get; init; }
+
+    public required double PointsToDoubleOdds { get; init; }
+
+    public required double BaseScore { get; init; }
+
+    public required double BaseOdds { get; init; }
+
+    /// <summary>One binning per feature (the same shape as a WoE step's numbers and texts); null for a feature the scorecard does not use.</summary>
+    public required FeatureStepDto?[] Binnings { get; init; }
 }
 
 internal sealed class TreeDto

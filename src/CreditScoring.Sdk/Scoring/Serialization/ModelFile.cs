@@ -8,19 +8,20 @@ using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
+using CreditScoring.Sdk.Learners.Scorecards;
 
 namespace CreditScoring.Sdk.Scoring.Serialization;
 
 /// <summary>
 /// The model file: one UTF-8 JSON object
-/// <c>{"format": "creditscoring-model", "formatVersion": 1, "sdkVersion": ..., "payloadLength": N, "payloadSha256": hex, "payload": {...}}</c>.
+/// <c>{"format": "creditscoring-model", "formatVersion": 2, "sdkVersion": ..., "payloadLength": N, "payloadSha256": hex, "payload": {...}}</c>.
 /// The checksum covers the payload's exact bytes, so truncation and any edit are detected before the
 /// payload is parsed; a file from a newer format version is refused with a message that says so.
 /// </summary>
 internal static class ModelFile
 {
     public const string FormatName = "creditscoring-model";
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     public static string SdkVersion { get; } =
         typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -112,6 +113,11 @@ internal static class ModelFile
                 $"{source}: the model file has format version {version} (written by CreditScoring.Sdk {writer ?? "?"}), newer than this SDK ({SdkVersion}) reads (up to {FormatVersion}). Upgrade CreditScoring.Sdk to load it.");
         }
 
+        if (version == 1)
+        {
+            throw new ModelFormatException($"{source}: the model file has format version 1, written by a pre-release of CreditScoring.Sdk ({writer ?? "?"}) whose feature steps this version no longer reads. Retrain the model with this SDK.");
+        }
+
         if (version < 1)
         {
             throw new ModelFormatException($"{source}: the model file has format version {version}, which no CreditScoring.Sdk release wrote.");
@@ -196,6 +202,16 @@ internal static class ModelFile
                 Kind = c.Kind == ColumnKind.Numeric ? "numeric" : "categorical",
                 Categories = [.. c.Categories],
             }).ToArray(),
+            Aggregations = model.Features.Aggregations.Select(a => new AggregationDto
+            {
+                Table = a.Table,
+                Key = a.Key,
+                Prefix = a.Prefix,
+                Numeric = a.Numerics.Select(n => new AggregatedNumericDto { Column = n.Column, Functions = n.Functions.ToString() }).ToArray(),
+                Categorical = a.Categoricals.Select(c => new AggregatedCategoricalDto { Column = c.Column, Categories = c.Categories }).ToArray(),
+                FilterColumn = a.FilterColumn,
+                FilterValues = a.FilterValues,
+            }).ToArray(),
             Steps = model.Features.StepList.Select(ToDto).ToArray(),
             Selection = [.. model.Features.Selection],
             Predictor = ToDto(model.Predictor),
@@ -203,13 +219,24 @@ internal static class ModelFile
         };
     }
 
-    private static FeatureStepDto ToDto(FeatureStep step) => step switch
+    private static FeatureStepDto ToDto(FeatureStep step)
     {
-        ImputeStep s => new ImputeStepDto { Source = s.Source, Fill = s.Fill, Method = s.Method, Output = ToDto(s.Outputs[0]) },
-        PassThroughStep s => new PassThroughStepDto { Source = s.Source, Output = ToDto(s.Outputs[0]) },
-        OneHotStep s => new OneHotStepDto { Source = s.Source, CategoryCount = s.CategoryCount, MissingIndicator = s.MissingIndicator, Outputs = s.Outputs.Select(ToDto).ToArray() },
-        _ => throw new NotSupportedException($"Feature step {step.GetType().Name} has no file format."),
-    };
+        var state = new StepState();
+        step.Save(state);
+        return new FeatureStepDto { Type = step.Type, Sources = step.Sources, Outputs = step.Outputs.Select(ToDto).ToArray(), Numbers = state.Numbers, Texts = state.Texts };
+    }
+
+    private static FeatureStepDto? BinningDto(WoeBinning? binning)
+    {
+        if (binning is null)
+        {
+            return null;
+        }
+
+        var state = new StepState();
+        binning.Save(state);
+        return new FeatureStepDto { Type = WoeStep.TypeName, Sources = [], Outputs = [], Numbers = state.Numbers, Texts = state.Texts };
+    }
 
     private static PredictorDto ToDto(ICreditPredictor predictor) => predictor switch
     {
@@ -247,6 +274,16 @@ internal static class ModelFile
                 BestValidationScore = s.BestValidationScore,
             } : null,
         },
+        ScorecardPredictor p => new ScorecardPredictorDto
+        {
+            Features = p.Features.Select(ToDto).ToArray(),
+            Intercept = p.Intercept,
+            Coefficients = [.. p.Coefficients],
+            PointsToDoubleOdds = p.Scaling.PointsToDoubleOdds,
+            BaseScore = p.Scaling.BaseScore,
+            BaseOdds = p.Scaling.BaseOdds,
+            Binnings = p.Binnings.Select(BinningDto).ToArray(),
+        },
         _ => throw new NotSupportedException($"Predictor kind '{predictor.Kind}' ({predictor.GetType().Name}) cannot be saved by this SDK version."),
     };
 
@@ -255,6 +292,7 @@ internal static class ModelFile
         Name = f.Name,
         Kind = f.Kind switch { FeatureKind.Continuous => "continuous", FeatureKind.Indicator => "indicator", _ => "categorical" },
         CategoryCount = f.CategoryCount,
+        Categories = f.Categories?.ToArray(),
     };
 
     private static CreditModel FromDto(ModelPayloadDto dto)
@@ -268,23 +306,49 @@ internal static class ModelFile
                 _ => throw new ArgumentException($"input '{c.Name}' has unknown kind '{c.Kind}'"),
             },
             c.Categories)).ToArray());
+        var aggregations = dto.Aggregations.Select(a => new FittedAggregation(
+            a.Table,
+            a.Key,
+            a.Prefix,
+            a.Numeric.Select(n => (n.Column, Enum.Parse<AggregateFunctions>(n.Functions))).ToArray(),
+            a.Categorical.Select(c => (c.Column, c.Categories)).ToArray(),
+            a.FilterColumn,
+            a.FilterValues)).ToArray();
         var steps = dto.Steps.Select(FromDto).ToArray();
-        var features = new FittedFeatures(inputs, steps, dto.Selection);
+        var features = new FittedFeatures(inputs, aggregations, steps, dto.Selection);
         var predictor = FromDto(dto.Predictor);
         var m = dto.Metadata;
         var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.IdColumn, m.Learner, m.LearnerParameters);
         return new CreditModel(features, predictor, new DecisionPolicy(dto.Decision.Threshold, dto.Decision.Method), metadata);
     }
 
-    private static FeatureStep FromDto(FeatureStepDto dto) => dto switch
+    private static FeatureStep FromDto(FeatureStepDto dto, int index)
     {
-        ImputeStepDto s => new ImputeStep(s.Source, s.Fill, s.Method, FromDto(s.Output)),
-        PassThroughStepDto s => new PassThroughStep(s.Source, FromDto(s.Output)),
-        OneHotStepDto s => s.Outputs.Length == s.CategoryCount + (s.MissingIndicator ? 1 : 0)
-            ? new OneHotStep(s.Source, s.CategoryCount, s.MissingIndicator, s.Outputs.Select(FromDto).ToArray())
-            : throw new ArgumentException($"a one-hot step over {s.CategoryCount} categories has {s.Outputs.Length} outputs"),
-        _ => throw new ArgumentException($"unknown feature step {dto.GetType().Name}"),
-    };
+        try
+        {
+            return FeatureStep.Load(dto.Type, dto.Sources, dto.Outputs.Select(FromDto).ToArray(), State(dto));
+        }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
+        {
+            throw new ArgumentException($"feature step {index} ('{dto.Type}'): {e.Message}", e);
+        }
+    }
+
+    private static StepState State(FeatureStepDto dto)
+    {
+        var state = new StepState();
+        foreach (var (k, v) in dto.Numbers)
+        {
+            state.Numbers[k] = v;
+        }
+
+        foreach (var (k, v) in dto.Texts)
+        {
+            state.Texts[k] = v;
+        }
+
+        return state;
+    }
 
     private static ICreditPredictor FromDto(PredictorDto dto) => dto switch
     {
@@ -304,6 +368,12 @@ internal static class ModelFile
                 s.BestIteration,
                 s.EarlyStoppingMetric is null ? null : Enum.Parse<EarlyStoppingMetric>(s.EarlyStoppingMetric),
                 s.BestValidationScore) : null),
+        ScorecardPredictorDto p => new ScorecardPredictor(
+            p.Features.Select(FromDto).ToArray(),
+            p.Binnings.Select((b, k) => b is null ? null : WoeBinning.Load(State(b), p.Features[k].Name)).ToArray(),
+            p.Intercept,
+            p.Coefficients,
+            new ScorecardScaling(p.PointsToDoubleOdds, p.BaseScore, p.BaseOdds)),
         _ => throw new ArgumentException($"unknown predictor {dto.GetType().Name}"),
     };
 
@@ -328,5 +398,6 @@ internal static class ModelFile
             "categorical" => FeatureKind.Categorical,
             _ => throw new ArgumentException($"feature '{f.Name}' has unknown kind '{f.Kind}'"),
         },
-        f.CategoryCount);
+        f.CategoryCount,
+        f.Categories);
 }

@@ -1,0 +1,70 @@
+namespace CreditScoring.Sdk.Internal;
+
+/// <summary>Small descriptive statistics over spans, NaN meaning missing.</summary>
+internal static class Statistics
+{
+    /// <summary>The non-missing values, sorted ascending.</summary>
+    public static double[] SortedPresent(ReadOnlySpan<double> values)
+    {
+        var present = new double[values.Length];
+        var n = 0;
+        foreach (var v in values)
+        {
+            if (!double.IsNaN(v))
+            {
+                present[n++] = v;
+            }
+        }
+
+        Array.Resize(ref present, n);
+        Array.Sort(present);
+        return present;
+    }
+
+    /// <summary>numpy's default ("linear") quantile of sorted values; NaN when there are none.</summary>
+    public static double Quantile(ReadOnlySpan<double> sorted, double q)
+    {
+        if (sorted.IsEmpty)
+        {
+            return double.NaN;
+        }
+
+        var position = q * (sorted.Length - 1);
+        var lower = (int)Math.Floor(position);
+        var upper = Math.Min(lower + 1, sorted.Length - 1);
+        var fraction = position - lower;
+        return sorted[lower] + ((sorted[upper] - sorted[lower]) * fraction);
+    }
+
+    /// <summary>Mean and population standard deviation of the non-missing values; (NaN, NaN) when none.</summary>
+    public static (double Mean, double StandardDeviation, int Count) MeanAndStd(ReadOnlySpan<double> values)
+    {
+        double sum = 0;
+        var n = 0;
+        foreach (var v in values)
+        {
+            if (!double.IsNaN(v))
+            {
+                sum += v;
+                n++;
+            }
+        }
+
+        if (n == 0)
+        {
+            return (double.NaN, double.NaN, 0);
+        }
+
+        var mean = sum / n;
+        double squares = 0;
+        foreach (var v in values)
+        {
+            if (!double.IsNaN(v))
+            {
+                squares += (v - mean) * (v - mean);
+            }
+        }
+
+        return (mean, Math.Sqrt(squares / n), n);
+    }
+}
