@@ -5,6 +5,8 @@ using System.Text;
 using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Learners.Scorecards;
 using CreditScoring.Sdk.Scoring;
 using Microsoft.Extensions.Options;
 
@@ -39,6 +41,11 @@ internal static class BatchCli
         var positive = new Option<string?>("--positive-label") { Description = "When the target holds text labels: the label that means default (mapped to 1), e.g. bad." };
         var negative = new Option<string?>("--negative-label") { Description = "When the target holds text labels: the label that means no default (mapped to 0), e.g. good." };
         var report = new Option<string?>("--report") { Description = "Write a JSON report (metrics on the test rows, baseline, calibration, gains, curves) to this file." };
+        Option<string[]> Related() => new("--related") { Description = "A related table the feature pipeline aggregates, NAME=FILE.csv (repeatable), e.g. --related bureau=bureau.csv.", AllowMultipleArgumentsPerToken = false };
+        var trainRelated = Related();
+        var evalRelated = Related();
+        var scoreRelated = Related();
+        var features = new Option<string?>("--features") { Description = "A feature pipeline described in JSON (README: \"Feature pipelines in JSON\"), fitted on the training rows and saved in the model." };
 
         var trainData = new Option<string>("--data") { Description = "Training CSV file (header row, comma-separated).", Required = true };
         var trainTarget = new Option<string>("--target") { Description = "The 0/1 target column (1 = default).", Required = true };
@@ -51,25 +58,25 @@ internal static class BatchCli
         var model = new Option<string>("--model") { Description = "Where to write the model file.", Required = true };
         var train = new Command("train", "Train a probability-of-default model, evaluate it on test rows and save it.")
         {
-            trainData, trainTarget, testData, testFraction, id, learner, options, seed, threshold, model, report, positive, negative,
+            trainData, trainTarget, testData, testFraction, id, learner, options, seed, threshold, model, report, positive, negative, features, trainRelated,
         };
         train.SetAction(p => Guarded(error, () => Train(
             output, error, p.GetValue(trainData)!, p.GetValue(trainTarget)!, p.GetValue(testData), p.GetValue(testFraction), p.GetValue(id),
             p.GetValue(learner)!, p.GetValue(options) ?? [], p.GetValue(seed), p.GetValue(threshold), p.GetValue(model)!, p.GetValue(report),
-            p.GetValue(positive), p.GetValue(negative))));
+            p.GetValue(positive), p.GetValue(negative), p.GetValue(features), p.GetValue(trainRelated) ?? [])));
 
         var evalModel = new Option<string>("--model") { Description = "The model file.", Required = true };
         var evalData = new Option<string>("--data") { Description = "Labelled CSV file.", Required = true };
         var evalTarget = new Option<string?>("--target") { Description = "The target column. Default: the model's training target name." };
-        var evaluate = new Command("evaluate", "Evaluate a saved model on labelled data.") { evalModel, evalData, evalTarget, report, positive, negative };
-        evaluate.SetAction(p => Guarded(error, () => Evaluate(output, error, p.GetValue(evalModel)!, p.GetValue(evalData)!, p.GetValue(evalTarget), p.GetValue(report), p.GetValue(positive), p.GetValue(negative))));
+        var evaluate = new Command("evaluate", "Evaluate a saved model on labelled data.") { evalModel, evalData, evalTarget, report, positive, negative, evalRelated };
+        evaluate.SetAction(p => Guarded(error, () => Evaluate(output, error, p.GetValue(evalModel)!, p.GetValue(evalData)!, p.GetValue(evalTarget), p.GetValue(report), p.GetValue(positive), p.GetValue(negative), p.GetValue(evalRelated) ?? [])));
 
         var scoreModel = new Option<string>("--model") { Description = "The model file.", Required = true };
         var scoreData = new Option<string>("--data") { Description = "CSV file with the model's input columns (others are ignored).", Required = true };
         var scoreOutput = new Option<string>("--output") { Description = "Where to write id,probability,decision.", Required = true };
         var scoreId = new Option<string?>("--id") { Description = "Identifier column for the output. Default: the model's training id column if the file has it, else the 1-based row number." };
-        var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId };
-        score.SetAction(p => Guarded(error, () => Score(output, error, p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId))));
+        var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated };
+        score.SetAction(p => Guarded(error, () => Score(output, error, p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [])));
 
         var outputDir = new Option<string>("--output-dir") { Description = "Where the quickstart writes its model and scores.", DefaultValueFactory = _ => "quickstart-output" };
         var quickstart = new Command("quickstart", "Train, evaluate and score on the bundled modeldata-credit-data.csv (what runs with no arguments).") { outputDir };
@@ -89,7 +96,7 @@ internal static class BatchCli
         {
             return action();
         }
-        catch (Exception e) when (e is CliException or CreditScoringException or OptionsValidationException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is CliException or CreditScoringException or OptionsValidationException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or FormatException)
         {
             var message = e.Message.ReplaceLineEndings(" ");
             error.WriteLine("error: " + (message.EndsWith('.') ? message : message + "."));
@@ -99,7 +106,8 @@ internal static class BatchCli
 
     private static int Train(
         TextWriter output, TextWriter error, string dataPath, string target, string? testPath, double? testFraction, string? id,
-        string learnerName, string[] learnerOptions, int seed, double threshold, string modelPath, string? reportPath, string? positive, string? negative)
+        string learnerName, string[] learnerOptions, int seed, double threshold, string modelPath, string? reportPath, string? positive, string? negative,
+        string? featuresPath, string[] related)
     {
         if (testPath is not null && testFraction is not null)
         {
@@ -108,7 +116,7 @@ internal static class BatchCli
 
         var log = new ProgressLog(error);
         var learner = LearnerRegistry.Create(learnerName, learnerOptions);
-        var data = Input.Read(dataPath, log, target, id, positive, negative);
+        var data = WithRelated(Input.Read(dataPath, log, target, id, positive, negative), related, log);
         CreditData train, test;
         if (testPath is null)
         {
@@ -118,11 +126,17 @@ internal static class BatchCli
         else
         {
             train = data;
-            test = Input.Read(testPath, log, target, id, positive, negative);
+            test = WithRelated(Input.Read(testPath, log, target, id, positive, negative), related, log);
         }
 
         log.Step($"Training {learner.Name} on {train.RowCount:N0} rows");
-        var pipeline = new CreditScoringContext(seed).CreatePipeline().Train(learner).Decide(d => d.Threshold(threshold)).Build();
+        var builder = new CreditScoringContext(seed).CreatePipeline().Train(learner).Decide(d => d.Threshold(threshold));
+        if (featuresPath is not null)
+        {
+            builder.Features(f => FeaturePipelineJson.ApplyFile(f, featuresPath));
+        }
+
+        var pipeline = builder.Build();
         var clock = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
         var trainSeconds = clock.Elapsed.TotalSeconds;
@@ -130,6 +144,11 @@ internal static class BatchCli
         log.Step($"Saved {modelPath}");
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {learner.Name} on {train.RowCount:N0} rows ({model.Input.Count} inputs -> {model.Features.Features.Count} features) in {trainSeconds:F3} s"));
+        if (model.Predictor is ScorecardPredictor card)
+        {
+            Report.PrintPoints(output, card);
+        }
+
         var evaluation = model.Evaluate(test);
         Report.Print(output, evaluation);
         output.WriteLine($"Model saved to {modelPath}");
@@ -151,11 +170,11 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Evaluate(TextWriter output, TextWriter error, string modelPath, string dataPath, string? target, string? reportPath, string? positive, string? negative)
+    private static int Evaluate(TextWriter output, TextWriter error, string modelPath, string dataPath, string? target, string? reportPath, string? positive, string? negative, string[] related)
     {
         var log = new ProgressLog(error);
         var model = LoadModel(modelPath, log);
-        var data = Input.Read(dataPath, log, target ?? model.Metadata.TargetColumn, null, positive, negative);
+        var data = WithRelated(Input.Read(dataPath, log, target ?? model.Metadata.TargetColumn, null, positive, negative), related, log);
         var evaluation = model.Evaluate(data);
         Report.Print(output, evaluation);
         if (reportPath is not null)
@@ -172,11 +191,11 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Score(TextWriter output, TextWriter error, string modelPath, string dataPath, string outputPath, string? id)
+    private static int Score(TextWriter output, TextWriter error, string modelPath, string dataPath, string outputPath, string? id, string[] related)
     {
         var log = new ProgressLog(error);
         var model = LoadModel(modelPath, log);
-        var data = Input.Read(dataPath, log, null, id, null, null);
+        var data = WithRelated(Input.Read(dataPath, log, null, id, null, null), related, log);
         if (id is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0)
         {
             data = data.WithRole(trainingId, ColumnRole.Id);
@@ -188,6 +207,25 @@ internal static class BatchCli
         var declined = scores.Count(s => s.Decision == CreditDecision.Decline);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored {scores.Count:N0} rows: {declined:N0} declined ({Report.Percent(scores.Count == 0 ? double.NaN : declined / (double)scores.Count)}) at PD >= {Report.Fixed(model.Decision.Threshold, 2)}; written to {outputPath}"));
         return 0;
+    }
+
+    /// <summary>Attaches the <c>--related NAME=FILE</c> tables.</summary>
+    private static CreditData WithRelated(CreditData data, string[] related, ProgressLog log)
+    {
+        foreach (var entry in related)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == entry.Length - 1)
+            {
+                throw new CliException($"--related '{entry}' is not NAME=FILE (e.g. --related bureau=bureau.csv).");
+            }
+
+            var path = entry[(eq + 1)..];
+            log.Step($"Loading related table {entry[..eq]} from {path}");
+            data = data.WithRelated(entry[..eq], CreditData.ReadCsv(path));
+        }
+
+        return data;
     }
 
     private static int Quickstart(TextWriter output, TextWriter error, string outputDir)

@@ -3,6 +3,7 @@ using System.Reflection;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
+using CreditScoring.Sdk.Learners.Scorecards;
 
 namespace CreditScoring.Batch;
 
@@ -16,6 +17,7 @@ internal static class LearnerRegistry
     {
         ["logistic"] = (() => new LogisticRegressionOptions(), o => new LogisticRegressionLearner((LogisticRegressionOptions)o)),
         ["gbdt"] = (() => new GradientBoostingOptions(), o => new GradientBoostingLearner((GradientBoostingOptions)o)),
+        ["scorecard"] = (() => new ScorecardOptions(), o => new ScorecardLearner((ScorecardOptions)o)),
     };
 
     public static IEnumerable<string> Names => Learners.Keys;
@@ -73,6 +75,25 @@ internal static class LearnerRegistry
             return;
         }
 
+        if (property.PropertyType == typeof(IDictionary<string, double[]>))
+        {
+            // e.g. --option SpecialValues=NumberOfTimes90DaysLate:96|98,NumberOfTime30-59DaysPastDueNotWorse:96|98
+            var values = (IDictionary<string, double[]>)property.GetValue(target)!;
+            foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var colon = entry.LastIndexOf(':');
+                var numbers = colon <= 0 ? [] : entry[(colon + 1)..].Split('|').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray();
+                if (numbers.Length == 0 || numbers.Any(double.IsNaN))
+                {
+                    throw new CliException($"option {property.Name} expects NAME:V1|V2 entries separated by commas (e.g. {property.Name}=NumberOfTimes90DaysLate:96|98), but got '{entry}'.");
+                }
+
+                values[entry[..colon]] = numbers;
+            }
+
+            return;
+        }
+
         property.SetValue(target, Parse(property, text));
     }
 
@@ -105,7 +126,7 @@ internal static class LearnerRegistry
     }
 
     private static IEnumerable<PropertyInfo> Settable(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && ((p.CanWrite && p.SetMethod!.IsPublic) || p.PropertyType == typeof(IDictionary<string, int>)));
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Where(p => p.CanRead && ((p.CanWrite && p.SetMethod!.IsPublic) || p.PropertyType == typeof(IDictionary<string, int>) || p.PropertyType == typeof(IDictionary<string, double[]>)));
 
     private static string TypeName(Type type) => type switch
     {
@@ -114,6 +135,7 @@ internal static class LearnerRegistry
         _ when type == typeof(bool) => "true or false",
         _ when type.IsEnum => "one of " + string.Join(", ", Enum.GetNames(type)),
         _ when type == typeof(IDictionary<string, int>) => "NAME:NUMBER pairs",
+        _ when type == typeof(IDictionary<string, double[]>) => "NAME:V1|V2 entries",
         _ => "text",
     };
 
@@ -122,6 +144,7 @@ internal static class LearnerRegistry
         null => "none",
         bool b => b ? "true" : "false",
         IDictionary<string, int> d => d.Count == 0 ? "none" : string.Join(",", d.Select(p => $"{p.Key}:{p.Value}")),
+        IDictionary<string, double[]> d => d.Count == 0 ? "none" : string.Join(",", d.Select(p => $"{p.Key}:{string.Join("|", p.Value)}")),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
         _ => value.ToString() ?? "",
     };

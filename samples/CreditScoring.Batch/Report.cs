@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Evaluation;
+using CreditScoring.Sdk.Learners.Scorecards;
 using CreditScoring.Sdk.Scoring;
 
 namespace CreditScoring.Batch;
@@ -171,6 +172,17 @@ internal static class Report
         output.WriteLine(
             $"Decline at PD >= {Fixed(report.Threshold, 2)}: approve {Percent(c.ApprovalRate)}, bad rate among approved {Percent(c.BadRateAmongApproved)}, " +
             $"precision {Fixed(c.Precision, 3)}, recall {Fixed(c.Recall, 3)}, F1 {Fixed(c.F1, 3)}");
+    }
+
+    /// <summary>Prints a scorecard's points table: characteristic, attribute, rows, default rate, WoE and (rounded) points.</summary>
+    public static void PrintPoints(TextWriter output, ScorecardPredictor card)
+    {
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scorecard points (PDO {card.Scaling.PointsToDoubleOdds}, {card.Scaling.BaseScore} points at {card.Scaling.BaseOdds}:1 good:bad odds):"));
+        output.WriteLine($"  {"characteristic",-32} {"attribute",-28} {"rows",8} {"bad rate",8} {"WoE",8} {"points",7}");
+        foreach (var p in card.PointsTable)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {p.Characteristic,-32} {p.Attribute,-28} {p.Count,8:N0} {(double.IsNaN(p.EventRate) ? "" : Percent(p.EventRate)),8} {p.WeightOfEvidence,8:F3} {Math.Round(p.Points, MidpointRounding.AwayFromZero),7}"));
+        }
     }
 }
 

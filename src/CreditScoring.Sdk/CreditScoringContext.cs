@@ -4,6 +4,7 @@ using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
+using CreditScoring.Sdk.Learners.Scorecards;
 using CreditScoring.Sdk.Scoring;
 using CreditScoring.Sdk.Scoring.Serialization;
 using Microsoft.Extensions.Logging;
@@ -141,7 +142,7 @@ public sealed class CreditPipelineBuilder
 
 /// <summary>The SDK's learners.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "A catalog instance is the fluent entry point, as ML.NET's catalogs.")]
-public sealed class LearnerCatalog
+public sealed partial class LearnerCatalog
 {
     internal LearnerCatalog()
     {
@@ -185,6 +186,25 @@ public sealed class LearnerCatalog
         var options = new GradientBoostingOptions();
         configure(options);
         return new GradientBoostingLearner(options);
+    }
+}
+
+/// <summary>The SDK's learners: scorecards.</summary>
+public sealed partial class LearnerCatalog
+{
+    /// <summary>A WoE scorecard with default options (PDO 20, 600 points at 50:1 odds, IV ≥ 0.02, at most 8 monotonic bins).</summary>
+    /// <returns>The learner.</returns>
+    public ICreditLearner Scorecard() => new ScorecardLearner();
+
+    /// <summary>A WoE scorecard, configuring the default options.</summary>
+    /// <param name="configure">Changes the options.</param>
+    /// <returns>The learner.</returns>
+    public ICreditLearner Scorecard(Action<ScorecardOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new ScorecardOptions();
+        configure(options);
+        return new ScorecardLearner(options);
     }
 }
 

@@ -1,3 +1,5 @@
+using System.Text;
+using CreditScoring.Sdk.Learners.Scorecards;
 using System.Globalization;
 using System.Text.Json;
 using CreditScoring.Batch;
@@ -77,6 +79,78 @@ public class BatchCliTests
     }
 
     [Fact]
+    public void TrainScorecard_PrintsThePointsTable()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "card.json");
+
+        var (exit, output, error) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--learner", "scorecard", "--model", model,
+            "--option", "PointsToDoubleOdds=40", "--option", "SpecialValues=Assets:0");
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Scorecard points (PDO 40, 600 points at 50:1 good:bad odds):", output, StringComparison.Ordinal);
+        var card = Assert.IsType<ScorecardPredictor>(CreditModel.Load(model).Predictor);
+        var assetsZero = card.PointsTable.Single(p => p.Characteristic == "Assets" && p.Attribute == "= 0");
+        Assert.Matches($@"\n  Assets += 0 +{assetsZero.Count:N0} .* {Math.Round(assetsZero.Points, MidpointRounding.AwayFromZero)}\r?\n", output);
+        Assert.Equal("Assets:0", CreditModel.Load(model).Metadata.LearnerParameters["SpecialValues"]);
+    }
+
+    [Fact]
+    public void TrainEvaluateScore_WithAFeatureFileAndARelatedTable()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var random = new Random(2);
+        var applications = new StringBuilder("id,income,default\n");
+        var bureau = new StringBuilder("id,amount,status\n");
+        for (var i = 1; i <= 600; i++)
+        {
+            var debt = 0.0;
+            for (var k = random.Next(4); k > 0; k--)
+            {
+                var amount = Math.Round(random.NextDouble() * 1000);
+                debt += amount;
+                bureau.Append(CultureInfo.InvariantCulture, $"{i},{amount},{(random.Next(2) == 0 ? "Active" : "Closed")}\n");
+            }
+
+            var income = Math.Round(500 + (random.NextDouble() * 2000));
+            var bad = random.NextDouble() < 1 / (1 + Math.Exp(-(-2 + (debt / 800) - (income / 2000)))) ? 1 : 0;
+            applications.Append(CultureInfo.InvariantCulture, $"{i},{income},{bad}\n");
+        }
+
+        File.WriteAllText(Path.Combine(dir, "app.csv"), applications.ToString());
+        File.WriteAllText(Path.Combine(dir, "bureau.csv"), bureau.ToString());
+        File.WriteAllText(Path.Combine(dir, "features.json"), """
+            { "steps": [
+                { "aggregate": "bureau", "key": "id", "prefix": "B", "numeric": ["amount"], "functions": ["sum", "max"], "categorical": ["status"] },
+                { "ratio": ["B_amount_SUM", "income"], "name": "DEBT_TO_INCOME" }
+            ] }
+            """);
+        var model = Path.Combine(dir, "m.json");
+        string[] related = ["--related", $"bureau={Path.Combine(dir, "bureau.csv")}"];
+
+        var (exit, output, error) = Run(["train", "--data", Path.Combine(dir, "app.csv"), "--target", "default", "--id", "id", "--features", Path.Combine(dir, "features.json"), "--model", model, .. related]);
+        Assert.True(exit == 0, error);
+        Assert.Contains("(1 inputs -> 9 features)", output, StringComparison.Ordinal);
+        var (evalExit, evalOutput, _) = Run(["evaluate", "--model", model, "--data", Path.Combine(dir, "app.csv"), .. related]);
+        Assert.Equal(0, evalExit);
+        Assert.Contains("AUC", evalOutput, StringComparison.Ordinal);
+        var scores = Path.Combine(dir, "scores.csv");
+        Assert.Equal(0, Run(["score", "--model", model, "--data", Path.Combine(dir, "app.csv"), "--output", scores, .. related]).Exit);
+        var data = CreditData.ReadCsv(Path.Combine(dir, "app.csv"), o => o.Target("default").Id("id")).WithRelated("bureau", CreditData.ReadCsv(Path.Combine(dir, "bureau.csv")));
+        var expected = CreditModel.Load(model).CreateScorer().ScoreBatch(data);
+        var lines = File.ReadAllLines(scores);
+        Assert.Equal(expected[7].Probability.ToString("R", CultureInfo.InvariantCulture), lines[8].Split(',')[1]);
+
+        var (missingExit, _, missingError) = Run("score", "--model", model, "--data", Path.Combine(dir, "app.csv"), "--output", scores);
+        Assert.Equal(1, missingExit);
+        Assert.Contains("aggregate related table 'bureau' by id, but the data has no related table of that name", ErrorLine(missingError), StringComparison.Ordinal);
+        File.WriteAllText(Path.Combine(dir, "bad.json"), """{"steps": [{"ratio": ["income", "income"]}]}""");
+        var (badExit, _, badError) = Run("train", "--data", Path.Combine(dir, "app.csv"), "--target", "default", "--features", Path.Combine(dir, "bad.json"), "--model", model);
+        Assert.Equal(1, badExit);
+        Assert.Equal($"error: {Path.Combine(dir, "bad.json")}: step 0 ('ratio'): 'name' is required.", ErrorLine(badError));
+    }
+
+    [Fact]
     public void TrainEvaluateScore_OnSeparateFiles_AgreeWithTheSdk()
     {
         var dir = TestPaths.NewTempDirectory();
@@ -152,7 +226,7 @@ public class BatchCliTests
     [InlineData("unknown-option", "error: learner 'logistic' has no option 'Foo'; its options are: L2Regularization (a number, default 1); L1Regularization (a number, default 0); Standardize (true or false, default true); OptimizationTolerance (a number, default 1E-10); MaximumNumberOfIterations (an integer, default 100).")]
     [InlineData("bad-option-value", "error: option L2Regularization expects a number, but got 'lots'.")]
     [InlineData("invalid-option", "error: L2Regularization: The field LogisticRegressionOptions.L2Regularization must be between 0 and 1.7976931348623157E+308.")]
-    [InlineData("unknown-learner", "error: unknown learner 'forest'; available: logistic, gbdt.")]
+    [InlineData("unknown-learner", "error: unknown learner 'forest'; available: logistic, gbdt, scorecard.")]
     [InlineData("both-test-options", "error: give either --test-data or --test-fraction, not both.")]
     public void Train_BadInput_ExitsNonZeroWithOneLine(string scenario, string expected)
     {
