@@ -223,9 +223,9 @@ public sealed class DecisionCatalog
 }
 
 /// <summary>
-/// An immutable training recipe: preprocessing (what the learner needs: median imputation and
-/// one-hot encoding for learners that need complete numeric features), the learner and the decision
-/// policy. <see cref="Fit(CreditData, CancellationToken)"/> turns labelled data into a <see cref="CreditModel"/>.
+/// An immutable training recipe: the feature pipeline (the declared steps, then what the learner needs:
+/// median imputation and one-hot encoding for learners that need complete numeric features), the
+/// learner and the decision policy. <see cref="Fit(CreditData, CancellationToken)"/> turns labelled data into a <see cref="CreditModel"/>.
 /// </summary>
 public sealed partial class CreditPipeline
 {

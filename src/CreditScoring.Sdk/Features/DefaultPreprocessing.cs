@@ -5,13 +5,11 @@ using CreditScoring.Sdk.Learners;
 namespace CreditScoring.Sdk.Features;
 
 /// <summary>
-/// The preprocessing a pipeline fits when the user declares none: just what the learner needs.
-/// A learner without <see cref="LearnerCapabilities.MissingValues"/> gets numeric inputs imputed
-/// with their training median (an input with no training value at all is imputed with 0, as
-/// scikit-learn's <c>keep_empty_features</c>); a learner without
-/// <see cref="LearnerCapabilities.CategoricalFeatures"/> gets categorical inputs one-hot encoded
-/// (one indicator per training category, plus one for missing when training had missing values).
-/// Other inputs pass through unchanged. Standardisation is the learner's business.
+/// Shared pieces of the learner preparation that ends every feature pipeline (<see cref="FeatureFrame.Finish"/>):
+/// a learner without <see cref="LearnerCapabilities.MissingValues"/> gets numeric columns imputed with
+/// their training median (0 when a column has no training value, as scikit-learn's
+/// <c>keep_empty_features</c>); a learner without <see cref="LearnerCapabilities.CategoricalFeatures"/>
+/// gets categorical columns one-hot encoded, with a <c>(missing)</c> indicator when training had missing values.
 /// </summary>
 internal static class DefaultPreprocessing
 {
