@@ -119,6 +119,7 @@ public sealed class WoeBinning
     private readonly int[] _categoryBins;  // categorical: code -> bin, or -1
     private readonly int _missingBin;
     private readonly double[] _woe;
+    private readonly bool _hasRanges;
 
     internal WoeBinning(string feature, bool categorical, WoeBin[] bins, double[] edges, int firstRangeBin, double[] specials, int[] specialBins, int[] categoryBins, int missingBin)
     {
@@ -132,6 +133,7 @@ public sealed class WoeBinning
         _categoryBins = categoryBins;
         _missingBin = missingBin;
         _woe = bins.Select(b => b.WeightOfEvidence).ToArray();
+        _hasRanges = bins.Any(b => b.Kind == WoeBinKind.Range);
         InformationValue = bins.Sum(b => b.InformationValue);
         var rangeBins = categorical ? 0 : edges.Length + 1;
         if (specials.Length != specialBins.Length
@@ -178,6 +180,11 @@ public sealed class WoeBinning
             {
                 return _specialBins[k];
             }
+        }
+
+        if (!_hasRanges)
+        {
+            return -1; // training had no ordinary values (all missing or special)
         }
 
         // Upper bound of the value among the edges: bin k holds edges[k-1] <= x < edges[k].

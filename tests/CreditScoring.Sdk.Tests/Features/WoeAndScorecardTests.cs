@@ -71,6 +71,19 @@ public class WoeAndScorecardTests
     }
 
     [Fact]
+    public void Woe_OnlyMissingAndSpecialInTraining_AnOrdinaryValueHasNoBin()
+    {
+        var (x, y) = Rows((double.NaN, 5, 15), (98, 6, 4));
+
+        var b = WoeBinner.Fit("x", x, y, default, null, new WoeBinningOptions { SpecialValues = [98] });
+
+        Assert.Equal(["= 98", "missing"], b.Bins.Select(bin => bin.Label));
+        Assert.Equal(-1, b.BinOf(3));
+        Assert.Equal(0, b.WeightOfEvidence(3));
+        Assert.Equal(1, b.BinOf(double.NaN));
+    }
+
+    [Fact]
     public void Woe_MinimumShareAndMaximumBins_AreRespected()
     {
         var random = new Random(1);
