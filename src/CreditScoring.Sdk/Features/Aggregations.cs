@@ -305,17 +305,36 @@ internal sealed class FittedAggregation
         }
     }
 
-    /// <summary>The aggregates of every row of an application table, from the related table attached to it.</summary>
-    public double[][] Transform(CreditData data)
+    /// <summary>
+    /// The aggregates of every row of an application table, for each aggregation in turn, from the related
+    /// tables attached to it. Each related table is grouped by its key once, however many aggregations read it.
+    /// </summary>
+    public static double[][] TransformAll(IReadOnlyList<FittedAggregation> aggregations, CreditData data)
     {
-        var table = RelatedOf(data);
+        var groups = new Dictionary<(string Table, string Key), Dictionary<string, List<int>>>();
+        var columns = new List<double[]>();
+        foreach (var a in aggregations)
+        {
+            var table = a.RelatedOf(data);
+            if (!groups.TryGetValue((a.Table, a.Key), out var byKey))
+            {
+                groups[(a.Table, a.Key)] = byKey = a.Group(table);
+            }
+
+            columns.AddRange(a.Transform(data, table, byKey));
+        }
+
+        return [.. columns];
+    }
+
+    private double[][] Transform(CreditData data, CreditData table, Dictionary<string, List<int>> groups)
+    {
         var keyIndex = data.Schema.IndexOf(Key);
         if (keyIndex < 0)
         {
             throw new ScoringInputException(Key, $"Aggregating related table '{Table}' needs the key column '{Key}' in the application data; it has none.");
         }
 
-        var groups = Group(table);
         var side = Read(table);
         var outputs = Outputs.Select(_ => new double[data.RowCount]).ToArray();
         var buffer = new double[Outputs.Length];

@@ -26,7 +26,7 @@ namespace CreditScoring.Sdk.Features;
 /// </remarks>
 public sealed class FeaturePipelineBuilder
 {
-    private readonly List<Action<FeatureFrame>> _aggregations = [];
+    private readonly List<(string Table, string Key, string Prefix, AggregationBuilder Spec)> _aggregations = [];
     private readonly List<Action<FeatureFrame>> _steps = [];
     private readonly List<string> _descriptions = [];
 
@@ -36,8 +36,6 @@ public sealed class FeaturePipelineBuilder
 
     /// <summary>The declared steps, one line each.</summary>
     public IReadOnlyList<string> Declared => _descriptions;
-
-    internal bool IsEmpty => _steps.Count == 0 && _aggregations.Count == 0;
 
     /// <summary>Values of a numeric column that mean "missing" (e.g. <c>DAYS_EMPLOYED</c> = 365243) become missing.</summary>
     /// <param name="column">The column.</param>
@@ -263,11 +261,7 @@ public sealed class FeaturePipelineBuilder
         var spec = new AggregationBuilder();
         configure(spec);
         _descriptions.Add($"Aggregate({table} by {key} as {prefix})");
-        _aggregations.Add(f =>
-        {
-            var fitted = FittedAggregation.Fit(f.Data, table, key, prefix, spec);
-            f.AddAggregation(fitted, fitted.Transform(f.Data));
-        });
+        _aggregations.Add((table, key, prefix, spec));
         return this;
     }
 
@@ -332,9 +326,13 @@ public sealed class FeaturePipelineBuilder
         var input = InputBinder.SchemaOf(training);
         var raw = InputBinder.Bind(input, training, Scoring.UnknownCategoryHandling.Ignore);
         var frame = new FeatureFrame(training, input, raw, seed);
-        foreach (var a in _aggregations)
+        var aggregations = _aggregations.Select(a => FittedAggregation.Fit(training, a.Table, a.Key, a.Prefix, a.Spec)).ToArray();
+        var aggregated = FittedAggregation.TransformAll(aggregations, training);
+        var next = 0;
+        foreach (var a in aggregations)
         {
-            a(frame);
+            frame.AddAggregation(a, aggregated[next..(next + a.Outputs.Length)]);
+            next += a.Outputs.Length;
         }
 
         foreach (var s in _steps)

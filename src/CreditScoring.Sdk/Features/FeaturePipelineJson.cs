@@ -184,11 +184,11 @@ public static class FeaturePipelineJson
                     break;
                 case "woe":
                     var options = BinningOptions();
-                    f.WoE(o => Copy(options, o), Texts(Operation));
+                    f.WoE(options.CopyTo, Texts(Operation));
                     break;
                 case "selectByIv":
                     var ivOptions = BinningOptions();
-                    f.SelectByInformationValue(Number(Operation), o => Copy(ivOptions, o));
+                    f.SelectByInformationValue(Number(Operation), ivOptions.CopyTo);
                     break;
                 case "selectByVariance": f.SelectByVariance(Number(Operation)); break;
                 case "selectByCorrelation": f.SelectByCorrelation(Number(Operation)); break;
@@ -202,14 +202,6 @@ public static class FeaturePipelineJson
                     throw Bad($"unknown key '{property.Name}'");
                 }
             }
-        }
-
-        private static void Copy(WoeBinningOptions from, WoeBinningOptions to)
-        {
-            to.MaximumBinCount = from.MaximumBinCount;
-            to.MinimumBinShare = from.MinimumBinShare;
-            to.Trend = from.Trend;
-            to.SpecialValues = from.SpecialValues;
         }
 
         private WoeBinningOptions BinningOptions()

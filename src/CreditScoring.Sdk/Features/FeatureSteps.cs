@@ -75,8 +75,7 @@ internal abstract class FeatureStep(int[] sources, FeatureInfo[] outputs)
     {
         Span<double> inputs = stackalloc double[MaxSources];
         inputs = inputs[..Sources.Length];
-        double[]? rented = null;
-        var row = Outputs.Length <= 256 ? stackalloc double[256] : (rented = new double[Outputs.Length]);
+        var row = Outputs.Length <= 256 ? stackalloc double[256] : new double[Outputs.Length];
         row = row[..Outputs.Length];
         for (var i = 0; i < rows; i++)
         {

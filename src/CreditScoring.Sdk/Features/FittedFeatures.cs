@@ -123,13 +123,7 @@ public sealed class FittedFeatures
             return raw;
         }
 
-        var prefix = new List<double[]>(raw);
-        foreach (var a in _aggregations)
-        {
-            prefix.AddRange(a.Transform(data));
-        }
-
-        return [.. prefix];
+        return [.. raw, .. FittedAggregation.TransformAll(_aggregations, data)];
     }
 
     /// <summary>Transforms the working-frame prefix (raw inputs and aggregates) of a table.</summary>

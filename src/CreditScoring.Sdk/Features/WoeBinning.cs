@@ -60,14 +60,21 @@ public sealed class WoeBinningOptions
         }
     }
 
-    internal WoeBinningOptions Clone() => new()
+    internal WoeBinningOptions Clone()
     {
-        MaximumBinCount = MaximumBinCount,
-        MinimumBinShare = MinimumBinShare,
-        PrebinCount = PrebinCount,
-        Trend = Trend,
-        SpecialValues = [.. SpecialValues],
-    };
+        var copy = new WoeBinningOptions();
+        CopyTo(copy);
+        return copy;
+    }
+
+    internal void CopyTo(WoeBinningOptions target)
+    {
+        target.MaximumBinCount = MaximumBinCount;
+        target.MinimumBinShare = MinimumBinShare;
+        target.PrebinCount = PrebinCount;
+        target.Trend = Trend;
+        target.SpecialValues = [.. SpecialValues];
+    }
 }
 
 /// <summary>What a bin holds.</summary>
@@ -226,17 +233,16 @@ public sealed class WoeBinning
     internal void AppendCsv(StringBuilder sb)
     {
         static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        static string Q(string s) => s.Contains(',', StringComparison.Ordinal) || s.Contains('"', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
         foreach (var b in Bins)
         {
-            sb.Append(Q(Feature)).Append(',').Append(Q(b.Label)).Append(',').Append(b.Kind.ToString().ToLowerInvariant()).Append(',')
+            sb.Append(Internal.InvariantText.CsvField(Feature)).Append(',').Append(Internal.InvariantText.CsvField(b.Label)).Append(',').Append(b.Kind.ToString().ToLowerInvariant()).Append(',')
               .Append(F(b.Count)).Append(',').Append(F(b.Events)).Append(',').Append(F(b.NonEvents)).Append(',')
               .Append(F(b.EventRate)).Append(',').Append(F(b.WeightOfEvidence)).Append(',').Append(F(b.InformationValue)).Append('\n');
         }
 
         var count = Bins.Sum(b => b.Count);
         var events = Bins.Sum(b => b.Events);
-        sb.Append(Q(Feature)).Append(",total,total,").Append(F(count)).Append(',').Append(F(events)).Append(',').Append(F(count - events)).Append(',')
+        sb.Append(Internal.InvariantText.CsvField(Feature)).Append(",total,total,").Append(F(count)).Append(',').Append(F(events)).Append(',').Append(F(count - events)).Append(',')
           .Append(F(count > 0 ? events / count : 0)).Append(",,").Append(F(InformationValue)).Append('\n');
     }
 

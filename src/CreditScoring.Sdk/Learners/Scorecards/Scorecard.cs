@@ -338,7 +338,7 @@ public sealed class ScorecardPredictor : ICreditPredictor
         var sb = new StringBuilder("characteristic,attribute,count,eventRate,woe,points\n");
         foreach (var a in PointsTable)
         {
-            sb.Append(Quote(a.Characteristic)).Append(',').Append(Quote(a.Attribute)).Append(',')
+            sb.Append(InvariantText.CsvField(a.Characteristic)).Append(',').Append(InvariantText.CsvField(a.Attribute)).Append(',')
               .Append(a.Count.ToString("R", CultureInfo.InvariantCulture)).Append(',')
               .Append(double.IsNaN(a.EventRate) ? string.Empty : a.EventRate.ToString("F4", CultureInfo.InvariantCulture)).Append(',')
               .Append(a.WeightOfEvidence.ToString("F4", CultureInfo.InvariantCulture)).Append(',')
@@ -350,6 +350,4 @@ public sealed class ScorecardPredictor : ICreditPredictor
 
     private double Points(int feature, double woe) =>
         (-((_coefficients[feature] * woe) + (Intercept / _used.Length)) * Scaling.Factor) + (Scaling.Offset / _used.Length);
-
-    private static string Quote(string s) => s.Contains(',', StringComparison.Ordinal) || s.Contains('"', StringComparison.Ordinal) ? $"\"{s.Replace("\"", "\"\"", StringComparison.Ordinal)}\"" : s;
 }
