@@ -5,6 +5,7 @@ using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
 using CreditScoring.Sdk.Learners.Scorecards;
+using CreditScoring.Sdk.Resampling;
 using CreditScoring.Sdk.Scoring;
 using CreditScoring.Sdk.Scoring.Serialization;
 using Microsoft.Extensions.Logging;
@@ -64,7 +65,10 @@ public sealed class CreditPipelineBuilder
 {
     private readonly CreditScoringContext _context;
     private ICreditLearner? _learner;
-    private DecisionPolicy _decision = DecisionPolicy.Default;
+    private DecisionRule _decision = new(DecisionPolicy.Default);
+    private Resampler? _resampler;
+    private CalibrationMethod _calibration = CalibrationMethod.None;
+    private int _innerFolds = CreditPipeline.DefaultInnerFolds;
     private FeaturePipelineBuilder _features = new();
     private bool _built;
 
@@ -105,14 +109,63 @@ public sealed class CreditPipelineBuilder
         return this;
     }
 
-    /// <summary>Chooses the decision policy, e.g. <c>d =&gt; d.Threshold(0.3)</c>. Default: <see cref="DecisionPolicy.Default"/>.</summary>
-    /// <param name="choose">Picks a policy.</param>
+    /// <summary>
+    /// Chooses the decision rule, e.g. <c>d =&gt; d.Threshold(0.3)</c> or
+    /// <c>d =&gt; d.MinimiseCost(CostMatrix.Create(falseNegative: 10, falsePositive: 1))</c>; an optimised threshold is
+    /// chosen at fit time on out-of-fold predictions of the training rows. Default: a fixed 0.5 (<see cref="DecisionPolicy.Default"/>).
+    /// </summary>
+    /// <param name="choose">Picks a rule.</param>
     /// <returns>This builder.</returns>
-    public CreditPipelineBuilder Decide(Func<DecisionCatalog, DecisionPolicy> choose)
+    public CreditPipelineBuilder Decide(Func<DecisionCatalog, DecisionRule> choose)
     {
         ThrowIfBuilt();
         ArgumentNullException.ThrowIfNull(choose);
         _decision = choose(new DecisionCatalog()) ?? throw new ArgumentException("The decision choice returned null.", nameof(choose));
+        return this;
+    }
+
+    /// <summary>
+    /// Resamples the training rows before the learner, e.g. <c>r =&gt; r.Smote(neighbours: 5)</c>: only when fitting (and in
+    /// each training fold of cross-validation and search), never at scoring. Interpolating resamplers get imputed,
+    /// one-hot encoded features (SMOTE-NC keeps category codes for learners that take them).
+    /// </summary>
+    /// <param name="choose">Picks a resampler.</param>
+    /// <returns>This builder.</returns>
+    public CreditPipelineBuilder Resample(Func<ResamplerCatalog, Resampler> choose)
+    {
+        ThrowIfBuilt();
+        ArgumentNullException.ThrowIfNull(choose);
+        _resampler = choose(new ResamplerCatalog()) ?? throw new ArgumentException("The resampler choice returned null.", nameof(choose));
+        return this;
+    }
+
+    /// <summary>
+    /// Calibrates probabilities after the learner: <see cref="CalibrationMethod.Platt"/> or <see cref="CalibrationMethod.Isotonic"/>
+    /// fitted on out-of-fold margins of the training rows, or <see cref="CalibrationMethod.PriorCorrection"/> (a log-odds shift
+    /// so that the mean PD equals the training default rate, for resampled or class-weighted training). Default none.
+    /// </summary>
+    /// <param name="method">The method.</param>
+    /// <returns>This builder.</returns>
+    public CreditPipelineBuilder Calibrate(CalibrationMethod method)
+    {
+        ThrowIfBuilt();
+        if (!Enum.IsDefined(method))
+        {
+            throw new ArgumentOutOfRangeException(nameof(method), method, "Unknown calibration method.");
+        }
+
+        _calibration = method;
+        return this;
+    }
+
+    /// <summary>The folds of the inner cross-validation that gives out-of-fold predictions for calibration and threshold choice; default 5.</summary>
+    /// <param name="folds">At least 2.</param>
+    /// <returns>This builder.</returns>
+    public CreditPipelineBuilder InnerFolds(int folds)
+    {
+        ThrowIfBuilt();
+        ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
+        _innerFolds = folds;
         return this;
     }
 
@@ -128,7 +181,7 @@ public sealed class CreditPipelineBuilder
         }
 
         _built = true;
-        return new CreditPipeline(_context, _features.Snapshot(), _learner, _decision);
+        return new CreditPipeline(_context, _features.Snapshot(), _learner, _decision, _resampler, _calibration, _innerFolds);
     }
 
     private void ThrowIfBuilt()
@@ -208,129 +261,60 @@ public sealed partial class LearnerCatalog
     }
 }
 
-/// <summary>Decision policies.</summary>
+/// <summary>Decision rules: a fixed threshold, or one optimised on out-of-fold predictions when the pipeline is fitted.</summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "A catalog instance is the fluent entry point, as ML.NET's catalogs.")]
 public sealed class DecisionCatalog
 {
+    /// <summary>Bootstrap replicates for the chosen threshold's confidence interval unless told otherwise.</summary>
+    public const int DefaultBootstrapSamples = 200;
+
     internal DecisionCatalog()
     {
     }
 
     /// <summary>Decline when the probability of default is at or above <paramref name="threshold"/>.</summary>
     /// <param name="threshold">In [0, 1].</param>
-    /// <returns>The policy.</returns>
-    public DecisionPolicy Threshold(double threshold) => new(threshold, "fixed");
-}
+    /// <returns>The rule.</returns>
+    public DecisionRule Threshold(double threshold) => new(new DecisionPolicy(threshold, "fixed"));
 
-/// <summary>
-/// An immutable training recipe: the feature pipeline (the declared steps, then what the learner needs:
-/// median imputation and one-hot encoding for learners that need complete numeric features), the
-/// learner and the decision policy. <see cref="Fit(CreditData, CancellationToken)"/> turns labelled data into a <see cref="CreditModel"/>.
-/// </summary>
-public sealed partial class CreditPipeline
-{
-    private readonly CreditScoringContext _context;
-    private readonly ILogger _logger;
-
-    private readonly FeaturePipelineBuilder _features;
-
-    internal CreditPipeline(CreditScoringContext context, FeaturePipelineBuilder features, ICreditLearner learner, DecisionPolicy decision)
+    /// <summary>The threshold of least total cost on out-of-fold predictions.</summary>
+    /// <param name="costs">The cost matrix, e.g. <c>CostMatrix.Create(falseNegative: 10, falsePositive: 1)</c>.</param>
+    /// <param name="bootstrapSamples">Replicates for the threshold's 95 % interval; default 200, 0 for none.</param>
+    /// <returns>The rule.</returns>
+    public DecisionRule MinimiseCost(CostMatrix costs, int bootstrapSamples = DefaultBootstrapSamples)
     {
-        _context = context;
-        _features = features;
-        Learner = learner;
-        Decision = decision;
-        _logger = context.LoggerFactory.CreateLogger("CreditScoring.Sdk.Pipeline");
+        ArgumentNullException.ThrowIfNull(costs);
+        return new(ThresholdObjective.MinimumCost, costs, bootstrapSamples);
     }
 
-    /// <summary>The learner.</summary>
-    public ICreditLearner Learner { get; }
-
-    /// <summary>The decision policy the model will carry.</summary>
-    public DecisionPolicy Decision { get; }
-
-    /// <summary>The declared feature steps, one line each (empty when the learner's default preparation is used).</summary>
-    public IReadOnlyList<string> FeatureSteps => _features.Declared;
-
-    /// <summary>
-    /// Fits preprocessing and learner on the training data. Model inputs are every numeric or
-    /// categorical column with the feature role (id, target, weight, time and ignored columns are not inputs).
-    /// </summary>
-    /// <param name="training">Labelled training data.</param>
-    /// <param name="cancellationToken">Cancels the fit.</param>
-    /// <returns>The model.</returns>
-    /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
-    public CreditModel Fit(CreditData training, CancellationToken cancellationToken = default) => Fit(training, null, cancellationToken);
-
-    /// <summary>
-    /// Fits preprocessing on the training data and the learner on the training data, with validation
-    /// data the learner may monitor (early stopping of gradient boosting). The validation rows are
-    /// transformed with the preprocessing fitted on the training rows; they are never trained on.
-    /// </summary>
-    /// <param name="training">Labelled training data.</param>
-    /// <param name="validation">Labelled validation data with the training data's columns, or <see langword="null"/>.</param>
-    /// <param name="cancellationToken">Cancels the fit.</param>
-    /// <returns>The model.</returns>
-    /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
-    public CreditModel Fit(CreditData training, CreditData? validation, CancellationToken cancellationToken = default)
+    /// <summary>The threshold of least cost among those that approve at least <paramref name="minimumApprovalRate"/> of applicants.</summary>
+    /// <param name="costs">The cost matrix.</param>
+    /// <param name="minimumApprovalRate">In [0, 1].</param>
+    /// <param name="bootstrapSamples">Default 200, 0 for none.</param>
+    /// <returns>The rule.</returns>
+    public DecisionRule MinimiseCost(CostMatrix costs, double minimumApprovalRate, int bootstrapSamples = DefaultBootstrapSamples)
     {
-        ArgumentNullException.ThrowIfNull(training);
-        if (validation is not null && !validation.HasTarget)
-        {
-            throw new InvalidOperationException("The validation data has no target column; early stopping needs labelled rows.");
-        }
-
-        if (!training.HasTarget)
-        {
-            throw CreditData.NoTarget();
-        }
-
-        var clock = _context.TimeProvider;
-        var start = clock.GetTimestamp();
-        var (features, matrix) = _features.Fit(training, Learner.Capabilities, _context.Seed);
-        cancellationToken.ThrowIfCancellationRequested();
-        LearnerValidationData? validationData = null;
-        if (validation is not null)
-        {
-            validationData = new LearnerValidationData(features.Transform(validation), validation.Labels, validation.Weights);
-        }
-
-        var predictor = Learner.Fit(matrix, training.Labels, training.Weights, new LearnerContext(_context.Seed, _logger, _context.MaxDegreeOfParallelism, validationData, cancellationToken));
-        var seconds = clock.GetElapsedTime(start).TotalSeconds;
-
-        var metadata = new ModelMetadata(
-            ModelFile.SdkVersion,
-            clock.GetUtcNow(),
-            seconds,
-            _context.Seed,
-            training.Fingerprint,
-            training.RowCount,
-            training.DefaultRate,
-            training.TargetColumn!.Name,
-            training.IdColumn?.Name,
-            Learner.Name,
-            new Dictionary<string, string>(Learner.Parameters));
-        LogTrained(_logger, Learner.Name, training.RowCount, features.Input.Count, features.Features.Count, seconds);
-        return new CreditModel(features, predictor, Decision, metadata);
+        ArgumentNullException.ThrowIfNull(costs);
+        return new(ThresholdObjective.MinimumCostWithApprovalRate(minimumApprovalRate), costs, bootstrapSamples);
     }
 
-    /// <summary>
-    /// Fits only the feature pipeline (and the learner's preparation) on training data, for inspection,
-    /// binning tables or use outside a model. Target encodings and WoE binnings read the target.
-    /// </summary>
-    /// <param name="training">Labelled training data (with its related tables when the pipeline aggregates them).</param>
-    /// <returns>The fitted features; <see cref="FittedFeatures.Transform(CreditData, UnknownCategoryHandling)"/> applies them to any table.</returns>
-    public FittedFeatures FitFeatures(CreditData training)
-    {
-        ArgumentNullException.ThrowIfNull(training);
-        if (!training.HasTarget)
-        {
-            throw CreditData.NoTarget();
-        }
+    /// <summary>The threshold that approves the most applicants with a default rate among them of at most <paramref name="maximumBadRate"/>.</summary>
+    /// <param name="maximumBadRate">In [0, 1], e.g. 0.03.</param>
+    /// <param name="costs">Costs to report beside it; default 1 per error.</param>
+    /// <param name="bootstrapSamples">Default 200, 0 for none.</param>
+    /// <returns>The rule.</returns>
+    public DecisionRule MostApprovals(double maximumBadRate, CostMatrix? costs = null, int bootstrapSamples = DefaultBootstrapSamples) =>
+        new(ThresholdObjective.MostApprovals(maximumBadRate), costs, bootstrapSamples);
 
-        return _features.Fit(training, Learner.Capabilities, _context.Seed).Features;
-    }
+    /// <summary>The F1-optimal threshold (for comparison: it is not the business optimum).</summary>
+    /// <param name="costs">Costs to report beside it; default 1 per error.</param>
+    /// <param name="bootstrapSamples">Default 200, 0 for none.</param>
+    /// <returns>The rule.</returns>
+    public DecisionRule MaximiseF1(CostMatrix? costs = null, int bootstrapSamples = DefaultBootstrapSamples) => new(ThresholdObjective.MaximumF1, costs, bootstrapSamples);
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Trained {Learner} on {Rows} rows: {Inputs} inputs -> {Features} features in {Seconds:F3} s.")]
-    private static partial void LogTrained(ILogger logger, string learner, int rows, int inputs, int features, double seconds);
+    /// <summary>The Youden-optimal threshold (largest TPR − FPR).</summary>
+    /// <param name="costs">Costs to report beside it; default 1 per error.</param>
+    /// <param name="bootstrapSamples">Default 200, 0 for none.</param>
+    /// <returns>The rule.</returns>
+    public DecisionRule MaximiseYouden(CostMatrix? costs = null, int bootstrapSamples = DefaultBootstrapSamples) => new(ThresholdObjective.MaximumYouden, costs, bootstrapSamples);
 }

@@ -28,15 +28,39 @@ public sealed class DecisionPolicy : IEquatable<DecisionPolicy>
     /// <exception cref="ArgumentOutOfRangeException">The threshold is not in [0, 1].</exception>
     public DecisionPolicy(double threshold, string method = "fixed")
     {
-        if (!(threshold >= 0 && threshold <= 1))
+        if (!(threshold >= 0 && threshold <= 1) && !double.IsPositiveInfinity(threshold))
         {
-            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The decision threshold is a probability of default and must be in [0, 1].");
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The decision threshold is a probability of default and must be in [0, 1] (or +infinity to decline nobody).");
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
         Threshold = threshold;
         Method = method;
     }
+
+    /// <summary>
+    /// A policy chosen by optimisation: the threshold of <paramref name="choice"/>, with the costs it was chosen for and
+    /// what the other objectives would have chosen on the same out-of-fold predictions.
+    /// </summary>
+    /// <param name="choice">The chosen threshold and what it did on the rows it was chosen on.</param>
+    /// <param name="costs">The cost matrix, or <see langword="null"/> when the objective ignores costs.</param>
+    /// <param name="alternatives">Other objectives' choices on the same rows (for reports), or none.</param>
+    public DecisionPolicy(ThresholdChoice choice, CostMatrix? costs, IReadOnlyList<ThresholdChoice>? alternatives = null)
+        : this((choice ?? throw new ArgumentNullException(nameof(choice))).Threshold, choice.Objective.Name)
+    {
+        Choice = choice;
+        Costs = costs;
+        Alternatives = alternatives ?? [];
+    }
+
+    /// <summary>How the threshold was chosen and what it did on the out-of-fold rows, when it was optimised; otherwise <see langword="null"/>.</summary>
+    public ThresholdChoice? Choice { get; }
+
+    /// <summary>The costs the threshold was chosen for; <see langword="null"/> for a fixed threshold or a cost-free objective.</summary>
+    public CostMatrix? Costs { get; }
+
+    /// <summary>What other objectives chose on the same rows (e.g. the F1 optimum beside the cost optimum); empty when not optimised.</summary>
+    public IReadOnlyList<ThresholdChoice> Alternatives { get; } = [];
 
     /// <summary>The policy used when none is given: decline at a probability of default of 0.5 or more.</summary>
     public static DecisionPolicy Default { get; } = new(DefaultThreshold, "default");
@@ -63,4 +87,58 @@ public sealed class DecisionPolicy : IEquatable<DecisionPolicy>
 
     /// <inheritdoc />
     public override string ToString() => $"decline if PD >= {Threshold.ToString("0.######", CultureInfo.InvariantCulture)} ({Method})";
+}
+
+/// <summary>
+/// How a pipeline decides: a fixed threshold, or a threshold chosen when the pipeline is fitted, on out-of-fold
+/// predictions of the training rows, for a <see cref="ThresholdObjective"/> (and a <see cref="CostMatrix"/>).
+/// Create rules with the pipeline's <c>Decide(d =&gt; d.MinimiseCost(...))</c>.
+/// </summary>
+public sealed class DecisionRule
+{
+    internal DecisionRule(DecisionPolicy policy) => Fixed = policy;
+
+    internal DecisionRule(ThresholdObjective objective, CostMatrix? costs, int bootstrapSamples)
+    {
+        ArgumentNullException.ThrowIfNull(objective);
+        ArgumentOutOfRangeException.ThrowIfNegative(bootstrapSamples);
+        if (bootstrapSamples == 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(bootstrapSamples), bootstrapSamples, "Use 0 for no bootstrap interval, or at least 2 replicates.");
+        }
+
+        Objective = objective;
+        Costs = costs;
+        BootstrapSamples = bootstrapSamples;
+    }
+
+    /// <summary>The fixed policy, or <see langword="null"/> when the threshold is optimised.</summary>
+    public DecisionPolicy? Fixed { get; }
+
+    /// <summary>What the threshold optimises, or <see langword="null"/> for a fixed policy.</summary>
+    public ThresholdObjective? Objective { get; }
+
+    /// <summary>The costs (for cost objectives and for reporting the cost of the others); default 1 for each error.</summary>
+    public CostMatrix? Costs { get; }
+
+    /// <summary>Bootstrap replicates for the threshold's confidence interval (0 for none).</summary>
+    public int BootstrapSamples { get; }
+
+    /// <summary><see langword="true"/> when the threshold is chosen at fit time on out-of-fold predictions.</summary>
+    public bool IsOptimised => Fixed is null;
+
+    /// <inheritdoc />
+    public override string ToString() => Fixed?.ToString() ?? $"optimise {Objective!.Name}{(Costs is null ? "" : $" with costs {Costs}")}";
+
+    /// <summary>Chooses the threshold on scored rows and records the other objectives' choices beside it.</summary>
+    internal DecisionPolicy Choose(ReadOnlySpan<double> probabilities, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights, RowCosts costs, int seed)
+    {
+        var analysis = ThresholdAnalysis.Analyze(probabilities, labels, costs, weights);
+        var chosen = BootstrapSamples > 0 ? analysis.Choose(Objective!, BootstrapSamples, seed) : analysis.Choose(Objective!);
+        var others = new[] { ThresholdObjective.MinimumCost, ThresholdObjective.MaximumF1, ThresholdObjective.MaximumYouden }
+            .Where(o => o != Objective)
+            .Select(analysis.Choose)
+            .ToArray();
+        return new DecisionPolicy(chosen, Costs, others);
+    }
 }

@@ -47,6 +47,31 @@ public sealed record EvaluationReport(
 {
     /// <summary>The decision threshold of <see cref="Confusion"/>.</summary>
     public double Threshold => Confusion.Threshold;
+
+    /// <summary>
+    /// Expected calibration error over the reliability table's bins (Naeini, Cooper and Hauskrecht, AAAI 2015):
+    /// Σ (rows in bin / rows) × |mean predicted PD − observed default rate|; 0 is perfectly calibrated.
+    /// </summary>
+    public double ExpectedCalibrationError
+    {
+        get
+        {
+            double sum = 0, rows = 0;
+            foreach (var bin in Calibration)
+            {
+                if (bin.Count > 0)
+                {
+                    sum += bin.Count * Math.Abs(bin.MeanPredicted - bin.ObservedRate);
+                    rows += bin.Count;
+                }
+            }
+
+            return rows > 0 ? sum / rows : double.NaN;
+        }
+    }
+
+    /// <summary>What the decisions cost on these rows, when the model's policy carries a cost matrix; otherwise <see langword="null"/>.</summary>
+    public Decisions.ThresholdChoice? Business { get; init; }
 }
 
 /// <summary>Builds <see cref="EvaluationReport"/>s from probabilities and labels.</summary>

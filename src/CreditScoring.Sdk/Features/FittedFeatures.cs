@@ -187,4 +187,43 @@ public sealed class FittedFeatures
 
     /// <summary>The name of a working-frame column (raw input, aggregate or step output), for step descriptions.</summary>
     internal string WorkingName(int index) => _working[index].Name;
+
+    /// <summary>
+    /// The model features that together one-hot encode one categorical input (the outputs of one one-hot step that
+    /// reach the model), as feature positions: what SMOTE-NC treats as one categorical variable.
+    /// </summary>
+    internal IReadOnlyList<IReadOnlyList<int>> OneHotGroups()
+    {
+        var position = new Dictionary<int, int>();
+        for (var i = 0; i < _selection.Length; i++)
+        {
+            position[_selection[i]] = i;
+        }
+
+        var groups = new List<IReadOnlyList<int>>();
+        var next = Input.Count + AggregateWidth;
+        foreach (var step in _steps)
+        {
+            if (step is OneHotStep)
+            {
+                var members = new List<int>();
+                for (var k = 0; k < step.Outputs.Length; k++)
+                {
+                    if (position.TryGetValue(next + k, out var p))
+                    {
+                        members.Add(p);
+                    }
+                }
+
+                if (members.Count > 1)
+                {
+                    groups.Add(members);
+                }
+            }
+
+            next += step.Outputs.Length;
+        }
+
+        return groups;
+    }
 }

@@ -68,7 +68,22 @@ public abstract class Resampler
     public ResampledData Resample(FeatureMatrix features, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights = default, int seed = CreditScoringContext.DefaultSeed, int maxDegreeOfParallelism = -1, IReadOnlyList<IReadOnlyList<int>>? categoricalGroups = null)
     {
         ArgumentNullException.ThrowIfNull(features);
-        LearnerInputs.CheckAndExpand(features, labels, weights, allowMissing: Accepts.HasFlag(LearnerCapabilities.MissingValues), allowCategorical: Accepts.HasFlag(LearnerCapabilities.CategoricalFeatures), $"data to resample with {Name}");
+        LearnerInputs.CheckAndExpand(features, labels, weights, allowMissing: true, allowCategorical: Accepts.HasFlag(LearnerCapabilities.CategoricalFeatures), $"data to resample with {Name}");
+        if (!Accepts.HasFlag(LearnerCapabilities.MissingValues))
+        {
+            // Category codes may be missing (SMOTE-NC treats missing as a category); numbers may not.
+            for (var j = 0; j < features.ColumnCount; j++)
+            {
+                if (features.Features[j].Kind != FeatureKind.Categorical)
+                {
+                    var row = features.Column(j).IndexOf(double.NaN);
+                    if (row >= 0)
+                    {
+                        throw new ArgumentException($"Feature '{features.Features[j].Name}' is missing at row {row}; {Name} interpolates numbers and needs them complete (impute them; a pipeline does so before resampling).", nameof(features));
+                    }
+                }
+            }
+        }
         if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
         {
             throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "Use -1 for all processors or a positive thread count.");

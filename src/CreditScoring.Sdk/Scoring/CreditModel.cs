@@ -45,8 +45,9 @@ public sealed class CreditModel
     /// <param name="predictor">The predictor; its features must be the preprocessing's output.</param>
     /// <param name="decision">The decision policy.</param>
     /// <param name="metadata">Provenance.</param>
+    /// <param name="calibration">Maps the predictor's margin to the probability; <see langword="null"/> (the default) for the logistic function.</param>
     /// <exception cref="ArgumentException">The predictor reads other features than the preprocessing produces.</exception>
-    public CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata)
+    public CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata, ProbabilityCalibrator? calibration = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(predictor);
@@ -61,7 +62,11 @@ public sealed class CreditModel
         Predictor = predictor;
         Decision = decision;
         Metadata = metadata;
+        Calibration = calibration;
     }
+
+    /// <summary>The probability calibration after the predictor, or <see langword="null"/> when the probability is the logistic function of the margin.</summary>
+    public ProbabilityCalibrator? Calibration { get; }
 
     /// <summary>The raw inputs an applicant must provide.</summary>
     public InputSchema Input => Features.Input;
@@ -146,10 +151,16 @@ public sealed class CreditModel
     /// <summary>A copy of this model with another decision policy.</summary>
     /// <param name="decision">The policy.</param>
     /// <returns>The new model.</returns>
-    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata);
+    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata, Calibration);
+
+    /// <summary>The probability of default for a predictor margin: calibrated when the model has a calibrator.</summary>
+    /// <param name="margin">The predictor's log-odds.</param>
+    /// <returns>The probability.</returns>
+    public double Probability(double margin) => Calibration?.Calibrate(margin) ?? LogisticFunction.Probability(margin);
 
     /// <summary>
-    /// Evaluates the model on labelled data, at its decision threshold, beside the prior-only baseline:
+    /// Evaluates the model on labelled data, at its decision threshold (with the cost of its decisions and the normalised
+    /// business score when its policy carries a cost matrix), beside the prior-only baseline:
     /// the training default rate, or, for a model whose training rate is unknown (one made by
     /// <see cref="FromPredictor"/>), the evaluated data's own default rate.
     /// </summary>
@@ -168,6 +179,12 @@ public sealed class CreditModel
         var probabilities = new double[data.RowCount];
         CreateScorer().PredictProbabilities(data, probabilities);
         var prior = double.IsNaN(Metadata.TrainingDefaultRate) ? data.DefaultRate : Metadata.TrainingDefaultRate;
-        return ClassificationEvaluator.Evaluate(probabilities, data.Labels, Decision.Threshold, data.Weights, prior);
+        var report = ClassificationEvaluator.Evaluate(probabilities, data.Labels, Decision.Threshold, data.Weights, prior);
+        if (Decision.Costs is { } costs)
+        {
+            report = report with { Business = ThresholdAnalysis.Analyze(probabilities, data.Labels, costs.Resolve(data), data.Weights).At(Decision.Threshold) };
+        }
+
+        return report;
     }
 }

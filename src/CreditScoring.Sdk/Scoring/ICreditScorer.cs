@@ -59,6 +59,7 @@ internal sealed class CreditScorer : ICreditScorer
 {
     private readonly FittedFeatures _features;
     private readonly ICreditPredictor _predictor;
+    private readonly CreditModel _model;
     private readonly UnknownCategoryHandling _unknown;
     private readonly int _featureCount;
 
@@ -66,6 +67,7 @@ internal sealed class CreditScorer : ICreditScorer
     {
         _features = model.Features;
         _predictor = model.Predictor;
+        _model = model;
         _unknown = options.UnknownCategory;
         _featureCount = model.Features.Features.Count;
         Decision = model.Decision;
@@ -92,7 +94,7 @@ internal sealed class CreditScorer : ICreditScorer
         {
             features = features[.._featureCount];
             _features.TransformRow(row.Values, row.Aggregates, features);
-            var p = LogisticFunction.Probability(_predictor.PredictMargin(features));
+            var p = _model.Probability(_predictor.PredictMargin(features));
             return new CreditScore(p, Decision.Decide(p));
         }
         finally
@@ -159,7 +161,7 @@ internal sealed class CreditScorer : ICreditScorer
         _predictor.PredictMargins(matrix, margins);
         for (var i = 0; i < margins.Length; i++)
         {
-            margins[i] = LogisticFunction.Probability(margins[i]);
+            margins[i] = _model.Probability(margins[i]);
         }
     }
 

@@ -154,16 +154,9 @@ public class WoeAndScorecardTests
             Assert.Equal(card.Scaling.ProbabilityOf(points), model.CreateScorer().ScoreBatch(test.SelectRows([i]))[0].Probability, 12);
         }
 
-        using var stream = new MemoryStream();
-        model.Save(stream);
-        stream.Position = 0;
-        var loaded = CreditModel.Load(stream);
+        var loaded = ModelRoundTrip.SaveAndLoad(model);
         Assert.Equal(card.ToCsv(2), ((ScorecardPredictor)loaded.Predictor).ToCsv(2));
-        var a = new double[test.RowCount];
-        var b = new double[test.RowCount];
-        model.CreateScorer().PredictProbabilities(test, a);
-        loaded.CreateScorer().PredictProbabilities(test, b);
-        Assert.Equal(a, b);
+        Assert.Equal(ModelRoundTrip.Probabilities(model, test), ModelRoundTrip.Probabilities(loaded, test));
     }
 
     [Fact]

@@ -103,11 +103,25 @@ public class ModelFileTests
     {
         var (model, _) = Trained.Value;
         var path = SavedFile(model);
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 2", "\"formatVersion\": 3", StringComparison.Ordinal));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 3", "\"formatVersion\": 4", StringComparison.Ordinal));
 
         var e = Assert.Throws<ModelFormatException>(() => CreditModel.Load(path));
 
-        Assert.Matches(@"the model file has format version 3 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 2\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
+        Assert.Matches(@"the model file has format version 4 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 3\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
+    }
+
+    [Fact]
+    public void Load_FormatVersion2_StillReads()
+    {
+        // Version 2 files lack calibration and the decision's costs and choices, all optional in version 3.
+        var (model, _) = Trained.Value;
+        var path = SavedFile(model);
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 3", "\"formatVersion\": 2", StringComparison.Ordinal));
+
+        var loaded = CreditModel.Load(path);
+
+        Assert.Equal(model.Decision, loaded.Decision);
+        Assert.Null(loaded.Calibration);
     }
 
     [Fact]

@@ -2,7 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace CreditScoring.Sdk.Scoring.Serialization;
 
-// Versioned data-transfer objects of the model file's payload (format version 1). Field names are
+// Versioned data-transfer objects of the model file's payload (format version 3; version 2 files lack
+// calibration and the decision's costs and choices, which are optional). Field names are
 // part of the file format: rename nothing without bumping ModelFile.FormatVersion.
 
 internal sealed class ModelPayloadDto
@@ -20,6 +21,16 @@ internal sealed class ModelPayloadDto
     public required PredictorDto Predictor { get; init; }
 
     public required DecisionDto Decision { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CalibratorDto? Calibration { get; init; }
+}
+
+internal sealed class CalibratorDto
+{
+    public required string Kind { get; init; }
+
+    public required double[] Numbers { get; init; }
 }
 
 internal sealed class MetadataDto
@@ -207,6 +218,65 @@ internal sealed class DecisionDto
     public required double Threshold { get; init; }
 
     public required string Method { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public CostMatrixDto? Costs { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ThresholdChoiceDto? Choice { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ThresholdChoiceDto[]? Alternatives { get; init; }
+}
+
+internal sealed class CostTermDto
+{
+    public string? Column { get; init; }
+
+    public required double Factor { get; init; }
+
+    public required double Constant { get; init; }
+}
+
+internal sealed class CostMatrixDto
+{
+    public required CostTermDto FalseNegative { get; init; }
+
+    public required CostTermDto FalsePositive { get; init; }
+
+    public required CostTermDto TruePositive { get; init; }
+
+    public required CostTermDto TrueNegative { get; init; }
+}
+
+internal sealed class ThresholdChoiceDto
+{
+    public required string Objective { get; init; }
+
+    public required double Limit { get; init; }
+
+    public required double Threshold { get; init; }
+
+    public required double NextLowerScore { get; init; }
+
+    public required double Cost { get; init; }
+
+    public required double CostPerApplicant { get; init; }
+
+    public required double ApprovalRate { get; init; }
+
+    public required double BadRate { get; init; }
+
+    public required double F1 { get; init; }
+
+    public required double Youden { get; init; }
+
+    public required double BusinessScore { get; init; }
+
+    public required double[] Confusion { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double[]? Interval { get; init; }
 }
 
 [JsonSourceGenerationOptions(

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
@@ -21,7 +22,7 @@ namespace CreditScoring.Sdk.Scoring.Serialization;
 internal static class ModelFile
 {
     public const string FormatName = "creditscoring-model";
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
 
     public static string SdkVersion { get; } =
         typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -165,7 +166,7 @@ internal static class ModelFile
         {
             return FromDto(dto);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException)
         {
             throw new ModelFormatException($"{source}: the model file's payload is inconsistent: {e.Message}", e);
         }
@@ -215,8 +216,58 @@ internal static class ModelFile
             Steps = model.Features.StepList.Select(ToDto).ToArray(),
             Selection = [.. model.Features.Selection],
             Predictor = ToDto(model.Predictor),
-            Decision = new DecisionDto { Threshold = model.Decision.Threshold, Method = model.Decision.Method },
+            Decision = new DecisionDto
+            {
+                Threshold = model.Decision.Threshold,
+                Method = model.Decision.Method,
+                Costs = model.Decision.Costs is { } c ? new CostMatrixDto { FalseNegative = ToDto(c.FalseNegative), FalsePositive = ToDto(c.FalsePositive), TruePositive = ToDto(c.TruePositive), TrueNegative = ToDto(c.TrueNegative) } : null,
+                Choice = model.Decision.Choice is { } choice ? ToDto(choice) : null,
+                Alternatives = model.Decision.Choice is null ? null : model.Decision.Alternatives.Select(ToDto).ToArray(),
+            },
+            Calibration = model.Calibration is { } cal ? new CalibratorDto { Kind = cal.Kind, Numbers = cal.Save() } : null,
         };
+    }
+
+    private static CostTermDto ToDto(CostMatrix.Term t) => new() { Column = t.Column, Factor = t.Factor, Constant = t.Constant };
+
+    private static CostMatrix.Term FromDto(CostTermDto t) => new(t.Column, t.Factor, t.Constant);
+
+    private static ThresholdChoiceDto ToDto(ThresholdChoice c) => new()
+    {
+        Objective = c.Objective.Kind.ToString(),
+        Limit = c.Objective.Limit,
+        Threshold = c.Threshold,
+        NextLowerScore = c.NextLowerScore,
+        Cost = c.Cost,
+        CostPerApplicant = c.CostPerApplicant,
+        ApprovalRate = c.ApprovalRate,
+        BadRate = c.BadRate,
+        F1 = c.F1,
+        Youden = c.Youden,
+        BusinessScore = c.BusinessScore,
+        Confusion = [c.Confusion.TruePositives, c.Confusion.FalsePositives, c.Confusion.TrueNegatives, c.Confusion.FalseNegatives],
+        Interval = c.Interval is { } i ? [i.Level, i.Lower, i.Upper, i.Samples] : null,
+    };
+
+    private static ThresholdChoice FromDto(ThresholdChoiceDto c)
+    {
+        if (c.Confusion.Length != 4 || c.Interval is { Length: not 4 })
+        {
+            throw new ArgumentException("a threshold choice needs 4 confusion counts (tp, fp, tn, fn) and an interval of 4 numbers (level, lower, upper, samples)");
+        }
+
+        return new ThresholdChoice(new ThresholdObjective(Enum.Parse<ThresholdObjectiveKind>(c.Objective), c.Limit), c.Threshold, c.NextLowerScore, c.Cost, c.CostPerApplicant, c.ApprovalRate, c.BadRate, c.F1, c.Youden, c.BusinessScore, new ConfusionMatrix(c.Threshold, c.Confusion[0], c.Confusion[1], c.Confusion[2], c.Confusion[3]))
+        {
+            Interval = c.Interval is { } i ? new ThresholdInterval(i[0], i[1], i[2], (int)i[3]) : null,
+        };
+    }
+
+    private static DecisionPolicy FromDto(DecisionDto d)
+    {
+        var costs = d.Costs is { } c ? CostMatrix.FromColumns(FromDto(c.FalseNegative), FromDto(c.FalsePositive), FromDto(c.TruePositive), FromDto(c.TrueNegative)) : null;
+        return d.Choice is { } choice
+            ? new DecisionPolicy(FromDto(choice), costs, (d.Alternatives ?? []).Select(FromDto).ToArray())
+            : new DecisionPolicy(d.Threshold, d.Method);
     }
 
     private static FeatureStepDto ToDto(FeatureStep step)
@@ -319,7 +370,8 @@ internal static class ModelFile
         var predictor = FromDto(dto.Predictor);
         var m = dto.Metadata;
         var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.IdColumn, m.Learner, m.LearnerParameters);
-        return new CreditModel(features, predictor, new DecisionPolicy(dto.Decision.Threshold, dto.Decision.Method), metadata);
+        var calibration = dto.Calibration is { } cal ? ProbabilityCalibrator.Load(cal.Kind, cal.Numbers) : null;
+        return new CreditModel(features, predictor, FromDto(dto.Decision), metadata, calibration);
     }
 
     private static FeatureStep FromDto(FeatureStepDto dto, int index)

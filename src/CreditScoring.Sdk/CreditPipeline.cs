@@ -1,0 +1,357 @@
+using System.Globalization;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Evaluation;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
+using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Resampling;
+using CreditScoring.Sdk.Scoring;
+using CreditScoring.Sdk.Scoring.Serialization;
+using Microsoft.Extensions.Logging;
+
+namespace CreditScoring.Sdk;
+
+/// <summary>
+/// An immutable training recipe: the feature pipeline (the declared steps, then what the learner and the resampler
+/// need: median imputation and one-hot encoding), an optional resampler (training rows only), the learner, an optional
+/// probability calibration and the decision rule. <see cref="Fit(CreditData, CancellationToken)"/> turns labelled data
+/// into a <see cref="CreditModel"/>; <see cref="CrossValidate"/> refits the whole recipe in each fold.
+/// </summary>
+public sealed partial class CreditPipeline
+{
+    /// <summary>The folds of the inner cross-validation (calibration, threshold choice) unless told otherwise.</summary>
+    public const int DefaultInnerFolds = 5;
+
+    private readonly CreditScoringContext _context;
+    private readonly ILogger _logger;
+    private readonly FeaturePipelineBuilder _features;
+
+    internal CreditPipeline(CreditScoringContext context, FeaturePipelineBuilder features, ICreditLearner learner, DecisionRule decision, Resampler? resampler, CalibrationMethod calibration, int innerFolds)
+    {
+        _context = context;
+        _features = features;
+        Learner = learner;
+        Decision = decision;
+        Resampler = resampler;
+        Calibration = calibration;
+        InnerFolds = innerFolds;
+        _logger = context.LoggerFactory.CreateLogger("CreditScoring.Sdk.Pipeline");
+    }
+
+    /// <summary>The learner.</summary>
+    public ICreditLearner Learner { get; }
+
+    /// <summary>How the model will decide: a fixed threshold or one optimised at fit time.</summary>
+    public DecisionRule Decision { get; }
+
+    /// <summary>The resampler applied to training rows, or <see langword="null"/>.</summary>
+    public Resampler? Resampler { get; }
+
+    /// <summary>The probability calibration.</summary>
+    public CalibrationMethod Calibration { get; }
+
+    /// <summary>Folds of the inner cross-validation that feeds calibration and threshold choice.</summary>
+    public int InnerFolds { get; }
+
+    /// <summary>The declared feature steps, one line each (empty when the learner's default preparation is used).</summary>
+    public IReadOnlyList<string> FeatureSteps => _features.Declared;
+
+    /// <summary><see langword="true"/> when fitting runs an inner cross-validation (Platt/isotonic calibration or an optimised threshold).</summary>
+    public bool NeedsOutOfFold => Decision.IsOptimised || Calibration is CalibrationMethod.Platt or CalibrationMethod.Isotonic;
+
+    /// <summary>
+    /// Fits preprocessing and learner on the training data. Model inputs are every numeric or
+    /// categorical column with the feature role (id, target, weight, time and ignored columns are not inputs).
+    /// </summary>
+    /// <param name="training">Labelled training data.</param>
+    /// <param name="cancellationToken">Cancels the fit.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
+    public CreditModel Fit(CreditData training, CancellationToken cancellationToken = default) => Fit(training, null, cancellationToken);
+
+    /// <summary>
+    /// Fits the recipe: when calibration or the threshold needs them, out-of-fold predictions of the training rows
+    /// from an inner stratified cross-validation (<see cref="InnerFolds"/> folds, each refitting features, resampler and
+    /// learner); then features, resampler and learner on all training rows; then the calibrator and the decision policy.
+    /// Validation rows (early stopping) are transformed with the features fitted on the training rows and never trained on.
+    /// </summary>
+    /// <param name="training">Labelled training data.</param>
+    /// <param name="validation">Labelled validation data with the training data's columns, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels the fit.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
+    public CreditModel Fit(CreditData training, CreditData? validation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (validation is not null && !validation.HasTarget)
+        {
+            throw new InvalidOperationException("The validation data has no target column; early stopping needs labelled rows.");
+        }
+
+        if (!training.HasTarget)
+        {
+            throw CreditData.NoTarget();
+        }
+
+        var clock = _context.TimeProvider;
+        var start = clock.GetTimestamp();
+        var costs = Decision.IsOptimised ? (Decision.Costs ?? CostMatrix.Create(1, 1)).Resolve(training) : null;
+
+        ProbabilityCalibrator? calibrator = null;
+        DecisionPolicy policy = Decision.Fixed ?? DecisionPolicy.Default;
+        if (NeedsOutOfFold)
+        {
+            var margins = OutOfFoldMargins(training, InnerFolds, _context.Seed, cancellationToken);
+            var probabilities = new double[margins.Length];
+            if (Calibration is CalibrationMethod.Platt or CalibrationMethod.Isotonic)
+            {
+                calibrator = ProbabilityCalibrator.Fit(Calibration, margins, training.Labels, training.Weights);
+                for (var i = 0; i < margins.Length; i++)
+                {
+                    probabilities[i] = calibrator.Calibrate(margins[i]);
+                }
+            }
+            else
+            {
+                for (var i = 0; i < margins.Length; i++)
+                {
+                    probabilities[i] = LogisticFunction.Probability(margins[i]);
+                }
+            }
+
+            if (Decision.IsOptimised)
+            {
+                policy = Decision.Choose(probabilities, training.Labels, training.Weights, costs!, _context.Seed);
+            }
+        }
+
+        var core = FitCore(training, validation, _context.Seed, cancellationToken);
+        calibrator ??= core.Prior;
+        var seconds = clock.GetElapsedTime(start).TotalSeconds;
+
+        var parameters = new Dictionary<string, string>(Learner.Parameters);
+        if (Resampler is not null)
+        {
+            parameters["resampler"] = Resampler.ToString();
+        }
+
+        if (Calibration != CalibrationMethod.None)
+        {
+            parameters["calibration"] = Calibration.ToString();
+        }
+
+        var metadata = new ModelMetadata(
+            ModelFile.SdkVersion,
+            clock.GetUtcNow(),
+            seconds,
+            _context.Seed,
+            training.Fingerprint,
+            training.RowCount,
+            training.DefaultRate,
+            training.TargetColumn!.Name,
+            training.IdColumn?.Name,
+            Learner.Name,
+            parameters);
+        LogTrained(_logger, Learner.Name, training.RowCount, core.Features.Input.Count, core.Features.Features.Count, seconds);
+        return new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
+    }
+
+    /// <summary>
+    /// Fits only the feature pipeline (and the learner's preparation) on training data, for inspection,
+    /// binning tables or use outside a model. Target encodings and WoE binnings read the target.
+    /// </summary>
+    /// <param name="training">Labelled training data (with its related tables when the pipeline aggregates them).</param>
+    /// <returns>The fitted features; <see cref="FittedFeatures.Transform(CreditData, UnknownCategoryHandling)"/> applies them to any table.</returns>
+    public FittedFeatures FitFeatures(CreditData training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        if (!training.HasTarget)
+        {
+            throw CreditData.NoTarget();
+        }
+
+        return _features.Fit(training, PreparedCapabilities, _context.Seed).Features;
+    }
+
+    /// <summary>
+    /// Stratified k-fold cross-validation that refits the whole recipe (features, resampler, learner, calibrator and
+    /// threshold choice) on each training fold and scores the held-out fold: out-of-fold probabilities for every row,
+    /// and per-fold metrics with their mean and standard deviation. Deterministic by the context's seed.
+    /// </summary>
+    /// <param name="data">Labelled data.</param>
+    /// <param name="folds">Folds; default 5.</param>
+    /// <param name="progress">Reports each finished fold, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels between and inside folds.</param>
+    /// <returns>The result.</returns>
+    public CrossValidationResult CrossValidate(CreditData data, int folds = 5, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!data.HasTarget)
+        {
+            throw CreditData.NoTarget();
+        }
+
+        var assignment = Splitter.StratifiedFolds(data.Labels, folds, _context.Seed);
+        var probabilities = new double[data.RowCount];
+        var results = new List<FoldMetrics>();
+        var costs = Decision.Costs;
+        for (var k = 0; k < folds; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (trainRows, testRows) = Rows(assignment, k);
+            var train = data.SelectRows(trainRows);
+            var test = data.SelectRows(testRows);
+            var model = Fit(train, cancellationToken);
+            var p = new double[test.RowCount];
+            model.CreateScorer().PredictProbabilities(test, p);
+            for (var i = 0; i < testRows.Length; i++)
+            {
+                probabilities[testRows[i]] = p[i];
+            }
+
+            var report = ClassificationEvaluator.Evaluate(p, test.Labels, model.Decision.Threshold, test.Weights, train.DefaultRate);
+            var business = costs is null ? null : ThresholdAnalysis.Analyze(p, test.Labels, costs.Resolve(test), test.Weights).At(model.Decision.Threshold);
+            results.Add(new FoldMetrics(k, train.RowCount, test.RowCount, report.Auc, report.Gini, report.Ks, report.Brier, report.LogLoss, report.ExpectedCalibrationError, model.Decision.Threshold, business?.Cost ?? double.NaN, business?.BusinessScore ?? double.NaN));
+            progress?.Report(k + 1);
+        }
+
+        var overall = ClassificationEvaluator.Evaluate(probabilities, data.Labels, DecisionPolicy.DefaultThreshold, data.Weights);
+        return new CrossValidationResult(probabilities, assignment, results, overall);
+    }
+
+    /// <summary>Out-of-fold margins of every training row (prior-corrected per fold when the recipe prior-corrects).</summary>
+    internal double[] OutOfFoldMargins(CreditData training, int folds, int seed, CancellationToken cancellationToken)
+    {
+        var assignment = Splitter.StratifiedFolds(training.Labels, folds, seed);
+        var margins = new double[training.RowCount];
+        for (var k = 0; k < folds; k++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (trainRows, testRows) = Rows(assignment, k);
+            var core = FitCore(training.SelectRows(trainRows), null, seed, cancellationToken);
+            var test = training.SelectRows(testRows);
+            var m = new double[test.RowCount];
+            core.Predictor.PredictMargins(core.Features.Transform(test), m);
+            var shift = core.Prior?.Shift ?? 0.0;
+            for (var i = 0; i < testRows.Length; i++)
+            {
+                margins[testRows[i]] = m[i] + shift;
+            }
+        }
+
+        return margins;
+    }
+
+    /// <summary>What the feature pipeline must prepare: the learner's needs, narrowed by the resampler's.</summary>
+    private LearnerCapabilities PreparedCapabilities => Resampler is null ? Learner.Capabilities : Learner.Capabilities & Resampler.Accepts;
+
+    /// <summary>Features, resampler and learner on one set of training rows, plus the prior correction when asked for.</summary>
+    private (FittedFeatures Features, ICreditPredictor Predictor, PriorCorrection? Prior) FitCore(CreditData training, CreditData? validation, int seed, CancellationToken cancellationToken)
+    {
+        var (features, matrix) = _features.Fit(training, PreparedCapabilities, seed);
+        cancellationToken.ThrowIfCancellationRequested();
+        var fitMatrix = matrix;
+        var labels = training.Labels.ToArray();
+        var weights = training.Weights.ToArray();
+        if (Resampler is not null)
+        {
+            var resampled = Resampler.Resample(matrix, labels, weights, seed, _context.MaxDegreeOfParallelism, features.OneHotGroups());
+            LogResampled(_logger, Resampler.Name, labels.Length, resampled.Labels.Length, resampled.Positives);
+            fitMatrix = resampled.Features;
+            labels = resampled.Labels;
+            weights = resampled.Weights;
+        }
+
+        LearnerValidationData? validationData = validation is null ? null : new LearnerValidationData(features.Transform(validation), validation.Labels, validation.Weights);
+        var predictor = Learner.Fit(fitMatrix, labels, weights, new LearnerContext(seed, _logger, _context.MaxDegreeOfParallelism, validationData, cancellationToken));
+        PriorCorrection? prior = null;
+        if (Calibration == CalibrationMethod.PriorCorrection)
+        {
+            var margins = new double[matrix.RowCount];
+            predictor.PredictMargins(matrix, margins);
+            prior = PriorCorrection.Fit(margins, training.Labels, training.Weights);
+        }
+
+        return (features, predictor, prior);
+    }
+
+    private static (int[] Train, int[] Test) Rows(int[] assignment, int fold)
+    {
+        var train = new List<int>();
+        var test = new List<int>();
+        for (var i = 0; i < assignment.Length; i++)
+        {
+            (assignment[i] == fold ? test : train).Add(i);
+        }
+
+        return ([.. train], [.. test]);
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Trained {Learner} on {Rows} rows: {Inputs} inputs -> {Features} features in {Seconds:F3} s.")]
+    private static partial void LogTrained(ILogger logger, string learner, int rows, int inputs, int features, double seconds);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Resampled with {Resampler}: {Before} -> {After} rows ({Positives} defaults).")]
+    private static partial void LogResampled(ILogger logger, string resampler, int before, int after, int positives);
+}
+
+/// <summary>One fold of a cross-validation.</summary>
+/// <param name="Fold">Zero-based fold.</param>
+/// <param name="TrainingRows">Rows the recipe was fitted on.</param>
+/// <param name="TestRows">Rows scored.</param>
+/// <param name="Auc">AUC on the held-out rows.</param>
+/// <param name="Gini">Gini.</param>
+/// <param name="Ks">KS statistic.</param>
+/// <param name="Brier">Brier score.</param>
+/// <param name="LogLoss">Log-loss.</param>
+/// <param name="ExpectedCalibrationError">Expected calibration error (10 uniform bins).</param>
+/// <param name="Threshold">The fold model's decision threshold.</param>
+/// <param name="Cost">The cost of the fold model's decisions on the held-out rows (NaN without a cost matrix).</param>
+/// <param name="BusinessScore">The normalised business score on the held-out rows (NaN without a cost matrix).</param>
+public sealed record FoldMetrics(int Fold, int TrainingRows, int TestRows, double Auc, double Gini, double Ks, double Brier, double LogLoss, double ExpectedCalibrationError, double Threshold, double Cost, double BusinessScore);
+
+/// <summary>Mean and sample standard deviation of a metric over folds.</summary>
+/// <param name="Mean">The mean.</param>
+/// <param name="StandardDeviation">The sample standard deviation (n − 1).</param>
+public sealed record MetricSummary(double Mean, double StandardDeviation)
+{
+    internal static MetricSummary Of(IEnumerable<double> values)
+    {
+        var v = values.ToArray();
+        var mean = v.Average();
+        var sd = v.Length > 1 ? Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1)) : 0.0;
+        return new MetricSummary(mean, sd);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Mean:F4} ± {StandardDeviation:F4}");
+}
+
+/// <summary>The outcome of <see cref="CreditPipeline.CrossValidate"/>.</summary>
+/// <param name="OutOfFoldProbabilities">Each row's probability from the model that did not see it.</param>
+/// <param name="FoldOfRow">Each row's fold.</param>
+/// <param name="Folds">Per-fold metrics.</param>
+/// <param name="OutOfFold">Metrics of the pooled out-of-fold probabilities (at threshold 0.5).</param>
+public sealed record CrossValidationResult(double[] OutOfFoldProbabilities, int[] FoldOfRow, IReadOnlyList<FoldMetrics> Folds, EvaluationReport OutOfFold)
+{
+    /// <summary>AUC over folds.</summary>
+    public MetricSummary Auc => MetricSummary.Of(Folds.Select(f => f.Auc));
+
+    /// <summary>Gini over folds.</summary>
+    public MetricSummary Gini => MetricSummary.Of(Folds.Select(f => f.Gini));
+
+    /// <summary>KS over folds.</summary>
+    public MetricSummary Ks => MetricSummary.Of(Folds.Select(f => f.Ks));
+
+    /// <summary>Brier score over folds.</summary>
+    public MetricSummary Brier => MetricSummary.Of(Folds.Select(f => f.Brier));
+
+    /// <summary>Log-loss over folds.</summary>
+    public MetricSummary LogLoss => MetricSummary.Of(Folds.Select(f => f.LogLoss));
+
+    /// <summary>Expected calibration error over folds.</summary>
+    public MetricSummary ExpectedCalibrationError => MetricSummary.Of(Folds.Select(f => f.ExpectedCalibrationError));
+
+    /// <summary>Normalised business score over folds (NaN without a cost matrix).</summary>
+    public MetricSummary BusinessScore => MetricSummary.Of(Folds.Select(f => f.BusinessScore));
+}
