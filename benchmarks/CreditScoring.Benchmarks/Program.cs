@@ -6,6 +6,18 @@ using CreditScoring.Benchmarks;
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race features-hc DATA_DIR PIPELINE.json   (issue 4, see benchmarks/peer-race/features.sh)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race scorecard DATA TARGET [--test-rows F] [--special COL=V1|V2]
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race memory [ROWS] [FEATURES]   (peak memory of a 300-round fit)
+// dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race smote DATA TARGET [--drop COL]   (issue 5, see benchmarks/peer-race/imbalance.sh)
+// dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race threshold OOF.csv [--fn-cost 10 --fp-cost 1]
+if (args.Length > 1 && args[0] == "race" && args[1] == "smote")
+{
+    return ImbalanceRace.Smote(args[2..]);
+}
+
+if (args.Length > 1 && args[0] == "race" && args[1] == "threshold")
+{
+    return ImbalanceRace.Threshold(args[2..]);
+}
+
 if (args.Length > 1 && args[0] == "race" && args[1] == "memory")
 {
     return MemoryRace.Run(args[2..]);

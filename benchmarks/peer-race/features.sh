@@ -10,13 +10,7 @@
 #
 #   bash benchmarks/peer-race/features.sh
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-shared=${SHARED:-$root/../shared}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-dotnet build -c Release "$root/benchmarks/CreditScoring.Benchmarks" -v q -nologo >/dev/null
-bench="dotnet $root/benchmarks/CreditScoring.Benchmarks/bin/Release/net10.0/CreditScoring.Benchmarks.dll"
+source "$(dirname "$0")/common.sh"
 gmsc=$shared/data/give-me-some-credit.csv
 special=(--special 'NumberOfTime30-59DaysPastDueNotWorse=96|98' --special 'NumberOfTimes90DaysLate=96|98' --special 'NumberOfTime60-89DaysPastDueNotWorse=96|98')
 

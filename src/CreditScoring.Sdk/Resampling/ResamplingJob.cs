@@ -62,7 +62,7 @@ internal sealed class ResamplingJob
     private readonly int _seed;
     private readonly ParallelOptions _parallel;
     private readonly IReadOnlyList<IReadOnlyList<int>>? _groups;
-    private readonly List<double>[] _newColumns;
+    private readonly List<double[]> _blocks = [];   // new rows, row-major, ColumnCount wide
     private readonly List<int> _newLabels = [];
     private readonly List<double> _newWeights = [];
     private readonly bool[] _removed;
@@ -77,12 +77,6 @@ internal sealed class ResamplingJob
         _seed = seed;
         _groups = groups;
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        _newColumns = new List<double>[features.ColumnCount];
-        for (var j = 0; j < _newColumns.Length; j++)
-        {
-            _newColumns[j] = [];
-        }
-
         _removed = new bool[labels.Length];
     }
 
@@ -128,18 +122,23 @@ internal sealed class ResamplingJob
     /// <summary>Adds rows base + step × (partner − base), each with its base row's weight.</summary>
     public void Interpolate(PointSet baseSet, int[] bases, PointSet partnerSet, int[] partners, double[] steps, int label)
     {
-        for (var j = 0; j < _newColumns.Length; j++)
+        var d = _features.ColumnCount;
+        var block = new double[bases.Length * d];
+        Parallel.For(0, (bases.Length + 4095) / 4096, _parallel, chunk =>
         {
-            var x = _features.Column(j);
-            var column = _newColumns[j];
-            column.EnsureCapacity(column.Count + bases.Length);
-            for (var s = 0; s < bases.Length; s++)
+            var end = Math.Min(bases.Length, (chunk + 1) * 4096);
+            for (var s = chunk * 4096; s < end; s++)
             {
-                var a = x[baseSet.Rows[bases[s]]];
-                column.Add(a + (steps[s] * (x[partnerSet.Rows[partners[s]]] - a)));
+                var a = baseSet.Point(bases[s]);
+                var b = partnerSet.Point(partners[s]);
+                var o = block.AsSpan(s * d, d);
+                for (var j = 0; j < d; j++)
+                {
+                    o[j] = a[j] + (steps[s] * (b[j] - a[j]));
+                }
             }
-        }
-
+        });
+        _blocks.Add(block);
         AddLabels(baseSet, bases, label);
     }
 
@@ -159,15 +158,18 @@ internal sealed class ResamplingJob
             picks[s] = rows[random.NextInt(rows.Length)];
         }
 
-        for (var j = 0; j < _newColumns.Length; j++)
+        var d = _features.ColumnCount;
+        var block = new double[count * d];
+        for (var j = 0; j < d; j++)
         {
             var x = _features.Column(j);
-            foreach (var r in picks)
+            for (var s = 0; s < count; s++)
             {
-                _newColumns[j].Add(x[r]);
+                block[(s * d) + j] = x[picks[s]];
             }
         }
 
+        _blocks.Add(block);
         foreach (var r in picks)
         {
             _newLabels.Add(label);
@@ -264,14 +266,14 @@ internal sealed class ResamplingJob
         }
 
         // Numeric columns: interpolation. Categorical groups: the most frequent value among the base row's neighbours.
+        var width = _features.ColumnCount;
+        var block = new double[count * width];
         for (var c = 0; c < d; c++)
         {
-            var x = _features.Column(continuous[c]);
-            var column = _newColumns[continuous[c]];
             for (var s = 0; s < count; s++)
             {
-                var a = x[rows[bases[s]]];
-                column.Add(a + (steps[s] * (x[rows[partners[s]]] - a)));
+                var a = values[(bases[s] * d) + c];
+                block[(s * width) + continuous[c]] = a + (steps[s] * (values[(partners[s] * d) + c] - a));
             }
         }
 
@@ -322,13 +324,14 @@ internal sealed class ResamplingJob
             foreach (var column in groups[q])
             {
                 var x = _features.Column(column);
-                var target = _newColumns[column];
                 for (var s = 0; s < count; s++)
                 {
-                    target.Add(x[rows[chosen[(s * g) + q]]]);
+                    block[(s * width) + column] = x[rows[chosen[(s * g) + q]]];
                 }
             }
         }
+
+        _blocks.Add(block);
 
         foreach (var b in bases)
         {
@@ -341,23 +344,39 @@ internal sealed class ResamplingJob
     {
         var kept = _labels.Length - _removedCount;
         var total = kept + _newLabels.Count;
-        var columns = new double[_newColumns.Length][];
-        for (var j = 0; j < columns.Length; j++)
+        var d = _features.ColumnCount;
+        var columns = new double[d][];
+        Parallel.For(0, d, _parallel, j =>
         {
             var x = _features.Column(j);
             var c = new double[total];
             var p = 0;
-            for (var i = 0; i < x.Length; i++)
+            if (_removedCount == 0)
             {
-                if (!_removed[i])
+                x.CopyTo(c);
+                p = x.Length;
+            }
+            else
+            {
+                for (var i = 0; i < x.Length; i++)
                 {
-                    c[p++] = x[i];
+                    if (!_removed[i])
+                    {
+                        c[p++] = x[i];
+                    }
                 }
             }
 
-            _newColumns[j].CopyTo(c, p);
+            foreach (var block in _blocks)
+            {
+                for (var s = j; s < block.Length; s += d)
+                {
+                    c[p++] = block[s];
+                }
+            }
+
             columns[j] = c;
-        }
+        });
 
         var labels = new int[total];
         var weights = _weights is null ? [] : new double[total];
