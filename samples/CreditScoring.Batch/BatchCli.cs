@@ -2,11 +2,14 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.Scorecards;
+using CreditScoring.Sdk.Resampling;
 using CreditScoring.Sdk.Scoring;
 using Microsoft.Extensions.Options;
 
@@ -52,18 +55,28 @@ internal static class BatchCli
         var testData = new Option<string?>("--test-data") { Description = "Separate test CSV file; without it a stratified share of --data is held out." };
         var testFraction = new Option<double?>("--test-fraction") { Description = "Share of --data held out for testing (stratified) when --test-data is not given. Default 0.2." };
         var id = new Option<string?>("--id") { Description = "Identifier column (not a feature; labels scored rows)." };
-        var learner = new Option<string>("--learner") { Description = $"The learner: {string.Join(", ", LearnerRegistry.Names)}.", DefaultValueFactory = _ => "logistic" };
+        var learner = new Option<string>("--learner") { Description = $"The learner: {string.Join(", ", LearnerCatalog.Names)}.", DefaultValueFactory = _ => "logistic" };
         var options = new Option<string[]>("--option") { Description = "Sets any option of the learner, NAME=VALUE (repeatable), e.g. --option L2Regularization=0.5.", AllowMultipleArgumentsPerToken = false };
         var threshold = new Option<double>("--threshold") { Description = "Decline when the probability of default is at or above this value.", DefaultValueFactory = _ => DecisionPolicy.DefaultThreshold };
         var model = new Option<string>("--model") { Description = "Where to write the model file.", Required = true };
+        var resample = new Option<string?>("--resample") { Description = $"Resample the training rows (only when fitting, inside every fold): {string.Join(", ", ResamplerCatalog.Names)}." };
+        var strategy = new Option<string?>("--sampling-strategy") { Description = "imbalanced-learn's sampling_strategy: auto (default), a minority/majority ratio such as 0.5, or counts 0:N,1:M." };
+        var calibrate = new Option<string>("--calibrate") { Description = "Probability calibration: none, platt or isotonic (on out-of-fold margins), prior (mean PD = training default rate).", DefaultValueFactory = _ => "none" };
+        var costFn = new Option<string?>("--cost-fn") { Description = "Cost of approving a defaulter: a number, or COLUMN*FACTOR for a per-applicant cost (e.g. AMT_CREDIT*0.45). With --cost-fp, the threshold is chosen on out-of-fold predictions." };
+        var costFp = new Option<string?>("--cost-fp") { Description = "Cost of declining a good applicant: a number, or COLUMN*FACTOR (e.g. AMT_CREDIT*0.05)." };
+        var objective = new Option<string>("--objective") { Description = "What the threshold optimises with costs given: cost (default), f1, youden, bad-rate:MAX (most approvals with bad rate <= MAX), approval:MIN (least cost approving >= MIN).", DefaultValueFactory = _ => "cost" };
+        var cv = new Option<int?>("--cv") { Description = "Cross-validate the whole recipe with K stratified folds on the training rows first, and report per-fold metrics with mean and standard deviation." };
+        var search = new Option<string?>("--search") { Description = "Search learner options first, as described in a JSON file (README: \"Hyperparameter search\"); the best candidate is trained." };
         var train = new Command("train", "Train a probability-of-default model, evaluate it on test rows and save it.")
         {
             trainData, trainTarget, testData, testFraction, id, learner, options, seed, threshold, model, report, positive, negative, features, trainRelated,
+            resample, strategy, calibrate, costFn, costFp, objective, cv, search,
         };
         train.SetAction(p => Guarded(error, () => Train(
             output, error, p.GetValue(trainData)!, p.GetValue(trainTarget)!, p.GetValue(testData), p.GetValue(testFraction), p.GetValue(id),
             p.GetValue(learner)!, p.GetValue(options) ?? [], p.GetValue(seed), p.GetValue(threshold), p.GetValue(model)!, p.GetValue(report),
-            p.GetValue(positive), p.GetValue(negative), p.GetValue(features), p.GetValue(trainRelated) ?? [])));
+            p.GetValue(positive), p.GetValue(negative), p.GetValue(features), p.GetValue(trainRelated) ?? [],
+            new Recipe(p.GetValue(resample), p.GetValue(strategy), p.GetValue(calibrate)!, p.GetValue(costFn), p.GetValue(costFp), p.GetValue(objective)!, p.GetValue(cv), p.GetValue(search)))));
 
         var evalModel = new Option<string>("--model") { Description = "The model file.", Required = true };
         var evalData = new Option<string>("--data") { Description = "Labelled CSV file.", Required = true };
@@ -107,7 +120,7 @@ internal static class BatchCli
     private static int Train(
         TextWriter output, TextWriter error, string dataPath, string target, string? testPath, double? testFraction, string? id,
         string learnerName, string[] learnerOptions, int seed, double threshold, string modelPath, string? reportPath, string? positive, string? negative,
-        string? featuresPath, string[] related)
+        string? featuresPath, string[] related, Recipe recipe)
     {
         if (testPath is not null && testFraction is not null)
         {
@@ -115,7 +128,10 @@ internal static class BatchCli
         }
 
         var log = new ProgressLog(error);
-        var learner = LearnerRegistry.Create(learnerName, learnerOptions);
+        var costs = recipe.Costs();
+        var decide = recipe.Decision(costs, threshold);
+        _ = LearnerCatalog.Create(learnerName, learnerOptions); // options checked before any data is read
+        var searchSpec = recipe.Search is null ? default : HyperparameterSearchJson.ReadFile(recipe.Search);
         var data = WithRelated(Input.Read(dataPath, log, target, id, positive, negative), related, log);
         CreditData train, test;
         if (testPath is null)
@@ -129,14 +145,47 @@ internal static class BatchCli
             test = WithRelated(Input.Read(testPath, log, target, id, positive, negative), related, log);
         }
 
-        log.Step($"Training {learner.Name} on {train.RowCount:N0} rows");
-        var builder = new CreditScoringContext(seed).CreatePipeline().Train(learner).Decide(d => d.Threshold(threshold));
-        if (featuresPath is not null)
+        var context = new CreditScoringContext(seed);
+        CreditPipelineBuilder Configure(CreditPipelineBuilder builder)
         {
-            builder.Features(f => FeaturePipelineJson.ApplyFile(f, featuresPath));
+            if (featuresPath is not null)
+            {
+                builder.Features(f => FeaturePipelineJson.ApplyFile(f, featuresPath));
+            }
+
+            if (recipe.Resample is not null)
+            {
+                var sampling = recipe.SamplingStrategy is null ? null : SamplingStrategy.Parse(recipe.SamplingStrategy);
+                builder.Resample(_ => ResamplerCatalog.Create(recipe.Resample, sampling));
+            }
+
+            return builder.Calibrate(recipe.CalibrationMethod());
         }
 
-        var pipeline = builder.Build();
+        var extra = new List<Action<Utf8JsonWriter>>();
+        var finalOptions = learnerOptions;
+        if (searchSpec.Space is not null)
+        {
+            searchSpec.Options.Costs = costs;
+            log.Step($"Searching {string.Join(", ", searchSpec.Space.Options)} ({searchSpec.Options.Strategy}, {searchSpec.Options.Folds}-fold CV, optimising {searchSpec.Options.Metric})");
+            var progress = new Progress<SearchTrial>(t => log.Step(string.Create(CultureInfo.InvariantCulture, $"  candidate {t.Candidate} round {t.Round} on {t.Rows:N0} rows: AUC {t.Auc:F4}, log-loss {t.LogLoss:F4}{(double.IsNaN(t.BusinessScore) ? "" : $", business {t.BusinessScore:F4}")} ({string.Join(", ", t.Parameters.Select(p => $"{p.Key}={p.Value}"))})")));
+            var result = HyperparameterSearch.Run(context, train, learnerName, searchSpec.Space, searchSpec.Options, learnerOptions, Configure, progress);
+            Report.PrintSearch(output, result);
+            finalOptions = [.. result.BestOptions];
+            extra.Add(json => Report.WriteSearch(json, result));
+        }
+
+        var learner = LearnerCatalog.Create(learnerName, finalOptions);
+        var pipeline = Configure(context.CreatePipeline()).Train(learner).Decide(decide).Build();
+        if (recipe.Folds is { } folds)
+        {
+            log.Step($"Cross-validating the whole recipe: {folds} stratified folds");
+            var cvResult = pipeline.CrossValidate(train, folds, new Progress<int>(k => log.Step($"  fold {k} of {folds} done")));
+            Report.PrintCrossValidation(output, cvResult);
+            extra.Add(json => Report.WriteCrossValidation(json, cvResult));
+        }
+
+        log.Step($"Training {learner.Name} on {train.RowCount:N0} rows{(pipeline.NeedsOutOfFold ? $" (with a {pipeline.InnerFolds}-fold inner cross-validation for calibration and threshold)" : "")}");
         var clock = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
         var trainSeconds = clock.Elapsed.TotalSeconds;
@@ -151,10 +200,16 @@ internal static class BatchCli
 
         var evaluation = model.Evaluate(test);
         Report.Print(output, evaluation);
+        if (model.Decision.Choice is not null)
+        {
+            var tested = Report.PrintThresholds(output, model, test);
+            extra.Add(json => Report.WriteThresholdsOnTest(json, tested));
+        }
+
         output.WriteLine($"Model saved to {modelPath}");
         if (reportPath is not null)
         {
-            var context = new Dictionary<string, object?>
+            var reportContext = new Dictionary<string, object?>
             {
                 ["model"] = modelPath,
                 ["data"] = dataPath,
@@ -163,7 +218,7 @@ internal static class BatchCli
                 ["trainSeconds"] = trainSeconds,
                 ["skippedRows"] = data.LoadReport!.RowsSkipped,
             };
-            Report.Write(reportPath, "train", model, evaluation, context);
+            Report.Write(reportPath, "train", model, evaluation, reportContext, extra);
             output.WriteLine($"Report written to {reportPath}");
         }
 
@@ -328,3 +383,72 @@ internal static class BatchCli
     private static string Csv(string value) =>
         value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
 }
+
+/// <summary>train's imbalance and decision settings, as given on the command line.</summary>
+internal sealed record Recipe(string? Resample, string? SamplingStrategy, string Calibrate, string? CostFn, string? CostFp, string Objective, int? Folds, string? Search)
+{
+    public CalibrationMethod CalibrationMethod() => Calibrate.ToLowerInvariant() switch
+    {
+        "none" => Sdk.Learners.CalibrationMethod.None,
+        "platt" => Sdk.Learners.CalibrationMethod.Platt,
+        "isotonic" => Sdk.Learners.CalibrationMethod.Isotonic,
+        "prior" => Sdk.Learners.CalibrationMethod.PriorCorrection,
+        _ => throw new CliException($"--calibrate '{Calibrate}' is not one of none, platt, isotonic, prior."),
+    };
+
+    public CostMatrix? Costs()
+    {
+        if (CostFn is null && CostFp is null)
+        {
+            return null;
+        }
+
+        if (CostFn is null || CostFp is null)
+        {
+            throw new CliException("give both --cost-fn and --cost-fp (e.g. --cost-fn 10 --cost-fp 1).");
+        }
+
+        return CostMatrix.FromColumns(Term("--cost-fn", CostFn), Term("--cost-fp", CostFp));
+    }
+
+    public Func<DecisionCatalog, DecisionRule> Decision(CostMatrix? costs, double threshold)
+    {
+        if (costs is null)
+        {
+            return Objective == "cost" ? d => d.Threshold(threshold) : throw new CliException($"--objective {Objective} needs --cost-fn and --cost-fp.");
+        }
+
+        var colon = Objective.IndexOf(':', StringComparison.Ordinal);
+        var limit = colon > 0 && double.TryParse(Objective[(colon + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+        return (colon > 0 ? Objective[..colon] : Objective).ToLowerInvariant() switch
+        {
+            "cost" => d => d.MinimiseCost(costs),
+            "f1" => d => d.MaximiseF1(costs),
+            "youden" => d => d.MaximiseYouden(costs),
+            "bad-rate" when limit is >= 0 and <= 1 => d => d.MostApprovals(limit, costs),
+            "approval" when limit is >= 0 and <= 1 => d => d.MinimiseCost(costs, limit),
+            _ => throw new CliException($"--objective '{Objective}' is not cost, f1, youden, bad-rate:MAX or approval:MIN (MAX and MIN in [0, 1])."),
+        };
+    }
+
+    private static CostMatrix.Term Term(string option, string text)
+    {
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var constant))
+        {
+            return new CostMatrix.Term(constant);
+        }
+
+        var star = text.LastIndexOf('*');
+        if (star < 0)
+        {
+            return new CostMatrix.Term(text.Trim());
+        }
+
+        return double.TryParse(text[(star + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var factor) && star > 0
+            ? new CostMatrix.Term(text[..star].Trim(), factor)
+            : throw new CliException($"{option} '{text}' is not a number or COLUMN*FACTOR (e.g. AMT_CREDIT*0.45).");
+    }
+}
+
+/// <summary>A user error the CLI reports as one line on stderr.</summary>
+internal sealed class CliException(string message) : Exception(message);

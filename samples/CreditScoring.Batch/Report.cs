@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Learners.Scorecards;
 using CreditScoring.Sdk.Scoring;
@@ -15,11 +17,15 @@ namespace CreditScoring.Batch;
 /// auc, gini, ks, ksThreshold, brier, logLoss, threshold, confusion {tp, fp, tn, fn}, precision,
 /// recall, f1, accuracy, approvalRate, badRateAmongApproved, baseline {prior, auc, gini, ks, brier,
 /// logLoss}, calibration [], gains [], roc [], precisionRecall [] (curves thinned to at most 201
-/// points), skippedRows. All figures are on the evaluated (test) rows; an undefined figure is null.
+/// points), skippedRows, expectedCalibrationError, decision {threshold, method, costs, choices [{objective,
+/// threshold, cost, costPerApplicant, approvalRate, badRate, f1, businessScore, interval}] (chosen on out-of-fold
+/// predictions of the training rows)}, business {cost, costPerApplicant, approvalRate, badRate, businessScore} (when the
+/// policy has costs), and from train: thresholdsOnTest [...], crossValidation {folds [...], auc {mean, std}, ...},
+/// search {trials [...], best}. All figures are on the evaluated (test) rows unless said; an undefined figure is null.
 /// </summary>
 internal static class Report
 {
-    public static void Write(string path, string command, CreditModel model, EvaluationReport report, IReadOnlyDictionary<string, object?> context)
+    public static void Write(string path, string command, CreditModel model, EvaluationReport report, IReadOnlyDictionary<string, object?> context, IEnumerable<Action<Utf8JsonWriter>>? sections = null)
     {
         using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
@@ -93,6 +99,18 @@ internal static class Report
             Number(w, "precision", p.Precision);
             Number(w, "recall", p.Recall);
         });
+        Number(json, "expectedCalibrationError", report.ExpectedCalibrationError);
+        WriteDecision(json, model.Decision);
+        if (report.Business is { } business)
+        {
+            Numbers(json, "business", ("cost", business.Cost), ("costPerApplicant", business.CostPerApplicant), ("approvalRate", business.ApprovalRate), ("badRate", business.BadRate), ("businessScore", business.BusinessScore));
+        }
+
+        foreach (var section in sections ?? [])
+        {
+            section(json);
+        }
+
         json.WriteEndObject();
     }
 
@@ -172,6 +190,116 @@ internal static class Report
         output.WriteLine(
             $"Decline at PD >= {Fixed(report.Threshold, 2)}: approve {Percent(c.ApprovalRate)}, bad rate among approved {Percent(c.BadRateAmongApproved)}, " +
             $"precision {Fixed(c.Precision, 3)}, recall {Fixed(c.Recall, 3)}, F1 {Fixed(c.F1, 3)}");
+    }
+
+    private static void WriteDecision(Utf8JsonWriter json, DecisionPolicy policy)
+    {
+        json.WriteStartObject("decision");
+        Number(json, "threshold", policy.Threshold);
+        json.WriteString("method", policy.Method);
+        if (policy.Costs is { } costs)
+        {
+            json.WriteString("costs", costs.ToString());
+        }
+
+        if (policy.Choice is { } choice)
+        {
+            Array(json, "choices", policy.Alternatives.Prepend(choice), Choice);
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void Choice(Utf8JsonWriter json, ThresholdChoice c)
+    {
+        json.WriteString("objective", c.Objective.Name);
+        Numbers(json, null, ("threshold", c.Threshold), ("cost", c.Cost), ("costPerApplicant", c.CostPerApplicant), ("approvalRate", c.ApprovalRate), ("badRate", c.BadRate), ("f1", c.F1), ("businessScore", c.BusinessScore));
+        if (c.Interval is { } i)
+        {
+            Numbers(json, "interval", ("level", i.Level), ("lower", i.Lower), ("upper", i.Upper));
+        }
+    }
+
+    /// <summary>The business-optimal threshold beside the F1- and Youden-optimal ones: on the out-of-fold training predictions they were chosen on, and on the test rows.</summary>
+    public static IReadOnlyList<(ThresholdChoice OutOfFold, ThresholdChoice Test)> PrintThresholds(TextWriter output, CreditModel model, CreditData test)
+    {
+        var policy = model.Decision;
+        var p = new double[test.RowCount];
+        model.CreateScorer().PredictProbabilities(test, p);
+        var analysis = ThresholdAnalysis.Analyze(p, test.Labels, (policy.Costs ?? CostMatrix.Create(1, 1)).Resolve(test), test.Weights);
+        var rows = policy.Alternatives.Prepend(policy.Choice!).Select(c => (c, analysis.At(c.Threshold))).ToArray();
+        output.WriteLine($"Decision thresholds (costs {policy.Costs?.ToString() ?? "1 per error"}; chosen on out-of-fold training predictions, then applied to the test rows):");
+        output.WriteLine($"  {"objective",-16} {"threshold",9} {"95% CI",17} | {"OOF cost",10} {"approve",8} {"bad rate",8} | {"test cost",10} {"approve",8} {"bad rate",8} {"business",8}");
+        foreach (var (c, t) in rows)
+        {
+            var ci = c.Interval is { } i ? string.Create(CultureInfo.InvariantCulture, $"{i.Lower:F4}-{i.Upper:F4}") : "";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {(c == policy.Choice ? "* " : "  ") + c.Objective.Name,-16} {Fixed(c.Threshold),9} {ci,17} | {c.Cost,10:N0} {Percent(c.ApprovalRate),8} {Percent(c.BadRate),8} | {t.Cost,10:N0} {Percent(t.ApprovalRate),8} {Percent(t.BadRate),8} {Fixed(t.BusinessScore, 3),8}"));
+        }
+
+        return rows;
+    }
+
+    public static void WriteThresholdsOnTest(Utf8JsonWriter json, IReadOnlyList<(ThresholdChoice OutOfFold, ThresholdChoice Test)> rows) =>
+        Array(json, "thresholdsOnTest", rows, (w, r) =>
+        {
+            w.WriteString("objective", r.OutOfFold.Objective.Name);
+            Numbers(w, null, ("threshold", r.Test.Threshold), ("cost", r.Test.Cost), ("costPerApplicant", r.Test.CostPerApplicant), ("approvalRate", r.Test.ApprovalRate), ("badRate", r.Test.BadRate), ("f1", r.Test.F1), ("businessScore", r.Test.BusinessScore));
+        });
+
+    public static void PrintCrossValidation(TextWriter output, CrossValidationResult cv)
+    {
+        output.WriteLine($"{cv.Folds.Count}-fold cross-validation of the whole recipe (each fold refits features, resampler, learner, calibration, threshold):");
+        output.WriteLine($"  {"fold",4} {"train",8} {"test",7} {"AUC",7} {"Gini",7} {"KS",7} {"Brier",7} {"log-loss",8} {"ECE",7} {"threshold",9} {"business",8}");
+        foreach (var f in cv.Folds)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {f.Fold + 1,4} {f.TrainingRows,8:N0} {f.TestRows,7:N0} {f.Auc,7:F4} {f.Gini,7:F4} {f.Ks,7:F4} {f.Brier,7:F4} {f.LogLoss,8:F4} {f.ExpectedCalibrationError,7:F4} {Fixed(f.Threshold),9} {Fixed(f.BusinessScore, 3),8}"));
+        }
+
+        output.WriteLine($"  mean ± sd: AUC {cv.Auc}, Gini {cv.Gini}, KS {cv.Ks}, Brier {cv.Brier}, log-loss {cv.LogLoss}, ECE {cv.ExpectedCalibrationError}{(double.IsNaN(cv.BusinessScore.Mean) ? "" : $", business {cv.BusinessScore}")}");
+    }
+
+    public static void WriteCrossValidation(Utf8JsonWriter json, CrossValidationResult cv)
+    {
+        json.WriteStartObject("crossValidation");
+        Array(json, "folds", cv.Folds, (w, f) => Numbers(w, null, ("fold", f.Fold), ("trainRows", f.TrainingRows), ("testRows", f.TestRows), ("auc", f.Auc), ("gini", f.Gini), ("ks", f.Ks), ("brier", f.Brier), ("logLoss", f.LogLoss), ("expectedCalibrationError", f.ExpectedCalibrationError), ("threshold", f.Threshold), ("cost", f.Cost), ("businessScore", f.BusinessScore)));
+        foreach (var (name, m) in new[] { ("auc", cv.Auc), ("gini", cv.Gini), ("ks", cv.Ks), ("brier", cv.Brier), ("logLoss", cv.LogLoss), ("expectedCalibrationError", cv.ExpectedCalibrationError), ("businessScore", cv.BusinessScore) })
+        {
+            Numbers(json, name, ("mean", m.Mean), ("std", m.StandardDeviation));
+        }
+
+        json.WriteEndObject();
+    }
+
+    public static void PrintSearch(TextWriter output, SearchResult result)
+    {
+        output.WriteLine($"Hyperparameter search: {result.Trials.Count} trials; best candidate {result.Best.Candidate}: {string.Join(", ", result.Best.Parameters.Select(p => $"{p.Key}={p.Value}"))}");
+        output.WriteLine($"  {"cand",4} {"round",5} {"rows",8} {"AUC",7} {"± sd",7} {"log-loss",8} {"business",8} {"seconds",7}  parameters");
+        foreach (var t in result.Trials)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {t.Candidate,4} {t.Round,5} {t.Rows,8:N0} {t.Auc,7:F4} {t.AucStandardDeviation,7:F4} {t.LogLoss,8:F4} {Fixed(t.BusinessScore, 4),8} {t.Seconds,7:F2}  {string.Join(", ", t.Parameters.Select(p => $"{p.Key}={p.Value}"))}"));
+        }
+    }
+
+    public static void WriteSearch(Utf8JsonWriter json, SearchResult result)
+    {
+        json.WriteStartObject("search");
+        void Trial(Utf8JsonWriter w, SearchTrial t)
+        {
+            Numbers(w, null, ("candidate", t.Candidate), ("round", t.Round), ("rows", t.Rows), ("auc", t.Auc), ("aucStd", t.AucStandardDeviation), ("logLoss", t.LogLoss), ("businessScore", t.BusinessScore), ("score", t.Score), ("seconds", t.Seconds));
+            w.WriteStartObject("parameters");
+            foreach (var (k, v) in t.Parameters)
+            {
+                w.WriteString(k, v);
+            }
+
+            w.WriteEndObject();
+        }
+
+        Array(json, "trials", result.Trials, Trial);
+        json.WriteStartObject("best");
+        Trial(json, result.Best);
+        json.WriteEndObject();
+        json.WriteEndObject();
     }
 
     /// <summary>Prints a scorecard's points table: characteristic, attribute, rows, default rate, WoE and (rounded) points.</summary>

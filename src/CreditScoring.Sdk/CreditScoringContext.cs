@@ -201,6 +201,30 @@ public sealed partial class LearnerCatalog
     {
     }
 
+    /// <summary>The learner names <see cref="Create"/> accepts: <c>logistic</c>, <c>gbdt</c>, <c>scorecard</c>.</summary>
+    public static IEnumerable<string> Names => LearnerOptionsBinder.Names;
+
+    /// <summary>
+    /// A learner by name with options set by name, e.g. <c>Create("gbdt", ["NumberOfLeaves=63", "LearningRate=0.05"])</c>:
+    /// any public property of the learner's options class (case-insensitive), values in the invariant culture;
+    /// dictionaries as <c>NAME:VALUE,...</c> (e.g. <c>MonotoneConstraints=age:-1</c>).
+    /// </summary>
+    /// <param name="name">The learner's name.</param>
+    /// <param name="options"><c>NAME=VALUE</c> settings.</param>
+    /// <returns>The learner.</returns>
+    /// <exception cref="ArgumentException">The learner, an option name or a value is unknown or malformed; the message lists what is accepted.</exception>
+    public static ICreditLearner Create(string name, IEnumerable<string> options)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(options);
+        return LearnerOptionsBinder.Create(name, options);
+    }
+
+    /// <summary>One line per option of a learner: name, type and default.</summary>
+    /// <param name="name">The learner's name.</param>
+    /// <returns>The lines.</returns>
+    public static IEnumerable<string> DescribeOptions(string name) => LearnerOptionsBinder.Describe(name);
+
     /// <summary>L2-regularised logistic regression with default options (L2 = 1, standardised, solved tightly).</summary>
     /// <returns>The learner.</returns>
     public ICreditLearner LogisticRegression() => new LogisticRegressionLearner();

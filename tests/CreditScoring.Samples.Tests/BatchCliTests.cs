@@ -220,6 +220,86 @@ public class BatchCliTests
         Assert.Contains("Evaluated on 891 rows, 251 defaults", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Train_WithResamplingCostsAndCv_ReportsBusinessAndF1ThresholdsSideBySide()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "m.json");
+        var report = Path.Combine(dir, "r.json");
+
+        var (exit, output, error) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--resample", "smote", "--calibrate", "platt", "--cost-fn", "10", "--cost-fp", "1", "--cv", "3", "--model", model, "--report", report);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("3-fold cross-validation of the whole recipe", output, StringComparison.Ordinal);
+        Assert.Contains("  * cost ", output, StringComparison.Ordinal);
+        Assert.Contains("    f1 ", output, StringComparison.Ordinal);
+        var json = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+        var decision = json.GetProperty("decision");
+        Assert.Equal("cost", decision.GetProperty("method").GetString());
+        var choices = decision.GetProperty("choices").EnumerateArray().ToDictionary(c => c.GetProperty("objective").GetString()!);
+        Assert.True(choices["cost"].GetProperty("cost").GetDouble() <= choices["f1"].GetProperty("cost").GetDouble());
+        Assert.True(choices["cost"].GetProperty("threshold").GetDouble() < choices["f1"].GetProperty("threshold").GetDouble());
+        Assert.True(choices["cost"].TryGetProperty("interval", out _));
+        Assert.Equal(3, json.GetProperty("thresholdsOnTest").GetArrayLength());
+        Assert.Equal(3, json.GetProperty("crossValidation").GetProperty("folds").GetArrayLength());
+        Assert.InRange(json.GetProperty("crossValidation").GetProperty("auc").GetProperty("mean").GetDouble(), 0.75, 0.9);
+        Assert.True(json.GetProperty("business").GetProperty("businessScore").GetDouble() > 0);
+
+        // The saved model carries the policy, and its threshold decides the scored file.
+        var saved = CreditModel.Load(model);
+        Assert.Equal(decision.GetProperty("threshold").GetDouble(), saved.Decision.Threshold);
+        Assert.Equal("platt", saved.Calibration!.Kind);
+        Assert.StartsWith("smote(", saved.Metadata.LearnerParameters["resampler"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Train_WithSearchFile_TrainsTheBestCandidate()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var search = Path.Combine(dir, "search.json");
+        File.WriteAllText(search, """{ "strategy": "grid", "folds": 3, "metric": "logloss", "parameters": { "L2Regularization": [0.001, 100000] } }""");
+        var report = Path.Combine(dir, "r.json");
+
+        var (exit, output, error) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--search", search, "--model", Path.Combine(dir, "m.json"), "--report", report);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("Hyperparameter search: 2 trials", output, StringComparison.Ordinal);
+        var json = JsonDocument.Parse(File.ReadAllText(report)).RootElement;
+        var trials = json.GetProperty("search").GetProperty("trials").EnumerateArray().ToArray();
+        Assert.Equal(2, trials.Length);
+        Assert.Equal("0.001", json.GetProperty("search").GetProperty("best").GetProperty("parameters").GetProperty("L2Regularization").GetString());
+        Assert.Equal("0.001", json.GetProperty("learnerParameters").GetProperty("L2Regularization").GetString());
+    }
+
+    [Theory]
+    [InlineData("--cost-fn", "error: give both --cost-fn and --cost-fp (e.g. --cost-fn 10 --cost-fp 1).")]
+    [InlineData("--resample", "error: Unknown resampler 'knn'; use one of: smote, borderline, borderline2, smotenc, adasyn, over, under.")]
+    [InlineData("--objective", "error: --objective 'bad-rate:2' is not cost, f1, youden, bad-rate:MAX or approval:MIN (MAX and MIN in [0, 1]).")]
+    [InlineData("--sampling-strategy", "error: Sampling strategy '3': a ratio must be in (0, 1].")]
+    [InlineData("--search", "error: {search}: parameter \"L2Regularization\": a range needs \"min\" <= \"max\".")]
+    [InlineData("--calibrate", "error: --calibrate 'sigmoid' is not one of none, platt, isotonic, prior.")]
+    public void Train_BadImbalanceOptions_ExitNonZeroWithOneLine(string option, string expected)
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var search = Path.Combine(dir, "search.json");
+        File.WriteAllText(search, """{ "parameters": { "L2Regularization": { "min": 2, "max": 1 } } }""");
+        string[] common = ["train", "--data", TestPaths.CreditData, "--target", "default", "--model", Path.Combine(dir, "m.json")];
+        string[] args = option switch
+        {
+            "--cost-fn" => [.. common, "--cost-fn", "10"],
+            "--resample" => [.. common, "--resample", "knn"],
+            "--objective" => [.. common, "--cost-fn", "10", "--cost-fp", "1", "--objective", "bad-rate:2"],
+            "--sampling-strategy" => [.. common, "--resample", "smote", "--sampling-strategy", "3"],
+            "--search" => [.. common, "--search", search],
+            _ => [.. common, "--calibrate", "sigmoid"],
+        };
+
+        var (exit, _, error) = Run(args);
+
+        Assert.Equal(1, exit);
+        Assert.Equal(expected.Replace("{search}", search, StringComparison.Ordinal), ErrorLine(error));
+    }
+
     [Theory]
     [InlineData("missing-file", "error: data file 'nope.csv' does not exist.")]
     [InlineData("bad-target", "error: {data}: the target column 'Default' is not in the source (names are case-sensitive). Columns: default, Seniority, Home, Time, Age, Marital, Records, Job, Expenses, Income, Assets, Debt, Amount, Price.")]

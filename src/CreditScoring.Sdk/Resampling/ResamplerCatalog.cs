@@ -64,7 +64,7 @@ public sealed class ResamplerCatalog
         "adasyn" => new Adasyn(strategy: strategy),
         "over" or "random-over" => new RandomOverSampler(strategy),
         "under" or "random-under" => new RandomUnderSampler(strategy),
-        _ => throw new ArgumentException($"Unknown resampler '{name}'; use one of: {string.Join(", ", Names)}.", nameof(name)),
+        _ => throw new ArgumentException($"Unknown resampler '{name}'; use one of: {string.Join(", ", Names)}."),
     };
 
     /// <summary>The names <see cref="Create"/> accepts.</summary>

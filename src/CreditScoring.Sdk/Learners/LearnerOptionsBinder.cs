@@ -5,13 +5,14 @@ using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
 using CreditScoring.Sdk.Learners.Scorecards;
 
-namespace CreditScoring.Batch;
+namespace CreditScoring.Sdk.Learners;
 
 /// <summary>
-/// The learners the CLI offers, and <c>--option NAME=VALUE</c>: any public settable property of the
-/// learner's options class, by name (case-insensitive), parsed with the invariant culture.
+/// The SDK's learners by name, configured by option name: any public settable property of the learner's
+/// options class, by name (case-insensitive), parsed with the invariant culture. The CLI's <c>--option</c>
+/// and hyperparameter search both go through it.
 /// </summary>
-internal static class LearnerRegistry
+internal static class LearnerOptionsBinder
 {
     private static readonly Dictionary<string, (Func<object> NewOptions, Func<object, ICreditLearner> Create)> Learners = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -22,11 +23,11 @@ internal static class LearnerRegistry
 
     public static IEnumerable<string> Names => Learners.Keys;
 
-    public static ICreditLearner Create(string name, IReadOnlyList<string> options)
+    public static ICreditLearner Create(string name, IEnumerable<string> options)
     {
         if (!Learners.TryGetValue(name, out var entry))
         {
-            throw new CliException($"unknown learner '{name}'; available: {string.Join(", ", Learners.Keys)}.");
+            throw new ArgumentException($"unknown learner '{name}'; available: {string.Join(", ", Learners.Keys)}.");
         }
 
         var target = entry.NewOptions();
@@ -50,13 +51,13 @@ internal static class LearnerRegistry
         var eq = option.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0)
         {
-            throw new CliException($"--option '{option}' is not NAME=VALUE (e.g. --option L2Regularization=0.5).");
+            throw new ArgumentException($"--option '{option}' is not NAME=VALUE (e.g. --option L2Regularization=0.5).");
         }
 
         var name = option[..eq].Trim();
         var text = option[(eq + 1)..].Trim();
         var property = Settable(target.GetType()).FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new CliException($"learner '{learner}' has no option '{name}'; its options are: {string.Join("; ", Describe(learner))}.");
+            ?? throw new ArgumentException($"learner '{learner}' has no option '{name}'; its options are: {string.Join("; ", Describe(learner))}.");
         if (property.PropertyType == typeof(IDictionary<string, int>))
         {
             // e.g. --option MonotoneConstraints=NumberOfTimes90DaysLate:1,age:-1
@@ -66,7 +67,7 @@ internal static class LearnerRegistry
                 var colon = entry.LastIndexOf(':');
                 if (colon <= 0 || !int.TryParse(entry[(colon + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
                 {
-                    throw new CliException($"option {property.Name} expects NAME:NUMBER pairs separated by commas (e.g. {property.Name}=age:-1,DebtRatio:1), but got '{entry}'.");
+                    throw new ArgumentException($"option {property.Name} expects NAME:NUMBER pairs separated by commas (e.g. {property.Name}=age:-1,DebtRatio:1), but got '{entry}'.");
                 }
 
                 map[entry[..colon]] = number;
@@ -85,7 +86,7 @@ internal static class LearnerRegistry
                 var numbers = colon <= 0 ? [] : entry[(colon + 1)..].Split('|').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray();
                 if (numbers.Length == 0 || numbers.Any(double.IsNaN))
                 {
-                    throw new CliException($"option {property.Name} expects NAME:V1|V2 entries separated by commas (e.g. {property.Name}=NumberOfTimes90DaysLate:96|98), but got '{entry}'.");
+                    throw new ArgumentException($"option {property.Name} expects NAME:V1|V2 entries separated by commas (e.g. {property.Name}=NumberOfTimes90DaysLate:96|98), but got '{entry}'.");
                 }
 
                 values[entry[..colon]] = numbers;
@@ -122,7 +123,7 @@ internal static class LearnerRegistry
             value = text;
         }
 
-        return value ?? throw new CliException($"option {property.Name} expects {TypeName(type)}, but got '{text}'.");
+        return value ?? throw new ArgumentException($"option {property.Name} expects {TypeName(type)}, but got '{text}'.");
     }
 
     private static IEnumerable<PropertyInfo> Settable(Type type) =>
@@ -149,6 +150,3 @@ internal static class LearnerRegistry
         _ => value.ToString() ?? "",
     };
 }
-
-/// <summary>A user error the CLI reports as one line on stderr.</summary>
-internal sealed class CliException(string message) : Exception(message);

@@ -1,0 +1,347 @@
+using System.Globalization;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Evaluation;
+using CreditScoring.Sdk.Internal;
+using CreditScoring.Sdk.Learners;
+
+namespace CreditScoring.Sdk;
+
+/// <summary>How a hyperparameter search proposes candidates.</summary>
+public enum SearchStrategy
+{
+    /// <summary>Every combination of the listed values.</summary>
+    Grid,
+
+    /// <summary><see cref="SearchOptions.Candidates"/> random combinations (Bergstra and Bengio, JMLR 13, 2012).</summary>
+    Random,
+
+    /// <summary>
+    /// Successive halving (Jamieson and Talwalkar, AISTATS 2016; scikit-learn's <c>HalvingRandomSearchCV</c>): random
+    /// candidates are cross-validated on a stratified subsample, the best 1/<see cref="SearchOptions.HalvingFactor"/> go on
+    /// to a <see cref="SearchOptions.HalvingFactor"/> times larger sample, until the survivors see every row.
+    /// </summary>
+    SuccessiveHalving,
+}
+
+/// <summary>What a search optimises, on the candidates' pooled out-of-fold predictions.</summary>
+public enum SearchMetric
+{
+    /// <summary>Area under the ROC curve (higher is better).</summary>
+    Auc,
+
+    /// <summary>Log-loss (lower is better).</summary>
+    LogLoss,
+
+    /// <summary>The normalised business score at the cost-optimal threshold for <see cref="SearchOptions.Costs"/> (higher is better).</summary>
+    BusinessScore,
+}
+
+/// <summary>The values a search tries for each learner option (by the option's name, as <see cref="LearnerCatalog.Create"/>).</summary>
+public sealed class SearchSpace
+{
+    private readonly List<Dimension> _dimensions = [];
+
+    /// <summary>The options searched.</summary>
+    public IReadOnlyList<string> Options => _dimensions.Select(d => d.Option).ToArray();
+
+    /// <summary>A list of values (grid, random and halving searches).</summary>
+    /// <param name="option">The option, e.g. <c>NumberOfLeaves</c>.</param>
+    /// <param name="values">The values, as invariant text or numbers.</param>
+    /// <returns>This space.</returns>
+    public SearchSpace Values(string option, params object[] values)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(option);
+        if (values is null || values.Length == 0)
+        {
+            throw new ArgumentException($"Search option '{option}' needs at least one value.", nameof(values));
+        }
+
+        return Add(new Dimension(option, values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "").ToArray(), double.NaN, double.NaN, Scale.List));
+    }
+
+    /// <summary>A uniform range [min, max] (random and halving searches).</summary>
+    /// <param name="option">The option.</param>
+    /// <param name="min">The lower bound.</param>
+    /// <param name="max">The upper bound.</param>
+    /// <returns>This space.</returns>
+    public SearchSpace Uniform(string option, double min, double max) => Range(option, min, max, Scale.Linear);
+
+    /// <summary>A log-uniform range [min, max], min &gt; 0 (random and halving searches), e.g. learning rates.</summary>
+    /// <param name="option">The option.</param>
+    /// <param name="min">The lower bound (&gt; 0).</param>
+    /// <param name="max">The upper bound.</param>
+    /// <returns>This space.</returns>
+    public SearchSpace LogUniform(string option, double min, double max)
+    {
+        if (!(min > 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(min), min, $"A log-uniform range for '{option}' needs a positive lower bound.");
+        }
+
+        return Range(option, min, max, Scale.Log);
+    }
+
+    /// <summary>Integers min..max inclusive, uniformly (random and halving searches).</summary>
+    /// <param name="option">The option.</param>
+    /// <param name="min">The lower bound.</param>
+    /// <param name="max">The upper bound.</param>
+    /// <returns>This space.</returns>
+    public SearchSpace Integers(string option, int min, int max) => Range(option, min, max, Scale.Integer);
+
+    internal IEnumerable<IReadOnlyDictionary<string, string>> Grid()
+    {
+        IEnumerable<IReadOnlyDictionary<string, string>> combos = [new Dictionary<string, string>()];
+        foreach (var d in _dimensions)
+        {
+            if (d.Scale != Scale.List)
+            {
+                throw new InvalidOperationException($"A grid search needs value lists; '{d.Option}' is a range. Use a random or successive-halving search, or list values.");
+            }
+
+            combos = combos.SelectMany(c => d.List!.Select(v => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(c) { [d.Option] = v })).ToArray();
+        }
+
+        return combos;
+    }
+
+    internal IReadOnlyDictionary<string, string> Sample(DeterministicRandom random)
+    {
+        var c = new Dictionary<string, string>();
+        foreach (var d in _dimensions)
+        {
+            c[d.Option] = d.Scale switch
+            {
+                Scale.List => d.List![random.NextInt(d.List.Length)],
+                Scale.Integer => ((int)d.Min + random.NextInt((int)d.Max - (int)d.Min + 1)).ToString(CultureInfo.InvariantCulture),
+                Scale.Log => Math.Exp(Math.Log(d.Min) + (random.NextDouble() * (Math.Log(d.Max) - Math.Log(d.Min)))).ToString("G6", CultureInfo.InvariantCulture),
+                _ => (d.Min + (random.NextDouble() * (d.Max - d.Min))).ToString("G6", CultureInfo.InvariantCulture),
+            };
+        }
+
+        return c;
+    }
+
+    private SearchSpace Range(string option, double min, double max, Scale scale)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(option);
+        if (!(min <= max) || !double.IsFinite(min) || !double.IsFinite(max))
+        {
+            throw new ArgumentException($"Search range for '{option}' must be finite with min <= max (got {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        return Add(new Dimension(option, null, min, max, scale));
+    }
+
+    private SearchSpace Add(Dimension d)
+    {
+        if (_dimensions.Any(x => string.Equals(x.Option, d.Option, StringComparison.OrdinalIgnoreCase)))
+        {
+            throw new ArgumentException($"Search option '{d.Option}' is given twice.");
+        }
+
+        _dimensions.Add(d);
+        return this;
+    }
+
+    private enum Scale
+    {
+        List,
+        Linear,
+        Log,
+        Integer,
+    }
+
+    private sealed record Dimension(string Option, string[]? List, double Min, double Max, Scale Scale);
+}
+
+/// <summary>How a hyperparameter search runs.</summary>
+public sealed class SearchOptions
+{
+    /// <summary>Grid, random or successive halving; default <see cref="SearchStrategy.Random"/>.</summary>
+    public SearchStrategy Strategy { get; set; } = SearchStrategy.Random;
+
+    /// <summary>Candidates of a random or halving search; default 20.</summary>
+    public int Candidates { get; set; } = 20;
+
+    /// <summary>Stratified cross-validation folds per candidate; default 3.</summary>
+    public int Folds { get; set; } = 3;
+
+    /// <summary>What to optimise; default <see cref="SearchMetric.Auc"/>.</summary>
+    public SearchMetric Metric { get; set; } = SearchMetric.Auc;
+
+    /// <summary>The costs of <see cref="SearchMetric.BusinessScore"/>; default none (required for that metric).</summary>
+    public CostMatrix? Costs { get; set; }
+
+    /// <summary>Successive halving's factor: each round keeps 1/factor of the candidates on factor times the rows; default 3.</summary>
+    public int HalvingFactor { get; set; } = 3;
+
+    /// <summary>The fewest rows successive halving starts with; default 500.</summary>
+    public int MinimumRows { get; set; } = 500;
+}
+
+/// <summary>One candidate's evaluation.</summary>
+/// <param name="Candidate">The candidate's number (0-based, in proposal order).</param>
+/// <param name="Round">The halving round (0 for grid and random searches).</param>
+/// <param name="Parameters">The searched options' values.</param>
+/// <param name="Rows">Rows cross-validated.</param>
+/// <param name="Auc">Out-of-fold AUC (pooled).</param>
+/// <param name="AucStandardDeviation">Standard deviation of the per-fold AUCs.</param>
+/// <param name="LogLoss">Out-of-fold log-loss.</param>
+/// <param name="BusinessScore">Normalised business score at the cost-optimal out-of-fold threshold (NaN without costs).</param>
+/// <param name="Score">The optimised metric (higher is better: log-loss enters negated).</param>
+/// <param name="Seconds">Wall time of the candidate's cross-validation.</param>
+public sealed record SearchTrial(int Candidate, int Round, IReadOnlyDictionary<string, string> Parameters, int Rows, double Auc, double AucStandardDeviation, double LogLoss, double BusinessScore, double Score, double Seconds);
+
+/// <summary>Every trial of a search and the best candidate.</summary>
+/// <param name="Trials">Every trial, in the order run.</param>
+/// <param name="Best">The best trial on the most rows.</param>
+/// <param name="BestOptions">The best candidate's options (fixed options and searched ones) as <c>NAME=VALUE</c>.</param>
+public sealed record SearchResult(IReadOnlyList<SearchTrial> Trials, SearchTrial Best, IReadOnlyList<string> BestOptions);
+
+/// <summary>
+/// Hyperparameter search by stratified cross-validation of the whole recipe (features, resampler, learner, calibration)
+/// per candidate: grid, random or successive halving, optimising AUC, log-loss or the business score. Deterministic by
+/// the context's seed.
+/// </summary>
+public static class HyperparameterSearch
+{
+    /// <summary>Runs a search.</summary>
+    /// <param name="context">Seed, threads, logging.</param>
+    /// <param name="data">Labelled training data.</param>
+    /// <param name="learner">The learner's name (<see cref="LearnerCatalog.Names"/>).</param>
+    /// <param name="space">The searched options.</param>
+    /// <param name="options">How to search; default <see cref="SearchOptions"/>'s defaults.</param>
+    /// <param name="fixedOptions">Learner options every candidate shares, <c>NAME=VALUE</c>; default none.</param>
+    /// <param name="recipe">Adds features, a resampler or calibration to each candidate's pipeline; default none. Its decision rule is not used: the business score picks the cost-optimal threshold itself.</param>
+    /// <param name="progress">Receives each trial as it finishes, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels between and inside trials.</param>
+    /// <returns>The trials and the best candidate.</returns>
+    /// <exception cref="ArgumentException">An option name or value is not the learner's, or the business score has no costs.</exception>
+    public static SearchResult Run(CreditScoringContext context, CreditData data, string learner, SearchSpace space, SearchOptions? options = null, IEnumerable<string>? fixedOptions = null, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe = null, IProgress<SearchTrial>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(space);
+        options ??= new SearchOptions();
+        var shared = (fixedOptions ?? []).ToArray();
+        if (options.Metric == SearchMetric.BusinessScore && options.Costs is null)
+        {
+            throw new ArgumentException("The business-score metric needs SearchOptions.Costs (e.g. CostMatrix.Create(10, 1)).", nameof(options));
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Folds, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Candidates, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.HalvingFactor, 2);
+        if (!data.HasTarget)
+        {
+            throw CreditData.NoTarget();
+        }
+
+        var random = DeterministicRandom.Derive(context.Seed, 0x5EA7C4);
+        var candidates = options.Strategy == SearchStrategy.Grid
+            ? space.Grid().ToList()
+            : Enumerable.Range(0, options.Candidates).Select(_ => space.Sample(random)).ToList();
+
+        // Every candidate's options are checked before anything runs.
+        foreach (var c in candidates)
+        {
+            _ = LearnerCatalog.Create(learner, Combine(shared, c));
+        }
+
+        var trials = new List<SearchTrial>();
+        if (options.Strategy != SearchStrategy.SuccessiveHalving)
+        {
+            for (var i = 0; i < candidates.Count; i++)
+            {
+                trials.Add(Evaluate(context, data, learner, shared, candidates[i], i, 0, options, recipe, cancellationToken));
+                progress?.Report(trials[^1]);
+            }
+
+            var best = trials.OrderByDescending(t => t.Score).ThenBy(t => t.Candidate).First();
+            return new SearchResult(trials, best, Combine(shared, best.Parameters));
+        }
+
+        // Successive halving over nested stratified subsamples.
+        var order = StratifiedOrder(data.Labels, context.Seed);
+        var rounds = 1;
+        while (Math.Pow(options.HalvingFactor, rounds) < candidates.Count)
+        {
+            rounds++;
+        }
+
+        var alive = Enumerable.Range(0, candidates.Count).ToList();
+        SearchTrial? last = null;
+        for (var round = 0; round < rounds && alive.Count > 0; round++)
+        {
+            var rows = round == rounds - 1 ? data.RowCount : Math.Clamp((int)(data.RowCount / Math.Pow(options.HalvingFactor, rounds - 1 - round)), Math.Min(options.MinimumRows, data.RowCount), data.RowCount);
+            var subset = rows == data.RowCount ? data : data.SelectRows(order.AsSpan(0, rows).ToArray().Order().ToArray());
+            var scored = new List<SearchTrial>();
+            foreach (var i in alive)
+            {
+                var t = Evaluate(context, subset, learner, shared, candidates[i], i, round, options, recipe, cancellationToken);
+                trials.Add(t);
+                scored.Add(t);
+                progress?.Report(t);
+            }
+
+            var keep = round == rounds - 1 ? 1 : Math.Max(1, (int)Math.Ceiling(alive.Count / (double)options.HalvingFactor));
+            var ranked = scored.OrderByDescending(t => t.Score).ThenBy(t => t.Candidate).ToList();
+            last = ranked[0];
+            alive = ranked.Take(keep).Select(t => t.Candidate).ToList();
+        }
+
+        return new SearchResult(trials, last!, Combine(shared, last!.Parameters));
+    }
+
+    private static SearchTrial Evaluate(CreditScoringContext context, CreditData data, string learner, string[] shared, IReadOnlyDictionary<string, string> parameters, int candidate, int round, SearchOptions options, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe, CancellationToken cancellationToken)
+    {
+        var start = context.TimeProvider.GetTimestamp();
+        var builder = context.CreatePipeline();
+        builder = recipe?.Invoke(builder) ?? builder;
+        var pipeline = builder.Train(LearnerCatalog.Create(learner, Combine(shared, parameters))).Build();
+        var cv = pipeline.CrossValidate(data, options.Folds, null, cancellationToken);
+        var business = double.NaN;
+        if (options.Costs is not null)
+        {
+            business = ThresholdAnalysis.Analyze(cv.OutOfFoldProbabilities, data.Labels, options.Costs.Resolve(data), data.Weights).Choose(ThresholdObjective.MinimumCost).BusinessScore;
+        }
+
+        var oof = cv.OutOfFold;
+        var score = options.Metric switch
+        {
+            SearchMetric.Auc => oof.Auc,
+            SearchMetric.LogLoss => -oof.LogLoss,
+            _ => business,
+        };
+        return new SearchTrial(candidate, round, parameters, data.RowCount, oof.Auc, cv.Auc.StandardDeviation, oof.LogLoss, business, score, context.TimeProvider.GetElapsedTime(start).TotalSeconds);
+    }
+
+    private static string[] Combine(string[] shared, IReadOnlyDictionary<string, string> parameters) =>
+        [.. shared, .. parameters.Select(p => $"{p.Key}={p.Value}")];
+
+    /// <summary>A row order whose every prefix is stratified: each class shuffled, then interleaved in proportion.</summary>
+    private static int[] StratifiedOrder(ReadOnlySpan<int> labels, int seed)
+    {
+        var positives = new List<int>();
+        var negatives = new List<int>();
+        for (var i = 0; i < labels.Length; i++)
+        {
+            (labels[i] == 1 ? positives : negatives).Add(i);
+        }
+
+        var pos = positives.ToArray();
+        var neg = negatives.ToArray();
+        DeterministicRandom.Derive(seed, 1).ShuffleInplace(pos.AsSpan());
+        DeterministicRandom.Derive(seed, 0).ShuffleInplace(neg.AsSpan());
+        var order = new int[labels.Length];
+        int p = 0, q = 0;
+        for (var i = 0; i < order.Length; i++)
+        {
+            var wanted = (long)(i + 1) * pos.Length / order.Length;
+            order[i] = p < wanted || q == neg.Length ? pos[p++] : neg[q++];
+        }
+
+        return order;
+    }
+}
