@@ -1,5 +1,6 @@
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
@@ -167,5 +168,50 @@ public class ImbalancePipelineTests
         var byHand = Enumerable.Range(0, data.RowCount).Sum(i => p[i] >= model.Decision.Threshold ? (data.Labels[i] == 0 ? 0.1 * amount[i] : 0) : (data.Labels[i] == 1 ? 0.45 * amount[i] : 0));
         Assert.Equal(byHand, report.Business!.Cost, 1e-6);
         Assert.InRange(report.Business.BusinessScore, 0.05, 1);
+    }
+}
+
+/// <summary>The README's imbalance example, line for line, from the repository root.</summary>
+[Collection(nameof(WorkingDirectoryTests))]
+public class ReadmeImbalanceTests
+{
+    [Fact]
+    public void Readme_imbalance_example_runs_and_the_business_optimum_beats_the_f1_optimum()
+    {
+        var previous = Environment.CurrentDirectory;
+        Environment.CurrentDirectory = TestPaths.RepositoryRoot;
+        try
+        {
+            // --- README begins
+            var data = CreditData.ReadCsv("samples/data/modeldata-credit-data.csv", o => o.Target("default"));
+            var (train, test) = data.SplitStratified(testFraction: 0.2, seed: 42);
+
+            var pipeline = new CreditScoringContext(seed: 42).CreatePipeline()
+                .Resample(r => r.Smote(neighbours: 5, minorityRatio: 0.5))       // training rows only
+                .Train(t => t.GradientBoosting(o => o.NumberOfIterations = 100))
+                .Calibrate(CalibrationMethod.Isotonic)                             // on out-of-fold margins
+                .Decide(d => d.MinimiseCost(CostMatrix.Create(falseNegative: 10, falsePositive: 1)))
+                .Build();
+
+            CrossValidationResult cv = pipeline.CrossValidate(train, folds: 5);    // refits everything per fold
+            Console.WriteLine($"AUC {cv.Auc}, ECE {cv.ExpectedCalibrationError}, business {cv.BusinessScore}");
+            CreditModel model = pipeline.Fit(train);
+            ThresholdChoice chosen = model.Decision.Choice!;    // threshold, cost, approval and bad rates, 95% CI
+            EvaluationReport report = model.Evaluate(test);     // report.Business: the decisions' cost on the test rows
+            // --- README ends
+
+            Assert.InRange(cv.Auc.Mean, 0.78, 0.9);
+            Assert.InRange(cv.BusinessScore.Mean, 0.1, 0.8);
+            Assert.InRange(cv.ExpectedCalibrationError.Mean, 0, 0.1);
+            Assert.True(chosen.Cost <= model.Decision.Alternatives.Single(a => a.Objective.Kind == ThresholdObjectiveKind.MaximumF1).Cost);
+            Assert.InRange(chosen.Threshold, 0.02, 0.3);
+            Assert.True(chosen.Interval!.Lower <= chosen.Threshold && chosen.Threshold <= chosen.Interval.Upper);
+            Assert.InRange(report.Business!.BusinessScore, 0.1, 0.8);
+            Assert.Equal(chosen.Threshold, report.Threshold);
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+        }
     }
 }
