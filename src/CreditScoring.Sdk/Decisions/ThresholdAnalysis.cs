@@ -130,7 +130,7 @@ public sealed class ThresholdAnalysis
         _sweep = Run(null);
         var n = _weights.Sum();
         CostOfApprovingAll = _sweep.Cost[0];
-        CostOfDecliningAll = _sweep.Cost[^1];
+        CostOfDecliningAll = _sweep.Cost[_sweep.Count - 1];
         double perfect = 0;
         for (var i = 0; i < labels.Length; i++)
         {
@@ -242,6 +242,7 @@ public sealed class ThresholdAnalysis
         var random = new DeterministicRandom(seed);
         var multiplicity = new double[n];
         var thresholds = new double[samples];
+        var buffer = new Sweep(n + 1);
         for (var b = 0; b < samples; b++)
         {
             Array.Clear(multiplicity);
@@ -250,7 +251,7 @@ public sealed class ThresholdAnalysis
                 multiplicity[random.NextInt(n)]++;
             }
 
-            var sweep = Run(multiplicity);
+            var sweep = Run(multiplicity, buffer);
             thresholds[b] = sweep.Threshold[Pick(objective, sweep)];
         }
 
@@ -359,11 +360,14 @@ public sealed class ThresholdAnalysis
         return best >= 0 ? best : objective.Kind == ThresholdObjectiveKind.MostApprovalsWithBadRateAtMost ? s.Count - 1 : 0;
     }
 
-    /// <summary>Cumulative sums at the end of each group of tied scores, with per-row multiplicities (bootstrap) or none.</summary>
-    private Sweep Run(double[]? multiplicity)
+    /// <summary>
+    /// Cumulative sums at the end of each group of tied scores, with per-row multiplicities (bootstrap) or none,
+    /// into <paramref name="into"/> when given (bootstrap replicates reuse one buffer).
+    /// </summary>
+    private Sweep Run(double[]? multiplicity, Sweep? into = null)
     {
         var n = _sortedScores.Length;
-        var thresholds = new List<double>(n + 1) { double.PositiveInfinity };
+        var sweep = into ?? new Sweep(n + 1);
         double approveAll = 0, positives = 0, negatives = 0;
         for (var i = 0; i < n; i++)
         {
@@ -380,9 +384,13 @@ public sealed class ThresholdAnalysis
             }
         }
 
-        var cost = new List<double>(n + 1) { approveAll };
-        var tps = new List<double>(n + 1) { 0 };
-        var fps = new List<double>(n + 1) { 0 };
+        sweep.Positives = positives;
+        sweep.Negatives = negatives;
+        sweep.Threshold[0] = double.PositiveInfinity;
+        sweep.Cost[0] = approveAll;
+        sweep.Tp[0] = 0;
+        sweep.Fp[0] = 0;
+        var g = 1;
         double c = approveAll, tp = 0, fp = 0;
         for (var p = 0; p < n; p++)
         {
@@ -401,19 +409,33 @@ public sealed class ThresholdAnalysis
 
             if (p == n - 1 || _sortedScores[p + 1] != _sortedScores[p])
             {
-                thresholds.Add(_sortedScores[p]);
-                cost.Add(c);
-                tps.Add(tp);
-                fps.Add(fp);
+                sweep.Threshold[g] = _sortedScores[p];
+                sweep.Cost[g] = c;
+                sweep.Tp[g] = tp;
+                sweep.Fp[g] = fp;
+                g++;
             }
         }
 
-        return new Sweep([.. thresholds], [.. cost], [.. tps], [.. fps], positives, negatives);
+        sweep.Count = g;
+        return sweep;
     }
 
-    private sealed record Sweep(double[] Threshold, double[] Cost, double[] Tp, double[] Fp, double Positives, double Negatives)
+    private sealed class Sweep(int capacity)
     {
-        public int Count => Threshold.Length;
+        public double[] Threshold { get; } = new double[capacity];
+
+        public double[] Cost { get; } = new double[capacity];
+
+        public double[] Tp { get; } = new double[capacity];
+
+        public double[] Fp { get; } = new double[capacity];
+
+        public double Positives { get; set; }
+
+        public double Negatives { get; set; }
+
+        public int Count { get; set; }
 
         public double Total => Positives + Negatives;
 
