@@ -30,10 +30,10 @@ public sealed class SamplingStrategy
     /// <summary>For <c>ratio</c>, the minority/majority ratio after resampling; otherwise NaN.</summary>
     public double RatioValue { get; }
 
-    /// <summary>For <c>counts</c>, the rows of class 0 after resampling; otherwise −1.</summary>
+    /// <summary>For <c>counts</c>, the rows of class 0 after resampling (−1: unchanged); otherwise −1.</summary>
     public int TargetNegatives { get; }
 
-    /// <summary>For <c>counts</c>, the rows of class 1 after resampling; otherwise −1.</summary>
+    /// <summary>For <c>counts</c>, the rows of class 1 after resampling (−1: unchanged); otherwise −1.</summary>
     public int TargetPositives { get; }
 
     /// <summary>
@@ -105,9 +105,10 @@ public sealed class SamplingStrategy
             }
         }
 
+        // A class left out keeps its rows, as a class missing from imbalanced-learn's dict.
         return neg is null && pos is null
             ? throw new FormatException($"Sampling strategy '{text}' is not 'auto', a ratio in (0, 1] or counts such as '0:1000,1:500'.")
-            : Counts(neg ?? -1, pos ?? -1);
+            : new SamplingStrategy("counts", double.NaN, neg ?? -1, pos ?? -1);
     }
 
     /// <summary>

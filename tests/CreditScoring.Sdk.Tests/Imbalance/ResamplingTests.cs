@@ -37,6 +37,7 @@ public class ResamplingTests
         AssertCounts("smote_auto", new Smote().Resample(numeric, y));
         AssertCounts("smote_ratio_0.5", new Smote(strategy: SamplingStrategy.Ratio(0.5)).Resample(numeric, y));
         AssertCounts("smote_counts_1_300", new Smote(strategy: SamplingStrategy.Counts(714, 300)).Resample(numeric, y));
+        AssertCounts("smote_counts_1_300", new Smote(strategy: SamplingStrategy.Parse("1:300")).Resample(numeric, y));
         AssertCounts("borderline1_auto", new BorderlineSmote().Resample(numeric, y));
         AssertCounts("adasyn_auto", new Adasyn().Resample(numeric, y));
         AssertCounts("smotenc_auto", new SmoteNc().Resample(mixed, y));
