@@ -30,6 +30,9 @@ public static class TestPaths
     /// <returns>The path.</returns>
     public static string Fixture(string name) => Path.Combine(RepositoryRoot, "tests", "CreditScoring.Sdk.Tests", "Fixtures", name);
 
+    /// <summary>A file of tests/CreditScoring.Sdk.Drift.Tests/Fixtures.</summary>
+    public static string DriftFixture(string name) => Path.Combine(RepositoryRoot, "tests", "CreditScoring.Sdk.Drift.Tests", "Fixtures", name);
+
     /// <summary>A fresh empty temporary folder.</summary>
     /// <returns>The path.</returns>
     public static string NewTempDirectory()

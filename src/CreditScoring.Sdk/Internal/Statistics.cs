@@ -33,7 +33,12 @@ internal static class Statistics
         var lower = (int)Math.Floor(position);
         var upper = Math.Min(lower + 1, sorted.Length - 1);
         var fraction = position - lower;
-        return sorted[lower] + ((sorted[upper] - sorted[lower]) * fraction);
+
+        // numpy's _lerp: from the nearer end, so the result is exact at both ends and monotone.
+        var a = sorted[lower];
+        var b = sorted[upper];
+        var difference = b - a;
+        return fraction >= 0.5 ? b - (difference * (1 - fraction)) : a + (difference * fraction);
     }
 
     /// <summary>Mean and population standard deviation of the non-missing values; (NaN, NaN) when none.</summary>
