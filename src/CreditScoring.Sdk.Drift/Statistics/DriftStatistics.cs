@@ -102,6 +102,8 @@ public static class DriftStatistics
         return new PsiResult(PsiOfShares(referenceShares, currentShares), quantileEdges, referenceShares, currentShares, missing);
     }
 
+    internal static double PsiOfShares((double[] Reference, double[] Current) shares) => PsiOfShares(shares.Reference, shares.Current);
+
     /// <summary>PSI = Σ (cur − ref) · ln(cur / ref) of two share vectors, a share of exactly 0 replaced by <see cref="PsiEpsilon"/>.</summary>
     /// <param name="reference">Reference shares.</param>
     /// <param name="current">Current shares, as many.</param>
