@@ -8,6 +8,18 @@ using CreditScoring.Benchmarks;
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race memory [ROWS] [FEATURES]   (peak memory of a 300-round fit)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race smote DATA TARGET [--drop COL]   (issue 5, see benchmarks/peer-race/imbalance.sh)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race threshold OOF.csv [--fn-cost 10 --fp-cost 1]
+// dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race drift DATA TARGET [--perturb COL --factor 1.2]   (issue 6, see benchmarks/peer-race/drift.sh)
+// dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race drift-wide [ROWS] [COLUMNS]
+if (args.Length > 1 && args[0] == "race" && args[1] == "drift")
+{
+    return DriftRace.Halves(args[2..]);
+}
+
+if (args.Length > 1 && args[0] == "race" && args[1] == "drift-wide")
+{
+    return DriftRace.Wide(args[2..]);
+}
+
 if (args.Length > 1 && args[0] == "race" && args[1] == "smote")
 {
     return ImbalanceRace.Smote(args[2..]);

@@ -6,6 +6,7 @@ using System.Text.Json;
 using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Drift;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.Scorecards;
@@ -91,13 +92,27 @@ internal static class BatchCli
         var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated };
         score.SetAction(p => Guarded(error, () => Score(output, error, p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [])));
 
+        var driftReference = new Option<string>("--reference") { Description = "The reference CSV (e.g. the training data).", Required = true };
+        var driftCurrent = new Option<string>("--current") { Description = "The current CSV (e.g. recent applications).", Required = true };
+        var driftModel = new Option<string?>("--model") { Description = "A model file: its inputs are compared and its scores on both files give prediction drift (PSI)." };
+        var driftTarget = new Option<string?>("--target") { Description = "A target column to leave out of the comparison." };
+        var driftHtml = new Option<string?>("--html") { Description = "Write the self-contained HTML report here." };
+        var driftJson = new Option<string?>("--json") { Description = "Write the JSON report (schema creditscoring-drift/1) here." };
+        var driftShare = new Option<double>("--drift-share") { Description = "The share of drifted columns at which the dataset drifts.", DefaultValueFactory = _ => 0.5 };
+        var driftTests = new Option<string[]>("--test") { Description = "A column's own test, COLUMN=TEST[:THRESHOLD] (repeatable); TEST is ks, wasserstein, chi2, z, jensen_shannon or psi, e.g. --test Income=psi:0.2.", AllowMultipleArgumentsPerToken = false };
+        var drift = new Command("drift", "Compare a current population with a reference: drift per column (KS, Wasserstein, chi-square, Jensen-Shannon, PSI), dataset drift and, with a model, prediction drift.")
+        {
+            driftReference, driftCurrent, driftModel, driftTarget, driftHtml, driftJson, driftShare, driftTests,
+        };
+        drift.SetAction(p => Guarded(error, () => Drift(output, error, p.GetValue(driftReference)!, p.GetValue(driftCurrent)!, p.GetValue(driftModel), p.GetValue(driftTarget), p.GetValue(driftHtml), p.GetValue(driftJson), p.GetValue(driftShare), p.GetValue(driftTests) ?? [])));
+
         var outputDir = new Option<string>("--output-dir") { Description = "Where the quickstart writes its model and scores.", DefaultValueFactory = _ => "quickstart-output" };
         var quickstart = new Command("quickstart", "Train, evaluate and score on the bundled modeldata-credit-data.csv (what runs with no arguments).") { outputDir };
         quickstart.SetAction(p => Guarded(error, () => Quickstart(output, error, p.GetValue(outputDir)!)));
 
         var root = new RootCommand("CreditScoring.Sdk batch tool: train, evaluate and score probability-of-default models on CSV files. With no arguments it runs the quickstart.")
         {
-            train, evaluate, score, quickstart,
+            train, evaluate, score, drift, quickstart,
         };
         root.SetAction(_ => Guarded(error, () => Quickstart(output, error, "quickstart-output")));
         return root;
@@ -324,6 +339,65 @@ internal static class BatchCli
         output.WriteLine($"  dotnet run --project samples/CreditScoring.Batch -- evaluate --model {modelPath} --data {testPath}");
         output.WriteLine($"  dotnet run --project samples/CreditScoring.Batch -- score --model {modelPath} --data {testPath} --output {scoresPath}");
         output.WriteLine($"Full report: {reportPath}");
+        return 0;
+    }
+
+    private static int Drift(TextWriter output, TextWriter error, string referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests)
+    {
+        var log = new ProgressLog(error);
+        var options = new DriftOptions { DriftShare = share };
+        foreach (var entry in tests)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            var spec = eq > 0 ? entry[(eq + 1)..] : "";
+            var colon = spec.IndexOf(':', StringComparison.Ordinal);
+            var testName = colon >= 0 ? spec[..colon] : spec;
+            var threshold = double.NaN;
+            if (eq <= 0 || (colon >= 0 && !double.TryParse(spec[(colon + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out threshold)))
+            {
+                throw new CliException($"--test '{entry}' is not COLUMN=TEST[:THRESHOLD] (e.g. --test Income=psi:0.2).");
+            }
+
+            var test = Enum.GetValues<DriftTest>().Where(t => t != DriftTest.Auto).FirstOrDefault(t => string.Equals(DriftReport.TestName(t), testName.Trim(), StringComparison.OrdinalIgnoreCase));
+            if (test == DriftTest.Auto)
+            {
+                throw new CliException($"--test '{entry}': unknown test '{testName}'; use ks, wasserstein, chi2, z, jensen_shannon or psi.");
+            }
+
+            options.Columns[entry[..eq].Trim()] = new ColumnDriftOptions(test, threshold);
+        }
+
+        var model = modelPath is null ? null : LoadModel(modelPath, log);
+        var reference = Input.Read(referencePath, log, target, null, null, null);
+        var current = Input.Read(currentPath, log, target, null, null, null);
+        log.Step("Comparing");
+        var clock = Stopwatch.StartNew();
+        var result = DriftDetector.Compare(reference, current, options, model);
+        log.Step(string.Create(CultureInfo.InvariantCulture, $"  {result.Columns.Count} columns in {clock.Elapsed.TotalSeconds:F3} s"));
+        output.WriteLine(result.Summary + (result.IsDrifted ? " Dataset drift detected." : " No dataset drift."));
+        output.WriteLine($"  {"column",-36} {"type",-11} {"test",-14} {"statistic",10} {"p-value",10} {"threshold",9} {"PSI",8}  drift");
+        foreach (var c in result.Columns)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {c.Name,-36} {c.Type,-11} {DriftReport.TestName(c.Test),-14} {c.Statistic,10:G4} {(c.PValue is { } p ? p.ToString("G4", CultureInfo.InvariantCulture) : ""),10} {c.Threshold,9:G3} {c.Psi,8:F4}  {(c.Drifted ? "DRIFT" : "")}"));
+        }
+
+        if (result.Prediction is { } prediction)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Prediction drift: PSI {prediction.Psi:F4} ({prediction.Stability}); mean PD {prediction.ReferenceMeanPd:P2} -> {prediction.CurrentMeanPd:P2}"));
+        }
+
+        if (htmlPath is not null)
+        {
+            DriftReport.WriteHtml(result, htmlPath, $"Data drift: {Path.GetFileName(currentPath)} against {Path.GetFileName(referencePath)}");
+            output.WriteLine($"HTML report written to {htmlPath}");
+        }
+
+        if (jsonPath is not null)
+        {
+            DriftReport.WriteJson(result, jsonPath);
+            output.WriteLine($"JSON report written to {jsonPath}");
+        }
+
         return 0;
     }
 

@@ -367,7 +367,10 @@ public static class DriftDetector
     private static bool Decide(double statistic, double? p, double threshold) =>
         p is { } pv ? pv < threshold : statistic >= threshold;
 
-    /// <summary>20 equal-width bins over the pooled non-missing range, shares of each side's non-missing values.</summary>
+    /// <summary>
+    /// 20 equal-width bins between the 1st and 99th percentiles of either side (so that a few outliers do not squeeze the
+    /// chart into one bar), the first and last bins open-ended; shares of each side's non-missing values.
+    /// </summary>
     private static List<DriftBar> NumericBars(double[] r, double[] c)
     {
         if (r.Length == 0 && c.Length == 0)
@@ -376,15 +379,17 @@ public static class DriftDetector
         }
 
         const int bins = 20;
-        var lo = Math.Min(r.Length > 0 ? r[0] : double.PositiveInfinity, c.Length > 0 ? c[0] : double.PositiveInfinity);
-        var hi = Math.Max(r.Length > 0 ? r[^1] : double.NegativeInfinity, c.Length > 0 ? c[^1] : double.NegativeInfinity);
+        double Low(double[] v) => v.Length > 0 ? Statistics.Quantile(v, 0.01) : double.PositiveInfinity;
+        double High(double[] v) => v.Length > 0 ? Statistics.Quantile(v, 0.99) : double.NegativeInfinity;
+        var lo = Math.Min(Low(r), Low(c));
+        var hi = Math.Max(High(r), High(c));
         var width = hi > lo ? (hi - lo) / bins : 1;
         double[] Shares(double[] values)
         {
             var counts = new double[bins];
             foreach (var v in values)
             {
-                counts[Math.Min((int)((v - lo) / width), bins - 1)]++;
+                counts[Math.Clamp((int)Math.Floor((v - lo) / width), 0, bins - 1)]++;
             }
 
             for (var i = 0; i < bins; i++)
@@ -397,7 +402,11 @@ public static class DriftDetector
 
         var rs = Shares(r);
         var cs = Shares(c);
-        return Enumerable.Range(0, bins).Select(i => new DriftBar(string.Create(CultureInfo.InvariantCulture, $"[{lo + (i * width):G4}, {lo + ((i + 1) * width):G4}{(i == bins - 1 ? "]" : ")")}"), rs[i], cs[i])).ToList();
+        var ci = CultureInfo.InvariantCulture;
+        string Label(int i) => i == 0 ? string.Create(ci, $"< {lo + width:G4}")
+            : i == bins - 1 ? string.Create(ci, $">= {lo + (i * width):G4}")
+            : string.Create(ci, $"[{lo + (i * width):G4}, {lo + ((i + 1) * width):G4})");
+        return Enumerable.Range(0, bins).Select(i => new DriftBar(Label(i), rs[i], cs[i])).ToList();
     }
 
     private static double Mean(ReadOnlySpan<double> values) => Statistics.MeanAndStd(values).Mean;

@@ -253,6 +253,39 @@ public class BatchCliTests
     }
 
     [Fact]
+    public void Drift_ComparesTwoFilesAndWritesBothReports()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var lines = File.ReadAllLines(TestPaths.CreditData);
+        var reference = Path.Combine(dir, "reference.csv");
+        var current = Path.Combine(dir, "current.csv");
+        var half = (lines.Length - 1) / 2;
+        File.WriteAllLines(reference, lines.Take(half + 1));
+        File.WriteAllLines(current, lines.Take(1).Concat(lines.Skip(half + 1)));
+        var model = Path.Combine(dir, "m.json");
+        Assert.Equal(0, Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model).Exit);
+        var html = Path.Combine(dir, "drift.html");
+        var json = Path.Combine(dir, "drift.json");
+
+        var (exit, output, error) = Run("drift", "--reference", reference, "--current", current, "--model", model, "--target", "default", "--html", html, "--json", json, "--test", "Income=psi:0.2");
+
+        Assert.True(exit == 0, error);
+        var report = JsonDocument.Parse(File.ReadAllText(json)).RootElement;
+        Assert.Equal(13, report.GetProperty("columnCount").GetInt32());
+        Assert.StartsWith(report.GetProperty("summary").GetString()!, output, StringComparison.Ordinal);
+        var income = report.GetProperty("columns").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "Income");
+        Assert.Equal("psi", income.GetProperty("test").GetString());
+        Assert.Equal(0.2, income.GetProperty("threshold").GetDouble());
+        Assert.Equal("wasserstein", report.GetProperty("columns").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "Age").GetProperty("test").GetString()); // 2,227 reference rows > 1,000
+        Assert.True(report.TryGetProperty("prediction", out var prediction));
+        Assert.Contains($"Prediction drift: PSI {prediction.GetProperty("psi").GetDouble().ToString("F4", CultureInfo.InvariantCulture)}", output, StringComparison.Ordinal);
+        Assert.Contains(report.GetProperty("summary").GetString()!, File.ReadAllText(html), StringComparison.Ordinal);
+
+        Assert.Equal("error: --test 'Income=bogus': unknown test 'bogus'; use ks, wasserstein, chi2, z, jensen_shannon or psi.", ErrorLine(Run("drift", "--reference", reference, "--current", current, "--test", "Income=bogus").Error));
+        Assert.Equal("error: Column 'Home' is categorical; test KolmogorovSmirnov applies to numeric columns. Use ChiSquare, ZTest, JensenShannon or Psi.", ErrorLine(Run("drift", "--reference", reference, "--current", current, "--test", "Home=ks").Error));
+    }
+
+    [Fact]
     public void Train_WithSearchFile_TrainsTheBestCandidate()
     {
         var dir = TestPaths.NewTempDirectory();

@@ -138,23 +138,53 @@ internal sealed class RankedScores
     }
 }
 
-/// <summary>Stable least-significant-digit radix sort of 64-bit keys with an int payload.</summary>
+/// <summary>Stable least-significant-digit radix sort of 64-bit keys with an optional int payload.</summary>
 internal static class RadixSort
 {
     private const int Bits = 11;
     private const int Buckets = 1 << Bits;
 
-    public static void SortInplace(ulong[] keys, int[] payload)
+    /// <summary>Sorts the non-missing values ascending (−0 becomes +0), by radix for large inputs.</summary>
+    public static void SortInplace(double[] values)
+    {
+        if (values.Length < 4096)
+        {
+            Array.Sort(values);
+            return;
+        }
+
+        var keys = new ulong[values.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = RankedScores.SortableKey(values[i]);
+        }
+
+        SortInplace(keys, null);
+        for (var i = 0; i < keys.Length; i++)
+        {
+            values[i] = RankedScores.FromSortableKey(keys[i]);
+        }
+    }
+
+    public static void SortInplace(ulong[] keys, int[]? payload)
     {
         var n = keys.Length;
         if (n < 2048)
         {
-            StableComparisonSort(keys, payload);
+            if (payload is null)
+            {
+                Array.Sort(keys);
+            }
+            else
+            {
+                StableComparisonSort(keys, payload);
+            }
+
             return;
         }
 
         var keyBuffer = new ulong[n];
-        var payloadBuffer = new int[n];
+        var payloadBuffer = payload is null ? null : new int[n];
         var counts = new int[Buckets];
         ulong varying = 0;
         var first = keys[0];
@@ -188,12 +218,22 @@ internal static class RadixSort
                 sum += c;
             }
 
-            for (var i = 0; i < n; i++)
+            if (sourcePayload is null)
             {
-                var k = source[i];
-                var slot = counts[(int)((k >> shift) & (Buckets - 1))]++;
-                target[slot] = k;
-                targetPayload[slot] = sourcePayload[i];
+                foreach (var k in source)
+                {
+                    target[counts[(int)((k >> shift) & (Buckets - 1))]++] = k;
+                }
+            }
+            else
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    var k = source[i];
+                    var slot = counts[(int)((k >> shift) & (Buckets - 1))]++;
+                    target[slot] = k;
+                    targetPayload![slot] = sourcePayload[i];
+                }
             }
 
             (source, target) = (target, source);
@@ -203,7 +243,7 @@ internal static class RadixSort
         if (!ReferenceEquals(source, keys))
         {
             source.CopyTo(keys, 0);
-            sourcePayload.CopyTo(payload, 0);
+            sourcePayload?.CopyTo(payload!, 0);
         }
     }
 

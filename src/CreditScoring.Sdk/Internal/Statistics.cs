@@ -3,7 +3,7 @@ namespace CreditScoring.Sdk.Internal;
 /// <summary>Small descriptive statistics over spans, NaN meaning missing.</summary>
 internal static class Statistics
 {
-    /// <summary>The non-missing values, sorted ascending.</summary>
+    /// <summary>The non-missing values, sorted ascending (−0 as +0).</summary>
     public static double[] SortedPresent(ReadOnlySpan<double> values)
     {
         var present = new double[values.Length];
@@ -17,7 +17,7 @@ internal static class Statistics
         }
 
         Array.Resize(ref present, n);
-        Array.Sort(present);
+        Evaluation.RadixSort.SortInplace(present);
         return present;
     }
 
