@@ -92,7 +92,7 @@ internal static class BatchCli
         var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated };
         score.SetAction(p => Guarded(error, () => Score(output, error, p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [])));
 
-        var driftReference = new Option<string>("--reference") { Description = "The reference CSV (e.g. the training data).", Required = true };
+        var driftReference = new Option<string?>("--reference") { Description = "The reference CSV (e.g. the training data). Without it, the training population the --model saved is the reference." };
         var driftCurrent = new Option<string>("--current") { Description = "The current CSV (e.g. recent applications).", Required = true };
         var driftModel = new Option<string?>("--model") { Description = "A model file: its inputs are compared and its scores on both files give prediction drift (PSI)." };
         var driftTarget = new Option<string?>("--target") { Description = "A target column to leave out of the comparison." };
@@ -104,7 +104,7 @@ internal static class BatchCli
         {
             driftReference, driftCurrent, driftModel, driftTarget, driftHtml, driftJson, driftShare, driftTests,
         };
-        drift.SetAction(p => Guarded(error, () => Drift(output, error, p.GetValue(driftReference)!, p.GetValue(driftCurrent)!, p.GetValue(driftModel), p.GetValue(driftTarget), p.GetValue(driftHtml), p.GetValue(driftJson), p.GetValue(driftShare), p.GetValue(driftTests) ?? [])));
+        drift.SetAction(p => Guarded(error, () => Drift(output, error, p.GetValue(driftReference), p.GetValue(driftCurrent)!, p.GetValue(driftModel), p.GetValue(driftTarget), p.GetValue(driftHtml), p.GetValue(driftJson), p.GetValue(driftShare), p.GetValue(driftTests) ?? [])));
 
         var outputDir = new Option<string>("--output-dir") { Description = "Where the quickstart writes its model and scores.", DefaultValueFactory = _ => "quickstart-output" };
         var quickstart = new Command("quickstart", "Train, evaluate and score on the bundled modeldata-credit-data.csv (what runs with no arguments).") { outputDir };
@@ -342,7 +342,7 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Drift(TextWriter output, TextWriter error, string referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests)
+    private static int Drift(TextWriter output, TextWriter error, string? referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests)
     {
         var log = new ProgressLog(error);
         var options = new DriftOptions { DriftShare = share };
@@ -368,11 +368,18 @@ internal static class BatchCli
         }
 
         var model = modelPath is null ? null : LoadModel(modelPath, log);
-        var reference = Input.Read(referencePath, log, target, null, null, null);
+        if (referencePath is null && model?.Profile is null)
+        {
+            throw new CliException(model is null
+                ? "give --reference, or a --model whose saved training population is the reference."
+                : $"the model {modelPath} saved no training population (an imported model); give --reference.");
+        }
+
+        var reference = referencePath is null ? null : Input.Read(referencePath, log, target, null, null, null);
         var current = Input.Read(currentPath, log, target, null, null, null);
-        log.Step("Comparing");
+        log.Step(reference is null ? "Comparing with the model's training population" : "Comparing");
         var clock = Stopwatch.StartNew();
-        var result = DriftDetector.Compare(reference, current, options, model);
+        var result = reference is null ? DriftDetector.Compare(model!.Profile!, current, options, model) : DriftDetector.Compare(reference, current, options, model);
         log.Step(string.Create(CultureInfo.InvariantCulture, $"  {result.Columns.Count} columns in {clock.Elapsed.TotalSeconds:F3} s"));
         output.WriteLine(result.Summary + (result.IsDrifted ? " Dataset drift detected." : " No dataset drift."));
         output.WriteLine($"  {"column",-36} {"type",-11} {"test",-14} {"statistic",10} {"p-value",10} {"threshold",9} {"PSI",8}  drift");
@@ -388,7 +395,7 @@ internal static class BatchCli
 
         if (htmlPath is not null)
         {
-            DriftReport.WriteHtml(result, htmlPath, $"Data drift: {Path.GetFileName(currentPath)} against {Path.GetFileName(referencePath)}");
+            DriftReport.WriteHtml(result, htmlPath, $"Data drift: {Path.GetFileName(currentPath)} against {(referencePath is null ? "the training population of " + Path.GetFileName(modelPath) : Path.GetFileName(referencePath))}");
             output.WriteLine($"HTML report written to {htmlPath}");
         }
 

@@ -154,33 +154,94 @@ public static class DriftDetector
             throw new ArgumentException($"Drift needs rows on both sides (reference {reference.RowCount}, current {current.RowCount}).");
         }
 
-        var names = Columns(reference, current, options, model);
-        var results = new ColumnDrift[names.Count];
-        Parallel.For(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, k =>
+        var names = Columns(name => reference.Schema.IndexOf(name) is var i and >= 0 ? reference.Schema[i].Kind : null, reference.Schema.Columns.Where(c => c.Role == ColumnRole.Feature && current.Schema.IndexOf(c.Name) >= 0).Select(c => c.Name), current, options, model, "reference");
+        double[]? referenceScores = null;
+        if (model is not null)
         {
-            var name = names[k];
-            options.Columns.TryGetValue(name, out var column);
-            results[k] = reference[name] switch
+            referenceScores = new double[reference.RowCount];
+            model.CreateScorer().PredictProbabilities(reference, referenceScores);
+        }
+
+        return Run(names, reference.RowCount, name => reference[name] switch
+        {
+            NumericColumn r => new TableNumericReference(r.Values),
+            CategoricalColumn r => CategoricalReference.FromColumn(r),
+            _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical."),
+        }, current, options, model, referenceScores);
+    }
+
+    /// <summary>
+    /// Compares a table with a <see cref="PopulationProfile"/> (e.g. <see cref="CreditModel.Profile"/>, saved at fit time), so
+    /// that monitoring needs no copy of the training data. PSI, chi-square, z and Jensen–Shannon are exact; KS and the
+    /// normed Wasserstein distance compare the current values with the profile's piecewise-linear distribution (201
+    /// quantiles), the KS p-value asymptotic with the reference's true size. Prediction drift uses the profile's scores.
+    /// </summary>
+    /// <param name="reference">The reference profile.</param>
+    /// <param name="current">The current data.</param>
+    /// <param name="options">Tests and thresholds (<see cref="DriftOptions.PsiBins"/> must be 10, the profile's).</param>
+    /// <param name="model">When given (normally the model the profile came from): its inputs are compared and its scores on the current data give prediction drift.</param>
+    /// <returns>The drift of every column and of the dataset.</returns>
+    public static DatasetDrift Compare(PopulationProfile reference, CreditData current, DriftOptions? options = null, CreditModel? model = null)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        ArgumentNullException.ThrowIfNull(current);
+        options ??= new DriftOptions();
+        options.Validate();
+        if (current.RowCount == 0)
+        {
+            throw new ArgumentException("Drift needs current rows.");
+        }
+
+        if (options.PsiBins != PopulationProfile.PsiBins)
+        {
+            throw new ArgumentException($"The population profile holds {PopulationProfile.PsiBins} PSI bins; set DriftOptions.PsiBins to {PopulationProfile.PsiBins} or compare with a reference table.");
+        }
+
+        var names = Columns(name => reference.Contains(name) ? reference[name].Kind : null, reference.Columns.Select(c => c.Name).Where(n => current.Schema.IndexOf(n) >= 0), current, options, model, "reference profile");
+        if (model is not null && reference.Scores is null)
+        {
+            throw new ArgumentException("The population profile holds no scores, so prediction drift cannot be computed; compare without the model or with a reference table.");
+        }
+
+        return Run(names, reference.Rows, name => reference[name] is { Kind: ColumnKind.Numeric } p ? new ProfileNumericReference(p) : CategoricalReference.FromProfile(reference[name]), current, options, model, null, reference.Scores);
+    }
+
+    private static DatasetDrift Run(List<string> names, int referenceRows, Func<string, object> referenceColumn, CreditData current, DriftOptions options, CreditModel? model, double[]? referenceScores, ProfiledColumn? referenceScoreProfile = null)
+    {
+        var results = new ColumnDrift[names.Count];
+        try
+        {
+            Parallel.For(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism }, k =>
             {
-                NumericColumn r => Numeric(name, r.Values, ((NumericColumn)current[name]).Values, reference.RowCount, options, column),
-                CategoricalColumn r => Categorical(name, r, (CategoricalColumn)current[name], options, column),
-                _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical."),
-            };
-        });
+                var name = names[k];
+                options.Columns.TryGetValue(name, out var column);
+                results[k] = referenceColumn(name) switch
+                {
+                    NumericReference r => Numeric(name, r, ((NumericColumn)current[name]).Values, options, column),
+                    CategoricalReference r => Categorical(name, r, (CategoricalColumn)current[name], options, column),
+                    _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical."),
+                };
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions[0] is ArgumentException)
+        {
+            // A bad column is the caller's error: surface it as itself, not wrapped by the parallel loop.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerExceptions[0]);
+            throw;
+        }
 
         PredictionDrift? prediction = null;
         if (model is not null)
         {
-            var r = new double[reference.RowCount];
             var c = new double[current.RowCount];
-            var scorer = model.CreateScorer();
-            scorer.PredictProbabilities(reference, r);
-            scorer.PredictProbabilities(current, c);
-            prediction = Prediction(r, c, options.PsiBins);
+            model.CreateScorer().PredictProbabilities(current, c);
+            prediction = referenceScores is not null
+                ? Prediction(referenceScores, c, options.PsiBins)
+                : Prediction(referenceScoreProfile!, c);
         }
 
         var ordered = results.OrderByDescending(c => c.Drifted).ThenBy(c => c.Name, StringComparer.Ordinal).ToArray();
-        return new DatasetDrift(reference.RowCount, current.RowCount, ordered, options.DriftShare, prediction);
+        return new DatasetDrift(referenceRows, current.RowCount, ordered, options.DriftShare, prediction);
     }
 
     /// <summary>Prediction drift of two score samples.</summary>
@@ -188,32 +249,82 @@ public static class DriftDetector
     /// <param name="current">Current probabilities.</param>
     /// <param name="bins">PSI bins; default 10.</param>
     /// <returns>The PSI, its reading and the score distributions.</returns>
-    public static PredictionDrift Prediction(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, int bins = DriftStatistics.DefaultBins)
+    public static PredictionDrift Prediction(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, int bins = DriftStatistics.DefaultBins) =>
+        Prediction(new TableNumericReference(reference), current, bins, Mean(reference));
+
+    /// <summary>Prediction drift of scores against a profile of the reference scores (<see cref="PopulationProfile.Scores"/>).</summary>
+    /// <param name="reference">The reference scores' profile.</param>
+    /// <param name="current">Current probabilities.</param>
+    /// <returns>The PSI on the profile's deciles, its reading and the score distributions.</returns>
+    public static PredictionDrift Prediction(ProfiledColumn reference, ReadOnlySpan<double> current)
     {
-        var psi = DriftStatistics.Psi(reference, current, bins).Value;
-        return new PredictionDrift(psi, PredictionDrift.Read(psi), Mean(reference), Mean(current), NumericBars(Statistics.SortedPresent(reference), Statistics.SortedPresent(current)));
+        ArgumentNullException.ThrowIfNull(reference);
+        return Prediction(new ProfileNumericReference(reference), current, PopulationProfile.PsiBins, reference.Mean);
     }
 
-    private static List<string> Columns(CreditData reference, CreditData current, DriftOptions options, CreditModel? model)
+    private static PredictionDrift Prediction(NumericReference reference, ReadOnlySpan<double> current, int bins, double referenceMean)
+    {
+        var c = Statistics.SortedPresent(current);
+        var psi = Psi(reference, current, c, bins);
+        return new PredictionDrift(psi, PredictionDrift.Read(psi), referenceMean, Mean(current), NumericBars(reference, c));
+    }
+
+    /// <summary>PSI of current values on the reference's bins.</summary>
+    private static double Psi(NumericReference reference, ReadOnlySpan<double> current, double[] c, int bins) =>
+        Shares(reference, current, c, bins) is { } shares ? DriftStatistics.PsiOfShares(shares.Reference, shares.Current) : double.NaN;
+
+    /// <summary>
+    /// Each side's share of all its rows per reference bin, with a missing bin when either side has missing values;
+    /// <see langword="null"/> when a side has no non-missing value.
+    /// </summary>
+    private static (double[] Reference, double[] Current)? Shares(NumericReference reference, ReadOnlySpan<double> current, double[] c, int bins)
+    {
+        if (reference.Present == 0 || c.Length == 0)
+        {
+            return null;
+        }
+
+        var edges = reference.Edges(bins);
+        var missing = reference.Present < reference.Rows || c.Length < current.Length;
+        var rs = new double[edges.Length + 1 + (missing ? 1 : 0)];
+        var cs = new double[rs.Length];
+        reference.Counts(edges).CopyTo(rs, 0);
+        Statistics.CountBins(c, edges, cs);
+        if (missing)
+        {
+            rs[^1] = reference.Rows - reference.Present;
+            cs[^1] = current.Length - c.Length;
+        }
+
+        for (var i = 0; i < rs.Length; i++)
+        {
+            rs[i] /= reference.Rows;
+            cs[i] /= current.Length;
+        }
+
+        return (rs, cs);
+    }
+
+    private static List<string> Columns(Func<string, ColumnKind?> referenceKind, IEnumerable<string> shared, CreditData current, DriftOptions options, CreditModel? model, string referenceName)
     {
         IEnumerable<string> wanted = options.Include.Count > 0
             ? options.Include
             : model is not null
                 ? model.Input.Columns.Select(c => c.Name)
-                : reference.Schema.Columns.Where(c => c.Role == ColumnRole.Feature && c.Kind is ColumnKind.Numeric or ColumnKind.Categorical && current.Schema.IndexOf(c.Name) >= 0).Select(c => c.Name);
+                : shared.Where(n => referenceKind(n) is ColumnKind.Numeric or ColumnKind.Categorical);
         var names = wanted.Distinct(StringComparer.Ordinal).ToList();
         foreach (var name in names)
         {
-            var ri = reference.Schema.IndexOf(name);
+            var kind = referenceKind(name);
             var ci = current.Schema.IndexOf(name);
-            if (ri < 0 || ci < 0)
+            if (kind is null || ci < 0)
             {
-                throw new ArgumentException($"Column '{name}' is not in the {(ri < 0 ? "reference" : "current")} data.");
+                throw new ArgumentException($"Column '{name}' is not in the {(kind is null ? referenceName : "current data")}.");
             }
 
-            if (reference.Schema[ri].Kind != current.Schema[ci].Kind)
+            if (kind != current.Schema[ci].Kind)
             {
-                throw new ArgumentException($"Column '{name}' is {reference.Schema[ri].Kind.ToString().ToLowerInvariant()} in the reference but {current.Schema[ci].Kind.ToString().ToLowerInvariant()} in the current data.");
+                throw new ArgumentException($"Column '{name}' is {kind.Value.ToString().ToLowerInvariant()} in the {referenceName} but {current.Schema[ci].Kind.ToString().ToLowerInvariant()} in the current data.");
             }
         }
 
@@ -224,7 +335,7 @@ public static class DriftDetector
                 throw new ArgumentException($"The drift options configure column '{name}', which is not compared (compared: {string.Join(", ", names.Take(20))}{(names.Count > 20 ? ", ..." : "")}).");
             }
 
-            var numeric = reference.Schema[reference.Schema.IndexOf(name)].Kind == ColumnKind.Numeric;
+            var numeric = referenceKind(name) == ColumnKind.Numeric;
             if (numeric && column.Test is DriftTest.ChiSquare or DriftTest.ZTest)
             {
                 throw new ArgumentException($"Column '{name}' is numeric; test {column.Test} applies to categorical columns. Use KolmogorovSmirnov, Wasserstein, JensenShannon or Psi.");
@@ -239,30 +350,28 @@ public static class DriftDetector
         return names;
     }
 
-    private static ColumnDrift Numeric(string name, ReadOnlySpan<double> reference, ReadOnlySpan<double> current, int referenceRows, DriftOptions options, ColumnDriftOptions? column)
+    private static ColumnDrift Numeric(string name, NumericReference reference, ReadOnlySpan<double> current, DriftOptions options, ColumnDriftOptions? column)
     {
-        var r = Statistics.SortedPresent(reference);
         var c = Statistics.SortedPresent(current);
         var test = column?.Test is null or DriftTest.Auto
-            ? (referenceRows <= options.SmallReferenceRows ? DriftTest.KolmogorovSmirnov : DriftTest.Wasserstein)
+            ? (reference.Rows <= options.SmallReferenceRows ? DriftTest.KolmogorovSmirnov : DriftTest.Wasserstein)
             : column.Test;
         var threshold = column is not null && !double.IsNaN(column.Threshold) ? column.Threshold : DriftOptions.DefaultThreshold(test);
-        var psi = r.Length == 0 || c.Length == 0 ? double.NaN : DriftStatistics.PsiOfShares(QuantileShares(reference, current, r, c, options.PsiBins));
+        var psi = Psi(reference, current, c, options.PsiBins);
         double statistic;
         double? p = null;
         switch (test)
         {
             case DriftTest.KolmogorovSmirnov:
-                var ks = DriftStatistics.KolmogorovSmirnovSorted(r, c, KsMethod.Auto);
+                var ks = reference.Ks(c);
                 statistic = ks.Statistic;
                 p = ks.PValue;
                 break;
             case DriftTest.Wasserstein:
-                var (_, std, _) = Statistics.MeanAndStd(reference);
-                statistic = DriftStatistics.WassersteinSorted(r, c) / Math.Max(std, 0.001);
+                statistic = reference.NormedWasserstein(c);
                 break;
             case DriftTest.JensenShannon:
-                statistic = DriftStatistics.JensenShannon(reference, current, options.PsiBins);
+                statistic = JensenShannon(reference, current, c, options.PsiBins);
                 break;
             case DriftTest.Psi:
                 statistic = psi;
@@ -272,56 +381,42 @@ public static class DriftDetector
         }
 
         var drifted = Decide(statistic, p, threshold);
-        return new ColumnDrift(name, "numeric", test, statistic, p, threshold, drifted, psi, 1 - ((double)r.Length / reference.Length), 1 - ((double)c.Length / current.Length), NumericBars(r, c));
+        return new ColumnDrift(name, "numeric", test, statistic, p, threshold, drifted, psi, reference.MissingShare, 1 - ((double)c.Length / current.Length), NumericBars(reference, c));
     }
 
-    private static (double[] Reference, double[] Current) QuantileShares(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, double[] r, double[] c, int bins)
-    {
-        var (rs, cs, _) = DriftStatistics.QuantileShares(reference, current, r, c, DriftStatistics.QuantileEdges(r, bins));
-        return (rs, cs);
-    }
+    /// <summary>Jensen–Shannon distance on PSI's bins (missing bin included), without the epsilon.</summary>
+    private static double JensenShannon(NumericReference reference, ReadOnlySpan<double> current, double[] c, int bins) =>
+        Shares(reference, current, c, bins) is { } shares ? DriftStatistics.JensenShannonOfShares(shares.Reference, shares.Current) : double.NaN;
 
-    private static ColumnDrift Categorical(string name, CategoricalColumn reference, CategoricalColumn current, DriftOptions options, ColumnDriftOptions? column)
+    private static ColumnDrift Categorical(string name, CategoricalReference reference, CategoricalColumn current, DriftOptions options, ColumnDriftOptions? column)
     {
         // Counts by label over both sides' categories (missing is a category of its own).
         var labels = new Dictionary<string, int>(StringComparer.Ordinal);
         var rc = new List<double>();
         var cc = new List<double>();
-        void Count(CategoricalColumn col, List<double> counts, List<double> other)
+        void Add(IReadOnlyDictionary<string, double> counts, List<double> mine, List<double> other)
         {
-            var byCode = new double[col.Categories.Count + 1];
-            foreach (var code in col.Codes)
+            foreach (var (label, count) in counts)
             {
-                byCode[code < 0 ? col.Categories.Count : code]++;
-            }
-
-            for (var k = 0; k < byCode.Length; k++)
-            {
-                if (byCode[k] == 0)
-                {
-                    continue;
-                }
-
-                var label = k == col.Categories.Count ? "\0missing" : col.Categories[k];
                 if (!labels.TryGetValue(label, out var index))
                 {
                     index = labels.Count;
                     labels[label] = index;
-                    counts.Add(0);
+                    mine.Add(0);
                     other.Add(0);
                 }
 
-                counts[index] += byCode[k];
+                mine[index] += count;
             }
         }
 
-        Count(reference, rc, cc);
-        Count(current, cc, rc);
-        var rs = rc.Select(v => v / reference.Length).ToArray();
+        Add(reference.Counts, rc, cc);
+        Add(CategoricalReference.LabelCounts(current), cc, rc);
+        var rs = rc.Select(v => v / reference.Rows).ToArray();
         var cs = cc.Select(v => v / current.Length).ToArray();
         var psi = DriftStatistics.PsiOfShares(rs, cs);
         var test = column?.Test is null or DriftTest.Auto
-            ? (reference.Length <= options.SmallReferenceRows ? (labels.Count == 2 ? DriftTest.ZTest : DriftTest.ChiSquare) : DriftTest.JensenShannon)
+            ? (reference.Rows <= options.SmallReferenceRows ? (labels.Count == 2 ? DriftTest.ZTest : DriftTest.ChiSquare) : DriftTest.JensenShannon)
             : column.Test;
         var threshold = column is not null && !double.IsNaN(column.Threshold) ? column.Threshold : DriftOptions.DefaultThreshold(test);
         double statistic;
@@ -338,7 +433,7 @@ public static class DriftDetector
                     throw new ArgumentException($"Column '{name}' has {labels.Count} categories; the z-test compares two. Use ChiSquare, JensenShannon or Psi.");
                 }
 
-                var z = labels.Count < 2 ? new ZTestResult(0, 1) : DriftStatistics.ProportionsZTest(rc[0], reference.Length, cc[0], current.Length);
+                var z = labels.Count < 2 ? new ZTestResult(0, 1) : DriftStatistics.ProportionsZTest(rc[0], reference.Rows, cc[0], current.Length);
                 (statistic, p) = (z.Z, z.PValue);
                 break;
             case DriftTest.JensenShannon:
@@ -352,15 +447,15 @@ public static class DriftDetector
         }
 
         var bars = labels.OrderByDescending(l => rc[l.Value] + cc[l.Value]).ThenBy(l => l.Key, StringComparer.Ordinal)
-            .Select(l => new DriftBar(l.Key == "\0missing" ? "(missing)" : l.Key, rs[l.Value], cs[l.Value])).ToList();
+            .Select(l => new DriftBar(l.Key == CategoricalReference.MissingLabel ? "(missing)" : l.Key, rs[l.Value], cs[l.Value])).ToList();
         if (bars.Count > 20)
         {
             var rest = bars.Skip(19).ToArray();
             bars = [.. bars.Take(19), new DriftBar($"(other {rest.Length})", rest.Sum(b => b.Reference), rest.Sum(b => b.Current))];
         }
 
-        var rm = labels.TryGetValue("\0missing", out var mi) ? rs[mi] : 0;
-        var cm = labels.TryGetValue("\0missing", out mi) ? cs[mi] : 0;
+        var rm = labels.TryGetValue(CategoricalReference.MissingLabel, out var mi) ? rs[mi] : 0;
+        var cm = labels.TryGetValue(CategoricalReference.MissingLabel, out mi) ? cs[mi] : 0;
         return new ColumnDrift(name, "categorical", test, statistic, p, threshold, Decide(statistic, p, threshold), psi, rm, cm, bars);
     }
 
@@ -371,37 +466,34 @@ public static class DriftDetector
     /// 20 equal-width bins between the 1st and 99th percentiles of either side (so that a few outliers do not squeeze the
     /// chart into one bar), the first and last bins open-ended; shares of each side's non-missing values.
     /// </summary>
-    private static List<DriftBar> NumericBars(double[] r, double[] c)
+    private static List<DriftBar> NumericBars(NumericReference reference, double[] c)
     {
-        if (r.Length == 0 && c.Length == 0)
+        if (reference.Present == 0 && c.Length == 0)
         {
             return [];
         }
 
         const int bins = 20;
-        double Low(double[] v) => v.Length > 0 ? Statistics.Quantile(v, 0.01) : double.PositiveInfinity;
-        double High(double[] v) => v.Length > 0 ? Statistics.Quantile(v, 0.99) : double.NegativeInfinity;
-        var lo = Math.Min(Low(r), Low(c));
-        var hi = Math.Max(High(r), High(c));
+        var lo = Math.Min(reference.Present > 0 ? reference.Quantile(0.01) : double.PositiveInfinity, c.Length > 0 ? Statistics.Quantile(c, 0.01) : double.PositiveInfinity);
+        var hi = Math.Max(reference.Present > 0 ? reference.Quantile(0.99) : double.NegativeInfinity, c.Length > 0 ? Statistics.Quantile(c, 0.99) : double.NegativeInfinity);
         var width = hi > lo ? (hi - lo) / bins : 1;
-        double[] Shares(double[] values)
+        var cs = new double[bins];
+        foreach (var v in c)
         {
-            var counts = new double[bins];
-            foreach (var v in values)
-            {
-                counts[Math.Clamp((int)Math.Floor((v - lo) / width), 0, bins - 1)]++;
-            }
-
-            for (var i = 0; i < bins; i++)
-            {
-                counts[i] = values.Length == 0 ? 0 : counts[i] / values.Length;
-            }
-
-            return counts;
+            cs[Math.Clamp((int)Math.Floor((v - lo) / width), 0, bins - 1)]++;
         }
 
-        var rs = Shares(r);
-        var cs = Shares(c);
+        var rs = new double[bins];
+        var previous = 0.0;
+        for (var i = 0; i < bins; i++)
+        {
+            // The reference's share below each inner edge, from its distribution function.
+            var below = i == bins - 1 || reference.Present == 0 ? 1.0 : reference.Cdf(double.BitDecrement(lo + ((i + 1) * width)));
+            rs[i] = reference.Present == 0 ? 0 : below - previous;
+            previous = below;
+            cs[i] = c.Length == 0 ? 0 : cs[i] / c.Length;
+        }
+
         var ci = CultureInfo.InvariantCulture;
         string Label(int i) => i == 0 ? string.Create(ci, $"< {lo + width:G4}")
             : i == bins - 1 ? string.Create(ci, $">= {lo + (i * width):G4}")

@@ -92,10 +92,11 @@ public sealed partial class DriftMonitor : IDisposable
     public const string MeterName = "CreditScoring";
 
     private readonly object _gate = new();
-    private readonly CreditData _reference;
+    private readonly CreditData? _reference;
+    private readonly PopulationProfile? _profile;
     private readonly double[]? _referenceScores;
-    private readonly string[] _columns;
-    private readonly bool[] _numeric;
+    private string[] _columns;
+    private bool[] _numeric;
     private readonly DriftMonitorOptions _options;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -124,13 +125,10 @@ public sealed partial class DriftMonitor : IDisposable
     /// <param name="timeProvider">The clock of time windows and event times; default <see cref="TimeProvider.System"/>.</param>
     /// <param name="meterFactory">Creates the <c>CreditScoring</c> meter; default a meter of its own.</param>
     public DriftMonitor(CreditData reference, CreditModel? model = null, DriftMonitorOptions? options = null, ILogger? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+        : this(options, logger, timeProvider, meterFactory)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        _options = options ?? new DriftMonitorOptions();
-        _options.Validate();
         _reference = reference;
-        _clock = timeProvider ?? TimeProvider.System;
-        _logger = logger ?? NullLogger.Instance;
         _columns = model is not null
             ? [.. model.Input.Columns.Select(c => c.Name)]
             : [.. reference.Schema.Columns.Where(c => c.Role == ColumnRole.Feature && c.Kind is ColumnKind.Numeric or ColumnKind.Categorical).Select(c => c.Name)];
@@ -152,6 +150,35 @@ public sealed partial class DriftMonitor : IDisposable
             model.CreateScorer().PredictProbabilities(reference, _referenceScores);
         }
 
+        (_numbers, _labels) = NewBuffers();
+    }
+
+    /// <summary>Creates a monitor whose reference is the training population the model saved (<see cref="CreditModel.Profile"/>): no training data needed.</summary>
+    /// <param name="model">A model with a population profile.</param>
+    /// <param name="options">Windows, thresholds and bounds; default <see cref="DriftMonitorOptions"/>.</param>
+    /// <param name="logger">Receives a warning per alert; default none.</param>
+    /// <param name="timeProvider">The clock; default <see cref="TimeProvider.System"/>.</param>
+    /// <param name="meterFactory">Creates the <c>CreditScoring</c> meter; default a meter of its own.</param>
+    /// <exception cref="ArgumentException">The model has no profile (an imported model).</exception>
+    public DriftMonitor(CreditModel model, DriftMonitorOptions? options = null, ILogger? logger = null, TimeProvider? timeProvider = null, IMeterFactory? meterFactory = null)
+        : this(options, logger, timeProvider, meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        _profile = model.Profile ?? throw new ArgumentException("The model has no population profile (models trained by this SDK save one; imported models do not); give the reference data instead.", nameof(model));
+        _columns = [.. model.Input.Columns.Select(c => c.Name)];
+        _numeric = [.. _columns.Select(c => _profile[c].Kind == ColumnKind.Numeric)];
+        (_numbers, _labels) = NewBuffers();
+    }
+
+    private DriftMonitor(DriftMonitorOptions? options, ILogger? logger, TimeProvider? timeProvider, IMeterFactory? meterFactory)
+    {
+        _options = options ?? new DriftMonitorOptions();
+        _options.Validate();
+        _clock = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+        _columns = [];
+        _numeric = [];
+
         var meter = meterFactory?.Create(MeterName);
         if (meter is null)
         {
@@ -163,7 +190,8 @@ public sealed partial class DriftMonitor : IDisposable
         _windows = meter.CreateCounter<long>("creditscoring.drift.windows", unit: "{window}", description: "Monitor windows closed and compared with the reference.");
         _events = meter.CreateCounter<long>("creditscoring.drift.events", unit: "{event}", description: "Scored events recorded by the drift monitor.");
         _outcomes = new (double, int)[_options.OutcomeWindow];
-        (_numbers, _labels) = NewBuffers();
+        _numbers = [];
+        _labels = [];
     }
 
     /// <summary>Raised (on the thread that closed the window) for every window that drifted past a threshold.</summary>
@@ -389,10 +417,14 @@ public sealed partial class DriftMonitor : IDisposable
             options.Include.Add(name);
         }
 
-        var drift = DriftDetector.Compare(_reference, current, options);
+        var drift = _profile is not null ? DriftDetector.Compare(_profile, current, options) : DriftDetector.Compare(_reference!, current, options);
         if (_referenceScores is not null)
         {
             drift = drift with { Prediction = DriftDetector.Prediction(_referenceScores, w.Scores.ToArray(), _options.Drift.PsiBins) };
+        }
+        else if (_profile?.Scores is { } scores)
+        {
+            drift = drift with { Prediction = DriftDetector.Prediction(scores, w.Scores.ToArray()) };
         }
 
         var reasons = new List<string>();

@@ -154,7 +154,10 @@ public sealed partial class CreditPipeline
             Learner.Name,
             parameters);
         LogTrained(_logger, Learner.Name, training.RowCount, core.Features.Input.Count, core.Features.Features.Count, seconds);
-        return new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
+        var model = new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
+        var scores = new double[training.RowCount];
+        model.CreateScorer().PredictProbabilities(training, scores);
+        return new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator, PopulationProfile.Build(training, core.Features.Input.Columns.Select(c => c.Name), scores));
     }
 
     /// <summary>

@@ -281,6 +281,13 @@ public class BatchCliTests
         Assert.Contains($"Prediction drift: PSI {prediction.GetProperty("psi").GetDouble().ToString("F4", CultureInfo.InvariantCulture)}", output, StringComparison.Ordinal);
         Assert.Contains(report.GetProperty("summary").GetString()!, File.ReadAllText(html), StringComparison.Ordinal);
 
+        // Without --reference, the model's saved training population is the reference.
+        var (profileExit, profileOutput, profileError) = Run("drift", "--current", current, "--model", model, "--target", "default");
+        Assert.True(profileExit == 0, profileError);
+        Assert.StartsWith("Drift is detected for ", profileOutput, StringComparison.Ordinal);
+        Assert.Contains("Prediction drift: PSI ", profileOutput, StringComparison.Ordinal);
+        Assert.Equal("error: give --reference, or a --model whose saved training population is the reference.", ErrorLine(Run("drift", "--current", current).Error));
+
         Assert.Equal("error: --test 'Income=bogus': unknown test 'bogus'; use ks, wasserstein, chi2, z, jensen_shannon or psi.", ErrorLine(Run("drift", "--reference", reference, "--current", current, "--test", "Income=bogus").Error));
         Assert.Equal("error: Column 'Home' is categorical; test KolmogorovSmirnov applies to numeric columns. Use ChiSquare, ZTest, JensenShannon or Psi.", ErrorLine(Run("drift", "--reference", reference, "--current", current, "--test", "Home=ks").Error));
     }

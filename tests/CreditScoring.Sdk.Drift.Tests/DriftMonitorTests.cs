@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Evaluation;
+using CreditScoring.Sdk.Scoring;
 using Microsoft.Extensions.Logging;
 
 namespace CreditScoring.Sdk.Drift.Tests;
@@ -80,6 +81,29 @@ public class DriftMonitorTests
         Assert.Equal(expected.Columns.Select(c => (c.Name, c.Statistic)), closed[0].Drift.Columns.Select(c => (c.Name, c.Statistic)));
         Assert.Equal(expected.Prediction!.Psi, closed[0].Drift.Prediction!.Psi, 12);
         Assert.Equal(4, monitor.Windows.Count);
+    }
+
+    [Fact]
+    public void A_monitor_built_from_the_model_alone_uses_its_population_profile()
+    {
+        var reference = DataDriftTests.Applicants(4000, 1);
+        var model = new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(reference);
+        using var monitor = new DriftMonitor(model, new DriftMonitorOptions { WindowSize = 800 });
+        var scorer = model.CreateScorer();
+        // (ToList, not Last: LINQ's Select(...).Last() calls the selector for the last element only.)
+        var quiet = Events(DataDriftTests.Applicants(800, 2)).Select(e => monitor.Record(null, e.Features, scorer.Score(e.Features).Probability)).ToList()[^1]!;
+        var moved = Events(DataDriftTests.Applicants(800, 3, incomeShift: 0.6, flipRegion: true)).Select(e => monitor.Record(null, e.Features, scorer.Score(e.Features).Probability)).ToList()[^1]!;
+        Assert.False(quiet.Alerted);
+        Assert.True(moved.Alerted);
+        Assert.NotNull(moved.Drift.Prediction);
+
+        // The window is compared with the profile exactly as DriftDetector compares a table with it.
+        var expected = DriftDetector.Compare(model.Profile!, DataDriftTests.Applicants(800, 2), model: model);
+        Assert.Equal(expected.Columns.Select(c => (c.Name, c.Statistic)), quiet.Drift.Columns.Select(c => (c.Name, c.Statistic)));
+        Assert.Equal(expected.Prediction!.Psi, quiet.Drift.Prediction!.Psi, 12);
+
+        var imported = CreditModel.FromPredictor(model.Predictor);
+        Assert.StartsWith("The model has no population profile", Assert.Throws<ArgumentException>(() => new DriftMonitor(imported)).Message);
     }
 
     [Fact]

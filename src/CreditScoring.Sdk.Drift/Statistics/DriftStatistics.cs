@@ -366,21 +366,7 @@ public static class DriftStatistics
     }
 
     /// <summary>NumPy's <c>unique(quantile(sorted, [1/bins … (bins−1)/bins]))</c>.</summary>
-    internal static double[] QuantileEdges(double[] sorted, int bins)
-    {
-        var edges = new List<double>(bins - 1);
-        for (var k = 1; k < bins; k++)
-        {
-            var q = Statistics.Quantile(sorted, (double)k / bins);
-            if (edges.Count == 0 || q != edges[^1])
-            {
-                edges.Add(q);
-            }
-        }
-
-        edges.Sort();
-        return [.. edges.Distinct()];
-    }
+    internal static double[] QuantileEdges(double[] sorted, int bins) => Statistics.QuantileEdges(sorted, bins);
 
     /// <summary>Shares per quantile bin (value → number of edges below it, NumPy's searchsorted left), plus a missing bin when either side has one.</summary>
     internal static (double[] Reference, double[] Current, bool Missing) QuantileShares(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, double[] referenceSorted, double[] currentSorted, double[] edges)
@@ -407,17 +393,7 @@ public static class DriftStatistics
     private static double[] CountBins(double[] sorted, double[] edges, int k)
     {
         var counts = new double[k];
-        var bin = 0;
-        foreach (var v in sorted)
-        {
-            while (bin < edges.Length && edges[bin] < v)
-            {
-                bin++;
-            }
-
-            counts[bin]++;
-        }
-
+        Statistics.CountBins(sorted, edges, counts);
         return counts;
     }
 

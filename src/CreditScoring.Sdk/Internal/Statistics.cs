@@ -41,6 +41,37 @@ internal static class Statistics
         return fraction >= 0.5 ? b - (difference * (1 - fraction)) : a + (difference * fraction);
     }
 
+    /// <summary>NumPy's <c>unique(quantile(sorted, [1/bins … (bins−1)/bins]))</c>: PSI's reference-quantile bin edges.</summary>
+    public static double[] QuantileEdges(ReadOnlySpan<double> sorted, int bins)
+    {
+        var edges = new List<double>(bins - 1);
+        for (var k = 1; k < bins && !sorted.IsEmpty; k++)
+        {
+            var q = Quantile(sorted, (double)k / bins);
+            if (edges.Count == 0 || q > edges[^1])
+            {
+                edges.Add(q);
+            }
+        }
+
+        return [.. edges];
+    }
+
+    /// <summary>Counts of sorted values per bin (−∞, e₁], (e₁, e₂], …, (e_k, +∞) (NumPy's searchsorted left), into <paramref name="counts"/> (at least edges + 1 long).</summary>
+    public static void CountBins(ReadOnlySpan<double> sorted, ReadOnlySpan<double> edges, Span<double> counts)
+    {
+        var bin = 0;
+        foreach (var v in sorted)
+        {
+            while (bin < edges.Length && edges[bin] < v)
+            {
+                bin++;
+            }
+
+            counts[bin]++;
+        }
+    }
+
     /// <summary>Mean and population standard deviation of the non-missing values; (NaN, NaN) when none.</summary>
     public static (double Mean, double StandardDeviation, int Count) MeanAndStd(ReadOnlySpan<double> values)
     {

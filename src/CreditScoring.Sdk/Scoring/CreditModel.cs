@@ -46,8 +46,9 @@ public sealed class CreditModel
     /// <param name="decision">The decision policy.</param>
     /// <param name="metadata">Provenance.</param>
     /// <param name="calibration">Maps the predictor's margin to the probability; <see langword="null"/> (the default) for the logistic function.</param>
+    /// <param name="profile">The training population's profile (inputs and scores), or <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">The predictor reads other features than the preprocessing produces.</exception>
-    public CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata, ProbabilityCalibrator? calibration = null)
+    public CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata, ProbabilityCalibrator? calibration = null, PopulationProfile? profile = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(predictor);
@@ -63,7 +64,14 @@ public sealed class CreditModel
         Decision = decision;
         Metadata = metadata;
         Calibration = calibration;
+        Profile = profile;
     }
+
+    /// <summary>
+    /// The training population (every input's quantiles, PSI deciles or category counts, and the training scores'), computed at
+    /// fit time: the Drift package's reference when no training data is at hand. <see langword="null"/> for imported models.
+    /// </summary>
+    public PopulationProfile? Profile { get; }
 
     /// <summary>The probability calibration after the predictor, or <see langword="null"/> when the probability is the logistic function of the margin.</summary>
     public ProbabilityCalibrator? Calibration { get; }
@@ -151,7 +159,7 @@ public sealed class CreditModel
     /// <summary>A copy of this model with another decision policy.</summary>
     /// <param name="decision">The policy.</param>
     /// <returns>The new model.</returns>
-    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata, Calibration);
+    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata, Calibration, Profile);
 
     /// <summary>The probability of default for a predictor margin: calibrated when the model has a calibrator.</summary>
     /// <param name="margin">The predictor's log-odds.</param>

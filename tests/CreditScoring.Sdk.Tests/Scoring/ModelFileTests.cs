@@ -103,25 +103,32 @@ public class ModelFileTests
     {
         var (model, _) = Trained.Value;
         var path = SavedFile(model);
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 3", "\"formatVersion\": 4", StringComparison.Ordinal));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 4", "\"formatVersion\": 5", StringComparison.Ordinal));
 
         var e = Assert.Throws<ModelFormatException>(() => CreditModel.Load(path));
 
-        Assert.Matches(@"the model file has format version 4 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 3\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
+        Assert.Matches(@"the model file has format version 5 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 4\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
     }
 
-    [Fact]
-    public void Load_FormatVersion2_StillReads()
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Load_OlderFormatVersions_StillRead(int version)
     {
-        // Version 2 files lack calibration and the decision's costs and choices, all optional in version 3.
+        // Version 2 files lack calibration and the decision's costs and choices, version 3 files the population profile.
         var (model, _) = Trained.Value;
-        var path = SavedFile(model);
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 3", "\"formatVersion\": 2", StringComparison.Ordinal));
+        var old = new CreditModel(model.Features, model.Predictor, model.Decision, model.Metadata);
+        var path = SavedFile(old);
+        var text = File.ReadAllText(path);
+        Assert.Contains("\"formatVersion\": 4", text, StringComparison.Ordinal);
+        File.WriteAllText(path, text.Replace("\"formatVersion\": 4", $"\"formatVersion\": {version}", StringComparison.Ordinal));
 
         var loaded = CreditModel.Load(path);
 
         Assert.Equal(model.Decision, loaded.Decision);
         Assert.Null(loaded.Calibration);
+        Assert.Null(loaded.Profile);
+        Assert.NotNull(model.Profile);
     }
 
     [Fact]

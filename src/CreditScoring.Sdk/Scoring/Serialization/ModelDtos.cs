@@ -2,8 +2,8 @@ using System.Text.Json.Serialization;
 
 namespace CreditScoring.Sdk.Scoring.Serialization;
 
-// Versioned data-transfer objects of the model file's payload (format version 3; version 2 files lack
-// calibration and the decision's costs and choices, which are optional). Field names are
+// Versioned data-transfer objects of the model file's payload (format version 4; version 2 files lack
+// calibration and the decision's costs and choices, version 3 files the population profile: all optional). Field names are
 // part of the file format: rename nothing without bumping ModelFile.FormatVersion.
 
 internal sealed class ModelPayloadDto
@@ -24,6 +24,44 @@ internal sealed class ModelPayloadDto
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CalibratorDto? Calibration { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProfileDto? Profile { get; init; }
+}
+
+internal sealed class ProfileDto
+{
+    public required int Rows { get; init; }
+
+    public required ProfiledColumnDto[] Columns { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ProfiledColumnDto? Scores { get; init; }
+}
+
+internal sealed class ProfiledColumnDto
+{
+    public required string Name { get; init; }
+
+    public required string Kind { get; init; }
+
+    public required int Rows { get; init; }
+
+    public required int Missing { get; init; }
+
+    public required double Mean { get; init; }
+
+    public required double Std { get; init; }
+
+    public required double[] Quantiles { get; init; }
+
+    public required double[] DecileEdges { get; init; }
+
+    public required int[] DecileCounts { get; init; }
+
+    public required string[] Categories { get; init; }
+
+    public required int[] CategoryCounts { get; init; }
 }
 
 internal sealed class CalibratorDto

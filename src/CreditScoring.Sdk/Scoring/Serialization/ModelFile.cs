@@ -22,7 +22,7 @@ namespace CreditScoring.Sdk.Scoring.Serialization;
 internal static class ModelFile
 {
     public const string FormatName = "creditscoring-model";
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     public static string SdkVersion { get; } =
         typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -225,7 +225,39 @@ internal static class ModelFile
                 Alternatives = model.Decision.Choice is null ? null : model.Decision.Alternatives.Select(ToDto).ToArray(),
             },
             Calibration = model.Calibration is { } cal ? new CalibratorDto { Kind = cal.Kind, Numbers = cal.Save() } : null,
+            Profile = model.Profile is { } profile ? new ProfileDto { Rows = profile.Rows, Columns = profile.Columns.Select(ToDto).ToArray(), Scores = profile.Scores is { } sc ? ToDto(sc) : null } : null,
         };
+    }
+
+    private static ProfiledColumnDto ToDto(ProfiledColumn c) => new()
+    {
+        Name = c.Name,
+        Kind = c.Kind == ColumnKind.Numeric ? "numeric" : "categorical",
+        Rows = c.Rows,
+        Missing = c.Missing,
+        Mean = c.Mean,
+        Std = c.StandardDeviation,
+        Quantiles = [.. c.Quantiles],
+        DecileEdges = [.. c.DecileEdges],
+        DecileCounts = [.. c.DecileCounts],
+        Categories = [.. c.Categories],
+        CategoryCounts = [.. c.CategoryCounts],
+    };
+
+    private static ProfiledColumn FromDto(ProfiledColumnDto c)
+    {
+        if (c.Categories.Length != c.CategoryCounts.Length || (c.DecileCounts.Length != 0 && c.DecileCounts.Length != c.DecileEdges.Length + 1))
+        {
+            throw new ArgumentException($"the profile of column '{c.Name}' has mismatched bins or categories");
+        }
+
+        var kind = c.Kind switch
+        {
+            "numeric" => ColumnKind.Numeric,
+            "categorical" => ColumnKind.Categorical,
+            _ => throw new ArgumentException($"the profile of column '{c.Name}' has unknown kind '{c.Kind}'"),
+        };
+        return new ProfiledColumn(c.Name, kind, c.Rows, c.Missing, c.Mean, c.Std, c.Quantiles, c.DecileEdges, c.DecileCounts, c.Categories, c.CategoryCounts);
     }
 
     private static CostTermDto ToDto(CostMatrix.Term t) => new() { Column = t.Column, Factor = t.Factor, Constant = t.Constant };
@@ -371,7 +403,8 @@ internal static class ModelFile
         var m = dto.Metadata;
         var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.IdColumn, m.Learner, m.LearnerParameters);
         var calibration = dto.Calibration is { } cal ? ProbabilityCalibrator.Load(cal.Kind, cal.Numbers) : null;
-        return new CreditModel(features, predictor, FromDto(dto.Decision), metadata, calibration);
+        var profile = dto.Profile is { } p ? new PopulationProfile(p.Rows, p.Columns.Select(FromDto).ToArray(), p.Scores is { } sc ? FromDto(sc) : null) : null;
+        return new CreditModel(features, predictor, FromDto(dto.Decision), metadata, calibration, profile);
     }
 
     private static FeatureStep FromDto(FeatureStepDto dto, int index)

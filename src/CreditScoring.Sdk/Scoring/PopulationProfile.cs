@@ -1,0 +1,184 @@
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Internal;
+
+namespace CreditScoring.Sdk.Scoring;
+
+/// <summary>
+/// One column of a <see cref="PopulationProfile"/>. Numeric: row and missing counts, mean and population standard
+/// deviation, the quantiles at 0, 1/<see cref="PopulationProfile.QuantileSteps"/>, …, 1 (NumPy's linear interpolation),
+/// and the reference deciles PSI uses with the non-missing count in each. Categorical: the count of every category.
+/// </summary>
+/// <param name="Name">The column.</param>
+/// <param name="Kind">Numeric or categorical.</param>
+/// <param name="Rows">Rows profiled.</param>
+/// <param name="Missing">Missing values.</param>
+/// <param name="Mean">Mean of the non-missing values (numeric; NaN otherwise).</param>
+/// <param name="StandardDeviation">Population standard deviation (numeric; NaN otherwise).</param>
+/// <param name="Quantiles">Quantiles at i/<see cref="PopulationProfile.QuantileSteps"/> (numeric; empty otherwise).</param>
+/// <param name="DecileEdges">The distinct deciles of the non-missing values: PSI's bin edges (numeric).</param>
+/// <param name="DecileCounts">Non-missing values per PSI bin, one more than the edges (numeric).</param>
+/// <param name="Categories">Category labels (categorical).</param>
+/// <param name="CategoryCounts">Rows per category (categorical).</param>
+public sealed record ProfiledColumn(string Name, ColumnKind Kind, int Rows, int Missing, double Mean, double StandardDeviation, IReadOnlyList<double> Quantiles, IReadOnlyList<double> DecileEdges, IReadOnlyList<int> DecileCounts, IReadOnlyList<string> Categories, IReadOnlyList<int> CategoryCounts)
+{
+    /// <summary>The share of the non-missing values at or below <paramref name="x"/>, interpolated linearly between the profile's quantiles.</summary>
+    /// <param name="x">A value.</param>
+    /// <returns>An approximation of the empirical distribution function.</returns>
+    public double Cdf(double x)
+    {
+        var q = Quantiles;
+        if (q.Count == 0)
+        {
+            return double.NaN;
+        }
+
+        if (x < q[0])
+        {
+            return 0;
+        }
+
+        if (x >= q[^1])
+        {
+            return 1;
+        }
+
+        // The last quantile at or below x; flat stretches (ties) map to their right end.
+        int lo = 0, hi = q.Count - 1;
+        while (hi - lo > 1)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (q[mid] <= x)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        var steps = q.Count - 1;
+        var t = q[hi] > q[lo] ? (x - q[lo]) / (q[hi] - q[lo]) : 1;
+        return (lo + t) / steps;
+    }
+
+    /// <summary>The quantile function, interpolated linearly between the profile's quantiles.</summary>
+    /// <param name="u">A probability in [0, 1].</param>
+    /// <returns>The value.</returns>
+    public double Quantile(double u)
+    {
+        var q = Quantiles;
+        var position = Math.Clamp(u, 0, 1) * (q.Count - 1);
+        var lo = Math.Min((int)Math.Floor(position), q.Count - 2);
+        return q[lo] + ((q[lo + 1] - q[lo]) * (position - lo));
+    }
+}
+
+/// <summary>
+/// The training population, summarised at fit time and saved in the model (DESIGN.md): per-input quantiles, PSI deciles and
+/// category counts, and the same for the training scores. Explanations use it to say where a client stands; the Drift
+/// package uses it as the reference, so monitoring production needs no copy of the training data.
+/// </summary>
+public sealed class PopulationProfile
+{
+    /// <summary>Quantile steps per numeric column: 200, i.e. 201 quantiles from the minimum to the maximum.</summary>
+    public const int QuantileSteps = 200;
+
+    /// <summary>The PSI bins the profile holds: 10 (deciles).</summary>
+    public const int PsiBins = 10;
+
+    /// <summary>The name of the scores' profile.</summary>
+    public const string ScoreColumn = "(score)";
+
+    private readonly Dictionary<string, ProfiledColumn> _byName;
+
+    /// <summary>Creates a profile from its columns (the model reader does this).</summary>
+    /// <param name="rows">Rows profiled.</param>
+    /// <param name="columns">The columns.</param>
+    /// <param name="scores">The scores' profile, or <see langword="null"/>.</param>
+    public PopulationProfile(int rows, IReadOnlyList<ProfiledColumn> columns, ProfiledColumn? scores)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        Rows = rows;
+        Columns = columns;
+        Scores = scores;
+        _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>Rows profiled.</summary>
+    public int Rows { get; }
+
+    /// <summary>The profiled columns.</summary>
+    public IReadOnlyList<ProfiledColumn> Columns { get; }
+
+    /// <summary>The training scores' profile, when known.</summary>
+    public ProfiledColumn? Scores { get; }
+
+    /// <summary>A column by name.</summary>
+    /// <param name="name">The column.</param>
+    /// <returns>The column's profile.</returns>
+    /// <exception cref="KeyNotFoundException">The column was not profiled.</exception>
+    public ProfiledColumn this[string name] => _byName.TryGetValue(name, out var c) ? c : throw new KeyNotFoundException($"The population profile has no column '{name}'; it profiles {string.Join(", ", _byName.Keys.Take(20))}.");
+
+    /// <summary>Whether a column was profiled.</summary>
+    /// <param name="name">The column.</param>
+    /// <returns><see langword="true"/> when it was.</returns>
+    public bool Contains(string name) => _byName.ContainsKey(name);
+
+    /// <summary>Profiles columns of a table and, optionally, scores.</summary>
+    /// <param name="data">The population.</param>
+    /// <param name="columns">The numeric or categorical columns to profile.</param>
+    /// <param name="scores">Scores of the rows, or empty.</param>
+    /// <returns>The profile.</returns>
+    public static PopulationProfile Build(CreditData data, IEnumerable<string> columns, ReadOnlySpan<double> scores = default)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(columns);
+        var profiled = columns.Select(name => data[name] switch
+        {
+            NumericColumn n => Numeric(name, n.Values),
+            CategoricalColumn c => Categorical(name, c),
+            _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical and cannot be profiled."),
+        }).ToArray();
+        return new PopulationProfile(data.RowCount, profiled, scores.IsEmpty ? null : Numeric(ScoreColumn, scores));
+    }
+
+    /// <summary>The profile of numeric values.</summary>
+    /// <param name="name">The column's name.</param>
+    /// <param name="values">The values, NaN for missing.</param>
+    /// <returns>The profile.</returns>
+    public static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values)
+    {
+        var sorted = Statistics.SortedPresent(values);
+        var (mean, std, _) = Statistics.MeanAndStd(values);
+        var quantiles = new double[sorted.Length == 0 ? 0 : QuantileSteps + 1];
+        for (var i = 0; i < quantiles.Length; i++)
+        {
+            quantiles[i] = Statistics.Quantile(sorted, (double)i / QuantileSteps);
+        }
+
+        var edges = Statistics.QuantileEdges(sorted, PsiBins);
+        var counts = new double[sorted.Length == 0 ? 0 : edges.Length + 1];
+        Statistics.CountBins(sorted, edges, counts);
+        return new ProfiledColumn(name, ColumnKind.Numeric, values.Length, values.Length - sorted.Length, mean, std, quantiles, edges, [.. counts.Select(c => (int)c)], [], []);
+    }
+
+    private static ProfiledColumn Categorical(string name, CategoricalColumn column)
+    {
+        var counts = new int[column.Categories.Count];
+        var missing = 0;
+        foreach (var code in column.Codes)
+        {
+            if (code < 0)
+            {
+                missing++;
+            }
+            else
+            {
+                counts[code]++;
+            }
+        }
+
+        return new ProfiledColumn(name, ColumnKind.Categorical, column.Length, missing, double.NaN, double.NaN, [], [], [], [.. column.Categories], counts);
+    }
+}

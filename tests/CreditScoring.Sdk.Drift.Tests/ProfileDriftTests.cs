@@ -1,0 +1,83 @@
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Scoring;
+
+namespace CreditScoring.Sdk.Drift.Tests;
+
+public class ProfileDriftTests
+{
+    private static CreditModel Train(CreditData data) => new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(data);
+
+    [Fact]
+    public void The_model_saves_its_training_population_and_it_round_trips()
+    {
+        var reference = DataDriftTests.Applicants(3000, 1);
+        var model = Train(reference);
+        var profile = model.Profile!;
+        Assert.Equal(3000, profile.Rows);
+        Assert.Equal(["income", "utilisation", "region", "owner"], profile.Columns.Select(c => c.Name));
+        var income = profile["income"];
+        var values = ((NumericColumn)reference["income"]).Values.ToArray();
+        var present = values.Where(v => !double.IsNaN(v)).Order().ToArray();
+        Assert.Equal(values.Length - present.Length, income.Missing);
+        Assert.Equal(present[0], income.Quantiles[0]);
+        Assert.Equal(present[^1], income.Quantiles[^1]);
+        Assert.Equal(201, income.Quantiles.Count);
+        Assert.Equal(present.Length, income.DecileCounts.Sum());
+        Assert.Equal(reference.Labels.Length, profile.Scores!.Rows);
+
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        stream.Position = 0;
+        var loaded = CreditModel.Load(stream).Profile!;
+        Assert.Equal(profile.Rows, loaded.Rows);
+        Assert.Equal(income.Quantiles, loaded["income"].Quantiles);
+        Assert.Equal(profile["region"].CategoryCounts, loaded["region"].CategoryCounts);
+        Assert.Equal(profile.Scores.DecileEdges, loaded.Scores!.DecileEdges);
+    }
+
+    [Fact]
+    public void Drift_against_the_profile_agrees_with_drift_against_the_table()
+    {
+        var reference = DataDriftTests.Applicants(6000, 1);
+        var model = Train(reference);
+        var current = DataDriftTests.Applicants(4000, 2, incomeShift: 0.3, flipRegion: true);
+        var table = DriftDetector.Compare(reference, current, model: model);
+        var profiled = DriftDetector.Compare(model.Profile!, current, model: model);
+
+        Assert.Equal(table.Columns.Select(c => (c.Name, c.Drifted, c.Test)), profiled.Columns.Select(c => (c.Name, c.Drifted, c.Test)));
+        foreach (var (t, p) in table.Columns.Zip(profiled.Columns))
+        {
+            Assert.Equal(t.Psi, p.Psi, 12);                          // exact: same deciles, same counts
+            if (t.Type == "categorical")
+            {
+                Assert.Equal(t.Statistic, p.Statistic, 12);          // Jensen-Shannon on exact counts
+            }
+            else
+            {
+                Assert.Equal(t.Statistic, p.Statistic, 0.02 * t.Statistic + 0.002); // Wasserstein through 201 quantiles
+            }
+        }
+
+        Assert.Equal(table.Prediction!.Psi, profiled.Prediction!.Psi, 12);
+        Assert.Equal(table.Prediction.ReferenceMeanPd, profiled.Prediction.ReferenceMeanPd, 12);
+        Assert.Equal(table.Summary, profiled.Summary);
+    }
+
+    [Fact]
+    public void Small_profiled_references_use_ks_against_the_profile_distribution()
+    {
+        var reference = DataDriftTests.Applicants(800, 1);
+        var model = Train(reference);
+        var current = DataDriftTests.Applicants(700, 2, utilisationScale: 1.3);
+        var table = DriftDetector.Compare(reference, current, model: model).Columns.ToDictionary(c => c.Name);
+        var profiled = DriftDetector.Compare(model.Profile!, current, model: model).Columns.ToDictionary(c => c.Name);
+        Assert.Equal(DriftTest.KolmogorovSmirnov, profiled["utilisation"].Test);
+        Assert.Equal(table["utilisation"].Statistic, profiled["utilisation"].Statistic, 0.01);
+        Assert.True(profiled["utilisation"].Drifted);
+        Assert.False(profiled["income"].Drifted);
+        Assert.Equal(table["region"].Statistic, profiled["region"].Statistic, 12); // chi-square on exact counts
+
+        var options = new DriftOptions { PsiBins = 20 };
+        Assert.StartsWith("The population profile holds 10 PSI bins", Assert.Throws<ArgumentException>(() => DriftDetector.Compare(model.Profile!, current, options)).Message);
+    }
+}
