@@ -72,6 +72,16 @@ public sealed class CostMatrix
         return new RowCosts(data.RowCount, FalseNegative.Values(data, "false-negative"), FalsePositive.Values(data, "false-positive"), TruePositive.Values(data, "true-positive"), TrueNegative.Values(data, "true-negative"));
     }
 
+    /// <summary>Whether <see cref="Resolve"/> can read every cost column from <paramref name="data"/>.</summary>
+    /// <param name="data">The rows.</param>
+    /// <returns><see langword="true"/> when the costs are constant or every cost column is a numeric column of the data.</returns>
+    public bool CanResolve(CreditData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return new[] { FalseNegative, FalsePositive, TruePositive, TrueNegative }
+            .All(t => t.Column is null || data.Columns.Any(c => c.Name == t.Column && c is NumericColumn));
+    }
+
     /// <summary>The costs when they are all constant.</summary>
     /// <param name="rows">The number of rows.</param>
     /// <returns>The costs.</returns>

@@ -168,7 +168,7 @@ public sealed class CreditModel
 
     /// <summary>
     /// Evaluates the model on labelled data, at its decision threshold (with the cost of its decisions and the normalised
-    /// business score when its policy carries a cost matrix), beside the prior-only baseline:
+    /// business score when its policy carries a cost matrix whose columns the data has), beside the prior-only baseline:
     /// the training default rate, or, for a model whose training rate is unknown (one made by
     /// <see cref="FromPredictor"/>), the evaluated data's own default rate.
     /// </summary>
@@ -188,7 +188,7 @@ public sealed class CreditModel
         CreateScorer().PredictProbabilities(data, probabilities);
         var prior = double.IsNaN(Metadata.TrainingDefaultRate) ? data.DefaultRate : Metadata.TrainingDefaultRate;
         var report = ClassificationEvaluator.Evaluate(probabilities, data.Labels, Decision.Threshold, data.Weights, prior);
-        if (Decision.Costs is { } costs)
+        if (Decision.Costs is { } costs && costs.CanResolve(data))
         {
             report = report with { Business = ThresholdAnalysis.Analyze(probabilities, data.Labels, costs.Resolve(data), data.Weights).At(Decision.Threshold) };
         }

@@ -168,6 +168,12 @@ public class ImbalancePipelineTests
         var byHand = Enumerable.Range(0, data.RowCount).Sum(i => p[i] >= model.Decision.Threshold ? (data.Labels[i] == 0 ? 0.1 * amount[i] : 0) : (data.Labels[i] == 1 ? 0.45 * amount[i] : 0));
         Assert.Equal(byHand, report.Business!.Cost, 1e-6);
         Assert.InRange(report.Business.BusinessScore, 0.05, 1);
+
+        // Evaluate leaves the business figures out for data without the cost columns (and still reports the rest).
+        var withoutAmount = CreditData.FromColumns(data.Columns.Where(c => c.Name != "Amount"), o => o.Target("default"));
+        Assert.False(costs.CanResolve(withoutAmount));
+        Assert.True(costs.CanResolve(data));
+        Assert.True(CostMatrix.Create(10, 1).CanResolve(withoutAmount));
     }
 }
 
