@@ -17,8 +17,8 @@ internal static class DriftRace
     {
         var file = args[0];
         var target = args[1];
-        var perturb = Value(args, "--perturb");
-        var factor = double.Parse(Value(args, "--factor") ?? "1.2", System.Globalization.CultureInfo.InvariantCulture);
+        var perturb = PeerRace.Values(args, "--perturb").FirstOrDefault();
+        var factor = double.Parse(PeerRace.Values(args, "--factor").FirstOrDefault() ?? "1.2", System.Globalization.CultureInfo.InvariantCulture);
         var data = CreditData.ReadCsv(file, o => o.Target(target));
         var h = data.RowCount / 2;
         var reference = data.SelectRows(Enumerable.Range(0, h).ToArray());
@@ -97,10 +97,4 @@ internal static class DriftRace
                 _ = DriftStatistics.JensenShannon(r.Values, c);
             }
         });
-
-    private static string? Value(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 }

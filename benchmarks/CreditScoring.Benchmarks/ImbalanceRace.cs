@@ -20,8 +20,8 @@ internal static class ImbalanceRace
     {
         var file = args[0];
         var target = args[1];
-        var drop = Values(args, "--drop");
-        var repeats = int.Parse(Values(args, "--repeats").FirstOrDefault() ?? "5", CultureInfo.InvariantCulture);
+        var drop = PeerRace.Values(args, "--drop");
+        var repeats = int.Parse(PeerRace.Values(args, "--repeats").FirstOrDefault() ?? "5", CultureInfo.InvariantCulture);
         var data = CreditData.ReadCsv(file, o => o.Target(target).Drop([.. drop]));
         var numeric = data.Columns.OfType<NumericColumn>().Where(c => c.Name != target).ToArray();
         var categorical = data.Columns.OfType<CategoricalColumn>().ToArray();
@@ -93,8 +93,8 @@ internal static class ImbalanceRace
         var rows = lines.Skip(1).Select(l => l.Split(',')).ToArray();
         var y = rows.Select(r => int.Parse(r[yColumn], CultureInfo.InvariantCulture)).ToArray();
         var p = rows.Select(r => double.Parse(r[pColumn], CultureInfo.InvariantCulture)).ToArray();
-        var fn = double.Parse(Values(args, "--fn-cost").FirstOrDefault() ?? "10", CultureInfo.InvariantCulture);
-        var fp = double.Parse(Values(args, "--fp-cost").FirstOrDefault() ?? "1", CultureInfo.InvariantCulture);
+        var fn = double.Parse(PeerRace.Values(args, "--fn-cost").FirstOrDefault() ?? "10", CultureInfo.InvariantCulture);
+        var fp = double.Parse(PeerRace.Values(args, "--fp-cost").FirstOrDefault() ?? "1", CultureInfo.InvariantCulture);
         var costs = CostMatrix.Create(fn, fp).Constant(y.Length);
         ThresholdAnalysis? analysis = null;
         var seconds = PeerRace.Median(5, () => analysis = ThresholdAnalysis.Analyze(p, y, costs));
@@ -118,19 +118,5 @@ internal static class ImbalanceRace
             ["f1_bad_rate"] = f1.BadRate,
         }));
         return 0;
-    }
-
-    private static List<string> Values(string[] args, string name)
-    {
-        var values = new List<string>();
-        for (var i = 0; i < args.Length - 1; i++)
-        {
-            if (args[i] == name)
-            {
-                values.Add(args[i + 1]);
-            }
-        }
-
-        return values;
     }
 }

@@ -248,4 +248,19 @@ internal static class PeerRace
         Array.Sort(runs);
         return runs[repeats / 2];
     }
+
+    /// <summary>Every value given for an option (<c>--drop A --drop B</c>).</summary>
+    internal static List<string> Values(string[] args, string name)
+    {
+        var values = new List<string>();
+        for (var i = 0; i < args.Length - 1; i++)
+        {
+            if (args[i] == name)
+            {
+                values.Add(args[i + 1]);
+            }
+        }
+
+        return values;
+    }
 }

@@ -271,39 +271,7 @@ public static class DriftDetector
 
     /// <summary>PSI of current values on the reference's bins.</summary>
     private static double Psi(NumericReference reference, ReadOnlySpan<double> current, double[] c, int bins) =>
-        Shares(reference, current, c, bins) is { } shares ? DriftStatistics.PsiOfShares(shares.Reference, shares.Current) : double.NaN;
-
-    /// <summary>
-    /// Each side's share of all its rows per reference bin, with a missing bin when either side has missing values;
-    /// <see langword="null"/> when a side has no non-missing value.
-    /// </summary>
-    private static (double[] Reference, double[] Current)? Shares(NumericReference reference, ReadOnlySpan<double> current, double[] c, int bins)
-    {
-        if (reference.Present == 0 || c.Length == 0)
-        {
-            return null;
-        }
-
-        var edges = reference.Edges(bins);
-        var missing = reference.Present < reference.Rows || c.Length < current.Length;
-        var rs = new double[edges.Length + 1 + (missing ? 1 : 0)];
-        var cs = new double[rs.Length];
-        reference.Counts(edges).CopyTo(rs, 0);
-        Statistics.CountBins(c, edges, cs);
-        if (missing)
-        {
-            rs[^1] = reference.Rows - reference.Present;
-            cs[^1] = current.Length - c.Length;
-        }
-
-        for (var i = 0; i < rs.Length; i++)
-        {
-            rs[i] /= reference.Rows;
-            cs[i] /= current.Length;
-        }
-
-        return (rs, cs);
-    }
+        DriftStatistics.QuantileShares(reference, current, c, bins) is { } shares ? DriftStatistics.PsiOfShares(shares.Reference, shares.Current) : double.NaN;
 
     private static List<string> Columns(Func<string, ColumnKind?> referenceKind, IEnumerable<string> shared, CreditData current, DriftOptions options, CreditModel? model, string referenceName)
     {
@@ -386,7 +354,7 @@ public static class DriftDetector
 
     /// <summary>Jensen–Shannon distance on PSI's bins (missing bin included), without the epsilon.</summary>
     private static double JensenShannon(NumericReference reference, ReadOnlySpan<double> current, double[] c, int bins) =>
-        Shares(reference, current, c, bins) is { } shares ? DriftStatistics.JensenShannonOfShares(shares.Reference, shares.Current) : double.NaN;
+        DriftStatistics.QuantileShares(reference, current, c, bins) is { } shares ? DriftStatistics.JensenShannonOfShares(shares.Reference, shares.Current) : double.NaN;
 
     private static ColumnDrift Categorical(string name, CategoricalReference reference, CategoricalColumn current, DriftOptions options, ColumnDriftOptions? column)
     {

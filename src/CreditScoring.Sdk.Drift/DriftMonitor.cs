@@ -406,17 +406,8 @@ public sealed partial class DriftMonitor : IDisposable
         }
 
         var current = CreditData.FromColumns(columns);
-        var options = new DriftOptions { DriftShare = _options.Drift.DriftShare, SmallReferenceRows = _options.Drift.SmallReferenceRows, PsiBins = _options.Drift.PsiBins, MaxDegreeOfParallelism = _options.Drift.MaxDegreeOfParallelism };
-        foreach (var (name, column) in _options.Drift.Columns)
-        {
-            options.Columns[name] = column;
-        }
-
-        foreach (var name in _columns)
-        {
-            options.Include.Add(name);
-        }
-
+        // The window holds exactly the monitored columns, so the default comparison (the reference's columns the window has) covers them.
+        var options = _options.Drift;
         var drift = _profile is not null ? DriftDetector.Compare(_profile, current, options) : DriftDetector.Compare(_reference!, current, options);
         if (_referenceScores is not null)
         {

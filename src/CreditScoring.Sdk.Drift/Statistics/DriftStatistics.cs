@@ -82,27 +82,25 @@ public static class DriftStatistics
     public static PsiResult Psi(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, int bins = DefaultBins, PsiBinning binning = PsiBinning.Quantile)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
-        var r = Statistics.SortedPresent(reference);
         var c = Statistics.SortedPresent(current);
-        if (r.Length == 0 || c.Length == 0)
-        {
-            return new PsiResult(double.NaN, [], [], [], false);
-        }
-
         if (binning == PsiBinning.EqualWidth)
         {
+            var r = Statistics.SortedPresent(reference);
+            if (r.Length == 0 || c.Length == 0)
+            {
+                return new PsiResult(double.NaN, [], [], [], false);
+            }
+
             var edges = EqualWidthEdges(r, c, bins);
             var rs = Histogram(r, edges).Select(v => v / r.Length).ToArray();
             var cs = Histogram(c, edges).Select(v => v / c.Length).ToArray();
             return new PsiResult(PsiOfShares(rs, cs), edges, rs, cs, false);
         }
 
-        var quantileEdges = QuantileEdges(r, bins);
-        var (referenceShares, currentShares, missing) = QuantileShares(reference, current, r, c, quantileEdges);
-        return new PsiResult(PsiOfShares(referenceShares, currentShares), quantileEdges, referenceShares, currentShares, missing);
+        return QuantileShares(new TableNumericReference(reference), current, c, bins) is { } q
+            ? new PsiResult(PsiOfShares(q.Reference, q.Current), q.Edges, q.Reference, q.Current, q.Missing)
+            : new PsiResult(double.NaN, [], [], [], false);
     }
-
-    internal static double PsiOfShares((double[] Reference, double[] Current) shares) => PsiOfShares(shares.Reference, shares.Current);
 
     /// <summary>PSI = Σ (cur − ref) · ln(cur / ref) of two share vectors, a share of exactly 0 replaced by <see cref="PsiEpsilon"/>.</summary>
     /// <param name="reference">Reference shares.</param>
@@ -365,36 +363,36 @@ public static class DriftStatistics
         return new ZTestResult(z, SpecialFunctions.Erfc(Math.Abs(z) / Math.Sqrt(2)));
     }
 
-    /// <summary>NumPy's <c>unique(quantile(sorted, [1/bins … (bins−1)/bins]))</c>.</summary>
-    internal static double[] QuantileEdges(double[] sorted, int bins) => Statistics.QuantileEdges(sorted, bins);
-
-    /// <summary>Shares per quantile bin (value → number of edges below it, NumPy's searchsorted left), plus a missing bin when either side has one.</summary>
-    internal static (double[] Reference, double[] Current, bool Missing) QuantileShares(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, double[] referenceSorted, double[] currentSorted, double[] edges)
+    /// <summary>
+    /// Each side's share of all its rows per PSI bin of the reference (its quantiles, or a profile's deciles), with a missing
+    /// bin when either side has missing values; <see langword="null"/> when a side has no non-missing value.
+    /// </summary>
+    internal static (double[] Edges, double[] Reference, double[] Current, bool Missing)? QuantileShares(NumericReference reference, ReadOnlySpan<double> current, double[] currentSorted, int bins)
     {
-        var missing = referenceSorted.Length < reference.Length || currentSorted.Length < current.Length;
-        var k = edges.Length + 1 + (missing ? 1 : 0);
-        var rc = CountBins(referenceSorted, edges, k);
-        var cc = CountBins(currentSorted, edges, k);
+        if (reference.Present == 0 || currentSorted.Length == 0)
+        {
+            return null;
+        }
+
+        var edges = reference.Edges(bins);
+        var missing = reference.Present < reference.Rows || currentSorted.Length < current.Length;
+        var rs = new double[edges.Length + 1 + (missing ? 1 : 0)];
+        var cs = new double[rs.Length];
+        reference.Counts(edges).CopyTo(rs, 0);
+        Statistics.CountBins(currentSorted, edges, cs);
         if (missing)
         {
-            rc[^1] = reference.Length - referenceSorted.Length;
-            cc[^1] = current.Length - currentSorted.Length;
+            rs[^1] = reference.Rows - reference.Present;
+            cs[^1] = current.Length - currentSorted.Length;
         }
 
-        for (var i = 0; i < k; i++)
+        for (var i = 0; i < rs.Length; i++)
         {
-            rc[i] /= reference.Length;
-            cc[i] /= current.Length;
+            rs[i] /= reference.Rows;
+            cs[i] /= current.Length;
         }
 
-        return (rc, cc, missing);
-    }
-
-    private static double[] CountBins(double[] sorted, double[] edges, int k)
-    {
-        var counts = new double[k];
-        Statistics.CountBins(sorted, edges, counts);
-        return counts;
+        return (edges, rs, cs, missing);
     }
 
     /// <summary>NumPy's <c>histogram_bin_edges(concatenate([a, b]), bins)</c> for equal widths.</summary>

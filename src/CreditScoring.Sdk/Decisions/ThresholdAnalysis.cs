@@ -128,7 +128,6 @@ public sealed class ThresholdAnalysis
         _weights = weights;
         _costs = costs;
         _sweep = Run(null);
-        var n = _weights.Sum();
         CostOfApprovingAll = _sweep.Cost[0];
         CostOfDecliningAll = _sweep.Cost[_sweep.Count - 1];
         double perfect = 0;
@@ -138,7 +137,6 @@ public sealed class ThresholdAnalysis
         }
 
         CostOfPerfectDecisions = perfect;
-        TotalWeight = n;
     }
 
     /// <summary>The cost of approving everybody.</summary>
@@ -151,7 +149,7 @@ public sealed class ThresholdAnalysis
     public double CostOfPerfectDecisions { get; }
 
     /// <summary>The rows (weighted).</summary>
-    public double TotalWeight { get; }
+    public double TotalWeight => _sweep.Total;
 
     /// <summary>The cost curve: one point per distinct score, highest threshold first, starting with +∞.</summary>
     public IReadOnlyList<CostCurvePoint> Curve

@@ -165,18 +165,7 @@ public sealed class Smote : Resampler
     {
         var cls = job.ClassPoints(label, Neighbours + 1, Name);
         var neighbours = job.Neighbours(cls, cls, Neighbours, excludeSelf: true);
-        var random = job.Random(label);
-        var bases = new int[count];
-        var partners = new int[count];
-        var steps = new double[count];
-        for (var s = 0; s < count; s++)
-        {
-            var pick = random.NextInt(cls.Count * Neighbours);
-            bases[s] = pick / Neighbours;
-            partners[s] = neighbours[pick];
-            steps[s] = random.NextDouble();
-        }
-
+        var (bases, partners, steps) = ResamplingJob.Draw(job.Random(label), count, cls.Count, neighbours, Neighbours);
         job.Interpolate(cls, bases, cls, partners, steps, label);
     }
 }
@@ -281,33 +270,11 @@ public sealed class BorderlineSmote : Resampler
             otherNeighbours = job.Neighbours(dangerPoints, others, Math.Min(Neighbours, others.Count), excludeSelf: false);
         }
 
-        var sameCount = count - towardsOther;
-        var bases = new int[sameCount];
-        var partners = new int[sameCount];
-        var steps = new double[sameCount];
-        for (var s = 0; s < sameCount; s++)
-        {
-            var pick = random.NextInt(dangerPoints.Count * Neighbours);
-            bases[s] = pick / Neighbours;
-            partners[s] = same[pick];
-            steps[s] = random.NextDouble();
-        }
-
+        var (bases, partners, steps) = ResamplingJob.Draw(random, count - towardsOther, dangerPoints.Count, same, Neighbours);
         job.Interpolate(dangerPoints, bases, cls, partners, steps, label);
         if (towardsOther > 0)
         {
-            var k = Math.Min(Neighbours, others!.Count);
-            bases = new int[towardsOther];
-            partners = new int[towardsOther];
-            steps = new double[towardsOther];
-            for (var s = 0; s < towardsOther; s++)
-            {
-                var pick = random.NextInt(dangerPoints.Count * k);
-                bases[s] = pick / k;
-                partners[s] = otherNeighbours![pick];
-                steps[s] = 0.5 * random.NextDouble();
-            }
-
+            (bases, partners, steps) = ResamplingJob.Draw(random, towardsOther, dangerPoints.Count, otherNeighbours!, Math.Min(Neighbours, others!.Count), stepScale: 0.5);
             job.Interpolate(dangerPoints, bases, others, partners, steps, label);
         }
     }

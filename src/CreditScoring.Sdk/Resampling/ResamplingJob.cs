@@ -119,6 +119,26 @@ internal sealed class ResamplingJob
         return result;
     }
 
+    /// <summary>
+    /// SMOTE's draws for <paramref name="count"/> new rows: a base row and one of its <paramref name="k"/> neighbours
+    /// uniformly (one draw over bases × k, as imbalanced-learn), then a step uniform in [0, <paramref name="stepScale"/>).
+    /// </summary>
+    public static (int[] Bases, int[] Partners, double[] Steps) Draw(DeterministicRandom random, int count, int baseCount, int[] neighbours, int k, double stepScale = 1.0)
+    {
+        var bases = new int[count];
+        var partners = new int[count];
+        var steps = new double[count];
+        for (var s = 0; s < count; s++)
+        {
+            var pick = random.NextInt(baseCount * k);
+            bases[s] = pick / k;
+            partners[s] = neighbours[pick];
+            steps[s] = stepScale * random.NextDouble();
+        }
+
+        return (bases, partners, steps);
+    }
+
     /// <summary>Adds rows base + step × (partner − base), each with its base row's weight.</summary>
     public void Interpolate(PointSet baseSet, int[] bases, PointSet partnerSet, int[] partners, double[] steps, int label)
     {
@@ -254,16 +274,7 @@ internal sealed class ResamplingJob
         }, _ => { });
 
         var random = Random(label);
-        var bases = new int[count];
-        var partners = new int[count];
-        var steps = new double[count];
-        for (var s = 0; s < count; s++)
-        {
-            var pick = random.NextInt(n * k);
-            bases[s] = pick / k;
-            partners[s] = neighbours[pick];
-            steps[s] = random.NextDouble();
-        }
+        var (bases, partners, steps) = Draw(random, count, n, neighbours, k);
 
         // Numeric columns: interpolation. Categorical groups: the most frequent value among the base row's neighbours.
         var width = _features.ColumnCount;
