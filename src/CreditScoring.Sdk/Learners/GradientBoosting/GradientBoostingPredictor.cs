@@ -31,9 +31,11 @@ public sealed record GradientBoostingTrainingSummary(int IterationsRun, int Best
 /// <summary>
 /// A boosted tree ensemble: margin = <see cref="BaseMargin"/> + Σₜ treeₜ(x). Trained by
 /// <see cref="GradientBoostingLearner"/> or imported from XGBoost or LightGBM (see
-/// <c>CreditScoring.Sdk.Interop</c>). The trees are compiled into one flat node array; a single row and
-/// a batch add the trees in the same order, so both give identical bits. Immutable and thread-safe;
-/// <see cref="PredictMargin"/> does not allocate.
+/// <c>CreditScoring.Sdk.Interop</c>). On machines with AVX-512 the trees of up to 32 leaves with continuous
+/// splits are scored branch-free, 32 trees at a time (QuickScorer's bit vectors, see the README's Performance
+/// section); the others are walked node by node in one flat node array. Both reach the same leaves, and a single
+/// row and a batch add the trees in the same order, so every path gives identical bits. Immutable and
+/// thread-safe; <see cref="PredictMargin"/> does not allocate.
 /// </summary>
 public sealed class GradientBoostingPredictor : ICreditPredictor
 {
@@ -43,6 +45,7 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
     private const int DefaultLeftFlag = 1;
     private const int CategoricalFlag = 2;
     private const int BlockRows = 64;
+    private const int MaxStackTable = 2048;
 
     private readonly FeatureInfo[] _features;
     private readonly RegressionTree[] _trees;
@@ -50,6 +53,7 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
     private readonly double[] _leaves;
     private readonly int[] _roots;
     private readonly ulong[] _categoryWords;
+    private readonly BitVectorForest? _forest;
 
     /// <summary>Creates a predictor from trees.</summary>
     /// <param name="features">The features the trees read, in order.</param>
@@ -58,6 +62,12 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
     /// <param name="summary">How training ended, or <see langword="null"/> for an imported model.</param>
     /// <exception cref="ArgumentException">A tree splits on a feature that does not exist, or the base margin is not finite.</exception>
     public GradientBoostingPredictor(IReadOnlyList<FeatureInfo> features, double baseMargin, IReadOnlyList<RegressionTree> trees, GradientBoostingTrainingSummary? summary = null)
+        : this(features, baseMargin, trees, summary, compile: true)
+    {
+    }
+
+    /// <summary>Creates a predictor; <paramref name="compile"/> false walks every tree node by node (tests compare the two).</summary>
+    internal GradientBoostingPredictor(IReadOnlyList<FeatureInfo> features, double baseMargin, IReadOnlyList<RegressionTree> trees, GradientBoostingTrainingSummary? summary, bool compile)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(trees);
@@ -136,6 +146,7 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
         }
 
         _categoryWords = [.. words];
+        _forest = compile ? BitVectorForest.TryCreate(_trees) : null;
     }
 
     /// <inheritdoc />
@@ -162,34 +173,55 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
         }
 
         var sum = BaseMargin;
-        var nodes = _nodes;
         var roots = _roots;
-        for (var t = 0; t < roots.Length; t++)
+        if (_forest is { } forest)
         {
-            var node = roots[t];
-            while (node >= 0)
+            Span<ushort> table = forest.TableWidth <= MaxStackTable ? stackalloc ushort[forest.TableWidth] : new ushort[forest.TableWidth];
+            forest.Bin(features, table);
+            foreach (ref readonly var segment in forest.Segments)
             {
-                // A predicted branch beats a branch-free select for one row: the CPU runs ahead speculatively.
-                ref readonly var n = ref nodes[node];
-                var x = features[n.Feature];
-                if ((n.Flags & CategoricalFlag) != 0)
-                {
-                    node = InCategorySet(in n, x) ? n.Left : n.Right;
-                }
-                else if (x <= n.Threshold)
-                {
-                    node = n.Left;
-                }
-                else
-                {
-                    node = double.IsNaN(x) && (n.Flags & DefaultLeftFlag) != 0 ? n.Left : n.Right;
-                }
+                sum = segment.Group >= 0 ? forest.Add(segment, table, sum) : sum + Walk(roots[segment.FirstTree], features);
             }
 
-            sum += _leaves[~node];
+            return sum;
+        }
+
+        for (var t = 0; t < roots.Length; t++)
+        {
+            sum += Walk(roots[t], features);
         }
 
         return sum;
+    }
+
+    /// <summary>The number of trees scored branch-free (see <see cref="BitVectorForest"/>); the rest are walked node by node.</summary>
+    internal int CompiledTreeCount => _forest?.CompiledCount ?? 0;
+
+    /// <summary>The value of the leaf a row reaches in the tree at <paramref name="root"/>, walking its nodes.</summary>
+    private double Walk(int root, ReadOnlySpan<double> features)
+    {
+        var nodes = _nodes;
+        var node = root;
+        while (node >= 0)
+        {
+            // A predicted branch beats a branch-free select for one row: the CPU runs ahead speculatively.
+            ref readonly var n = ref nodes[node];
+            var x = features[n.Feature];
+            if ((n.Flags & CategoricalFlag) != 0)
+            {
+                node = InCategorySet(in n, x) ? n.Left : n.Right;
+            }
+            else if (x <= n.Threshold)
+            {
+                node = n.Left;
+            }
+            else
+            {
+                node = double.IsNaN(x) && (n.Flags & DefaultLeftFlag) != 0 ? n.Left : n.Right;
+            }
+        }
+
+        return _leaves[~node];
     }
 
     /// <inheritdoc />
@@ -207,102 +239,145 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
         }
 
         var p = _features.Length;
-        var block = ArrayPool<double>.Shared.Rent(BlockRows * Math.Max(p, 1));
+        var forest = _forest;
+        var walked = forest is null || forest.CompiledCount < _trees.Length;
+        var block = walked ? ArrayPool<double>.Shared.Rent(BlockRows * Math.Max(p, 1)) : [];
+        var tables = forest is null ? [] : ArrayPool<ushort>.Shared.Rent(BlockRows * forest.TableWidth);
         try
         {
             var columns = features.RawColumns;
             for (var start = 0; start < features.RowCount; start += BlockRows)
             {
                 var count = Math.Min(BlockRows, features.RowCount - start);
-                for (var j = 0; j < p; j++)
+                if (walked)
                 {
-                    var column = columns[j];
-                    for (var r = 0; r < count; r++)
+                    for (var j = 0; j < p; j++)
                     {
-                        block[(r * p) + j] = column[start + r];
+                        var column = columns[j];
+                        for (var r = 0; r < count; r++)
+                        {
+                            block[(r * p) + j] = column[start + r];
+                        }
                     }
                 }
 
-                PredictBlock(block, p, margins.Slice(start, count));
+                forest?.Bin(columns, start, count, tables);
+                PredictBlock(block, p, tables, margins.Slice(start, count));
             }
         }
         finally
         {
-            ArrayPool<double>.Shared.Return(block);
+            if (walked)
+            {
+                ArrayPool<double>.Shared.Return(block);
+            }
+
+            if (forest is not null)
+            {
+                ArrayPool<ushort>.Shared.Return(tables);
+            }
         }
     }
 
-    /// <summary>Scores row-major rows (row r's features at <c>rows[r·stride ..]</c>) into <paramref name="margins"/>, adding trees in the same order as <see cref="PredictMargin"/>.</summary>
-    private void PredictBlock(double[] rows, int stride, Span<double> margins)
+    /// <summary>
+    /// Scores a block into <paramref name="margins"/>, adding trees in the same order as <see cref="PredictMargin"/>:
+    /// compiled trees from the rows' bin tables (<paramref name="tables"/>, one per <see cref="BitVectorForest.TableWidth"/>
+    /// entries), the others by walking row-major rows (row r's features at <c>rows[r·stride ..]</c>).
+    /// </summary>
+    private void PredictBlock(double[] rows, int stride, ushort[] tables, Span<double> margins)
+    {
+        var forest = _forest;
+        margins.Fill(BaseMargin);
+        if (forest is null)
+        {
+            for (var t = 0; t < _roots.Length; t++)
+            {
+                WalkBlock(_roots[t], rows, stride, margins);
+            }
+
+            return;
+        }
+
+        foreach (ref readonly var segment in forest.Segments)
+        {
+            if (segment.Group >= 0)
+            {
+                forest.Add(segment, tables, margins);
+            }
+            else
+            {
+                WalkBlock(_roots[segment.FirstTree], rows, stride, margins);
+            }
+        }
+    }
+
+    /// <summary>Adds the tree at <paramref name="root"/> to the margins of row-major rows, walking four rows at a time.</summary>
+    private void WalkBlock(int root, double[] rows, int stride, Span<double> margins)
     {
         var nodes = _nodes;
         var leaves = _leaves;
         var count = margins.Length;
-        margins.Fill(BaseMargin);
-        foreach (var root in _roots)
+        if (root < 0)
         {
-            if (root < 0)
+            var v = leaves[~root];
+            for (var r = 0; r < count; r++)
             {
-                var v = leaves[~root];
-                for (var r = 0; r < count; r++)
-                {
-                    margins[r] += v;
-                }
-
-                continue;
+                margins[r] += v;
             }
 
-            var r4 = 0;
-            for (; r4 + 4 <= count; r4 += 4)
+            return;
+        }
+
+        var r4 = 0;
+        for (; r4 + 4 <= count; r4 += 4)
+        {
+            // Four independent walks interleaved: the CPU overlaps their dependent loads.
+            int a = root, b = root, c = root, d = root;
+            int oa = r4 * stride, ob = oa + stride, oc = ob + stride, od = oc + stride;
+            while ((a & b & c & d) >= 0)
             {
-                // Four independent walks interleaved: the CPU overlaps their dependent loads.
-                int a = root, b = root, c = root, d = root;
-                int oa = r4 * stride, ob = oa + stride, oc = ob + stride, od = oc + stride;
-                while ((a & b & c & d) >= 0)
+                if (a >= 0)
                 {
-                    if (a >= 0)
-                    {
-                        ref var n = ref nodes[a];
-                        a = Next(ref n, rows[oa + n.Feature]);
-                    }
-
-                    if (b >= 0)
-                    {
-                        ref var n = ref nodes[b];
-                        b = Next(ref n, rows[ob + n.Feature]);
-                    }
-
-                    if (c >= 0)
-                    {
-                        ref var n = ref nodes[c];
-                        c = Next(ref n, rows[oc + n.Feature]);
-                    }
-
-                    if (d >= 0)
-                    {
-                        ref var n = ref nodes[d];
-                        d = Next(ref n, rows[od + n.Feature]);
-                    }
+                    ref var n = ref nodes[a];
+                    a = Next(ref n, rows[oa + n.Feature]);
                 }
 
-                margins[r4] += leaves[~a];
-                margins[r4 + 1] += leaves[~b];
-                margins[r4 + 2] += leaves[~c];
-                margins[r4 + 3] += leaves[~d];
-            }
-
-            for (; r4 < count; r4++)
-            {
-                var node = root;
-                var o = r4 * stride;
-                while (node >= 0)
+                if (b >= 0)
                 {
-                    ref var n = ref nodes[node];
-                    node = Next(ref n, rows[o + n.Feature]);
+                    ref var n = ref nodes[b];
+                    b = Next(ref n, rows[ob + n.Feature]);
                 }
 
-                margins[r4] += leaves[~node];
+                if (c >= 0)
+                {
+                    ref var n = ref nodes[c];
+                    c = Next(ref n, rows[oc + n.Feature]);
+                }
+
+                if (d >= 0)
+                {
+                    ref var n = ref nodes[d];
+                    d = Next(ref n, rows[od + n.Feature]);
+                }
             }
+
+            margins[r4] += leaves[~a];
+            margins[r4 + 1] += leaves[~b];
+            margins[r4 + 2] += leaves[~c];
+            margins[r4 + 3] += leaves[~d];
+        }
+
+        for (; r4 < count; r4++)
+        {
+            var node = root;
+            var o = r4 * stride;
+            while (node >= 0)
+            {
+                ref var n = ref nodes[node];
+                node = Next(ref n, rows[o + n.Feature]);
+            }
+
+            margins[r4] += leaves[~node];
         }
     }
 
