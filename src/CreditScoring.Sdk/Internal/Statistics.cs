@@ -1,8 +1,36 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace CreditScoring.Sdk.Internal;
 
 /// <summary>Small descriptive statistics over spans, NaN meaning missing.</summary>
 internal static class Statistics
 {
+    /// <summary>
+    /// The number of values of an ascending array strictly below <paramref name="x"/> (0 for NaN), by a
+    /// branch-free binary search: its steps depend only on the length, so nothing is mispredicted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int CountBelow(ReadOnlySpan<double> sorted, double x)
+    {
+        if (sorted.IsEmpty)
+        {
+            return 0;
+        }
+
+        ref var s = ref MemoryMarshal.GetReference(sorted);
+        var lo = 0;
+        var n = sorted.Length;
+        while (n > 1)
+        {
+            var half = n >> 1;
+            lo += -Unsafe.BitCast<bool, byte>(Unsafe.Add(ref s, lo + half - 1) < x) & half;
+            n -= half;
+        }
+
+        return lo + Unsafe.BitCast<bool, byte>(Unsafe.Add(ref s, lo) < x);
+    }
+
     /// <summary>The non-missing values, sorted ascending (−0 as +0).</summary>
     public static double[] SortedPresent(ReadOnlySpan<double> values)
     {

@@ -1,4 +1,5 @@
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 
 namespace CreditScoring.Sdk.Tests.Learners;
@@ -81,6 +82,21 @@ public class BitVectorForestTests
         var margins = new double[values.Length];
         compiled.PredictMargins(new FeatureMatrix(features, [values]), margins);
         Assert.Equal(leaves, margins);
+    }
+
+    [Fact]
+    public void CountBelow_CountsTheValuesStrictlyBelow_ForEveryLength()
+    {
+        var rng = new Random(11);
+        for (var length = 0; length <= 70; length++)
+        {
+            var sorted = Enumerable.Range(0, length).Select(i => (double)(2 * i)).ToArray();
+            foreach (var x in Enumerable.Range(-2, (2 * length) + 4).Select(i => (double)i).Concat([double.NegativeInfinity, double.PositiveInfinity, double.NaN, rng.NextDouble() * 2 * length]))
+            {
+                var expected = sorted.Count(v => v < x);
+                Assert.Equal(expected, Statistics.CountBelow(sorted, x));
+            }
+        }
     }
 
     private static double RandomValue(Random rng, double[] pool) => rng.Next(10) switch

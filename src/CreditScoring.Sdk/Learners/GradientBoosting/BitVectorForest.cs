@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Learners.GradientBoosting;
 
@@ -415,7 +416,7 @@ internal sealed class BitVectorForest
             }
             else
             {
-                right = left = (ushort)CountBelow(Thresholds, x);
+                right = left = (ushort)Statistics.CountBelow(Thresholds, x);
             }
 
             if (RightEntry >= 0)
@@ -427,23 +428,6 @@ internal sealed class BitVectorForest
             {
                 table[LeftEntry] = left;
             }
-        }
-
-        /// <summary>The number of sorted values below x, by a branch-free binary search (its steps depend only on the length).</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static int CountBelow(double[] sorted, double x)
-        {
-            ref var s = ref MemoryMarshal.GetArrayDataReference(sorted);
-            var lo = 0;
-            var n = sorted.Length;
-            while (n > 1)
-            {
-                var half = n >> 1;
-                lo += -Unsafe.BitCast<bool, byte>(Unsafe.Add(ref s, lo + half - 1) < x) & half;
-                n -= half;
-            }
-
-            return lo + Unsafe.BitCast<bool, byte>(Unsafe.Add(ref s, lo) < x);
         }
     }
 }

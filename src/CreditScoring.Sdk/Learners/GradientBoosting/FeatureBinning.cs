@@ -1,4 +1,5 @@
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Learners.GradientBoosting;
 
@@ -190,22 +191,9 @@ internal sealed class FeatureBinning
             return value >= 0 && value <= MaxCategoricalCode ? (byte)((int)value + 1) : (byte)0;
         }
 
+        // The first bound ≥ value (the last bound catches the rest).
         var bounds = UpperBounds[feature]!;
-        int lo = 0, hi = bounds.Length - 1;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >> 1;
-            if (value <= bounds[mid])
-            {
-                hi = mid;
-            }
-            else
-            {
-                lo = mid + 1;
-            }
-        }
-
-        return (byte)(lo + 1);
+        return (byte)(Math.Min(Statistics.CountBelow(bounds, value), bounds.Length - 1) + 1);
     }
 
     /// <summary>Bins every column (columns in parallel; the result does not depend on the thread count).</summary>
