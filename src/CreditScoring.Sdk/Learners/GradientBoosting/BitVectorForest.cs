@@ -65,7 +65,7 @@ internal sealed class BitVectorForest
     /// <summary>Whether this machine runs the compiled trees (AVX-512BW and AVX-512CD).</summary>
     public static bool IsSupported => Avx512BW.IsSupported && Avx512CD.IsSupported;
 
-    /// <summary>The number of entries of a row's bin table (a multiple of 32).</summary>
+    /// <summary>The number of entries of a row's bin table: 32, 64, or a multiple of 64 for models that read more (feature, missing direction) pairs.</summary>
     public int TableWidth { get; }
 
     /// <summary>The number of trees compiled.</summary>
@@ -198,7 +198,9 @@ internal sealed class BitVectorForest
             }
         }
 
-        var width = (entries.Count + GroupSize - 1) / GroupSize * GroupSize;
+        // 32 entries fit one register and 64 two; wider tables are read 64 entries at a time.
+        var block = entries.Count <= GroupSize ? GroupSize : 2 * GroupSize;
+        var width = (entries.Count + block - 1) / block * block;
         return new BitVectorForest(binned, width, [.. segments], entry, threshold, leftLeaves, leafValue);
     }
 
@@ -346,18 +348,23 @@ internal sealed class BitVectorForest
         public static Vector512<ushort> Gather(Vector512<ushort> low, Vector512<ushort> high, ReadOnlySpan<ushort> table, Vector512<ushort> entry) => Avx512BW.PermuteVar32x16x2(low, entry, high);
     }
 
-    /// <summary>A wider table: the 32 lanes read one by one.</summary>
+    /// <summary>A wider table: one two-register permute per 64 entries, each lane kept from the permute that covers its entry.</summary>
     private struct Wide : ITable
     {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<ushort> Gather(Vector512<ushort> low, Vector512<ushort> high, ReadOnlySpan<ushort> table, Vector512<ushort> entry)
         {
-            var lanes = default(EntryBuffer);
-            for (var i = 0; i < GroupSize; i++)
+            ref var t = ref MemoryMarshal.GetReference(table);
+            var bins = Avx512BW.PermuteVar32x16x2(low, entry, high);
+            var block = Vector512.ShiftRightLogical(entry, 6);
+            for (var k = 1; k < table.Length / (2 * GroupSize); k++)
             {
-                lanes[i] = table[entry[i]];
+                var o = (nuint)(k * 2 * GroupSize);
+                var part = Avx512BW.PermuteVar32x16x2(Vector512.LoadUnsafe(ref t, o), entry, Vector512.LoadUnsafe(ref t, o + GroupSize));
+                bins = Vector512.ConditionalSelect(Vector512.Equals(block, Vector512.Create((ushort)k)), part, bins);
             }
 
-            return Vector512.Create<ushort>(lanes);
+            return bins;
         }
     }
 
@@ -388,12 +395,6 @@ internal sealed class BitVectorForest
     /// <param name="Group">The compiled group, or −1.</param>
     /// <param name="Slots">The most internal nodes of a tree of the group.</param>
     internal readonly record struct Segment(int FirstTree, int TreeCount, int Group, int Slots);
-
-    [InlineArray(GroupSize)]
-    private struct EntryBuffer
-    {
-        private ushort _lane;
-    }
 
     [InlineArray(GroupSize)]
     private struct LeafIndices
