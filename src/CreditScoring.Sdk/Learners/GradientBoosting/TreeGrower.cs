@@ -595,7 +595,7 @@ internal sealed class TreeGrower
         return best;
     }
 
-    /// <summary>One feature's (gradient, hessian, count) triples in the scanned leaf's histogram.</summary>
+    /// <summary>One feature's bins in the scanned leaf's histogram, <see cref="Stride"/> doubles each: gradient, hessian, count, unused.</summary>
     private Span<double> HistogramOf(in LeafScan scan, int feature) =>
         _hist[scan.Leaf].AsSpan(_binning.Offset[feature] * Stride, _binning.BinCount[feature] * Stride);
 
