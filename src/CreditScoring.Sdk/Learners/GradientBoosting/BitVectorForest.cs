@@ -137,6 +137,7 @@ internal sealed class BitVectorForest
 
         // Runs of consecutive compiled trees, cut into groups of 32; the other trees stand alone.
         var segments = new List<Segment>();
+        var groups = 0;
         for (var t = 0; t < trees.Count;)
         {
             if (!compiled[t])
@@ -152,10 +153,9 @@ internal sealed class BitVectorForest
                 slots = Math.Max(slots, trees[t++].NodeCount);
             }
 
-            segments.Add(new Segment(first, t - first, segments.Count(s => s.Group >= 0), slots));
+            segments.Add(new Segment(first, t - first, groups++, slots));
         }
 
-        var groups = segments.Count(s => s.Group >= 0);
         var entry = new ushort[groups * Slots * GroupSize];
         var threshold = new ushort[groups * Slots * GroupSize];
         var leftLeaves = new uint[groups * Slots * GroupSize];
