@@ -52,39 +52,40 @@ internal sealed class FeatureBinning
     /// <param name="sampleRows">The rows the edges are computed from.</param>
     /// <param name="maxBins">The most value bins per continuous feature.</param>
     /// <param name="categoricalSplits">Whether categorical features keep one bin per category.</param>
+    /// <param name="team">The threads the features are shared among (the result does not depend on their number).</param>
     /// <returns>The binning.</returns>
-    public static FeatureBinning Fit(FeatureMatrix features, ReadOnlySpan<int> sampleRows, int maxBins, bool categoricalSplits)
+    public static FeatureBinning Fit(FeatureMatrix features, int[] sampleRows, int maxBins, bool categoricalSplits, WorkTeam team)
     {
         var p = features.ColumnCount;
         var isCategorical = new bool[p];
         var bounds = new double[]?[p];
         var binCount = new int[p];
-        var values = new double[sampleRows.Length];
-        for (var j = 0; j < p; j++)
+        var values = new double[team.Size][];
+        team.For(p, j =>
         {
             var info = features.Features[j];
             if (info.Kind == FeatureKind.Categorical && categoricalSplits)
             {
                 isCategorical[j] = true;
                 binCount[j] = Math.Min(Math.Max(info.CategoryCount, 1), MaxCategoricalCode + 1) + 1;
-                continue;
+                return;
             }
 
             var column = features.Column(j);
+            var buffer = values[WorkTeam.Member] ??= new double[sampleRows.Length];
             var count = 0;
             foreach (var r in sampleRows)
             {
                 var v = column[r];
                 if (!double.IsNaN(v))
                 {
-                    values[count++] = v;
+                    buffer[count++] = v;
                 }
             }
 
-            bounds[j] = UpperBoundsOf(values.AsSpan(0, count), maxBins);
+            bounds[j] = UpperBoundsOf(buffer.AsSpan(0, count), maxBins);
             binCount[j] = bounds[j]!.Length + 1;
-        }
-
+        });
         return new FeatureBinning(isCategorical, bounds, binCount);
     }
 
@@ -197,11 +198,11 @@ internal sealed class FeatureBinning
     }
 
     /// <summary>Bins every column (columns in parallel; the result does not depend on the thread count).</summary>
-    public byte[][] Bin(FeatureMatrix features, int threads, CancellationToken cancellationToken)
+    public byte[][] Bin(FeatureMatrix features, WorkTeam team)
     {
         var n = features.RowCount;
         var result = new byte[FeatureCount][];
-        Parallel.For(0, FeatureCount, new ParallelOptions { MaxDegreeOfParallelism = threads, CancellationToken = cancellationToken }, j =>
+        team.For(FeatureCount, j =>
         {
             var column = features.Column(j);
             var bins = new byte[n];

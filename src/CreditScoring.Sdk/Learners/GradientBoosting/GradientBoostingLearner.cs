@@ -182,9 +182,11 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 
         // Bins from a seeded sample of the training rows.
         var sample = SampleRows(eligible, _o.BinSampleCount, context.Seed);
-        var binning = FeatureBinning.Fit(features, sample, _o.MaximumBinCountPerFeature, _o.UseCategoricalSplit);
-        var bins = binning.Bin(features, threads, ct);
-        var validationBins = validation is null ? null : binning.Bin(validation.Features, threads, ct);
+        using var team = new WorkTeam(threads);
+        var binning = FeatureBinning.Fit(features, sample, _o.MaximumBinCountPerFeature, _o.UseCategoricalSplit, team);
+        ct.ThrowIfCancellationRequested();
+        var bins = binning.Bin(features, team);
+        var validationBins = validation is null ? null : binning.Bin(validation.Features, team);
 
         var settings = new TreeSettings(
             _o.NumberOfLeaves,
@@ -201,7 +203,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
             _o.CategoricalSmoothing,
             _o.CategoricalL2Regularization,
             _o.MinimumExampleCountPerCategory);
-        var grower = new TreeGrower(binning, bins, eligible.Length, settings, threads);
+        var grower = new TreeGrower(binning, bins, eligible.Length, settings, team);
 
         var margin = new double[n];
         Array.Fill(margin, baseMargin);
@@ -257,10 +259,13 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         var sinceBest = 0;
         var iterations = 0;
         var scratch = validationMargin is null ? null : new double[validationMargin.Length];
+        var gradientChunks = (n + GradientChunk - 1) / GradientChunk;
+        Action<int> gradientStep = c => ComputeGradients(c, margin, yd, w, probability, gradients, hessians);
+
         for (var iteration = 0; iteration < _o.NumberOfIterations; iteration++)
         {
             ct.ThrowIfCancellationRequested();
-            ComputeGradients(margin, yd, w, probability, gradients, hessians, threads);
+            team.For(gradientChunks, gradientStep);
 
             if (bagging && iteration % _o.BaggingFrequency == 0)
             {
@@ -278,27 +283,8 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
                 break;
             }
 
-            // Training margins: in-bag rows by leaf membership (leaves hold disjoint rows), the rest by walking the tree.
-            void AddLeaf(int leaf)
-            {
-                var v = grower.LeafValue[leaf];
-                foreach (var r in grower.RowsOf(leaf))
-                {
-                    margin[r] += v;
-                }
-            }
-
-            if (threads > 1 && bag.Length >= 65_536)
-            {
-                Parallel.For(0, grower.LeafCount, new ParallelOptions { MaxDegreeOfParallelism = threads }, AddLeaf);
-            }
-            else
-            {
-                for (var leaf = 0; leaf < grower.LeafCount; leaf++)
-                {
-                    AddLeaf(leaf);
-                }
-            }
+            // Training margins: in-bag rows by leaf membership, the rest by walking the tree.
+            grower.AddLeafValues(margin);
 
             foreach (var r in outOfBag.Span)
             {
@@ -394,39 +380,22 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         return result;
     }
 
-    /// <summary>Gradient and hessian of the weighted log-loss at the current margins, in fixed chunks so the bits never depend on the thread count.</summary>
-    private static void ComputeGradients(double[] margin, double[] y, double[] w, double[] probability, double[] gradients, double[] hessians, int threads)
+    /// <summary>Gradient and hessian of the weighted log-loss at the current margins for one fixed chunk of rows (fixed chunks: the bits never depend on the thread count).</summary>
+    private static void ComputeGradients(int chunk, double[] margin, double[] y, double[] w, double[] probability, double[] gradients, double[] hessians)
     {
-        var n = margin.Length;
-        var chunks = (n + GradientChunk - 1) / GradientChunk;
-        void Chunk(int c)
-        {
-            var start = c * GradientChunk;
-            var length = Math.Min(GradientChunk, n - start);
-            var m = margin.AsSpan(start, length);
-            var p = probability.AsSpan(start, length);
-            var g = gradients.AsSpan(start, length);
-            var h = hessians.AsSpan(start, length);
-            var wc = w.AsSpan(start, length);
-            TensorPrimitives.Sigmoid(m, p);
-            TensorPrimitives.Subtract(p, y.AsSpan(start, length), g);
-            TensorPrimitives.Multiply(g, wc, g);
-            TensorPrimitives.Subtract(1.0, p, h);
-            TensorPrimitives.Multiply(h, p, h);
-            TensorPrimitives.Multiply(h, wc, h);
-        }
-
-        if (threads > 1 && chunks > 1)
-        {
-            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Chunk);
-        }
-        else
-        {
-            for (var c = 0; c < chunks; c++)
-            {
-                Chunk(c);
-            }
-        }
+        var start = chunk * GradientChunk;
+        var length = Math.Min(GradientChunk, margin.Length - start);
+        var m = margin.AsSpan(start, length);
+        var p = probability.AsSpan(start, length);
+        var g = gradients.AsSpan(start, length);
+        var h = hessians.AsSpan(start, length);
+        var wc = w.AsSpan(start, length);
+        TensorPrimitives.Sigmoid(m, p);
+        TensorPrimitives.Subtract(p, y.AsSpan(start, length), g);
+        TensorPrimitives.Multiply(g, wc, g);
+        TensorPrimitives.Subtract(1.0, p, h);
+        TensorPrimitives.Multiply(h, p, h);
+        TensorPrimitives.Multiply(h, wc, h);
     }
 
     private static RegressionTree ToTree(TreeGrower g, FeatureBinning binning)

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Learners.GradientBoosting;
 
@@ -51,9 +52,10 @@ internal struct SplitCandidate
 /// <summary>
 /// Grows one histogram tree leaf-wise (LightGBM's strategy): the leaf with the largest gain is split
 /// next; the smaller child's histogram is built from its rows and the larger child's is the parent's
-/// minus it. Histograms are built feature by feature, in parallel over features, and every reduction
-/// runs in a fixed order, so the tree never depends on the thread count. All buffers are allocated
-/// once per fit.
+/// minus it. Histograms are built feature by feature, in parallel over groups of features; the same
+/// parallel step subtracts the larger child's histogram and searches both children's splits for its
+/// features, and every reduction runs in a fixed order, so the tree never depends on the thread count.
+/// All buffers and loop bodies are allocated once per fit.
 /// </summary>
 internal sealed class TreeGrower
 {
@@ -61,12 +63,12 @@ internal sealed class TreeGrower
     private readonly FeatureBinning _binning;
     private readonly byte[][] _bins;
     private readonly TreeSettings _s;
-    private readonly int _threads;
+    private readonly WorkTeam _team;
 
     private readonly double[][] _hist;
     private readonly int[] _rows;
     private readonly int[] _scratchRows;
-    private readonly SplitCandidate[] _perFeature;
+    private readonly SplitCandidate[][] _perFeature;
     private readonly int[][] _catOrder;
     private readonly double[][] _catKey;
 
@@ -81,7 +83,7 @@ internal sealed class TreeGrower
     private readonly double[] _leafOutput;
     private readonly SplitCandidate[] _best;
 
-    private const int PartitionBlock = 16_384;
+    private const int PartitionBlock = 4_096;
 
     /// <summary>Doubles per histogram bin: gradient, hessian, count and one unused, so that a bin is one 256-bit add.</summary>
     private const int Stride = 4;
@@ -97,13 +99,38 @@ internal sealed class TreeGrower
     private readonly byte[] _zeroColumn;
 
     private bool[] _usable = [];
+    private int _groupCount;
+    private int _usableCount;
 
-    public TreeGrower(FeatureBinning binning, byte[][] bins, int rowCapacity, TreeSettings settings, int threads)
+    // The current parallel step's inputs (the bodies below are allocated once and read these).
+    private readonly Action<int> _groupStep;
+    private readonly Action<int> _partitionStep;
+    private readonly Action<int> _gatherStep;
+    private readonly Action<int> _marginStep;
+    private double[] _margins = [];
+    private int _grownRows;
+    private const int MarginChunk = 16_384;
+    private double[] _gradients = [];
+    private double[] _hessians = [];
+    private int _smallLeaf;
+    private int _largeLeaf;
+    private readonly LeafScan[] _scans = new LeafScan[2];
+    private readonly bool[] _search = new bool[2];
+    private int _partitionBegin;
+    private int _partitionCount;
+    private int _partitionLeft;
+    private byte[] _partitionColumn = [];
+
+    public TreeGrower(FeatureBinning binning, byte[][] bins, int rowCapacity, TreeSettings settings, WorkTeam team)
     {
         _binning = binning;
         _bins = bins;
         _s = settings;
-        _threads = threads;
+        _team = team;
+        _groupStep = GroupStep;
+        _partitionStep = PartitionStep;
+        _gatherStep = GatherStep;
+        _marginStep = MarginStep;
         var leaves = settings.NumberOfLeaves;
         _hist = new double[leaves][];
         for (var i = 0; i < leaves; i++)
@@ -116,7 +143,7 @@ internal sealed class TreeGrower
         _scratchRows2 = new int[rowCapacity];
         _blockLeft = new int[(rowCapacity / PartitionBlock) + 2];
         _blockLeftOffset = new int[(rowCapacity / PartitionBlock) + 2];
-        _perFeature = new SplitCandidate[binning.FeatureCount];
+        _perFeature = [new SplitCandidate[binning.FeatureCount], new SplitCandidate[binning.FeatureCount]];
         _catOrder = new int[binning.FeatureCount][];
         _catKey = new double[binning.FeatureCount][];
         for (var j = 0; j < binning.FeatureCount; j++)
@@ -209,14 +236,40 @@ internal sealed class TreeGrower
         return ~node;
     }
 
-    /// <summary>The rows of a leaf after <see cref="Grow"/>.</summary>
-    public ReadOnlySpan<int> RowsOf(int leaf) => _rows.AsSpan(_leafBegin[leaf], _leafCount[leaf]);
+    /// <summary>
+    /// Adds each grown leaf's value to <paramref name="margins"/> of the rows the tree was grown on (each row
+    /// is in one leaf, so one addition per row), in fixed chunks of the leaf-ordered row list shared by the team.
+    /// </summary>
+    public void AddLeafValues(double[] margins)
+    {
+        _margins = margins;
+        _team.For((_grownRows + MarginChunk - 1) / MarginChunk, _marginStep);
+        _margins = [];
+    }
+
+    private void MarginStep(int chunk)
+    {
+        int from = chunk * MarginChunk, to = from + MarginChunk;
+        for (var l = 0; l < LeafCount; l++)
+        {
+            int begin = Math.Max(_leafBegin[l], from), end = Math.Min(_leafBegin[l] + _leafCount[l], to);
+            var v = LeafValue[l];
+            for (var k = begin; k < end; k++)
+            {
+                _margins[_rows[k]] += v;
+            }
+        }
+    }
 
     /// <summary>Grows a tree on the rows <paramref name="bag"/> (ascending) with gradients and hessians indexed by row.</summary>
     public void Grow(double[] gradients, double[] hessians, ReadOnlySpan<int> bag, bool[] usableFeatures)
     {
         _usable = usableFeatures;
+        _gradients = gradients;
+        _hessians = hessians;
+        PlanGroups();
         bag.CopyTo(_rows);
+        _grownRows = bag.Length;
         _leafBegin[0] = 0;
         _leafCount[0] = bag.Length;
         _leafDepth[0] = 0;
@@ -234,8 +287,8 @@ internal sealed class TreeGrower
         _leafH[0] = h;
         _leafOutput[0] = LeafOutput(g, h, _s.L2, double.NegativeInfinity, double.PositiveInfinity);
         LeafCount = 1;
-        BuildHistogram(0, _hist[0], gradients, hessians);
-        _best[0] = FindBestSplit(0);
+        BuildAndSearch(small: 0, large: -1, searchSmall: true, searchLarge: false);
+        _best[0] = BestOf(0);
 
         while (LeafCount < _s.NumberOfLeaves)
         {
@@ -255,7 +308,7 @@ internal sealed class TreeGrower
                 break;
             }
 
-            Split(leaf, gradients, hessians);
+            Split(leaf);
         }
 
         for (var l = 0; l < LeafCount; l++)
@@ -265,7 +318,7 @@ internal sealed class TreeGrower
         }
     }
 
-    private void Split(int leaf, double[] gradients, double[] hessians)
+    private void Split(int leaf)
     {
         var split = _best[leaf];
         var node = LeafCount - 1;
@@ -344,24 +397,19 @@ internal sealed class TreeGrower
             return;
         }
 
-        // The parent's histogram is in _hist[leaf]. Build the smaller child's, subtract for the larger.
-        var parentHist = _hist[leaf];
-        var other = _hist[right];
-        if (rightCount <= leftCount)
+        // The parent's histogram is in _hist[leaf]; the smaller child's is built into the free buffer
+        // and the parent's becomes the larger child's by subtraction.
+        int small = right, large = leaf;
+        if (rightCount > leftCount)
         {
-            BuildHistogram(right, other, gradients, hessians);
-            TensorPrimitives.Subtract(parentHist, other, parentHist);
-        }
-        else
-        {
-            BuildHistogram(leaf, other, gradients, hessians);
-            TensorPrimitives.Subtract(parentHist, other, parentHist);
-            _hist[leaf] = other;
-            _hist[right] = parentHist;
+            (small, large) = (leaf, right);
+            (_hist[leaf], _hist[right]) = (_hist[right], _hist[leaf]);
         }
 
-        _best[leaf] = leftCanSplit ? FindBestSplit(leaf) : SplitCandidate.None;
-        _best[right] = rightCanSplit ? FindBestSplit(right) : SplitCandidate.None;
+        bool searchSmall = small == leaf ? leftCanSplit : rightCanSplit, searchLarge = large == leaf ? leftCanSplit : rightCanSplit;
+        BuildAndSearch(small, large, searchSmall, searchLarge);
+        _best[small] = searchSmall ? BestOf(0) : SplitCandidate.None;
+        _best[large] = searchLarge ? BestOf(1) : SplitCandidate.None;
     }
 
     /// <summary>
@@ -372,19 +420,15 @@ internal sealed class TreeGrower
     private int Partition(int begin, int count, byte[] column)
     {
         var blocks = (count + PartitionBlock - 1) / PartitionBlock;
-        if (_threads == 1 || blocks < 2)
+        if (_team.Size == 1 || blocks < 2)
         {
             return PartitionBlockInto(begin, count, column, _rows, begin, _scratchRows, 0);
         }
 
-        var options = new ParallelOptions { MaxDegreeOfParallelism = _threads };
-        Parallel.For(0, blocks, options, b =>
-        {
-            var start = b * PartitionBlock;
-            var length = Math.Min(PartitionBlock, count - start);
-            _blockLeft[b] = PartitionBlockInto(begin + start, length, column, _scratchRows, start, _scratchRows2, start);
-        });
-
+        _partitionBegin = begin;
+        _partitionCount = count;
+        _partitionColumn = column;
+        _team.For(blocks, _partitionStep);
         var leftTotal = 0;
         for (var b = 0; b < blocks; b++)
         {
@@ -392,16 +436,29 @@ internal sealed class TreeGrower
             leftTotal += _blockLeft[b];
         }
 
-        Parallel.For(0, blocks, options, b =>
-        {
-            var start = b * PartitionBlock;
-            var length = Math.Min(PartitionBlock, count - start);
-            var left = _blockLeft[b];
-            _scratchRows.AsSpan(start, left).CopyTo(_rows.AsSpan(begin + _blockLeftOffset[b], left));
-            var rightOffset = leftTotal + (start - _blockLeftOffset[b]);
-            _scratchRows.AsSpan(start + left, length - left).CopyTo(_rows.AsSpan(begin + rightOffset, length - left));
-        });
+        _partitionLeft = leftTotal;
+        _team.For(blocks, _gatherStep);
         return leftTotal;
+    }
+
+    /// <summary>Partitions one block of the leaf into the scratch array (left rows at the block's start).</summary>
+    private void PartitionStep(int block)
+    {
+        var start = block * PartitionBlock;
+        var length = Math.Min(PartitionBlock, _partitionCount - start);
+        _blockLeft[block] = PartitionBlockInto(_partitionBegin + start, length, _partitionColumn, _scratchRows, start, _scratchRows2, start);
+    }
+
+    /// <summary>Copies one partitioned block's left and right rows to their places in the leaf's range.</summary>
+    private void GatherStep(int block)
+    {
+        var start = block * PartitionBlock;
+        var length = Math.Min(PartitionBlock, _partitionCount - start);
+        var left = _blockLeft[block];
+        var begin = _partitionBegin;
+        _scratchRows.AsSpan(start, left).CopyTo(_rows.AsSpan(begin + _blockLeftOffset[block], left));
+        var rightOffset = _partitionLeft + (start - _blockLeftOffset[block]);
+        _scratchRows.AsSpan(start + left, length - left).CopyTo(_rows.AsSpan(begin + rightOffset, length - left));
     }
 
     /// <summary>Stable, branch-free partition of rows[from, from+length) into target[at..] (left rows, then right rows); returns the left count.</summary>
@@ -435,14 +492,14 @@ internal sealed class TreeGrower
     internal static bool GoesLeft(in SplitCandidate split, byte bin) =>
         split.Categorical ? split.LeftBins.Contains(bin) : bin == 0 ? split.DefaultLeft : bin <= split.ThresholdBin;
 
-    private void BuildHistogram(int leaf, double[] hist, double[] gradients, double[] hessians)
+    /// <summary>
+    /// Splits the tree's usable features into groups of up to four that share one pass over a leaf's rows
+    /// (one read of row index, gradient and hessian per row): as few groups as possible, a multiple of
+    /// the thread count, sizes within one. Each feature's histogram is still accumulated in row order,
+    /// so grouping and threading never change a bit.
+    /// </summary>
+    private void PlanGroups()
     {
-        var begin = _leafBegin[leaf];
-        var count = _leafCount[leaf];
-        // Features in groups of up to four share one pass over the rows (one read of row index,
-        // gradient and hessian per row); every feature's histogram is still accumulated in row order,
-        // so grouping and threading never change a bit.
-        var groups = 0;
         var members = 0;
         for (var j = 0; j < _binning.FeatureCount; j++)
         {
@@ -452,29 +509,82 @@ internal sealed class TreeGrower
             }
         }
 
-        // As few groups as possible (at most four features each), a multiple of the thread count, sizes within one.
+        var threads = _team.Size;
         var wanted = (members + 3) / 4;
-        if (_threads > 1 && members >= _threads)
+        if (threads > 1 && members >= threads)
         {
-            wanted = (wanted + _threads - 1) / _threads * _threads;
+            wanted = (wanted + threads - 1) / threads * threads;
         }
 
         wanted = Math.Clamp(wanted, Math.Min(1, members), members);
         for (var g = 0; g < wanted; g++)
         {
-            _groupStart[groups++] = (int)((long)g * members / wanted);
+            _groupStart[g] = (int)((long)g * members / wanted);
         }
 
-        _groupStart[groups] = members;
-        if (_threads > 1 && groups > 1 && (long)count * members >= 16_384)
+        _groupStart[wanted] = members;
+        _groupCount = wanted;
+        _usableCount = members;
+    }
+
+    /// <summary>
+    /// Builds the histogram of leaf <paramref name="small"/> from its rows, turns the parent's histogram in
+    /// <paramref name="large"/>'s buffer into that leaf's by subtraction (none when −1), and searches the
+    /// requested leaves' best split per feature into <see cref="_perFeature"/> (0: small, 1: large): one
+    /// parallel step over the feature groups.
+    /// </summary>
+    private void BuildAndSearch(int small, int large, bool searchSmall, bool searchLarge)
+    {
+        _smallLeaf = small;
+        _largeLeaf = large;
+        _search[0] = searchSmall;
+        _search[1] = searchLarge;
+        if (searchSmall)
         {
-            Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = _threads }, g => BuildGroupHistogram(g, leaf, begin, count, hist, gradients, hessians));
+            _scans[0] = ScanOf(small);
+        }
+
+        if (searchLarge)
+        {
+            _scans[1] = ScanOf(large);
+        }
+
+        if (_team.Size > 1 && _groupCount > 1 && (long)_leafCount[small] * _usableCount >= ParallelWork)
+        {
+            _team.For(_groupCount, _groupStep);
         }
         else
         {
-            for (var g = 0; g < groups; g++)
+            for (var g = 0; g < _groupCount; g++)
             {
-                BuildGroupHistogram(g, leaf, begin, count, hist, gradients, hessians);
+                GroupStep(g);
+            }
+        }
+    }
+
+    /// <summary>Rows × features below which a leaf's histogram is built on the calling thread alone.</summary>
+    private const int ParallelWork = 0;
+
+    private void GroupStep(int group)
+    {
+        var small = _smallLeaf;
+        var smallHist = _hist[small];
+        BuildGroupHistogram(group, small, _leafBegin[small], _leafCount[small], smallHist, _gradients, _hessians);
+        for (var m = _groupStart[group]; m < _groupStart[group + 1]; m++)
+        {
+            var f = _groupFeatures[m];
+            if (_largeLeaf >= 0)
+            {
+                var large = _hist[_largeLeaf].AsSpan(_binning.Offset[f] * Stride, _binning.BinCount[f] * Stride);
+                TensorPrimitives.Subtract(large, smallHist.AsSpan(_binning.Offset[f] * Stride, _binning.BinCount[f] * Stride), large);
+            }
+
+            for (var c = 0; c < 2; c++)
+            {
+                if (_search[c])
+                {
+                    _perFeature[c][f] = _binning.IsCategorical[f] ? FindCategorical(in _scans[c], f) : FindNumeric(in _scans[c], f);
+                }
             }
         }
     }
@@ -573,22 +683,23 @@ internal sealed class TreeGrower
     /// <summary>The bin a feature does not accumulate: 0 for a dummy member, 256 (never a bin) when it accumulates all.</summary>
     private int SkipOf(int feature) => feature < 0 ? 0 : _skipBin[feature] < 0 ? 256 : _skipBin[feature];
 
-    private SplitCandidate FindBestSplit(int leaf)
+    private LeafScan ScanOf(int leaf)
     {
         var parentGain = LeafGain(_leafG[leaf], _leafH[leaf], _s.L2, _leafOutput[leaf]);
-        var scan = new LeafScan(leaf, _leafG[leaf], _leafH[leaf], _leafCount[leaf], _leafMin[leaf], _leafMax[leaf], parentGain, parentGain + _s.MinimumGain);
-        var features = _binning.FeatureCount;
-        for (var j = 0; j < features; j++)
-        {
-            _perFeature[j] = _usable[j] ? (_binning.IsCategorical[j] ? FindCategorical(in scan, j) : FindNumeric(in scan, j)) : SplitCandidate.None;
-        }
+        return new LeafScan(leaf, _leafG[leaf], _leafH[leaf], _leafCount[leaf], _leafMin[leaf], _leafMax[leaf], parentGain, parentGain + _s.MinimumGain);
+    }
 
+    /// <summary>The best of the per-feature splits searched for slot <paramref name="slot"/> (the first feature wins a tie).</summary>
+    private SplitCandidate BestOf(int slot)
+    {
+        var perFeature = _perFeature[slot];
         var best = SplitCandidate.None;
-        for (var j = 0; j < features; j++)
+        for (var m = 0; m < _usableCount; m++)
         {
-            if (_perFeature[j].Gain > best.Gain)
+            var j = _groupFeatures[m];
+            if (perFeature[j].Gain > best.Gain)
             {
-                best = _perFeature[j];
+                best = perFeature[j];
             }
         }
 
