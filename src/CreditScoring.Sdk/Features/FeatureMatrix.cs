@@ -102,5 +102,9 @@ public sealed class FeatureMatrix
 
     internal double[][] RawColumns => _columns;
 
+    /// <summary>A copy of the rows [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>).</summary>
+    internal FeatureMatrix Slice(int start, int count) =>
+        new(_features, Array.ConvertAll(_columns, c => c.AsSpan(start, count).ToArray()), count);
+
     internal FeatureInfo[] RawFeatures => _features;
 }

@@ -62,9 +62,19 @@ internal sealed class CreditScorer : ICreditScorer
     private readonly CreditModel _model;
     private readonly UnknownCategoryHandling _unknown;
     private readonly int _featureCount;
+    private readonly int _threads;
+
+    /// <summary>Rows per parallel block of a batch.</summary>
+    private const int BlockRows = 16_384;
 
     public CreditScorer(CreditModel model, ScorerOptions options)
     {
+        if (options.MaxDegreeOfParallelism == 0 || options.MaxDegreeOfParallelism < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxDegreeOfParallelism, "ScorerOptions.MaxDegreeOfParallelism must be -1 (all processors) or a positive thread count.");
+        }
+
+        _threads = options.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : options.MaxDegreeOfParallelism;
         _features = model.Features;
         _predictor = model.Predictor;
         _model = model;
@@ -158,7 +168,24 @@ internal sealed class CreditScorer : ICreditScorer
 
         var matrix = _features.Transform(data, _unknown);
         var margins = probabilities[..data.RowCount];
-        _predictor.PredictMargins(matrix, margins);
+        var blocks = (matrix.RowCount + BlockRows - 1) / BlockRows;
+        if (_threads == 1 || blocks < 2)
+        {
+            _predictor.PredictMargins(matrix, margins);
+        }
+        else
+        {
+            // A row's margin never depends on the rows scored with it, so blocks give the same bits.
+            var result = new double[matrix.RowCount];
+            Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = _threads }, b =>
+            {
+                var start = b * BlockRows;
+                var count = Math.Min(BlockRows, matrix.RowCount - start);
+                _predictor.PredictMargins(matrix.Slice(start, count), result.AsSpan(start, count));
+            });
+            result.CopyTo(margins);
+        }
+
         for (var i = 0; i < margins.Length; i++)
         {
             margins[i] = _model.Probability(margins[i]);

@@ -25,6 +25,14 @@ public sealed class ScorerOptions
     /// <summary>What to do with categories not seen in training.</summary>
     /// <value>Default <see cref="UnknownCategoryHandling.Ignore"/>.</value>
     public UnknownCategoryHandling UnknownCategory { get; set; } = UnknownCategoryHandling.Ignore;
+
+    /// <summary>
+    /// The threads a batch (<see cref="ICreditScorer.ScoreBatch"/>, <see cref="ICreditScorer.PredictProbabilities"/>)
+    /// is scored on, in blocks of 16,384 rows: −1 for all processors or a positive count. Every row gets the same
+    /// score on any number of threads.
+    /// </summary>
+    /// <value>Default 1: a server that scores requests concurrently already uses its cores.</value>
+    public int MaxDegreeOfParallelism { get; set; } = 1;
 }
 
 /// <summary>The score of one applicant.</summary>

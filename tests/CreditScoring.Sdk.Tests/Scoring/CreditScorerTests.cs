@@ -199,4 +199,38 @@ public class CreditScorerTests
         Assert.Equal(0, allocated);
         Assert.True(sink > 0);
     }
+
+    [Fact]
+    public void PredictProbabilities_OnSeveralThreads_EqualsOneThreadBitForBit()
+    {
+        var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
+        var model = new CreditScoringContext(7).CreatePipeline()
+            .Train(t => t.GradientBoosting(o => { o.NumberOfIterations = 40; o.NumberOfLeaves = 15; }))
+            .Build().Fit(data);
+
+        // Eleven copies of the rows: three blocks of 16,384 rows, the last one partial.
+        var rows = Enumerable.Range(0, 11 * data.RowCount).Select(i => i % data.RowCount).ToArray();
+        var large = data.SelectRows(rows);
+        Assert.True(large.RowCount > 2 * 16_384);
+        var one = new double[large.RowCount];
+        var three = new double[large.RowCount];
+        model.CreateScorer().PredictProbabilities(large, one);
+        model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = 3 }).PredictProbabilities(large, three);
+
+        Assert.Equal(one.Select(BitConverter.DoubleToInt64Bits), three.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Equal(one[5], one[5 + (7 * data.RowCount)]);
+        var all = model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = -1 }).ScoreBatch(large);
+        Assert.Equal(one.Select(BitConverter.DoubleToInt64Bits), all.Select(s => BitConverter.DoubleToInt64Bits(s.Probability)));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-2)]
+    public void CreateScorer_InvalidParallelism_NamesTheOption(int threads)
+    {
+        var (model, _) = Trained.Value;
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = threads }));
+        Assert.Contains("MaxDegreeOfParallelism", e.Message);
+        Assert.Equal(threads, e.ActualValue);
+    }
 }
