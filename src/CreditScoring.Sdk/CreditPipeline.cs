@@ -157,7 +157,7 @@ public sealed partial class CreditPipeline
         var model = new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
         var scores = new double[training.RowCount];
         model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = _context.MaxDegreeOfParallelism }).PredictProbabilities(training, scores);
-        return new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator, PopulationProfile.Build(training, core.Features.Input.Columns.Select(c => c.Name), scores));
+        return new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator, PopulationProfile.Build(training, core.Features.Input.Columns.Select(c => c.Name), scores, _context.MaxDegreeOfParallelism));
     }
 
     /// <summary>

@@ -36,6 +36,32 @@ public class ProfileDriftTests
     }
 
     [Fact]
+    public void A_profile_built_on_several_threads_equals_the_one_built_on_one()
+    {
+        var data = DataDriftTests.Applicants(5000, 3);
+        var scores = Enumerable.Range(0, data.RowCount).Select(i => (i * 7919 % 1000) / 1000.0).ToArray();
+        string[] columns = ["income", "utilisation", "region", "owner"];
+        var one = PopulationProfile.Build(data, columns, scores);
+        var three = PopulationProfile.Build(data, columns, scores, maxDegreeOfParallelism: 3);
+
+        Assert.Equal(columns, three.Columns.Select(c => c.Name));
+        foreach (var (a, b) in one.Columns.Append(one.Scores!).Zip(three.Columns.Append(three.Scores!)))
+        {
+            Assert.Equal(a.Name, b.Name);
+            Assert.Equal(a.Missing, b.Missing);
+            Assert.Equal(a.Quantiles, b.Quantiles);
+            Assert.Equal(a.DecileEdges, b.DecileEdges);
+            Assert.Equal(a.DecileCounts, b.DecileCounts);
+            Assert.Equal(a.CategoryCounts, b.CategoryCounts);
+        }
+
+        Assert.Equal(0.999, three.Scores!.Quantiles[^1]);
+        Assert.Equal(0, PopulationProfile.Build(data, columns).Scores?.Rows ?? 0);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PopulationProfile.Build(data, columns, scores, maxDegreeOfParallelism: 0));
+        Assert.Contains("nope", Assert.Throws<KeyNotFoundException>(() => PopulationProfile.Build(data, ["income", "nope"], scores, 2)).Message);
+    }
+
+    [Fact]
     public void Drift_against_the_profile_agrees_with_drift_against_the_table()
     {
         var reference = DataDriftTests.Applicants(6000, 1);

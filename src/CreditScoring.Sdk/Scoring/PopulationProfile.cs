@@ -129,18 +129,40 @@ public sealed class PopulationProfile
     /// <param name="data">The population.</param>
     /// <param name="columns">The numeric or categorical columns to profile.</param>
     /// <param name="scores">Scores of the rows, or empty.</param>
+    /// <param name="maxDegreeOfParallelism">Threads the columns are shared among: −1 for all processors or a positive count; default 1. The profile is the same on any number.</param>
     /// <returns>The profile.</returns>
-    public static PopulationProfile Build(CreditData data, IEnumerable<string> columns, ReadOnlySpan<double> scores = default)
+    /// <exception cref="KeyNotFoundException">A column is not in the table.</exception>
+    /// <exception cref="ArgumentException">A column is neither numeric nor categorical.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below −1.</exception>
+    public static PopulationProfile Build(CreditData data, IEnumerable<string> columns, ReadOnlySpan<double> scores = default, int maxDegreeOfParallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);
-        var profiled = columns.Select(name => data[name] switch
+        if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
         {
-            NumericColumn n => Numeric(name, n.Values),
-            CategoricalColumn c => Categorical(name, c),
-            _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical and cannot be profiled."),
+            throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "Use -1 for all processors or a positive thread count.");
+        }
+
+        var sources = columns.Select(name => data[name] switch
+        {
+            NumericColumn or CategoricalColumn => (name, data[name]),
+            _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical and cannot be profiled.", nameof(columns)),
         }).ToArray();
-        return new PopulationProfile(data.RowCount, profiled, scores.IsEmpty ? null : Numeric(ScoreColumn, scores));
+        var profiled = new ProfiledColumn[sources.Length];
+        var scoreValues = scores.ToArray();
+        ProfiledColumn? scoreProfile = null;
+        Parallel.For(0, sources.Length + 1, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        {
+            if (i == sources.Length)
+            {
+                scoreProfile = scoreValues.Length == 0 ? null : Numeric(ScoreColumn, scoreValues);
+                return;
+            }
+
+            var (name, column) = sources[i];
+            profiled[i] = column is NumericColumn n ? Numeric(name, n.Values) : Categorical(name, (CategoricalColumn)column);
+        });
+        return new PopulationProfile(data.RowCount, profiled, scoreProfile);
     }
 
     /// <summary>The profile of numeric values.</summary>
