@@ -95,8 +95,6 @@ internal sealed class TreeGrower
     private readonly int[] _blockLeftOffset;
     private readonly int[] _groupFeatures;
     private readonly int[] _groupStart;
-    private readonly double[][] _dummy;
-    private readonly byte[] _zeroColumn;
 
     private bool[] _usable = [];
     private int _groupCount;
@@ -160,13 +158,6 @@ internal sealed class TreeGrower
         // dependent additions into one slot that a dominant bin (e.g. "0 days past due") causes.
         _groupFeatures = new int[binning.FeatureCount];
         _groupStart = new int[binning.FeatureCount + 1];
-        _zeroColumn = new byte[bins.Length == 0 ? 0 : bins[0].Length];
-        _dummy = new double[binning.FeatureCount + 1][];
-        for (var i = 0; i < _dummy.Length; i++)
-        {
-            _dummy[i] = new double[256 * Stride];
-        }
-
         _skipBin = new int[binning.FeatureCount];
         for (var j = 0; j < binning.FeatureCount; j++)
         {
@@ -575,8 +566,8 @@ internal sealed class TreeGrower
             var f = _groupFeatures[m];
             if (_largeLeaf >= 0)
             {
-                var large = _hist[_largeLeaf].AsSpan(_binning.Offset[f] * Stride, _binning.BinCount[f] * Stride);
-                TensorPrimitives.Subtract(large, smallHist.AsSpan(_binning.Offset[f] * Stride, _binning.BinCount[f] * Stride), large);
+                var large = BinsOf(_hist[_largeLeaf], f);
+                TensorPrimitives.Subtract(large, BinsOf(smallHist, f), large);
             }
 
             for (var c = 0; c < 2; c++)
@@ -593,62 +584,24 @@ internal sealed class TreeGrower
     {
         var first = _groupStart[group];
         var size = _groupStart[group + 1] - first;
-        Span<int> feature = stackalloc int[4];
-        for (var i = 0; i < 4; i++)
+        switch (size)
         {
-            feature[i] = i < size ? _groupFeatures[first + i] : -1;
-        }
-
-        // A missing member reads an all-zero column whose bin 0 it skips: it costs a predicted branch.
-        var dummy = _dummy[group];
-        ref var h0 = ref HistogramOf(hist, feature[0], dummy);
-        ref var h1 = ref HistogramOf(hist, feature[1], dummy);
-        ref var h2 = ref HistogramOf(hist, feature[2], dummy);
-        ref var h3 = ref HistogramOf(hist, feature[3], dummy);
-        ref var c0 = ref MemoryMarshal.GetArrayDataReference(_bins[feature[0]]);
-        ref var c1 = ref MemoryMarshal.GetArrayDataReference(feature[1] < 0 ? _zeroColumn : _bins[feature[1]]);
-        ref var c2 = ref MemoryMarshal.GetArrayDataReference(feature[2] < 0 ? _zeroColumn : _bins[feature[2]]);
-        ref var c3 = ref MemoryMarshal.GetArrayDataReference(feature[3] < 0 ? _zeroColumn : _bins[feature[3]]);
-        int s0 = SkipOf(feature[0]), s1 = SkipOf(feature[1]), s2 = SkipOf(feature[2]), s3 = SkipOf(feature[3]);
-        ref var rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), begin);
-        ref var gr = ref MemoryMarshal.GetArrayDataReference(gradients);
-        ref var hr = ref MemoryMarshal.GetArrayDataReference(hessians);
-        for (var k = 0; k < count; k++)
-        {
-            var r = Unsafe.Add(ref rows, k);
-            var entry = Vector256.Create(Unsafe.Add(ref gr, r), Unsafe.Add(ref hr, r), 1, 0);
-            int b0 = Unsafe.Add(ref c0, r), b1 = Unsafe.Add(ref c1, r), b2 = Unsafe.Add(ref c2, r), b3 = Unsafe.Add(ref c3, r);
-            if (b0 != s0)
-            {
-                Accumulate(ref Unsafe.Add(ref h0, b0 * Stride), entry);
-            }
-
-            if (b1 != s1)
-            {
-                Accumulate(ref Unsafe.Add(ref h1, b1 * Stride), entry);
-            }
-
-            if (b2 != s2)
-            {
-                Accumulate(ref Unsafe.Add(ref h2, b2 * Stride), entry);
-            }
-
-            if (b3 != s3)
-            {
-                Accumulate(ref Unsafe.Add(ref h3, b3 * Stride), entry);
-            }
+            case 1: Accumulate<One>(first, begin, count, hist, gradients, hessians); break;
+            case 2: Accumulate<Two>(first, begin, count, hist, gradients, hessians); break;
+            case 3: Accumulate<Three>(first, begin, count, hist, gradients, hessians); break;
+            default: Accumulate<Four>(first, begin, count, hist, gradients, hessians); break;
         }
 
         for (var i = 0; i < size; i++)
         {
-            var f = feature[i];
+            var f = _groupFeatures[first + i];
             var skip = _skipBin[f];
             if (skip < 0)
             {
                 continue;
             }
 
-            var bins = hist.AsSpan(_binning.Offset[f] * Stride, _binning.BinCount[f] * Stride);
+            var bins = BinsOf(hist, f);
             double rg = 0, rh = 0, rc = 0;
             for (var b = 0; b < bins.Length; b += Stride)
             {
@@ -663,25 +616,106 @@ internal sealed class TreeGrower
         }
     }
 
-    /// <summary>Adds (gradient, hessian, 1, 0) to a bin: one 256-bit load, add and store instead of three scalar ones.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Accumulate(ref double slot, Vector256<double> entry) =>
-        (Vector256.LoadUnsafe(ref slot) + entry).StoreUnsafe(ref slot);
-
-    private ref double HistogramOf(double[] hist, int feature, double[] dummy)
+    /// <summary>
+    /// Accumulates the rows' (gradient, hessian, 1) into the histograms of <typeparamref name="TWidth"/> features
+    /// in one pass: one read of row index, gradient and hessian per row for all of them (the JIT compiles one
+    /// loop per width, with no code for absent members; padding a group with dummy members cost 8% of a fit).
+    /// </summary>
+    private void Accumulate<TWidth>(int first, int begin, int count, double[] hist, double[] gradients, double[] hessians)
+        where TWidth : struct, IGroupWidth
     {
-        if (feature < 0)
+        int f0 = _groupFeatures[first];
+        int f1 = TWidth.Count > 1 ? _groupFeatures[first + 1] : f0;
+        int f2 = TWidth.Count > 2 ? _groupFeatures[first + 2] : f0;
+        int f3 = TWidth.Count > 3 ? _groupFeatures[first + 3] : f0;
+        ref var h0 = ref Cleared(hist, f0);
+        ref var h1 = ref TWidth.Count > 1 ? ref Cleared(hist, f1) : ref h0;
+        ref var h2 = ref TWidth.Count > 2 ? ref Cleared(hist, f2) : ref h0;
+        ref var h3 = ref TWidth.Count > 3 ? ref Cleared(hist, f3) : ref h0;
+        ref var c0 = ref MemoryMarshal.GetArrayDataReference(_bins[f0]);
+        ref var c1 = ref MemoryMarshal.GetArrayDataReference(_bins[f1]);
+        ref var c2 = ref MemoryMarshal.GetArrayDataReference(_bins[f2]);
+        ref var c3 = ref MemoryMarshal.GetArrayDataReference(_bins[f3]);
+        int s0 = SkipOf(f0), s1 = SkipOf(f1), s2 = SkipOf(f2), s3 = SkipOf(f3);
+        ref var rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), begin);
+        ref var gr = ref MemoryMarshal.GetArrayDataReference(gradients);
+        ref var hr = ref MemoryMarshal.GetArrayDataReference(hessians);
+        for (var k = 0; k < count; k++)
         {
-            return ref MemoryMarshal.GetArrayDataReference(dummy);
-        }
+            var r = Unsafe.Add(ref rows, k);
+            var entry = Vector256.Create(Unsafe.Add(ref gr, r), Unsafe.Add(ref hr, r), 1, 0);
+            Add(ref h0, Unsafe.Add(ref c0, r), s0, entry);
+            if (TWidth.Count > 1)
+            {
+                Add(ref h1, Unsafe.Add(ref c1, r), s1, entry);
+            }
 
-        var h = hist.AsSpan(_binning.Offset[feature] * Stride, _binning.BinCount[feature] * Stride);
+            if (TWidth.Count > 2)
+            {
+                Add(ref h2, Unsafe.Add(ref c2, r), s2, entry);
+            }
+
+            if (TWidth.Count > 3)
+            {
+                Add(ref h3, Unsafe.Add(ref c3, r), s3, entry);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Adds (gradient, hessian, 1, 0) to bin <paramref name="bin"/> unless it is the skipped one: one 256-bit load,
+    /// add and store instead of three scalar ones. (Sending skipped rows to spare bins instead of branching was
+    /// measured: 20% slower, the skipped rows' work outweighs the branch's mispredictions.)
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(ref double histogram, int bin, int skip, Vector256<double> entry)
+    {
+        if (bin != skip)
+        {
+            ref var slot = ref Unsafe.Add(ref histogram, bin * Stride);
+            (Vector256.LoadUnsafe(ref slot) + entry).StoreUnsafe(ref slot);
+        }
+    }
+
+    /// <summary>A feature's histogram in <paramref name="hist"/>, cleared; returns its first element.</summary>
+    private ref double Cleared(double[] hist, int feature)
+    {
+        var h = BinsOf(hist, feature);
         h.Clear();
         return ref MemoryMarshal.GetReference(h);
     }
 
-    /// <summary>The bin a feature does not accumulate: 0 for a dummy member, 256 (never a bin) when it accumulates all.</summary>
-    private int SkipOf(int feature) => feature < 0 ? 0 : _skipBin[feature] < 0 ? 256 : _skipBin[feature];
+    /// <summary>One feature's bins in a histogram, <see cref="Stride"/> doubles each: gradient, hessian, count, unused.</summary>
+    private Span<double> BinsOf(double[] hist, int feature) => hist.AsSpan(_binning.Offset[feature] * Stride, _binning.BinCount[feature] * Stride);
+
+    /// <summary>The bin a feature does not accumulate, or 256 (never a bin) when it accumulates all.</summary>
+    private int SkipOf(int feature) => _skipBin[feature] < 0 ? 256 : _skipBin[feature];
+
+    /// <summary>The number of features one histogram pass serves (a compile-time constant per implementing struct).</summary>
+    private interface IGroupWidth
+    {
+        static abstract int Count { get; }
+    }
+
+    private struct One : IGroupWidth
+    {
+        public static int Count => 1;
+    }
+
+    private struct Two : IGroupWidth
+    {
+        public static int Count => 2;
+    }
+
+    private struct Three : IGroupWidth
+    {
+        public static int Count => 3;
+    }
+
+    private struct Four : IGroupWidth
+    {
+        public static int Count => 4;
+    }
 
     private LeafScan ScanOf(int leaf)
     {
@@ -708,7 +742,7 @@ internal sealed class TreeGrower
 
     /// <summary>One feature's bins in the scanned leaf's histogram, <see cref="Stride"/> doubles each: gradient, hessian, count, unused.</summary>
     private Span<double> HistogramOf(in LeafScan scan, int feature) =>
-        _hist[scan.Leaf].AsSpan(_binning.Offset[feature] * Stride, _binning.BinCount[feature] * Stride);
+        BinsOf(_hist[scan.Leaf], feature);
 
     private SplitCandidate FindNumeric(in LeafScan scan, int feature)
     {
