@@ -210,6 +210,84 @@ public class GradientBoostingTests
         Assert.InRange(heldSummary.BestValidationScore, 0.6, 1.0);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    [InlineData(6)]
+    [InlineData(9)]
+    [InlineData(10)]
+    [InlineData(11)]
+    public void RootSplit_EqualsANaiveSearch_ForEveryFeatureGrouping(int features)
+    {
+        // Features share histogram passes in groups of 1-5 whose sizes depend on the feature and thread counts;
+        // every grouping must find the split a direct scan of the raw rows finds.
+        var random = new Random(features);
+        const int n = 2000;
+        var columns = new (string, double[])[features];
+        var y = new int[n];
+        for (var j = 0; j < features; j++)
+        {
+            columns[j] = ($"x{j}", Enumerable.Range(0, n).Select(_ => (double)random.Next(6)).ToArray());
+        }
+
+        for (var i = 0; i < n; i++)
+        {
+            var z = columns.Select((c, j) => c.Item2[i] * ((j % 3) - 1) * 0.3).Sum();
+            y[i] = random.NextDouble() < 1 / (1 + Math.Exp(-z)) ? 1 : 0;
+        }
+
+        var x = Matrix(columns);
+        string? reference = null;
+        foreach (var threads in new[] { 1, 2, 3, 4 })
+        {
+            var model = Fit(x, y, o =>
+            {
+                o.NumberOfIterations = 3;
+                o.NumberOfLeaves = 7;
+                o.MinimumExampleCountPerLeaf = 1;
+                o.L2Regularization = 1;
+                o.BoostFromAverage = false;
+            }, threads);
+
+            // At margin 0: g = 0.5 − y, h = 0.25. Best gain over features and thresholds between distinct values.
+            double bestGain = double.NegativeInfinity;
+            var bestFeature = -1;
+            double totalG = y.Sum(v => 0.5 - v), totalH = 0.25 * n;
+            for (var j = 0; j < features; j++)
+            {
+                for (var t = 0; t < 5; t++)
+                {
+                    double gl = 0, hl = 0;
+                    for (var i = 0; i < n; i++)
+                    {
+                        if (columns[j].Item2[i] <= t)
+                        {
+                            gl += 0.5 - y[i];
+                            hl += 0.25;
+                        }
+                    }
+
+                    var gain = (gl * gl / (hl + 1)) + ((totalG - gl) * (totalG - gl) / (totalH - hl + 1)) - (totalG * totalG / (totalH + 1));
+                    if (hl > 0 && hl < totalH && gain > bestGain)
+                    {
+                        bestGain = gain;
+                        bestFeature = j;
+                    }
+                }
+            }
+
+            var root = model.Trees[0];
+            Assert.Equal(bestFeature, root.SplitFeature[0]);
+            Assert.Equal(bestGain, root.SplitGain[0], 9);
+            var text = LightGbmModel.ToText(model);
+            reference ??= text;
+            Assert.Equal(reference, text);
+        }
+    }
+
     [Fact]
     public void SameSeed_GivesBitIdenticalModels_OnAnyThreadCount()
     {

@@ -484,7 +484,7 @@ internal sealed class TreeGrower
         split.Categorical ? split.LeftBins.Contains(bin) : bin == 0 ? split.DefaultLeft : bin <= split.ThresholdBin;
 
     /// <summary>
-    /// Splits the tree's usable features into groups of up to four that share one pass over a leaf's rows
+    /// Splits the tree's usable features into groups of up to five that share one pass over a leaf's rows
     /// (one read of row index, gradient and hessian per row): as few groups as possible, a multiple of
     /// the thread count, sizes within one. Each feature's histogram is still accumulated in row order,
     /// so grouping and threading never change a bit.
@@ -501,7 +501,7 @@ internal sealed class TreeGrower
         }
 
         var threads = _team.Size;
-        var wanted = (members + 3) / 4;
+        var wanted = (members + 4) / 5;
         if (threads > 1 && members >= threads)
         {
             wanted = (wanted + threads - 1) / threads * threads;
@@ -589,7 +589,8 @@ internal sealed class TreeGrower
             case 1: Accumulate<One>(first, begin, count, hist, gradients, hessians); break;
             case 2: Accumulate<Two>(first, begin, count, hist, gradients, hessians); break;
             case 3: Accumulate<Three>(first, begin, count, hist, gradients, hessians); break;
-            default: Accumulate<Four>(first, begin, count, hist, gradients, hessians); break;
+            case 4: Accumulate<Four>(first, begin, count, hist, gradients, hessians); break;
+            default: Accumulate<Five>(first, begin, count, hist, gradients, hessians); break;
         }
 
         for (var i = 0; i < size; i++)
@@ -628,15 +629,18 @@ internal sealed class TreeGrower
         int f1 = TWidth.Count > 1 ? _groupFeatures[first + 1] : f0;
         int f2 = TWidth.Count > 2 ? _groupFeatures[first + 2] : f0;
         int f3 = TWidth.Count > 3 ? _groupFeatures[first + 3] : f0;
+        int f4 = TWidth.Count > 4 ? _groupFeatures[first + 4] : f0;
         ref var h0 = ref Cleared(hist, f0);
         ref var h1 = ref TWidth.Count > 1 ? ref Cleared(hist, f1) : ref h0;
         ref var h2 = ref TWidth.Count > 2 ? ref Cleared(hist, f2) : ref h0;
         ref var h3 = ref TWidth.Count > 3 ? ref Cleared(hist, f3) : ref h0;
+        ref var h4 = ref TWidth.Count > 4 ? ref Cleared(hist, f4) : ref h0;
         ref var c0 = ref MemoryMarshal.GetArrayDataReference(_bins[f0]);
         ref var c1 = ref MemoryMarshal.GetArrayDataReference(_bins[f1]);
         ref var c2 = ref MemoryMarshal.GetArrayDataReference(_bins[f2]);
         ref var c3 = ref MemoryMarshal.GetArrayDataReference(_bins[f3]);
-        int s0 = SkipOf(f0), s1 = SkipOf(f1), s2 = SkipOf(f2), s3 = SkipOf(f3);
+        ref var c4 = ref MemoryMarshal.GetArrayDataReference(_bins[f4]);
+        int s0 = SkipOf(f0), s1 = SkipOf(f1), s2 = SkipOf(f2), s3 = SkipOf(f3), s4 = SkipOf(f4);
         ref var rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), begin);
         ref var gr = ref MemoryMarshal.GetArrayDataReference(gradients);
         ref var hr = ref MemoryMarshal.GetArrayDataReference(hessians);
@@ -658,6 +662,11 @@ internal sealed class TreeGrower
             if (TWidth.Count > 3)
             {
                 Add(ref h3, Unsafe.Add(ref c3, r), s3, entry);
+            }
+
+            if (TWidth.Count > 4)
+            {
+                Add(ref h4, Unsafe.Add(ref c4, r), s4, entry);
             }
         }
     }
@@ -715,6 +724,11 @@ internal sealed class TreeGrower
     private struct Four : IGroupWidth
     {
         public static int Count => 4;
+    }
+
+    private struct Five : IGroupWidth
+    {
+        public static int Count => 5;
     }
 
     private LeafScan ScanOf(int leaf)
