@@ -49,7 +49,11 @@ internal sealed class WorkTeam : IDisposable
     /// <summary>Inside a loop body: which of the team's threads runs it, in [0, <see cref="Size"/>) (0: the caller), for per-thread scratch buffers.</summary>
     public static int Member => t_member;
 
-    /// <summary>Runs <paramref name="body"/> once for each index in [0, <paramref name="count"/>) and returns when all have run; the first exception thrown is rethrown after the loop.</summary>
+    /// <summary>
+    /// Runs <paramref name="body"/> once for each index in [0, <paramref name="count"/>) and returns when all have
+    /// run; the first exception thrown is rethrown after the loop. One caller at a time, and a body must not
+    /// call <see cref="For"/> on the same team.
+    /// </summary>
     public void For(int count, Action<int> body)
     {
         ObjectDisposedException.ThrowIf(_stopping, this);
