@@ -49,6 +49,7 @@ internal static class BatchCli
         var trainRelated = Related();
         var evalRelated = Related();
         var scoreRelated = Related();
+        var reading = new ReadOptionSet();
         var features = new Option<string?>("--features") { Description = "A feature pipeline described in JSON (README: \"Feature pipelines in JSON\"), fitted on the training rows and saved in the model." };
 
         var trainData = new Option<string>("--data") { Description = "Training CSV file (header row, comma-separated).", Required = true };
@@ -73,8 +74,9 @@ internal static class BatchCli
             trainData, trainTarget, testData, testFraction, id, learner, options, seed, threshold, model, report, positive, negative, features, trainRelated,
             resample, strategy, calibrate, costFn, costFp, objective, cv, search,
         };
+        reading.AddTo(train);
         train.SetAction(p => Guarded(error, () => Train(
-            output, error, p.GetValue(trainData)!, p.GetValue(trainTarget)!, p.GetValue(testData), p.GetValue(testFraction), p.GetValue(id),
+            output, error, reading.Get(p), p.GetValue(trainData)!, p.GetValue(trainTarget)!, p.GetValue(testData), p.GetValue(testFraction), p.GetValue(id),
             p.GetValue(learner)!, p.GetValue(options) ?? [], p.GetValue(seed), p.GetValue(threshold), p.GetValue(model)!, p.GetValue(report),
             p.GetValue(positive), p.GetValue(negative), p.GetValue(features), p.GetValue(trainRelated) ?? [],
             new Recipe(p.GetValue(resample), p.GetValue(strategy), p.GetValue(calibrate)!, p.GetValue(costFn), p.GetValue(costFp), p.GetValue(objective)!, p.GetValue(cv), p.GetValue(search)))));
@@ -83,14 +85,16 @@ internal static class BatchCli
         var evalData = new Option<string>("--data") { Description = "Labelled CSV file.", Required = true };
         var evalTarget = new Option<string?>("--target") { Description = "The target column. Default: the model's training target name." };
         var evaluate = new Command("evaluate", "Evaluate a saved model on labelled data.") { evalModel, evalData, evalTarget, report, positive, negative, evalRelated };
-        evaluate.SetAction(p => Guarded(error, () => Evaluate(output, error, p.GetValue(evalModel)!, p.GetValue(evalData)!, p.GetValue(evalTarget), p.GetValue(report), p.GetValue(positive), p.GetValue(negative), p.GetValue(evalRelated) ?? [])));
+        reading.AddTo(evaluate);
+        evaluate.SetAction(p => Guarded(error, () => Evaluate(output, error, reading.Get(p), p.GetValue(evalModel)!, p.GetValue(evalData)!, p.GetValue(evalTarget), p.GetValue(report), p.GetValue(positive), p.GetValue(negative), p.GetValue(evalRelated) ?? [])));
 
         var scoreModel = new Option<string>("--model") { Description = "The model file.", Required = true };
         var scoreData = new Option<string>("--data") { Description = "CSV file with the model's input columns (others are ignored).", Required = true };
         var scoreOutput = new Option<string>("--output") { Description = "Where to write id,probability,decision.", Required = true };
         var scoreId = new Option<string?>("--id") { Description = "Identifier column for the output. Default: the model's training id column if the file has it, else the 1-based row number." };
         var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated };
-        score.SetAction(p => Guarded(error, () => Score(output, error, p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [])));
+        reading.AddTo(score);
+        score.SetAction(p => Guarded(error, () => Score(output, error, reading.Get(p), p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [])));
 
         var driftReference = new Option<string?>("--reference") { Description = "The reference CSV (e.g. the training data). Without it, the training population the --model saved is the reference." };
         var driftCurrent = new Option<string>("--current") { Description = "The current CSV (e.g. recent applications).", Required = true };
@@ -104,7 +108,8 @@ internal static class BatchCli
         {
             driftReference, driftCurrent, driftModel, driftTarget, driftHtml, driftJson, driftShare, driftTests,
         };
-        drift.SetAction(p => Guarded(error, () => Drift(output, error, p.GetValue(driftReference), p.GetValue(driftCurrent)!, p.GetValue(driftModel), p.GetValue(driftTarget), p.GetValue(driftHtml), p.GetValue(driftJson), p.GetValue(driftShare), p.GetValue(driftTests) ?? [])));
+        reading.AddTo(drift);
+        drift.SetAction(p => Guarded(error, () => Drift(output, error, reading.Get(p), p.GetValue(driftReference), p.GetValue(driftCurrent)!, p.GetValue(driftModel), p.GetValue(driftTarget), p.GetValue(driftHtml), p.GetValue(driftJson), p.GetValue(driftShare), p.GetValue(driftTests) ?? [])));
 
         var outputDir = new Option<string>("--output-dir") { Description = "Where the quickstart writes its model and scores.", DefaultValueFactory = _ => "quickstart-output" };
         var quickstart = new Command("quickstart", "Train, evaluate and score on the bundled modeldata-credit-data.csv (what runs with no arguments).") { outputDir };
@@ -127,13 +132,13 @@ internal static class BatchCli
         catch (Exception e) when (e is CliException or CreditScoringException or OptionsValidationException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or FormatException)
         {
             var message = e.Message.ReplaceLineEndings(" ");
-            error.WriteLine("error: " + (message.EndsWith('.') ? message : message + "."));
+            error.WriteLine("error: " + (message.EndsWith('.') || message.EndsWith(".)", StringComparison.Ordinal) ? message : message + "."));
             return UserError;
         }
     }
 
     private static int Train(
-        TextWriter output, TextWriter error, string dataPath, string target, string? testPath, double? testFraction, string? id,
+        TextWriter output, TextWriter error, ReadSettings reading, string dataPath, string target, string? testPath, double? testFraction, string? id,
         string learnerName, string[] learnerOptions, int seed, double threshold, string modelPath, string? reportPath, string? positive, string? negative,
         string? featuresPath, string[] related, Recipe recipe)
     {
@@ -147,7 +152,7 @@ internal static class BatchCli
         var decide = recipe.Decision(costs, threshold);
         _ = LearnerCatalog.Create(learnerName, learnerOptions); // options checked before any data is read
         var searchSpec = recipe.Search is null ? default : HyperparameterSearchJson.ReadFile(recipe.Search);
-        var data = WithRelated(Input.Read(dataPath, log, target, id, positive, negative), related, log);
+        var data = WithRelated(Input.Read(dataPath, log, reading, target, id, positive, negative), related, log, reading);
         CreditData train, test;
         if (testPath is null)
         {
@@ -157,7 +162,7 @@ internal static class BatchCli
         else
         {
             train = data;
-            test = WithRelated(Input.Read(testPath, log, target, id, positive, negative), related, log);
+            test = WithRelated(Input.Read(testPath, log, reading, target, id, positive, negative, o => o.UseTypesOf(data.Schema)), related, log, reading);
         }
 
         var context = new CreditScoringContext(seed);
@@ -240,11 +245,11 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Evaluate(TextWriter output, TextWriter error, string modelPath, string dataPath, string? target, string? reportPath, string? positive, string? negative, string[] related)
+    private static int Evaluate(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string? target, string? reportPath, string? positive, string? negative, string[] related)
     {
         var log = new ProgressLog(error);
         var model = LoadModel(modelPath, log);
-        var data = WithRelated(Input.Read(dataPath, log, target ?? model.Metadata.TargetColumn, null, positive, negative), related, log);
+        var data = WithRelated(Input.Read(dataPath, log, reading, target ?? model.Metadata.TargetColumn, null, positive, negative, o => o.UseTypesOf(model.Input)), related, log, reading);
         var evaluation = model.Evaluate(data);
         Report.Print(output, evaluation);
         if (reportPath is not null)
@@ -261,11 +266,11 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Score(TextWriter output, TextWriter error, string modelPath, string dataPath, string outputPath, string? id, string[] related)
+    private static int Score(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string outputPath, string? id, string[] related)
     {
         var log = new ProgressLog(error);
         var model = LoadModel(modelPath, log);
-        var data = WithRelated(Input.Read(dataPath, log, null, id, null, null), related, log);
+        var data = WithRelated(Input.Read(dataPath, log, reading, null, id, null, null, o => o.UseTypesOf(model.Input)), related, log, reading);
         if (id is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0)
         {
             data = data.WithRole(trainingId, ColumnRole.Id);
@@ -280,7 +285,7 @@ internal static class BatchCli
     }
 
     /// <summary>Attaches the <c>--related NAME=FILE</c> tables.</summary>
-    private static CreditData WithRelated(CreditData data, string[] related, ProgressLog log)
+    private static CreditData WithRelated(CreditData data, string[] related, ProgressLog log, ReadSettings reading)
     {
         foreach (var entry in related)
         {
@@ -292,7 +297,7 @@ internal static class BatchCli
 
             var path = entry[(eq + 1)..];
             log.Step($"Loading related table {entry[..eq]} from {path}");
-            data = data.WithRelated(entry[..eq], CreditData.ReadCsv(path));
+            data = data.WithRelated(entry[..eq], Input.ReadRelated(path, log, reading));
         }
 
         return data;
@@ -310,7 +315,7 @@ internal static class BatchCli
         output.WriteLine("CreditScoring.Sdk quickstart: logistic regression on modeldata-credit-data.csv (4,454 loans, 28% defaults, MIT licence)");
         output.WriteLine();
         var log = new ProgressLog(error);
-        var data = Input.Read(dataPath, log, "default", null, null, null);
+        var data = Input.Read(dataPath, log, ReadSettings.Default, "default", null, null, null);
         var (train, test) = data.SplitStratified(0.2, CreditScoringContext.DefaultSeed);
         WriteCsv(testPath, test);
 
@@ -342,7 +347,7 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Drift(TextWriter output, TextWriter error, string? referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests)
+    private static int Drift(TextWriter output, TextWriter error, ReadSettings reading, string? referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests)
     {
         var log = new ProgressLog(error);
         var options = new DriftOptions { DriftShare = share };
@@ -375,8 +380,9 @@ internal static class BatchCli
                 : $"the model {modelPath} saved no training population (an imported model); give --reference.");
         }
 
-        var reference = referencePath is null ? null : Input.Read(referencePath, log, target, null, null, null);
-        var current = Input.Read(currentPath, log, target, null, null, null);
+        Action<DataLoadOptions>? modelTypes = model is null ? null : o => o.UseTypesOf(model.Input);
+        var reference = referencePath is null ? null : Input.Read(referencePath, log, reading, target, null, null, null, modelTypes);
+        var current = Input.Read(currentPath, log, reading, target, null, null, null, reference is null ? modelTypes : o => o.UseTypesOf(reference.Schema, "the reference data"));
         log.Step(reference is null ? "Comparing with the model's training population" : "Comparing");
         var clock = Stopwatch.StartNew();
         var result = reference is null ? DriftDetector.Compare(model!.Profile!, current, options, model) : DriftDetector.Compare(reference, current, options, model);
@@ -410,11 +416,7 @@ internal static class BatchCli
 
     private static CreditModel LoadModel(string path, ProgressLog log)
     {
-        if (!File.Exists(path))
-        {
-            throw new CliException($"model file '{path}' does not exist.");
-        }
-
+        Input.CheckReadable(path, "model file");
         log.Step($"Loading model {path}");
         return CreditModel.Load(path);
     }

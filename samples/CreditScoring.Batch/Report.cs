@@ -321,52 +321,14 @@ internal sealed class ProgressLog(TextWriter error)
 
     public void Step(string message) => error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,6:F2}s] {message}"));
 
+    /// <summary>Something the user should know (a decision of the loader, a diagnostic), on its own line starting <c>note:</c>.</summary>
+    public void Note(string message) => error.WriteLine("note: " + message);
+
     /// <summary>Reports rows read while a large file loads.</summary>
     public IProgress<long> Rows(string file) => new RowProgress(this, file);
 
     private sealed class RowProgress(ProgressLog log, string file) : IProgress<long>
     {
         public void Report(long value) => log.Step(string.Create(CultureInfo.InvariantCulture, $"  {Path.GetFileName(file)}: {value:N0} rows read"));
-    }
-}
-
-/// <summary>Loads CSV files with the CLI's role options.</summary>
-internal static class Input
-{
-    public static CreditData Read(string path, ProgressLog log, string? target, string? id, string? positiveLabel, string? negativeLabel)
-    {
-        if (!File.Exists(path))
-        {
-            throw new CliException($"data file '{path}' does not exist.");
-        }
-
-        if ((positiveLabel is null) != (negativeLabel is null))
-        {
-            throw new CliException("give both --positive-label and --negative-label, or neither.");
-        }
-
-        log.Step($"Reading {path}");
-        var data = CreditData.ReadCsv(path, o =>
-        {
-            o.Progress = log.Rows(path);
-            if (target is not null)
-            {
-                if (positiveLabel is not null)
-                {
-                    o.Target(target, positiveLabel, negativeLabel!);
-                }
-                else
-                {
-                    o.Target(target);
-                }
-            }
-
-            if (id is not null)
-            {
-                o.Id(id);
-            }
-        });
-        log.Step(string.Create(CultureInfo.InvariantCulture, $"  {data.RowCount:N0} rows x {data.Schema.Count} columns{(data.HasTarget ? $", {data.PositiveCount:N0} defaults" : "")}"));
-        return data;
     }
 }

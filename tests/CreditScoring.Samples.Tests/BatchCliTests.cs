@@ -10,15 +10,9 @@ namespace CreditScoring.Samples.Tests;
 
 public class BatchCliTests
 {
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        var exit = BatchCli.Run(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Output, string Error) Run(params string[] args) => CliRunner.Run(args);
 
-    private static string ErrorLine(string stderr) => Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => l.StartsWith("error:", StringComparison.Ordinal));
+    private static string ErrorLine(string stderr) => CliRunner.ErrorLine(stderr);
 
     [Fact]
     public void Train_WritesModelAndReportWithTheDocumentedKeys()

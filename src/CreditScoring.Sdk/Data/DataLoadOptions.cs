@@ -15,6 +15,14 @@ public class DataLoadOptions
     private readonly Dictionary<string, string?> _dates = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ignored = new(StringComparer.Ordinal);
     private readonly HashSet<string> _dropped = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ColumnKind> _typesOf = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The default <see cref="MissingTokens"/>: the empty field and the usual spellings of "no value" (the list pandas and R
+    /// recognise, plus <c>?</c> and <c>-</c>): <c>NA</c>, <c>N/A</c>, <c>n/a</c>, <c>NULL</c>, <c>null</c>, <c>None</c>,
+    /// <c>NaN</c>, <c>nan</c>, <c>#N/A</c>, <c>?</c>, <c>-</c>.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultMissingTokens { get; } = ["", "NA", "N/A", "n/a", "NULL", "null", "None", "NaN", "nan", "#N/A", "?", "-"];
 
     /// <summary>The 0/1 target column (1 = default), or <see langword="null"/> for unlabelled data (scoring).</summary>
     /// <value>Default <see langword="null"/>.</value>
@@ -41,11 +49,13 @@ public class DataLoadOptions
     public string? TimeColumn { get; set; }
 
     /// <summary>
-    /// Field values that mean "missing", compared ordinally with the whole field.
-    /// In numeric columns the literal <c>NaN</c> is also missing.
+    /// Field values that mean "missing", compared ordinally (case-sensitive) with the whole field, in every column.
+    /// In numeric columns the literal <c>NaN</c> is also missing. A value that is none of these and not a number, in a
+    /// column that otherwise holds numbers, stops the load with a message that lists such values (see
+    /// <see cref="TypeInferenceValues"/>), so a new spelling of "missing" never turns a numeric column into categories.
     /// </summary>
-    /// <value>Default: the empty field, <c>NA</c> and <c>NULL</c>.</value>
-    public IList<string> MissingTokens { get; set; } = ["", "NA", "NULL"];
+    /// <value>Default <see cref="DefaultMissingTokens"/>: the empty field, <c>NA</c>, <c>N/A</c>, <c>n/a</c>, <c>NULL</c>, <c>null</c>, <c>None</c>, <c>NaN</c>, <c>nan</c>, <c>#N/A</c>, <c>?</c> and <c>-</c>.</value>
+    public IList<string> MissingTokens { get; set; } = [.. DefaultMissingTokens];
 
     /// <summary>What to do with a row that cannot be read.</summary>
     /// <value>Default <see cref="BadRowHandling.Fail"/>.</value>
@@ -56,10 +66,15 @@ public class DataLoadOptions
     public int MaxReportedIssues { get; set; } = 100;
 
     /// <summary>
-    /// Type inference for text sources: a column whose first <c>TypeInferenceValues</c> non-missing
-    /// values all parse as numbers (invariant culture, scientific notation allowed) is numeric; a
-    /// column with any other value among them is categorical. A later non-number in a numeric column
-    /// is a bad row whose message suggests <see cref="Categorical"/>.
+    /// Type inference for text sources looks at a column's first <c>TypeInferenceValues</c> non-missing values. When
+    /// they all parse as numbers (invariant culture: a decimal point, no digit grouping, scientific notation allowed),
+    /// the column is numeric; when none does, it is categorical. A feature column that mixes the two is an error
+    /// (<see cref="DataLoadException"/>) when at least half of its values are numbers or look like numbers in another
+    /// format (<c>1,290</c>, <c>12,9</c>, full-width digits): the message lists the other values with their lines and
+    /// says how to declare them missing (<see cref="MissingTokens"/>) or the column <see cref="Categorical"/>; it is
+    /// never silently read as categories. A feature column where text is the majority is categorical, and
+    /// <see cref="DataLoadReport.Notes"/> says how many of its values were numbers. A later non-number in a numeric
+    /// column is a bad row whose message suggests <see cref="Categorical"/>.
     /// </summary>
     /// <value>Default 10,000. Use <see cref="int.MaxValue"/> to look at every value (buffers the text of undecided columns).</value>
     public int TypeInferenceValues { get; set; } = 10_000;
@@ -81,6 +96,11 @@ public class DataLoadOptions
     internal IReadOnlySet<string> IgnoredColumns => _ignored;
 
     internal IReadOnlySet<string> DroppedColumns => _dropped;
+
+    internal IReadOnlyDictionary<string, ColumnKind> TypesOf => _typesOf;
+
+    /// <summary>Where <see cref="UseTypes"/> took its kinds from, for messages (e.g. "the model").</summary>
+    internal string? TypesOfSource { get; private set; }
 
     /// <summary>Sets a 0/1 target column (1 = default).</summary>
     /// <param name="column">The column name.</param>
@@ -172,6 +192,44 @@ public class DataLoadOptions
         _categorical.Remove(column);
         _dates[column] = format;
         return this;
+    }
+
+    /// <summary>
+    /// Reads the named columns with the given kinds (numbers, categories or dates) instead of inferring them, so a value of the
+    /// wrong type is an error naming the line, column and value; columns that are absent from the source are skipped. Other
+    /// columns are inferred as usual, and <see cref="Numeric"/>, <see cref="Categorical"/> and <see cref="Date"/> still win.
+    /// For a model's inputs use <c>UseTypesOf(model.Input)</c> (namespace <c>CreditScoring.Sdk.Features</c>).
+    /// </summary>
+    /// <param name="kinds">Column name and kind pairs.</param>
+    /// <param name="description">Names where the kinds come from, in messages (e.g. "the model").</param>
+    /// <returns>This instance.</returns>
+    public DataLoadOptions UseTypes(IEnumerable<KeyValuePair<string, ColumnKind>> kinds, string description)
+    {
+        ArgumentNullException.ThrowIfNull(kinds);
+        ArgumentException.ThrowIfNullOrEmpty(description);
+        foreach (var (name, kind) in kinds)
+        {
+            ArgumentException.ThrowIfNullOrEmpty(name);
+            _typesOf[name] = kind;
+        }
+
+        TypesOfSource = description;
+        return this;
+    }
+
+    /// <summary>
+    /// Reads the numeric, categorical and date columns of another table (e.g. the training data, for its test data) with
+    /// that table's types instead of inferring them. Other columns are inferred as usual; explicit declarations still win.
+    /// </summary>
+    /// <param name="schema">The other table's schema.</param>
+    /// <param name="description">Names the schema in messages.</param>
+    /// <returns>This instance.</returns>
+    public DataLoadOptions UseTypesOf(DataSchema schema, string description = "the training data")
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        return UseTypes(
+            schema.Columns.Where(c => c.Role is ColumnRole.Feature or ColumnRole.Id or ColumnRole.Ignored).Select(c => KeyValuePair.Create(c.Name, c.Kind)),
+            description);
     }
 
     /// <summary>Keeps columns in the table but never uses them as features.</summary>

@@ -22,6 +22,12 @@ public sealed record DataLoadReport(
     IReadOnlyList<DataLoadIssue> Issues,
     IReadOnlyList<string> DroppedColumns)
 {
+    /// <summary>
+    /// Decisions the loader took that a user should know of, one sentence each: a column read as categories although some of
+    /// its values are numbers, a column of dates read as categories. Empty when there were none.
+    /// </summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>A one-line summary, such as <c>"data.csv: 150000 rows read, 149998 loaded, 2 skipped"</c>.</summary>
     /// <returns>The summary.</returns>
     public override string ToString() => $"{Source}: {RowsRead} rows read, {RowsLoaded} loaded, {RowsSkipped} skipped";

@@ -23,6 +23,8 @@ internal sealed class TableBuilder
     private readonly bool _longMissingToken;
     private readonly List<DataLoadIssue> _issues = [];
     private readonly List<string> _dropped = [];
+    private readonly List<string> _notes = [];
+    private long _location;
     private long _rowsRead;
     private long _skipped;
     private int _rows;
@@ -103,7 +105,8 @@ internal sealed class TableBuilder
                 continue;
             }
 
-            _fields[i] = new ColumnBuilder(this, name, RoleOf(name), InitialKind(name, sourceKinds is null ? null : sourceKinds[i]));
+            var (kind, origin) = InitialKind(name, sourceKinds is null ? null : sourceKinds[i]);
+            _fields[i] = new ColumnBuilder(this, name, RoleOf(name), kind, origin);
         }
     }
 
@@ -114,6 +117,7 @@ internal sealed class TableBuilder
     public void AddTextRecord(ReadOnlySpan<char> buffer, ReadOnlySpan<Range> fields, long location)
     {
         CountRecord();
+        _location = location;
         if (fields.Length != _fields.Length)
         {
             Bad(location, null, null, $"has {fields.Length} field{(fields.Length == 1 ? "" : "s")} but the header has {_fields.Length}");
@@ -144,6 +148,7 @@ internal sealed class TableBuilder
     public void AddTypedRecord(ReadOnlySpan<object?> values, long location)
     {
         CountRecord();
+        _location = location;
         for (var i = 0; i < _fields.Length; i++)
         {
             var column = _fields[i];
@@ -188,9 +193,13 @@ internal sealed class TableBuilder
             roles.Add(f.Role);
         }
 
-        var report = new DataLoadReport(_source, _rowsRead, _rows, _skipped, _issues.ToArray(), _dropped.ToArray());
+        var report = new DataLoadReport(_source, _rowsRead, _rows, _skipped, _issues.ToArray(), _dropped.ToArray()) { Notes = _notes.ToArray() };
         return new CreditData([.. columns], [.. roles], report);
     }
+
+    /// <summary>A value as messages show it: at most <see cref="MaxShownValueLength"/> characters.</summary>
+    private static string Shown(ReadOnlySpan<char> value) =>
+        value.Length > MaxShownValueLength ? string.Concat(value[..MaxShownValueLength], "...") : value.ToString();
 
     private string Where(long location) => location > 0 ? $"{_locationWord} {location}: " : string.Empty;
 
@@ -215,13 +224,13 @@ internal sealed class TableBuilder
 
     private void Bad(long location, string? column, string? value, string problem)
     {
-        var shown = value is null ? null : value.Length > MaxShownValueLength ? string.Concat(value.AsSpan(0, MaxShownValueLength), "...") : value;
+        var shown = value is null ? null : Shown(value);
         var message = column is null
             ? $"{_source}: {_locationWord} {location}: the record {problem}."
             : $"{_source}: {_locationWord} {location}, column '{column}': {problem}.";
         if (_options.BadRows == BadRowHandling.Fail)
         {
-            throw new DataLoadException(_source, location, column, shown, message + " (Set BadRows = BadRowHandling.Skip to leave such rows out and count them.)");
+            throw new DataLoadException(_source, location, column, shown, message + " (Set BadRows = BadRowHandling.Skip, or --bad-rows skip on the command line, to leave such rows out and count them.)");
         }
 
         _skipped++;
@@ -266,29 +275,35 @@ internal sealed class TableBuilder
         return _options.IgnoredColumns.Contains(name) ? ColumnRole.Ignored : ColumnRole.Feature;
     }
 
-    private ColumnKind? InitialKind(string name, ColumnKind? sourceKind)
+    /// <summary>The kind a column starts with (null = infer it) and where that kind comes from, for messages.</summary>
+    private (ColumnKind? Kind, KindOrigin Origin) InitialKind(string name, ColumnKind? sourceKind)
     {
         if (name == _options.TargetColumn || name == _options.WeightColumn)
         {
-            return ColumnKind.Numeric;
+            return (ColumnKind.Numeric, KindOrigin.Declared);
         }
 
         if (_options.NumericColumns.Contains(name))
         {
-            return ColumnKind.Numeric;
+            return (ColumnKind.Numeric, KindOrigin.Declared);
         }
 
         if (_options.CategoricalColumns.Contains(name))
         {
-            return ColumnKind.Categorical;
+            return (ColumnKind.Categorical, KindOrigin.Declared);
         }
 
         if (_options.DateColumns.ContainsKey(name))
         {
-            return ColumnKind.Date;
+            return (ColumnKind.Date, KindOrigin.Declared);
         }
 
-        return sourceKind;
+        if (_options.TypesOf.TryGetValue(name, out var schemaKind))
+        {
+            return (schemaKind, KindOrigin.Schema);
+        }
+
+        return (sourceKind, sourceKind is null ? KindOrigin.Inferred : KindOrigin.Source);
     }
 
     private bool IsMissingToken(ReadOnlySpan<char> text)
@@ -310,11 +325,194 @@ internal sealed class TableBuilder
         return false;
     }
 
+    /// <summary>Lists missing tokens for messages: <c>'', 'NA', 'N/A'</c>.</summary>
+    private static string TokenList(string[] tokens) => tokens.Length == 0 ? "(none)" : string.Join(", ", tokens.Select(t => $"'{t}'"));
+
+    /// <summary>What the non-numbers in an undecided column's inference window were, for the typing decision and its message.</summary>
+    private sealed class TypeEvidence
+    {
+        private const int MaxTrackedTokens = 1000;
+        private const int MaxShownTokens = 10;
+        private const int MaxShownLines = 3;
+
+        private readonly Dictionary<string, Token> _tokens = new(StringComparer.Ordinal);
+        private readonly List<string> _order = [];
+
+        /// <summary>Non-missing values that are not numbers.</summary>
+        public int Others { get; private set; }
+
+        /// <summary>Of <see cref="Others"/>, values that look like numbers in a format this reader does not read (<c>1,290</c>, <c>１２</c>).</summary>
+        public int NumberLike { get; private set; }
+
+        /// <summary>Of <see cref="Others"/>, values that look like dates.</summary>
+        public int DateLike { get; private set; }
+
+        public string FirstToken => _order.Count > 0 ? _order[0] : string.Empty;
+
+        public void AddOther(ReadOnlySpan<char> text, long location)
+        {
+            Others++;
+            var date = LooksLikeDate(text);
+            var reason = date ? null : NumberLikeReason(text);
+            if (date)
+            {
+                DateLike++;
+            }
+            else if (reason is not null)
+            {
+                NumberLike++;
+            }
+
+            var lookup = _tokens.GetAlternateLookup<ReadOnlySpan<char>>();
+            if (lookup.TryGetValue(text, out var token))
+            {
+                token.Count++;
+                if (token.Lines.Count < MaxShownLines)
+                {
+                    token.Lines.Add(location);
+                }
+            }
+            else if (_tokens.Count < MaxTrackedTokens)
+            {
+                var key = text.ToString();
+                _tokens.Add(key, new Token(reason ?? InfinityReason(text)) { Count = 1, Lines = { location } });
+                _order.Add(key);
+            }
+        }
+
+        public DataLoadException MixedColumnError(string source, string locationWord, string column, int window, int numbers)
+        {
+            var shown = _order.Take(MaxShownTokens).Select(key =>
+            {
+                var t = _tokens[key];
+                var lines = string.Join(", ", t.Lines);
+                var where = t.Count == 1 ? $"{locationWord} {lines}" : $"{t.Count} times: {locationWord}s {lines}{(t.Count > t.Lines.Count ? ", ..." : "")}";
+                return $"'{Shown(key)}' ({where}{(t.Reason is null ? "" : "; " + t.Reason)})";
+            });
+            var more = _order.Count > MaxShownTokens ? $", and {_order.Count - MaxShownTokens} other distinct value(s)" : "";
+            var format = NumberLike > 0 ? " Numbers must be written in the invariant culture: a decimal point, no digit grouping, currency or percent signs (such as 1290.5)." : "";
+            var message = string.Create(CultureInfo.InvariantCulture,
+                $"{source}: column '{column}' holds numbers ({numbers} of its first {window} values), but {Others} {(Others == 1 ? "is not a number" : "are not numbers")}: {string.Join(", ", shown)}{more}. " +
+                $"Reading the column as categories would turn every number into a category, so nothing was loaded.{format} " +
+                $"If such values mean \"missing\", add them to MissingTokens (CLI --missing-tokens); if the column holds categories, declare it with Categorical(\"{column}\") (CLI --categorical {column}); " +
+                $"to keep it numeric and leave those rows out, declare Numeric(\"{column}\") with BadRows = Skip (CLI --numeric {column} --bad-rows skip).");
+            var first = _order[0];
+            return new DataLoadException(source, _tokens[first].Lines[0], column, Shown(first), message);
+        }
+
+        /// <summary>Why a value that is not an invariant-culture number looks like one, or null when it does not.</summary>
+        internal static string? NumberLikeReason(ReadOnlySpan<char> text)
+        {
+            int digits = 0;
+            bool comma = false, grouping = false, currency = false, percent = false, nonAscii = false;
+            foreach (var c in text.Trim())
+            {
+                if (char.IsDigit(c))
+                {
+                    digits++;
+                    nonAscii |= c > '\u007f';
+                }
+                else if (c is ',' or '\u060C' or '\u066B' or '\u066C')
+                {
+                    comma = true;
+                }
+                else if (c is ' ' or '\u00A0' or '\u2009' or '\u202F' or '\'' or '_')
+                {
+                    grouping = true;
+                }
+                else if (c is '%' or '\u2030')
+                {
+                    percent = true;
+                }
+                else if (char.GetUnicodeCategory(c) == UnicodeCategory.CurrencySymbol)
+                {
+                    currency = true;
+                }
+                else if (c is >= '\uFF01' and <= '\uFF5E')
+                {
+                    nonAscii = true;
+                }
+                else if (c is not ('.' or '+' or '-' or 'e' or 'E' or '(' or ')'))
+                {
+                    return null;
+                }
+            }
+
+            return digits == 0 ? null
+                : nonAscii ? "non-ASCII digits or signs"
+                : comma ? "a thousands separator or a decimal comma"
+                : currency ? "a currency sign"
+                : percent ? "a percent sign"
+                : grouping ? "digit grouping"
+                : "not a valid number";
+        }
+
+        /// <summary>Whether a value looks like a date: three groups of digits separated by '-', '/' or '.', one of them a 4-digit year at either end, optionally followed by a time.</summary>
+        internal static bool LooksLikeDate(ReadOnlySpan<char> text)
+        {
+            var t = text.Trim();
+            var end = t.IndexOfAny('T', ' ');
+            if (end > 0)
+            {
+                t = t[..end];
+            }
+
+            Span<Range> parts = stackalloc Range[4];
+            var n = t.SplitAny(parts, "-/.");
+            if (n != 3)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < 3; i++)
+            {
+                var part = t[parts[i]];
+                if (part.Length is 0 or > 4 || part.ContainsAnyExceptInRange('0', '9'))
+                {
+                    return false;
+                }
+            }
+
+            var first = t[parts[0]].Length;
+            var middle = t[parts[1]].Length;
+            var last = t[parts[2]].Length;
+            return middle <= 2 && ((first == 4 && last <= 2) || (last == 4 && first <= 2));
+        }
+
+        private static string? InfinityReason(ReadOnlySpan<char> text) =>
+            text.Trim().TrimStart("+-").Equals("inf", StringComparison.OrdinalIgnoreCase) ? "an infinity; inputs must be finite" : null;
+
+        private sealed class Token(string? reason)
+        {
+            public string? Reason { get; } = reason;
+
+            public int Count { get; set; }
+
+            public List<long> Lines { get; } = [];
+        }
+    }
+
+    /// <summary>Where a column's kind comes from.</summary>
+    private enum KindOrigin
+    {
+        /// <summary>Inferred from the values (text sources).</summary>
+        Inferred,
+
+        /// <summary>Declared in the options (or implied by the target or weight role).</summary>
+        Declared,
+
+        /// <summary>Taken from another schema (<see cref="DataLoadOptions.UseTypes"/>).</summary>
+        Schema,
+
+        /// <summary>The type a typed source declares.</summary>
+        Source,
+    }
+
     /// <summary>Accumulates one column. Kind null = not decided yet (text sources infer it).</summary>
     private sealed class ColumnBuilder
     {
         private readonly TableBuilder _owner;
-        private readonly bool _explicitKind;
+        private readonly KindOrigin _origin;
         private readonly string? _dateFormat;
         private readonly string? _positiveLabel;
         private readonly string? _negativeLabel;
@@ -332,6 +530,7 @@ internal sealed class TableBuilder
         private char[] _pendingChars = [];
         private int _pendingCharCount;
         private int _pendingNonMissing;
+        private TypeEvidence? _evidence;
 
         private double _stagedNumber;
         private int _stagedCode;
@@ -341,12 +540,12 @@ internal sealed class TableBuilder
         private char[] _stagedChars = new char[64];
         private int _stagedLength;
 
-        public ColumnBuilder(TableBuilder owner, string name, ColumnRole role, ColumnKind? kind)
+        public ColumnBuilder(TableBuilder owner, string name, ColumnRole role, ColumnKind? kind, KindOrigin origin)
         {
             _owner = owner;
             Name = name;
             Role = role;
-            _explicitKind = kind is not null;
+            _origin = origin;
             _dateFormat = owner._options.DateColumns.TryGetValue(name, out var f) ? f : null;
             if (role == ColumnRole.Target)
             {
@@ -519,7 +718,7 @@ internal sealed class TableBuilder
         {
             if (Kind is null)
             {
-                Decide(ColumnKind.Numeric);
+                DecideFromEvidence();
             }
 
             Debug.Assert(_count == rows, "every committed row adds one value to every column");
@@ -620,12 +819,52 @@ internal sealed class TableBuilder
                 _pendingNonMissing++;
                 if (_stagedIsText)
                 {
-                    Decide(ColumnKind.Categorical);
+                    (_evidence ??= new TypeEvidence()).AddOther(_stagedChars.AsSpan(0, _stagedLength), _owner._location);
                 }
-                else if (_pendingNonMissing >= _owner._options.TypeInferenceValues)
+
+                var window = _owner._options.TypeInferenceValues;
+                if (_pendingNonMissing >= window || (_evidence is { } e && e.Others * 2L > window))
                 {
-                    Decide(ColumnKind.Numeric);
+                    DecideFromEvidence();
                 }
+            }
+        }
+
+        /// <summary>
+        /// Decides an undecided text column from its inference window: numbers only = numeric; no numbers = categorical; a
+        /// feature column mixing numbers with other values is an error when the numbers (with values that look like numbers
+        /// in another format) are at least half, and categorical with a note otherwise. Never a silent retype.
+        /// </summary>
+        private void DecideFromEvidence()
+        {
+            var e = _evidence;
+            if (e is null)
+            {
+                Decide(ColumnKind.Numeric);
+                return;
+            }
+
+            var numbers = _pendingNonMissing - e.Others;
+            var numeric = numbers + e.NumberLike;
+            if (Role == ColumnRole.Feature && numeric > 0 && 2L * numeric >= _pendingNonMissing)
+            {
+                throw e.MixedColumnError(_owner._source, _owner._locationWord, Name, _pendingNonMissing, numbers);
+            }
+
+            Decide(ColumnKind.Categorical);
+            if (Role != ColumnRole.Feature)
+            {
+                return;
+            }
+
+            if (numbers > 0)
+            {
+                _owner._notes.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"Column '{Name}' was read as categories: {e.Others} of its first {_pendingNonMissing} values are text, but {numbers} {(numbers == 1 ? "is a number, which is now a category" : "are numbers, which are now categories")} too. If it is numeric, declare it with Numeric(\"{Name}\") (CLI --numeric {Name}) and its text values missing (MissingTokens, CLI --missing-tokens)."));
+            }
+            else if (e.DateLike == e.Others)
+            {
+                _owner._notes.Add($"Column '{Name}' holds dates such as '{e.FirstToken}' and was read as categories; declare it with Date(\"{Name}\") (CLI --date {Name}) and derive features from it, or Drop it.");
             }
         }
 
@@ -699,8 +938,13 @@ internal sealed class TableBuilder
         {
             if (!FastDouble.TryParse(text, out var d))
             {
-                var how = _explicitKind ? "declared numeric" : $"numeric: inferred from its first {_owner._options.TypeInferenceValues} values";
-                return $"value '{text}' is not a number (the column is {how}; if it holds text, declare it with Categorical(\"{Name}\"))";
+                var shown = Shown(text);
+                return _origin switch
+                {
+                    KindOrigin.Schema => $"value '{shown}' is not a number ({_owner._options.TypesOfSource} reads '{Name}' as numbers; a missing value must be one of the missing tokens: {TokenList(_owner._missingTokens)})",
+                    KindOrigin.Declared => $"value '{shown}' is not a number (the column is declared numeric; if it holds text, declare it with Categorical(\"{Name}\"))",
+                    _ => $"value '{shown}' is not a number (the column is numeric: inferred from its first {_owner._options.TypeInferenceValues} values; if it holds text, declare it with Categorical(\"{Name}\"))",
+                };
             }
 
             return StageParsedNumber(d, text);

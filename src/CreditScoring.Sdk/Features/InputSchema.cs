@@ -82,3 +82,23 @@ public sealed class InputSchema
     public int CategoryCode(int column, ReadOnlySpan<char> category) =>
         _categoryIndex[column].GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(category, out var code) ? code : -1;
 }
+
+/// <summary>Reads data with a model's input types.</summary>
+public static class InputSchemaLoadExtensions
+{
+    /// <summary>
+    /// Reads the columns that are a model's inputs with the model's types (numbers or categories) instead of inferring them,
+    /// so a value of the wrong type (text in a numeric input) is an error naming the line, column and value, and a
+    /// categorical input whose values look like numbers keeps their exact text. See <see cref="DataLoadOptions.UseTypes"/>.
+    /// </summary>
+    /// <param name="options">The load options.</param>
+    /// <param name="schema">The model's inputs (<c>model.Input</c>).</param>
+    /// <param name="description">Names the model in messages; default "the model".</param>
+    /// <returns><paramref name="options"/>.</returns>
+    public static DataLoadOptions UseTypesOf(this DataLoadOptions options, InputSchema schema, string description = "the model")
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(schema);
+        return options.UseTypes(schema.Columns.Select(c => KeyValuePair.Create(c.Name, c.Kind)), description);
+    }
+}

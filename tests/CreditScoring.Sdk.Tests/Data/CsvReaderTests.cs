@@ -1,4 +1,5 @@
 using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Features;
 
 namespace CreditScoring.Sdk.Tests.Data;
 
@@ -46,7 +47,7 @@ public class CsvReaderTests
     [Fact]
     public void ReadCsv_Rfc4180Quoting_KeepsDelimitersNewlinesAndDoubledQuotes()
     {
-        var data = Read("name,amount,target\r\n\"Smith, John\",\"1,5\"\"\",0\r\n\"two\nlines\",3,1\r\nplain,4,0");
+        var data = Read("name,amount,target\r\n\"Smith, John\",\"1,5\"\"\",0\r\n\"two\nlines\",3,1\r\nplain,4,0", o => o.Categorical("amount"));
 
         var names = (CategoricalColumn)data["name"];
         Assert.Equal(3, data.RowCount);
@@ -116,7 +117,7 @@ public class CsvReaderTests
             o.Target("target");
         }));
 
-        Assert.Equal("test.csv: line 22, column 'x': value 'oops' is not a number (the column is numeric: inferred from its first 10 values; if it holds text, declare it with Categorical(\"x\")). (Set BadRows = BadRowHandling.Skip to leave such rows out and count them.)", e.Message);
+        Assert.Equal("test.csv: line 22, column 'x': value 'oops' is not a number (the column is numeric: inferred from its first 10 values; if it holds text, declare it with Categorical(\"x\")). (Set BadRows = BadRowHandling.Skip, or --bad-rows skip on the command line, to leave such rows out and count them.)", e.Message);
         Assert.Equal(22, e.Location);
         Assert.Equal("x", e.Column);
         Assert.Equal("oops", e.Value);
@@ -124,20 +125,116 @@ public class CsvReaderTests
     }
 
     [Fact]
-    public void ReadCsv_TextWithinInferenceWindow_MakesColumnCategorical()
+    public void ReadCsv_OneStrayTokenInANumericColumn_IsAnErrorListingItsLine_NotASilentRetype()
     {
-        var data = Read("x\n1\n2\nthree\n4\n");
+        var e = Assert.Throws<DataLoadException>(() => Read("x\n1\n2\nthree\n4\n"));
 
-        var x = Assert.IsType<CategoricalColumn>(data["x"]);
-        Assert.Equal(["1", "2", "4", "three"], x.Categories);
-        Assert.Equal("three", x[2]);
+        Assert.Equal(
+            "test.csv: column 'x' holds numbers (3 of its first 4 values), but 1 is not a number: 'three' (line 4). " +
+            "Reading the column as categories would turn every number into a category, so nothing was loaded. " +
+            "If such values mean \"missing\", add them to MissingTokens (CLI --missing-tokens); if the column holds categories, declare it with Categorical(\"x\") (CLI --categorical x); " +
+            "to keep it numeric and leave those rows out, declare Numeric(\"x\") with BadRows = Skip (CLI --numeric x --bad-rows skip).",
+            e.Message);
+        Assert.Equal(4, e.Location);
+        Assert.Equal("x", e.Column);
+        Assert.Equal("three", e.Value);
+    }
+
+    [Fact]
+    public void ReadCsv_StrayTokens_AreListedWithCountsLinesAndWhyTheyAreNotNumbers()
+    {
+        var text = "Income,y\n" + string.Concat(Enumerable.Range(0, 30).Select(i => $"{i * 10},0\n")) + "unknown,1\n\"1,290\",0\n１２,1\ninf,0\nunknown,1\n5%,0\n12.50 €,1\n";
+
+        var e = Assert.Throws<DataLoadException>(() => Read(text, o => o.Target("y")));
+
+        Assert.StartsWith(
+            "test.csv: column 'Income' holds numbers (30 of its first 37 values), but 7 are not numbers: 'unknown' (2 times: lines 32, 36), " +
+            "'1,290' (line 33; a thousands separator or a decimal comma), '１２' (line 34; non-ASCII digits or signs), 'inf' (line 35; an infinity; inputs must be finite), " +
+            "'5%' (line 37; a percent sign), '12.50 €' (line 38; a currency sign). Reading the column as categories would turn every number into a category, so nothing was loaded. " +
+            "Numbers must be written in the invariant culture: a decimal point, no digit grouping, currency or percent signs (such as 1290.5).",
+            e.Message);
+        Assert.Equal(32, e.Location);
+    }
+
+    [Fact]
+    public void ReadCsv_NumbersInAnotherFormatThroughout_AreAnError()
+    {
+        var e = Assert.Throws<DataLoadException>(() => Read("amount\n\"12,9\"\n\"3,5\"\n\"1,0\"\n"));
+        Assert.StartsWith("test.csv: column 'amount' holds numbers (0 of its first 3 values), but 3 are not numbers: '12,9' (line 2; a thousands separator or a decimal comma)", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReadCsv_MostlyText_IsCategoricalWithANoteCountingTheNumbers()
+    {
+        var data = Read("grade,y\nA,0\nB,1\n3,0\nC,1\n", o => o.Target("y"));
+
+        var grade = Assert.IsType<CategoricalColumn>(data["grade"]);
+        Assert.Equal(["3", "A", "B", "C"], grade.Categories);
+        Assert.Equal(
+            ["Column 'grade' was read as categories: 3 of its first 4 values are text, but 1 is a number, which is now a category too. If it is numeric, declare it with Numeric(\"grade\") (CLI --numeric grade) and its text values missing (MissingTokens, CLI --missing-tokens)."],
+            data.LoadReport!.Notes);
+    }
+
+    [Fact]
+    public void ReadCsv_DatesInAFeatureColumn_AreCategoricalWithANote()
+    {
+        var data = Read("opened,y\n2024-01-31,0\n2024-02-01,1\n", o => o.Target("y"));
+
+        Assert.IsType<CategoricalColumn>(data["opened"]);
+        Assert.Equal(["Column 'opened' holds dates such as '2024-01-31' and was read as categories; declare it with Date(\"opened\") (CLI --date opened) and derive features from it, or Drop it."], data.LoadReport!.Notes);
+    }
+
+    [Fact]
+    public void ReadCsv_MixedIdColumn_IsCategoricalWithoutError()
+    {
+        var data = Read("id,x\n1,5\nA2,6\n3,7\n", o => o.Id("id"));
+
+        Assert.IsType<CategoricalColumn>(data["id"]);
+        Assert.Empty(data.LoadReport!.Notes);
+    }
+
+    [Theory]
+    [InlineData("NA")]
+    [InlineData("N/A")]
+    [InlineData("n/a")]
+    [InlineData("?")]
+    [InlineData("-")]
+    [InlineData("null")]
+    [InlineData("NULL")]
+    [InlineData("None")]
+    [InlineData("#N/A")]
+    [InlineData("NaN")]
+    [InlineData("nan")]
+    public void ReadCsv_CommonMissingSpellings_AreMissingByDefault(string token)
+    {
+        var data = Read($"x,c\n1,a\n{token},{token}\n3,b\n");
+
+        var x = Assert.IsType<NumericColumn>(data["x"]);
+        Assert.True(x.IsMissing(1));
+        Assert.True(data["c"].IsMissing(1));
+        Assert.Equal(["a", "b"], ((CategoricalColumn)data["c"]).Categories);
+    }
+
+    [Fact]
+    public void ReadCsv_UseTypesOfAModel_MakesAWrongTypeAnErrorNamingLineColumnAndValue()
+    {
+        var schema = new InputSchema([new InputColumn("Income", ColumnKind.Numeric, []), new InputColumn("Zip", ColumnKind.Categorical, ["01234", "75001"])]);
+
+        var e = Assert.Throws<DataLoadException>(() => Read("Income,Zip\n10,01234\nunknown,75001\n", o => o.UseTypesOf(schema)));
+        Assert.StartsWith(
+            "test.csv: line 3, column 'Income': value 'unknown' is not a number (the model reads 'Income' as numbers; a missing value must be one of the missing tokens: '', 'NA', 'N/A', 'n/a', 'NULL', 'null', 'None', 'NaN', 'nan', '#N/A', '?', '-').",
+            e.Message);
+
+        var data = Read("Income,Zip,Other\n10,01234,x\n,75001,y\n", o => o.UseTypesOf(schema));
+        Assert.Equal(["01234", "75001"], ((CategoricalColumn)data["Zip"]).Categories);
+        Assert.IsType<CategoricalColumn>(data["Other"]);
     }
 
     [Fact]
     public void ReadCsv_RaggedRow_FailsNamingLineAndCounts()
     {
         var e = Assert.Throws<DataLoadException>(() => Read("a,b,c\n1,2,3\n4,5\n"));
-        Assert.Equal("test.csv: line 3: the record has 2 fields but the header has 3. (Set BadRows = BadRowHandling.Skip to leave such rows out and count them.)", e.Message);
+        Assert.Equal("test.csv: line 3: the record has 2 fields but the header has 3. (Set BadRows = BadRowHandling.Skip, or --bad-rows skip on the command line, to leave such rows out and count them.)", e.Message);
         Assert.Equal(3, e.Location);
     }
 
