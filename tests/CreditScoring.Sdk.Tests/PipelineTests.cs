@@ -60,7 +60,7 @@ public class PipelineTests
     public void Decide_ThresholdOutOfRange_Throws()
     {
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => new CreditScoringContext().CreatePipeline().Decide(d => d.Threshold(1.5)));
-        Assert.StartsWith("The decision threshold is a probability of default and must be in [0, 1] (or +infinity to decline nobody).", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("The decision threshold is a probability of default and must be in [0, 1].", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

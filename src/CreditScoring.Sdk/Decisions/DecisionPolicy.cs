@@ -13,9 +13,9 @@ public enum CreditDecision
 }
 
 /// <summary>
-/// The rule that turns a probability of default into a decision: decline when
-/// probability ≥ <see cref="Threshold"/>, approve otherwise. Saved in the model, used by the scorer and
-/// by evaluation.
+/// The rule that turns a probability of default into a decision: approve when probability &lt; <see cref="Threshold"/>,
+/// decline otherwise, so a probability that is not a number (NaN) is never approved. Saved in the model, used by the scorer
+/// and by evaluation.
 /// </summary>
 public sealed class DecisionPolicy : IEquatable<DecisionPolicy>
 {
@@ -28,9 +28,9 @@ public sealed class DecisionPolicy : IEquatable<DecisionPolicy>
     /// <exception cref="ArgumentOutOfRangeException">The threshold is not in [0, 1].</exception>
     public DecisionPolicy(double threshold, string method = "fixed")
     {
-        if (!(threshold >= 0 && threshold <= 1) && !double.IsPositiveInfinity(threshold))
+        if (!(threshold >= 0 && threshold <= 1))
         {
-            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The decision threshold is a probability of default and must be in [0, 1] (or +infinity to decline nobody).");
+            throw new ArgumentOutOfRangeException(nameof(threshold), threshold, "The decision threshold is a probability of default and must be in [0, 1].");
         }
 
         ArgumentException.ThrowIfNullOrWhiteSpace(method);
@@ -40,13 +40,14 @@ public sealed class DecisionPolicy : IEquatable<DecisionPolicy>
 
     /// <summary>
     /// A policy chosen by optimisation: the threshold of <paramref name="choice"/>, with the costs it was chosen for and
-    /// what the other objectives would have chosen on the same out-of-fold predictions.
+    /// what the other objectives would have chosen on the same out-of-fold predictions. A choice to decline nobody
+    /// (threshold +∞ in the sweep) becomes threshold 1, which declines only a probability of exactly 1.
     /// </summary>
     /// <param name="choice">The chosen threshold and what it did on the rows it was chosen on.</param>
     /// <param name="costs">The cost matrix, or <see langword="null"/> when the objective ignores costs.</param>
     /// <param name="alternatives">Other objectives' choices on the same rows (for reports), or none.</param>
     public DecisionPolicy(ThresholdChoice choice, CostMatrix? costs, IReadOnlyList<ThresholdChoice>? alternatives = null)
-        : this((choice ?? throw new ArgumentNullException(nameof(choice))).Threshold, choice.Objective.Name)
+        : this(Math.Min((choice ?? throw new ArgumentNullException(nameof(choice))).Threshold, 1.0), choice.Objective.Name)
     {
         Choice = choice;
         Costs = costs;
@@ -73,8 +74,10 @@ public sealed class DecisionPolicy : IEquatable<DecisionPolicy>
 
     /// <summary>The decision for a probability of default.</summary>
     /// <param name="probability">The probability of default.</param>
-    /// <returns><see cref="CreditDecision.Decline"/> when <paramref name="probability"/> ≥ <see cref="Threshold"/>.</returns>
-    public CreditDecision Decide(double probability) => probability >= Threshold ? CreditDecision.Decline : CreditDecision.Approve;
+    /// <returns><see cref="CreditDecision.Approve"/> when <paramref name="probability"/> &lt; <see cref="Threshold"/>, else
+    /// <see cref="CreditDecision.Decline"/>: NaN is declined, never approved (the scorer refuses to decide NaN by default, see
+    /// <see cref="Scoring.ScorerOptions.InvalidProbability"/>).</returns>
+    public CreditDecision Decide(double probability) => probability < Threshold ? CreditDecision.Approve : CreditDecision.Decline;
 
     /// <inheritdoc />
     public bool Equals(DecisionPolicy? other) => other is not null && other.Threshold.Equals(Threshold) && other.Method == Method;

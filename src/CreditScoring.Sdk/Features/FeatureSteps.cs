@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Internal;
 using System.Globalization;
 
 namespace CreditScoring.Sdk.Features;
@@ -99,13 +100,19 @@ internal abstract class FeatureStep(int[] sources, FeatureInfo[] outputs)
     {
         FeatureStep step = type switch
         {
-            ImputeStep.TypeName => new ImputeStep(sources[0], state.Number("fill"), state.Text("method"), outputs[0]),
+            ImputeStep.TypeName => new ImputeStep(sources[0], ParameterCheck.Finite(state.Number("fill"), "the imputed value"), state.Text("method"), outputs[0]),
             MissingIndicatorStep.TypeName => new MissingIndicatorStep(sources[0], outputs[0]),
             PassThroughStep.TypeName => new PassThroughStep(sources[0], outputs[0]),
-            OneHotStep.TypeName => new OneHotStep(sources[0], ToInts(state.Array("map")), (int)state.Number("missing"), (int)state.Number("unknown"), outputs),
-            SentinelStep.TypeName => new SentinelStep(sources[0], state.Array("values"), state.Number("indicators") != 0, outputs),
+            OneHotStep.TypeName => new OneHotStep(sources[0], ParameterCheck.Integers(state.Array("map"), "the one-hot map", -1), ParameterCheck.Integer(state.Number("missing"), "the one-hot missing column", -1), ParameterCheck.Integer(state.Number("unknown"), "the one-hot unknown column", -1), outputs),
+            SentinelStep.TypeName => new SentinelStep(sources[0], ParameterCheck.Finite(state.Array("values"), "the sentinel values"), ParameterCheck.Integer(state.Number("indicators"), "the sentinel indicators flag", 0, 1) == 1, outputs),
             TransformStep.TypeName => new TransformStep(sources[0], Enum.Parse<NumericTransform>(state.Text("function"), ignoreCase: true), state.Array("parameters"), outputs[0]),
-            CategoryMapStep.TypeName => new CategoryMapStep(sources[0], state.Array("values"), state.Number("missing"), state.Number("unknown"), state.Text("method"), outputs[0]),
+            CategoryMapStep.TypeName => new CategoryMapStep(
+                sources[0],
+                ParameterCheck.Finite(state.Array("values"), "the category map's values"),
+                CategoryMapStep.MissingOrUnknown(state.Number("missing"), state.Text("method"), "missing values"),
+                CategoryMapStep.MissingOrUnknown(state.Number("unknown"), state.Text("method"), "unknown categories"),
+                state.Text("method"),
+                outputs[0]),
             CombineStep.TypeName => new CombineStep(sources[0], sources[1], Enum.Parse<CombineOperation>(state.Text("operation"), ignoreCase: true), outputs[0]),
             CustomStep.TypeName => new CustomStep(sources, state.Text("function"), outputs[0]),
             WoeStep.TypeName => new WoeStep(sources[0], WoeBinning.Load(state, outputs[0].Name), outputs[0]),
@@ -119,7 +126,6 @@ internal abstract class FeatureStep(int[] sources, FeatureInfo[] outputs)
         return step;
     }
 
-    protected static int[] ToInts(double[] values) => values.Select(v => checked((int)v)).ToArray();
 }
 
 /// <summary>Replaces a missing value (NaN) by a constant fitted on training rows.</summary>
@@ -133,6 +139,7 @@ internal sealed class ImputeStep(int source, double fill, string method, Feature
     public string Method { get; } = method;
 
     public override string Type => TypeName;
+
 
     public override void Compute(ReadOnlySpan<double> inputs, Span<double> outputs) =>
         outputs[0] = double.IsNaN(inputs[0]) || (Outputs[0].Kind == FeatureKind.Categorical && inputs[0] < 0) ? Fill : inputs[0];
@@ -286,9 +293,7 @@ internal sealed class TransformStep(int source, NumericTransform function, doubl
 
     public NumericTransform Function { get; } = function;
 
-    public double[] Parameters { get; } = parameters.Length == (function switch { NumericTransform.Affine or NumericTransform.Clip => 2, NumericTransform.YeoJohnson => 1, _ => 0 })
-        ? parameters
-        : throw new ArgumentException($"a {function} transform has {parameters.Length} parameters");
+    public double[] Parameters { get; } = Checked(function, parameters);
 
     public override string Type => TypeName;
 
@@ -305,6 +310,35 @@ internal sealed class TransformStep(int source, NumericTransform function, doubl
 
     public override void Save(StepState state) => state.Put("function", Function.ToString()).Put("parameters", Parameters);
 
+    /// <summary>The parameters a function needs: affine (center, non-zero scale) and Yeo-Johnson (λ) finite; clip bounds not NaN (±∞ for one side) and in order.</summary>
+    private static double[] Checked(NumericTransform function, double[] parameters)
+    {
+        var expected = function switch { NumericTransform.Affine or NumericTransform.Clip => 2, NumericTransform.YeoJohnson => 1, _ => 0 };
+        if (parameters.Length != expected)
+        {
+            throw new ArgumentException($"a {function} transform has {parameters.Length} parameters");
+        }
+
+        switch (function)
+        {
+            case NumericTransform.Affine:
+                ParameterCheck.Finite(parameters, "the affine transform's (center, scale)");
+                if (parameters[1] == 0)
+                {
+                    throw new ArgumentException("the affine transform's scale is 0");
+                }
+
+                break;
+            case NumericTransform.YeoJohnson:
+                ParameterCheck.Finite(parameters, "the Yeo-Johnson lambda");
+                break;
+            case NumericTransform.Clip when !(parameters[0] <= parameters[1]):
+                throw new ArgumentException($"the clip bounds [{parameters[0]}, {parameters[1]}] are not a range (lower <= upper, neither NaN)");
+        }
+
+        return parameters;
+    }
+
     public override string Describe(Func<int, string> name) =>
         $"{Outputs[0].Name}: {Function} of {name(Sources[0])}{(Parameters.Length > 0 ? $" ({string.Join(", ", Parameters.Select(Format))})" : "")}";
 }
@@ -316,6 +350,10 @@ internal sealed class TransformStep(int source, NumericTransform function, doubl
 internal sealed class CategoryMapStep(int source, double[] values, double missing, double unknown, string method, FeatureInfo output) : FeatureStep([source], [output])
 {
     public const string TypeName = "category-map";
+
+    /// <summary>The value a loaded map gives missing values or unknown categories: finite, or NaN (missing) for an ordinal map, whose output is imputed later; frequency and target maps always give a number.</summary>
+    public static double MissingOrUnknown(double value, string method, string what) =>
+        double.IsNaN(value) && method == "ordinal" ? value : ParameterCheck.Finite(value, $"the {method} map's value for {what}");
 
     public double[] Values { get; } = values;
 

@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Internal;
 using System.Globalization;
 using System.Text;
 
@@ -274,17 +275,22 @@ public sealed class WoeBinning
             throw new ArgumentException($"the WoE binning of '{feature}' has bin arrays of different lengths");
         }
 
-        var bins = WoeBinner.MakeBins(labels, kinds.Select(k => (WoeBinKind)(int)k).ToArray(), events, nonEvents, woe);
+        var what = $"the WoE binning of '{feature}': ";
+        var binKinds = ParameterCheck.Integers(kinds, what + "binKind", 0, Enum.GetValues<WoeBinKind>().Length - 1).Select(k => (WoeBinKind)k).ToArray();
+        ParameterCheck.Finite(events, what + "binEvents");
+        ParameterCheck.Finite(nonEvents, what + "binNonEvents");
+        ParameterCheck.Finite(woe, what + "binWoe");
+        var bins = WoeBinner.MakeBins(labels, binKinds, events, nonEvents, woe);
         return new WoeBinning(
             feature,
-            state.Number("categorical") != 0,
+            ParameterCheck.Integer(state.Number("categorical"), what + "categorical", 0, 1) == 1,
             bins,
-            state.Array("edges"),
-            (int)state.Number("firstRangeBin"),
-            state.Array("specials"),
-            state.Array("specialBins").Select(v => (int)v).ToArray(),
-            state.Array("categoryBins").Select(v => (int)v).ToArray(),
-            (int)state.Number("missingBin"));
+            ParameterCheck.FiniteAscending(state.Array("edges"), what + "edges", strictly: true),
+            ParameterCheck.Integer(state.Number("firstRangeBin"), what + "firstRangeBin", 0, kinds.Length),
+            ParameterCheck.Finite(state.Array("specials"), what + "specials"),
+            ParameterCheck.Integers(state.Array("specialBins"), what + "specialBins", -1, kinds.Length - 1),
+            ParameterCheck.Integers(state.Array("categoryBins"), what + "categoryBins", -1, kinds.Length - 1),
+            ParameterCheck.Integer(state.Number("missingBin"), what + "missingBin", -1, kinds.Length - 1));
     }
 }
 

@@ -56,11 +56,27 @@ public abstract class ProbabilityCalibrator
 
     internal static ProbabilityCalibrator Load(string kind, double[] numbers) => kind switch
     {
-        "platt" when numbers.Length == 2 => new PlattCalibrator(numbers[0], numbers[1]),
-        "prior" when numbers.Length == 1 => new PriorCorrection(numbers[0]),
-        "isotonic" when numbers.Length >= 2 && numbers.Length % 2 == 0 => new IsotonicCalibrator(numbers[..(numbers.Length / 2)], numbers[(numbers.Length / 2)..]),
+        "platt" when numbers.Length == 2 => new PlattCalibrator(ParameterCheck.Finite(numbers[0], "the Platt calibrator's slope"), ParameterCheck.Finite(numbers[1], "the Platt calibrator's intercept")),
+        "prior" when numbers.Length == 1 => new PriorCorrection(ParameterCheck.Finite(numbers[0], "the prior correction's shift")),
+        "isotonic" when numbers.Length >= 2 && numbers.Length % 2 == 0 => new IsotonicCalibrator(
+            ParameterCheck.FiniteAscending(numbers[..(numbers.Length / 2)], "the isotonic calibrator's points", strictly: false),
+            Probabilities(ParameterCheck.FiniteAscending(numbers[(numbers.Length / 2)..], "the isotonic calibrator's levels", strictly: false), "the isotonic calibrator's levels")),
         _ => throw new FormatException($"Unknown calibrator '{kind}' with {numbers.Length} numbers."),
     };
+
+    /// <summary>Values that must be probabilities.</summary>
+    private static double[] Probabilities(double[] values, string what)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is < 0 or > 1)
+            {
+                throw new ArgumentException($"{what}[{i}] is {values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; it must be a probability in [0, 1]");
+            }
+        }
+
+        return values;
+    }
 
     private protected static void Check(ReadOnlySpan<double> margins, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights)
     {
@@ -219,6 +235,11 @@ public sealed class IsotonicCalibrator : ProbabilityCalibrator
     /// <returns>The calibrated probability.</returns>
     public double Interpolate(double probability)
     {
+        if (double.IsNaN(probability))
+        {
+            return double.NaN;
+        }
+
         if (probability <= _x[0])
         {
             return _y[0];

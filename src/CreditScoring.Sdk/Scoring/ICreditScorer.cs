@@ -63,6 +63,7 @@ internal sealed class CreditScorer : ICreditScorer
     private readonly UnknownCategoryHandling _unknown;
     private readonly int _featureCount;
     private readonly int _threads;
+    private readonly InvalidProbabilityHandling _invalid;
 
     /// <summary>Rows per parallel block of a batch.</summary>
     private const int BlockRows = 16_384;
@@ -79,6 +80,7 @@ internal sealed class CreditScorer : ICreditScorer
         _predictor = model.Predictor;
         _model = model;
         _unknown = options.UnknownCategory;
+        _invalid = options.InvalidProbability;
         _featureCount = model.Features.Features.Count;
         Decision = model.Decision;
     }
@@ -105,7 +107,7 @@ internal sealed class CreditScorer : ICreditScorer
             features = features[.._featureCount];
             _features.TransformRow(row.Values, row.Aggregates, features);
             var p = _model.Probability(_predictor.PredictMargin(features));
-            return new CreditScore(p, Decision.Decide(p));
+            return IsValid(p) ? new CreditScore(p, Decision.Decide(p)) : Invalid(p, null);
         }
         finally
         {
@@ -152,7 +154,8 @@ internal sealed class CreditScorer : ICreditScorer
         var scores = new CreditScore[probabilities.Length];
         for (var i = 0; i < scores.Length; i++)
         {
-            scores[i] = new CreditScore(probabilities[i], Decision.Decide(probabilities[i]));
+            var p = probabilities[i];
+            scores[i] = IsValid(p) ? new CreditScore(p, Decision.Decide(p)) : Invalid(p, i);
         }
 
         return scores;
@@ -188,9 +191,18 @@ internal sealed class CreditScorer : ICreditScorer
 
         for (var i = 0; i < margins.Length; i++)
         {
-            margins[i] = _model.Probability(margins[i]);
+            var p = _model.Probability(margins[i]);
+            margins[i] = IsValid(p) ? p : Invalid(p, i).Probability;
         }
     }
+
+    private static bool IsValid(double probability) => probability is >= 0 and <= 1;
+
+    /// <summary>An applicant the model gave no valid probability: an exception, or a flagged decline with probability NaN.</summary>
+    private CreditScore Invalid(double probability, int? row) => _invalid == InvalidProbabilityHandling.Decline
+        ? new CreditScore(double.NaN, CreditDecision.Decline) { Warnings = ScoreWarnings.InvalidProbability }
+        : throw new ScoringInputException(null, string.Create(CultureInfo.InvariantCulture,
+            $"The model gave no valid probability ({probability}) for {(row is { } r ? $"row {r}" : "this applicant")}, so nothing was decided. Inputs this extreme overflow the model; check them, or set ScorerOptions.InvalidProbability = Decline to decline such applicants."));
 
     private static IReadOnlyList<IReadOnlyDictionary<string, object?>> RelatedRows(string table, object? value) => value switch
     {

@@ -19,6 +19,31 @@ public enum UnknownCategoryHandling
     Throw,
 }
 
+/// <summary>
+/// What the scorer does when a model gives no valid probability for an applicant (NaN, or outside [0, 1]): inputs extreme
+/// enough to overflow the model, such as two huge values whose contributions cancel to NaN. Such an applicant is never
+/// approved.
+/// </summary>
+public enum InvalidProbabilityHandling
+{
+    /// <summary>Throw a <see cref="ScoringInputException"/> that names the row (the default): nothing is decided.</summary>
+    Throw,
+
+    /// <summary>Decline the applicant, keep the probability as NaN and set <see cref="ScoreWarnings.InvalidProbability"/>.</summary>
+    Decline,
+}
+
+/// <summary>What a score's caller should know beyond the probability and the decision.</summary>
+[Flags]
+public enum ScoreWarnings
+{
+    /// <summary>Nothing to report.</summary>
+    None = 0,
+
+    /// <summary>The model gave no valid probability; the applicant was declined (<see cref="InvalidProbabilityHandling.Decline"/>).</summary>
+    InvalidProbability = 1,
+}
+
 /// <summary>Options of a scorer.</summary>
 public sealed class ScorerOptions
 {
@@ -33,12 +58,21 @@ public sealed class ScorerOptions
     /// </summary>
     /// <value>Default 1: a server that scores requests concurrently already uses its cores.</value>
     public int MaxDegreeOfParallelism { get; set; } = 1;
+
+    /// <summary>What to do when the model gives no valid probability for an applicant; such an applicant is never approved.</summary>
+    /// <value>Default <see cref="InvalidProbabilityHandling.Throw"/>.</value>
+    public InvalidProbabilityHandling InvalidProbability { get; set; } = InvalidProbabilityHandling.Throw;
 }
 
 /// <summary>The score of one applicant.</summary>
-/// <param name="Probability">The probability of default, in [0, 1].</param>
+/// <param name="Probability">The probability of default, in [0, 1] (NaN only with <see cref="ScoreWarnings.InvalidProbability"/>).</param>
 /// <param name="Decision">The decision of the model's <see cref="DecisionPolicy"/>.</param>
-public readonly record struct CreditScore(double Probability, CreditDecision Decision);
+public readonly record struct CreditScore(double Probability, CreditDecision Decision)
+{
+    /// <summary>What the caller should know beyond the probability and the decision.</summary>
+    /// <value>Default <see cref="ScoreWarnings.None"/>.</value>
+    public ScoreWarnings Warnings { get; init; }
+}
 
 /// <summary>An applicant's input cannot be scored: a column is missing, has the wrong type, or holds a rejected category.</summary>
 public sealed class ScoringInputException : CreditScoringException

@@ -1,5 +1,6 @@
 using System.Numerics;
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Learners.Linear;
 
@@ -27,6 +28,7 @@ public sealed class LogisticRegressionPredictor : ICreditPredictor
             throw new ArgumentException($"A logistic model over {features.Length} features needs {features.Length} means, scales and coefficients (got {means.Length}, {scales.Length}, {standardizedCoefficients.Length}).");
         }
 
+        ParameterCheck.Finite(standardizedIntercept, "the logistic model's intercept");
         _features = features;
         _means = means;
         _scales = scales;

@@ -40,9 +40,9 @@ public sealed record ScorecardScaling(double PointsToDoubleOdds = 20, double Bas
 
     internal void Validate()
     {
-        if (!(PointsToDoubleOdds > 0) || !(BaseOdds > 0) || !double.IsFinite(BaseScore))
+        if (!(PointsToDoubleOdds > 0) || !(BaseOdds > 0) || !double.IsFinite(BaseScore) || double.IsInfinity(PointsToDoubleOdds) || double.IsInfinity(BaseOdds))
         {
-            throw new ArgumentException($"A scorecard scale needs PointsToDoubleOdds > 0 (got {PointsToDoubleOdds}), BaseOdds > 0 (got {BaseOdds}) and a finite BaseScore (got {BaseScore}).");
+            throw new ArgumentException($"A scorecard scale needs finite PointsToDoubleOdds > 0 (got {PointsToDoubleOdds}), BaseOdds > 0 (got {BaseOdds}) and BaseScore (got {BaseScore}).");
         }
     }
 }
@@ -251,14 +251,14 @@ public sealed class ScorecardPredictor : ICreditPredictor
         scaling.Validate();
         _features = features;
         _binnings = binnings;
-        _coefficients = coefficients;
+        _coefficients = ParameterCheck.Finite(coefficients, "the scorecard's coefficients");
         _used = Enumerable.Range(0, features.Length).Where(j => binnings[j] is not null).ToArray();
         if (_used.Length == 0)
         {
             throw new ArgumentException("A scorecard uses at least one characteristic.");
         }
 
-        Intercept = intercept;
+        Intercept = ParameterCheck.Finite(intercept, "the scorecard's intercept");
         Scaling = scaling;
     }
 

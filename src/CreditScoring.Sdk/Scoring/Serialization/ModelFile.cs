@@ -6,6 +6,7 @@ using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
@@ -257,6 +258,20 @@ internal static class ModelFile
             "categorical" => ColumnKind.Categorical,
             _ => throw new ArgumentException($"the profile of column '{c.Name}' has unknown kind '{c.Kind}'"),
         };
+        var what = $"the profile of column '{c.Name}': ";
+        ParameterCheck.FiniteAscending(c.Quantiles, what + "quantiles", strictly: false);
+        ParameterCheck.FiniteAscending(c.DecileEdges, what + "decile edges", strictly: true);
+        if (c.Rows < 0 || c.Missing < 0 || c.Missing > c.Rows || c.DecileCounts.Any(n => n < 0) || c.CategoryCounts.Any(n => n < 0))
+        {
+            throw new ArgumentException($"{what}counts must be non-negative and at most its {c.Rows} rows");
+        }
+
+        if (c.Quantiles.Length > 0)
+        {
+            ParameterCheck.Finite(c.Mean, what + "mean");
+            ParameterCheck.Finite(c.Std, what + "standard deviation");
+        }
+
         return new ProfiledColumn(c.Name, kind, c.Rows, c.Missing, c.Mean, c.Std, c.Quantiles, c.DecileEdges, c.DecileCounts, c.Categories, c.CategoryCounts);
     }
 
@@ -297,9 +312,18 @@ internal static class ModelFile
     private static DecisionPolicy FromDto(DecisionDto d)
     {
         var costs = d.Costs is { } c ? CostMatrix.FromColumns(FromDto(c.FalseNegative), FromDto(c.FalsePositive), FromDto(c.TruePositive), FromDto(c.TrueNegative)) : null;
-        return d.Choice is { } choice
-            ? new DecisionPolicy(FromDto(choice), costs, (d.Alternatives ?? []).Select(FromDto).ToArray())
-            : new DecisionPolicy(d.Threshold, d.Method);
+        if (d.Choice is not { } choice)
+        {
+            return new DecisionPolicy(d.Threshold, d.Method);
+        }
+
+        var policy = new DecisionPolicy(FromDto(choice), costs, (d.Alternatives ?? []).Select(FromDto).ToArray());
+        if (!d.Threshold.Equals(policy.Threshold) && !d.Threshold.Equals(choice.Threshold))
+        {
+            throw new ArgumentException($"the decision threshold {d.Threshold} is not the threshold of the choice it records ({choice.Threshold})");
+        }
+
+        return policy;
     }
 
     private static FeatureStepDto ToDto(FeatureStep step)
