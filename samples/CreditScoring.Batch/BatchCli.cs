@@ -92,9 +92,10 @@ internal static class BatchCli
         var scoreData = new Option<string>("--data") { Description = "CSV file with the model's input columns (others are ignored).", Required = true };
         var scoreOutput = new Option<string>("--output") { Description = "Where to write id,probability,decision.", Required = true };
         var scoreId = new Option<string?>("--id") { Description = "Identifier column for the output. Default: the model's training id column if the file has it, else the 1-based row number." };
-        var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated };
+        var allowFormulas = new Option<bool>("--allow-formulas") { Description = "Write text ids exactly as read, even those a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first). By default such a cell gets a leading apostrophe (OWASP's CSV-injection rule)." };
+        var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated, allowFormulas };
         reading.AddTo(score);
-        score.SetAction(p => Guarded(error, () => Score(output, error, reading.Get(p), p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [])));
+        score.SetAction(p => Guarded(error, () => Score(output, error, reading.Get(p), p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [], p.GetValue(allowFormulas))));
 
         var driftReference = new Option<string?>("--reference") { Description = "The reference CSV (e.g. the training data). Without it, the training population the --model saved is the reference." };
         var driftCurrent = new Option<string>("--current") { Description = "The current CSV (e.g. recent applications).", Required = true };
@@ -148,6 +149,11 @@ internal static class BatchCli
         }
 
         var log = new ProgressLog(error);
+
+        // Every output is staged now (so a bad path fails before any work) and replaces its target only when all are done.
+        using var outputs = new OutputFiles();
+        var modelFile = outputs.Create(modelPath);
+        var reportFile = reportPath is null ? null : outputs.Create(reportPath);
         var costs = recipe.Costs();
         var decide = recipe.Decision(costs, threshold);
         _ = LearnerCatalog.Create(learnerName, learnerOptions); // options checked before any data is read
@@ -209,8 +215,6 @@ internal static class BatchCli
         var clock = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
         var trainSeconds = clock.Elapsed.TotalSeconds;
-        model.Save(modelPath);
-        log.Step($"Saved {modelPath}");
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {learner.Name} on {train.RowCount:N0} rows ({model.Input.Count} inputs -> {model.Features.Features.Count} features) in {trainSeconds:F3} s"));
         if (model.Predictor is ScorecardPredictor card)
@@ -226,8 +230,8 @@ internal static class BatchCli
             extra.Add(json => Report.WriteThresholdsOnTest(json, tested));
         }
 
-        output.WriteLine($"Model saved to {modelPath}");
-        if (reportPath is not null)
+        model.Save(modelFile);
+        if (reportFile is not null)
         {
             var reportContext = new Dictionary<string, object?>
             {
@@ -238,7 +242,13 @@ internal static class BatchCli
                 ["trainSeconds"] = trainSeconds,
                 ["skippedRows"] = data.LoadReport!.RowsSkipped,
             };
-            Report.Write(reportPath, "train", model, evaluation, reportContext, extra);
+            Report.Write(reportFile, "train", model, evaluation, reportContext, extra);
+        }
+
+        outputs.Commit();
+        output.WriteLine($"Model saved to {modelPath}");
+        if (reportPath is not null)
+        {
             output.WriteLine($"Report written to {reportPath}");
         }
 
@@ -248,27 +258,32 @@ internal static class BatchCli
     private static int Evaluate(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string? target, string? reportPath, string? positive, string? negative, string[] related)
     {
         var log = new ProgressLog(error);
+        using var outputs = new OutputFiles();
+        var reportFile = reportPath is null ? null : outputs.Create(reportPath);
         var model = LoadModel(modelPath, log);
         var data = WithRelated(Input.Read(dataPath, log, reading, target ?? model.Metadata.TargetColumn, null, positive, negative, o => o.UseTypesOf(model.Input)), related, log, reading);
         var evaluation = model.Evaluate(data);
         Report.Print(output, evaluation);
-        if (reportPath is not null)
+        if (reportFile is not null)
         {
-            Report.Write(reportPath, "evaluate", model, evaluation, new Dictionary<string, object?>
+            Report.Write(reportFile, "evaluate", model, evaluation, new Dictionary<string, object?>
             {
                 ["model"] = modelPath,
                 ["data"] = dataPath,
                 ["skippedRows"] = data.LoadReport!.RowsSkipped,
             });
+            outputs.Commit();
             output.WriteLine($"Report written to {reportPath}");
         }
 
         return 0;
     }
 
-    private static int Score(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string outputPath, string? id, string[] related)
+    private static int Score(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string outputPath, string? id, string[] related, bool allowFormulas)
     {
         var log = new ProgressLog(error);
+        using var outputs = new OutputFiles();
+        var scoresFile = outputs.Create(outputPath);
         var model = LoadModel(modelPath, log);
         var data = WithRelated(Input.Read(dataPath, log, reading, null, id, null, null, o => o.UseTypesOf(model.Input)), related, log, reading);
         if (id is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0)
@@ -278,7 +293,8 @@ internal static class BatchCli
 
         log.Step($"Scoring {data.RowCount:N0} rows");
         var scores = model.CreateScorer().ScoreBatch(data);
-        WriteScores(outputPath, data, scores);
+        ScoresFile.Write(scoresFile, data, scores, new ScoresFileOptions { NeutralizeFormulas = !allowFormulas });
+        outputs.Commit();
         var declined = scores.Count(s => s.Decision == CreditDecision.Decline);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored {scores.Count:N0} rows: {declined:N0} declined ({Report.Percent(scores.Count == 0 ? double.NaN : declined / (double)scores.Count)}) at PD >= {Report.Fixed(model.Decision.Threshold, 2)}; written to {outputPath}"));
         return 0;
@@ -317,7 +333,7 @@ internal static class BatchCli
         var log = new ProgressLog(error);
         var data = Input.Read(dataPath, log, ReadSettings.Default, "default", null, null, null);
         var (train, test) = data.SplitStratified(0.2, CreditScoringContext.DefaultSeed);
-        WriteCsv(testPath, test);
+        OutputFiles.Write(testPath, stream => WriteCsv(stream, test));
 
         var clock = Stopwatch.StartNew();
         var model = new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(train);
@@ -327,11 +343,11 @@ internal static class BatchCli
         var evaluation = model.Evaluate(test);
         output.WriteLine("2. Evaluated on the held-out 20% (stratified, seed 42):");
         Report.Print(output, evaluation);
-        Report.Write(reportPath, "quickstart", model, evaluation, new Dictionary<string, object?> { ["model"] = modelPath, ["data"] = dataPath, ["testFraction"] = 0.2, ["trainRows"] = train.RowCount });
+        OutputFiles.Write(reportPath, stream => Report.Write(stream, "quickstart", model, evaluation, new Dictionary<string, object?> { ["model"] = modelPath, ["data"] = dataPath, ["testFraction"] = 0.2, ["trainRows"] = train.RowCount }));
 
         var loaded = CreditModel.Load(modelPath);
         var scores = loaded.CreateScorer().ScoreBatch(test);
-        WriteScores(scoresPath, test, scores);
+        ScoresFile.Write(scoresPath, test, scores);
         output.WriteLine($"3. Saved {modelPath}, loaded it back and scored the test rows into {scoresPath}:");
         output.WriteLine("     row  probability  decision");
         for (var i = 0; i < Math.Min(5, scores.Count); i++)
@@ -350,6 +366,9 @@ internal static class BatchCli
     private static int Drift(TextWriter output, TextWriter error, ReadSettings reading, string? referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests)
     {
         var log = new ProgressLog(error);
+        using var outputs = new OutputFiles();
+        var htmlFile = htmlPath is null ? null : outputs.Create(htmlPath);
+        var jsonFile = jsonPath is null ? null : outputs.Create(jsonPath);
         var options = new DriftOptions { DriftShare = share };
         foreach (var entry in tests)
         {
@@ -399,15 +418,24 @@ internal static class BatchCli
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Prediction drift: PSI {prediction.Psi:F4} ({prediction.Stability}); mean PD {prediction.ReferenceMeanPd:P2} -> {prediction.CurrentMeanPd:P2}"));
         }
 
+        if (htmlFile is not null)
+        {
+            htmlFile.Write(Encoding.UTF8.GetBytes(DriftReport.ToHtml(result, $"Data drift: {Path.GetFileName(currentPath)} against {(referencePath is null ? "the training population of " + Path.GetFileName(modelPath) : Path.GetFileName(referencePath))}")));
+        }
+
+        if (jsonFile is not null)
+        {
+            DriftReport.WriteJson(result, jsonFile);
+        }
+
+        outputs.Commit();
         if (htmlPath is not null)
         {
-            DriftReport.WriteHtml(result, htmlPath, $"Data drift: {Path.GetFileName(currentPath)} against {(referencePath is null ? "the training population of " + Path.GetFileName(modelPath) : Path.GetFileName(referencePath))}");
             output.WriteLine($"HTML report written to {htmlPath}");
         }
 
         if (jsonPath is not null)
         {
-            DriftReport.WriteJson(result, jsonPath);
             output.WriteLine($"JSON report written to {jsonPath}");
         }
 
@@ -434,28 +462,9 @@ internal static class BatchCli
 
     private static string Decision(CreditDecision decision) => decision == CreditDecision.Decline ? "decline" : "approve";
 
-    private static void WriteScores(string path, CreditData data, IReadOnlyList<CreditScore> scores)
+    private static void WriteCsv(Stream stream, CreditData data)
     {
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(directory);
-        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
-        writer.Write("id,probability,decision\n");
-        var ids = data.IdColumn;
-        for (var i = 0; i < scores.Count; i++)
-        {
-            var id = ids?.FormatValue(i) ?? (i + 1).ToString(CultureInfo.InvariantCulture);
-            writer.Write(Csv(id));
-            writer.Write(',');
-            writer.Write(scores[i].Probability.ToString("R", CultureInfo.InvariantCulture));
-            writer.Write(',');
-            writer.Write(Decision(scores[i].Decision));
-            writer.Write('\n');
-        }
-    }
-
-    private static void WriteCsv(string path, CreditData data)
-    {
-        using var writer = new StreamWriter(path, append: false, new UTF8Encoding(false));
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
         writer.Write(string.Join(',', data.Schema.Columns.Select(c => Csv(c.Name))) + "\n");
         for (var r = 0; r < data.RowCount; r++)
         {

@@ -25,9 +25,8 @@ namespace CreditScoring.Batch;
 /// </summary>
 internal static class Report
 {
-    public static void Write(string path, string command, CreditModel model, EvaluationReport report, IReadOnlyDictionary<string, object?> context, IEnumerable<Action<Utf8JsonWriter>>? sections = null)
+    public static void Write(Stream stream, string command, CreditModel model, EvaluationReport report, IReadOnlyDictionary<string, object?> context, IEnumerable<Action<Utf8JsonWriter>>? sections = null)
     {
-        using var stream = File.Create(path);
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         json.WriteStartObject();
         json.WriteString("command", command);

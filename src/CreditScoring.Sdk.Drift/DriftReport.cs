@@ -99,7 +99,7 @@ public static class DriftReport
     {
         using var buffer = new MemoryStream();
         WriteJson(drift, buffer);
-        Internal.AtomicFile.WriteAllBytes(path, buffer.ToArray());
+        Data.OutputFiles.WriteAllBytes(path, buffer.ToArray());
     }
 
     /// <summary>The self-contained HTML report: the summary line, a table of every column (drifted first) and a chart of reference against current for every column.</summary>
@@ -151,7 +151,7 @@ public static class DriftReport
     /// <param name="path">The file.</param>
     /// <param name="title">The page title.</param>
     public static void WriteHtml(DatasetDrift drift, string path, string title = "Data drift report") =>
-        Internal.AtomicFile.WriteAllBytes(path, Encoding.UTF8.GetBytes(ToHtml(drift, title)));
+        Data.OutputFiles.WriteAllBytes(path, Encoding.UTF8.GetBytes(ToHtml(drift, title)));
 
     /// <summary>An inline SVG bar chart of the reference's and the current data's shares.</summary>
     private static void Chart(StringBuilder h, string name, IReadOnlyList<DriftBar> bars, bool drifted = false)

@@ -170,7 +170,7 @@ public class BatchCliTests
         Assert.Equal(test.RowCount, b.GetProperty("rows").GetInt32());
 
         var lines = File.ReadAllLines(scores);
-        Assert.Equal("id,probability,decision", lines[0]);
+        Assert.Equal("id,probability,decision,warnings", lines[0]);
         Assert.Equal(test.RowCount + 1, lines.Length);
         var expected = CreditModel.Load(model).CreateScorer().ScoreBatch(CreditData.ReadCsv(testPath));
         for (var i = 0; i < expected.Count; i++)
@@ -179,6 +179,7 @@ public class BatchCliTests
             Assert.Equal((i + 1).ToString(CultureInfo.InvariantCulture), fields[0]);
             Assert.Equal(expected[i].Probability, double.Parse(fields[1], CultureInfo.InvariantCulture));
             Assert.Equal(expected[i].Decision.ToString().ToLowerInvariant(), fields[2]);
+            Assert.Equal("", fields[3]);
         }
 
         Assert.StartsWith($"Scored {test.RowCount:N0} rows:", output, StringComparison.Ordinal);

@@ -196,7 +196,7 @@ public static class LightGbmModel
     public static void Export(GradientBoostingPredictor predictor, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        AtomicFile.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(ToText(predictor)));
+        Data.OutputFiles.WriteAllBytes(path, new UTF8Encoding(false).GetBytes(ToText(predictor)));
     }
 
     /// <summary>The LightGBM text of a model.</summary>

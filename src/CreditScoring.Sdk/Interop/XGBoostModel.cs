@@ -209,7 +209,7 @@ public static class XGBoostModel
     {
         ArgumentNullException.ThrowIfNull(predictor);
         ArgumentNullException.ThrowIfNull(path);
-        AtomicFile.WriteAllBytes(path, ToJson(predictor));
+        Data.OutputFiles.WriteAllBytes(path, ToJson(predictor));
     }
 
     /// <summary>The XGBoost JSON of a model.</summary>

@@ -141,7 +141,7 @@ public sealed class CreditModel
     /// the target and renamed over it, so an existing model is never left half-written.
     /// </summary>
     /// <param name="path">The file.</param>
-    public void Save(string path) => AtomicFile.WriteAllBytes(path, ModelFile.Write(this));
+    public void Save(string path) => OutputFiles.WriteAllBytes(path, ModelFile.Write(this));
 
     /// <summary>Writes the model file's bytes to a stream.</summary>
     /// <param name="stream">The stream (left open).</param>

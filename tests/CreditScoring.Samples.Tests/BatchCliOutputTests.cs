@@ -1,0 +1,84 @@
+using CreditScoring.Batch;
+using static CreditScoring.Samples.Tests.CliRunner;
+
+namespace CreditScoring.Samples.Tests;
+
+/// <summary>Issue 14, classes 5, 6 and 8 at the command line: every output of a command is written at its end, all or nothing.</summary>
+public class BatchCliOutputTests
+{
+    private static string[] Temporaries(string dir) => Directory.GetFiles(dir, ".*.tmp*");
+
+    [Fact]
+    public void Train_ThatFailsAfterFitting_LeavesTheOldModelAndReport()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "m.json");
+        var report = Path.Combine(dir, "r.json");
+        File.WriteAllText(model, "old model");
+        File.WriteAllText(report, "old report");
+        var lines = File.ReadAllLines(TestPaths.CreditData);
+        var test = Path.Combine(dir, "test.csv");
+        File.WriteAllLines(test, lines.Take(200).Select(l => string.Join(',', l.Split(',').Where((_, i) => i != 13)))); // no Price column
+
+        var (exit, output, error) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--test-data", test, "--model", model, "--report", report);
+
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.StartsWith("error: The data lacks 1 input column(s) the model needs: Price (numeric).", ErrorLine(error), StringComparison.Ordinal);
+        Assert.DoesNotContain("saved", output, StringComparison.Ordinal);
+        Assert.Equal("old model", File.ReadAllText(model));
+        Assert.Equal("old report", File.ReadAllText(report));
+        Assert.Empty(Temporaries(dir));
+    }
+
+    [Fact]
+    public void Train_ToAReportPathThatIsADirectory_FailsBeforeReadingData()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "m.json");
+        File.WriteAllText(model, "old model");
+
+        var (exit, _, error) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model, "--report", dir);
+
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.Equal($"error: '{dir}' is a directory; give the path of a file to write.", ErrorLine(error));
+        Assert.DoesNotContain("Reading", error, StringComparison.Ordinal);
+        Assert.Equal("old model", File.ReadAllText(model));
+        Assert.Empty(Temporaries(dir));
+    }
+
+    [Fact]
+    public void Train_ModelAndReportOnTheSamePath_IsRefused()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "m.json");
+
+        var (exit, _, error) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model, "--report", model);
+
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.Equal($"error: '{model}' is given twice as an output; each output needs its own file.", ErrorLine(error));
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void Score_NeutralizesFormulaIds_AndAllowFormulasKeepsThem()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "m.json");
+        Assert.Equal(0, Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model).Exit);
+        var lines = File.ReadAllLines(TestPaths.CreditData);
+        var data = Path.Combine(dir, "new.csv");
+        File.WriteAllLines(data, new[] { "ref," + lines[0] }.Concat(lines.Skip(1).Take(3).Select((l, i) => (i == 0 ? "\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\"" : i == 1 ? "@SUM(A1)" : "A-3") + "," + l)));
+        var scores = Path.Combine(dir, "s.csv");
+
+        var (exit, _, error) = Run("score", "--model", model, "--data", data, "--output", scores, "--id", "ref");
+
+        Assert.True(exit == 0, error);
+        var written = File.ReadAllLines(scores);
+        Assert.StartsWith("\"'=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",", written[1], StringComparison.Ordinal);
+        Assert.StartsWith("'@SUM(A1),", written[2], StringComparison.Ordinal);
+        Assert.StartsWith("A-3,", written[3], StringComparison.Ordinal);
+
+        Assert.Equal(0, Run("score", "--model", model, "--data", data, "--output", scores, "--id", "ref", "--allow-formulas").Exit);
+        Assert.StartsWith("@SUM(A1),", File.ReadAllLines(scores)[2], StringComparison.Ordinal);
+    }
+}
