@@ -93,9 +93,10 @@ internal static class BatchCli
         var scoreOutput = new Option<string>("--output") { Description = "Where to write id,probability,decision.", Required = true };
         var scoreId = new Option<string?>("--id") { Description = "Identifier column for the output. Default: the model's training id column if the file has it, else the 1-based row number." };
         var allowFormulas = new Option<bool>("--allow-formulas") { Description = "Write text ids exactly as read, even those a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first). By default such a cell gets a leading apostrophe (OWASP's CSV-injection rule)." };
-        var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated, allowFormulas };
+        var outOfRange = new Option<string>("--out-of-range") { Description = "A numeric input outside the range the model was trained on: flag (score it and write OutOfRange in the warnings column), clip (score it at the end of the range, and flag it), error (stop, naming row, input and value) or ignore.", DefaultValueFactory = _ => "flag" };
+        var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated, allowFormulas, outOfRange };
         reading.AddTo(score);
-        score.SetAction(p => Guarded(error, () => Score(output, error, reading.Get(p), p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [], p.GetValue(allowFormulas))));
+        score.SetAction(p => Guarded(error, () => Score(output, error, reading.Get(p), p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [], p.GetValue(allowFormulas), p.GetValue(outOfRange)!)));
 
         var driftReference = new Option<string?>("--reference") { Description = "The reference CSV (e.g. the training data). Without it, the training population the --model saved is the reference." };
         var driftCurrent = new Option<string>("--current") { Description = "The current CSV (e.g. recent applications).", Required = true };
@@ -279,8 +280,16 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Score(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string outputPath, string? id, string[] related, bool allowFormulas)
+    private static int Score(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string outputPath, string? id, string[] related, bool allowFormulas, string outOfRange)
     {
+        var rangeHandling = outOfRange.ToLowerInvariant() switch
+        {
+            "flag" => OutOfRangeHandling.Flag,
+            "clip" => OutOfRangeHandling.Clip,
+            "error" => OutOfRangeHandling.Throw,
+            "ignore" => OutOfRangeHandling.Ignore,
+            _ => throw new CliException($"--out-of-range '{outOfRange}' is not flag, clip, error or ignore."),
+        };
         var log = new ProgressLog(error);
         using var outputs = new OutputFiles();
         var scoresFile = outputs.Create(outputPath);
@@ -292,11 +301,22 @@ internal static class BatchCli
         }
 
         log.Step($"Scoring {data.RowCount:N0} rows");
-        var scores = model.CreateScorer().ScoreBatch(data);
+        var scores = model.CreateScorer(new ScorerOptions { OutOfRange = rangeHandling }).ScoreBatch(data);
         ScoresFile.Write(scoresFile, data, scores, new ScoresFileOptions { NeutralizeFormulas = !allowFormulas });
         outputs.Commit();
         var declined = scores.Count(s => s.Decision == CreditDecision.Decline);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored {scores.Count:N0} rows: {declined:N0} declined ({Report.Percent(scores.Count == 0 ? double.NaN : declined / (double)scores.Count)}) at PD >= {Report.Fixed(model.Decision.Threshold, 2)}; written to {outputPath}"));
+        foreach (var warning in new[] { ScoreWarnings.OutOfRange, ScoreWarnings.UnknownCategory })
+        {
+            var count = scores.Count(s => (s.Warnings & warning) != 0);
+            if (count > 0)
+            {
+                var rows = count.ToString("N0", CultureInfo.InvariantCulture);
+                log.Note(warning == ScoreWarnings.OutOfRange
+                    ? $"{rows} row(s) have an input outside the range the model was trained on ({(rangeHandling == OutOfRangeHandling.Clip ? "clipped to it" : "scored as given")}); they are marked OutOfRange in the warnings column."
+                    : $"{rows} row(s) have a category the model did not see in training (scored as none of the known ones); they are marked UnknownCategory in the warnings column.");
+            }
+        }
         return 0;
     }
 

@@ -82,3 +82,29 @@ public class BatchCliOutputTests
         Assert.StartsWith("@SUM(A1),", File.ReadAllLines(scores)[2], StringComparison.Ordinal);
     }
 }
+
+/// <summary>Issue 14, class 4 at the command line.</summary>
+public class BatchCliOutOfRangeTests
+{
+    [Fact]
+    public void Score_FlagsOutOfRangeRows_ClipsOrStopsWhenAsked()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "m.json");
+        Assert.Equal(0, CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model).Exit);
+        var lines = File.ReadAllLines(TestPaths.CreditData);
+        var income = Array.IndexOf(lines[0].Split(','), "Income");
+        var data = Path.Combine(dir, "new.csv");
+        File.WriteAllLines(data, lines.Take(6).Select((l, i) => i == 2 ? string.Join(',', l.Split(',').Select((c, k) => k == income ? "1290000" : c)) : l));
+        var scores = Path.Combine(dir, "s.csv");
+
+        var (exit, _, error) = CliRunner.Run("score", "--model", model, "--data", data, "--output", scores);
+        Assert.True(exit == 0, error);
+        Assert.Equal(",OutOfRange", File.ReadAllLines(scores)[2][File.ReadAllLines(scores)[2].LastIndexOf(',')..]);
+        Assert.Equal("note: 1 row(s) have an input outside the range the model was trained on (scored as given); they are marked OutOfRange in the warnings column.", Assert.Single(CliRunner.Notes(error)));
+
+        (exit, _, error) = CliRunner.Run("score", "--model", model, "--data", data, "--output", scores, "--out-of-range", "error");
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.StartsWith("error: Input 'Income', row 1, is 1.29E+06, outside the range the model was trained on (6 to 959).", CliRunner.ErrorLine(error), StringComparison.Ordinal);
+    }
+}

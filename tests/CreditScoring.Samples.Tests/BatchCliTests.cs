@@ -179,7 +179,7 @@ public class BatchCliTests
             Assert.Equal((i + 1).ToString(CultureInfo.InvariantCulture), fields[0]);
             Assert.Equal(expected[i].Probability, double.Parse(fields[1], CultureInfo.InvariantCulture));
             Assert.Equal(expected[i].Decision.ToString().ToLowerInvariant(), fields[2]);
-            Assert.Equal("", fields[3]);
+            Assert.Equal(expected[i].Warnings == ScoreWarnings.None ? "" : expected[i].Warnings.ToString().Replace(", ", ";", StringComparison.Ordinal), fields[3]);
         }
 
         Assert.StartsWith($"Scored {test.RowCount:N0} rows:", output, StringComparison.Ordinal);

@@ -19,6 +19,21 @@ public sealed class CreditScoringOptions
     /// <value>Default <see cref="UnknownCategoryHandling.Ignore"/>.</value>
     [EnumDataType(typeof(UnknownCategoryHandling))]
     public UnknownCategoryHandling UnknownCategory { get; set; } = UnknownCategoryHandling.Ignore;
+
+    /// <summary>What the scorer does with a numeric input outside the training range (see <see cref="ScorerOptions.OutOfRange"/>).</summary>
+    /// <value>Default <see cref="OutOfRangeHandling.Flag"/>.</value>
+    [EnumDataType(typeof(OutOfRangeHandling))]
+    public OutOfRangeHandling OutOfRange { get; set; } = OutOfRangeHandling.Flag;
+
+    /// <summary>How far beyond the training range a value may lie, as a share of the range's width (see <see cref="ScorerOptions.OutOfRangeTolerance"/>).</summary>
+    /// <value>Default 0.</value>
+    [Range(0, 1e6)]
+    public double OutOfRangeTolerance { get; set; }
+
+    /// <summary>What the scorer does when the model gives no valid probability (see <see cref="ScorerOptions.InvalidProbability"/>).</summary>
+    /// <value>Default <see cref="InvalidProbabilityHandling.Throw"/>.</value>
+    [EnumDataType(typeof(InvalidProbabilityHandling))]
+    public InvalidProbabilityHandling InvalidProbability { get; set; } = InvalidProbabilityHandling.Throw;
 }
 
 /// <summary>DataAnnotations rules of <see cref="CreditScoringOptions"/> (source-generated).</summary>

@@ -37,7 +37,13 @@ public static partial class CreditScoringServiceCollectionExtensions
         services.TryAddSingleton<ICreditScorer>(static sp =>
         {
             var options = sp.GetRequiredService<IOptions<CreditScoringOptions>>().Value;
-            var scorer = sp.GetRequiredService<CreditModel>().CreateScorer(new ScorerOptions { UnknownCategory = options.UnknownCategory });
+            var scorer = sp.GetRequiredService<CreditModel>().CreateScorer(new ScorerOptions
+            {
+                UnknownCategory = options.UnknownCategory,
+                OutOfRange = options.OutOfRange,
+                OutOfRangeTolerance = options.OutOfRangeTolerance,
+                InvalidProbability = options.InvalidProbability,
+            });
             return new InstrumentedScorer(scorer, sp.GetRequiredService<CreditScoringMetrics>());
         });
         return builder;

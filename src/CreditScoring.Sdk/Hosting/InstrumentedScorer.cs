@@ -8,8 +8,9 @@ namespace CreditScoring.Sdk.Hosting;
 
 /// <summary>
 /// The instruments of meter <see cref="MeterName"/> (collectable by OpenTelemetry without a dependency):
-/// <c>creditscoring.scores</c> (applicants scored, tagged <c>decision</c>) and
-/// <c>creditscoring.score_errors</c> (inputs rejected).
+/// <c>creditscoring.scores</c> (applicants scored, tagged <c>decision</c>),
+/// <c>creditscoring.score_errors</c> (inputs rejected) and <c>creditscoring.score_warnings</c> (scores with a warning, tagged
+/// <c>warning</c>: <c>out_of_range</c>, <c>unknown_category</c> or <c>invalid_probability</c>; see <see cref="ScoreWarnings"/>).
 /// </summary>
 public sealed class CreditScoringMetrics
 {
@@ -18,6 +19,7 @@ public sealed class CreditScoringMetrics
 
     private readonly Counter<long> _scores;
     private readonly Counter<long> _errors;
+    private readonly Counter<long> _warnings;
 
     /// <summary>Creates the instruments on a meter.</summary>
     /// <param name="meter">The meter, normally from <see cref="IMeterFactory"/>.</param>
@@ -26,12 +28,36 @@ public sealed class CreditScoringMetrics
         ArgumentNullException.ThrowIfNull(meter);
         _scores = meter.CreateCounter<long>("creditscoring.scores", unit: "{applicant}", description: "Applicants scored, by decision.");
         _errors = meter.CreateCounter<long>("creditscoring.score_errors", unit: "{request}", description: "Scoring inputs rejected as invalid.");
+        _warnings = meter.CreateCounter<long>("creditscoring.score_warnings", unit: "{applicant}", description: "Applicants scored with a warning (an input outside the training range, an unknown category, no valid probability), by warning.");
     }
 
     internal void Scored(CreditDecision decision, long count = 1) =>
         _scores.Add(count, new KeyValuePair<string, object?>("decision", decision == CreditDecision.Decline ? "decline" : "approve"));
 
     internal void Rejected() => _errors.Add(1);
+
+    internal void Warned(ScoreWarnings warnings)
+    {
+        if (warnings == ScoreWarnings.None)
+        {
+            return;
+        }
+
+        if ((warnings & ScoreWarnings.OutOfRange) != 0)
+        {
+            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "out_of_range"));
+        }
+
+        if ((warnings & ScoreWarnings.UnknownCategory) != 0)
+        {
+            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "unknown_category"));
+        }
+
+        if ((warnings & ScoreWarnings.InvalidProbability) != 0)
+        {
+            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "invalid_probability"));
+        }
+    }
 }
 
 /// <summary>Counts scores and rejected inputs around the model's scorer.</summary>
@@ -56,6 +82,7 @@ internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetri
             foreach (var s in scores)
             {
                 declined += s.Decision == CreditDecision.Decline ? 1 : 0;
+                metrics.Warned(s.Warnings);
             }
 
             metrics.Scored(CreditDecision.Decline, declined);
@@ -88,6 +115,7 @@ internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetri
         {
             var s = score();
             metrics.Scored(s.Decision);
+            metrics.Warned(s.Warnings);
             return s;
         }
         catch (ScoringInputException)

@@ -64,6 +64,9 @@ internal sealed class CreditScorer : ICreditScorer
     private readonly int _featureCount;
     private readonly int _threads;
     private readonly InvalidProbabilityHandling _invalid;
+    private readonly OutOfRangeHandling _outOfRange;
+    private readonly InputRanges? _ranges;
+    private readonly int[] _categorical;
 
     /// <summary>Rows per parallel block of a batch.</summary>
     private const int BlockRows = 16_384;
@@ -75,7 +78,15 @@ internal sealed class CreditScorer : ICreditScorer
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxDegreeOfParallelism, "ScorerOptions.MaxDegreeOfParallelism must be -1 (all processors) or a positive thread count.");
         }
 
+        if (!(options.OutOfRangeTolerance >= 0) || double.IsInfinity(options.OutOfRangeTolerance))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.OutOfRangeTolerance, "ScorerOptions.OutOfRangeTolerance must be a finite number >= 0 (a share of the training range's width).");
+        }
+
         _threads = options.MaxDegreeOfParallelism == -1 ? Environment.ProcessorCount : options.MaxDegreeOfParallelism;
+        _outOfRange = options.OutOfRange;
+        _ranges = options.OutOfRange == OutOfRangeHandling.Ignore ? null : InputRanges.Of(model, options.OutOfRangeTolerance);
+        _categorical = [.. Enumerable.Range(0, model.Input.Count).Where(j => model.Input.Columns[j].Kind == ColumnKind.Categorical)];
         _features = model.Features;
         _predictor = model.Predictor;
         _model = model;
@@ -100,20 +111,47 @@ internal sealed class CreditScorer : ICreditScorer
         }
 
         row.EnsureComplete();
+        ReadOnlySpan<double> raw = row.Values;
+        var warnings = UnknownCategories(raw);
         double[]? rented = null;
+        double[]? rentedRaw = null;
         var features = _featureCount <= 256 ? stackalloc double[256] : (rented = ArrayPool<double>.Shared.Rent(_featureCount));
         try
         {
+            if (_ranges?.FirstOutside(raw) is >= 0 and var outside)
+            {
+                if (_outOfRange == OutOfRangeHandling.Throw)
+                {
+                    throw _ranges.Error(outside, raw[outside], null);
+                }
+
+                warnings |= ScoreWarnings.OutOfRange;
+                if (_outOfRange == OutOfRangeHandling.Clip)
+                {
+                    rentedRaw = ArrayPool<double>.Shared.Rent(raw.Length);
+                    var clipped = rentedRaw.AsSpan(0, raw.Length);
+                    raw.CopyTo(clipped);
+                    _ranges.Clip(clipped);
+                    raw = clipped;
+                }
+            }
+
             features = features[.._featureCount];
-            _features.TransformRow(row.Values, row.Aggregates, features);
+            _features.TransformRow(raw, row.Aggregates, features);
             var p = _model.Probability(_predictor.PredictMargin(features));
-            return IsValid(p) ? new CreditScore(p, Decision.Decide(p)) : Invalid(p, null);
+            var score = IsValid(p) ? new CreditScore(p, Decision.Decide(p)) : Invalid(p, null);
+            return warnings == ScoreWarnings.None ? score : score with { Warnings = score.Warnings | warnings };
         }
         finally
         {
             if (rented is not null)
             {
                 ArrayPool<double>.Shared.Return(rented);
+            }
+
+            if (rentedRaw is not null)
+            {
+                ArrayPool<double>.Shared.Return(rentedRaw);
             }
         }
     }
@@ -150,18 +188,23 @@ internal sealed class CreditScorer : ICreditScorer
     {
         ArgumentNullException.ThrowIfNull(data);
         var probabilities = new double[data.RowCount];
-        PredictProbabilities(data, probabilities);
+        var warnings = new ScoreWarnings[data.RowCount];
+        Predict(data, probabilities, warnings);
         var scores = new CreditScore[probabilities.Length];
         for (var i = 0; i < scores.Length; i++)
         {
             var p = probabilities[i];
-            scores[i] = IsValid(p) ? new CreditScore(p, Decision.Decide(p)) : Invalid(p, i);
+            var score = IsValid(p) ? new CreditScore(p, Decision.Decide(p)) : Invalid(p, i);
+            scores[i] = warnings[i] == ScoreWarnings.None ? score : score with { Warnings = score.Warnings | warnings[i] };
         }
 
         return scores;
     }
 
-    public void PredictProbabilities(CreditData data, Span<double> probabilities)
+    public void PredictProbabilities(CreditData data, Span<double> probabilities) => Predict(data, probabilities, default);
+
+    /// <summary>Scores a table: out-of-range inputs checked (and clipped), warnings marked per row when <paramref name="warnings"/> is given.</summary>
+    private void Predict(CreditData data, Span<double> probabilities, Span<ScoreWarnings> warnings)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (probabilities.Length < data.RowCount)
@@ -169,7 +212,24 @@ internal sealed class CreditScorer : ICreditScorer
             throw new ArgumentException($"The output holds {probabilities.Length} values for {data.RowCount} rows.", nameof(probabilities));
         }
 
-        var matrix = _features.Transform(data, _unknown);
+        var raw = InputBinder.Bind(_features.Input, data, _unknown);
+        _ranges?.Apply(raw, _outOfRange, warnings);
+        if (!warnings.IsEmpty && _unknown == UnknownCategoryHandling.Ignore)
+        {
+            foreach (var j in _categorical)
+            {
+                var column = raw[j];
+                for (var i = 0; i < column.Length; i++)
+                {
+                    if (column[i] < 0)
+                    {
+                        warnings[i] |= ScoreWarnings.UnknownCategory;
+                    }
+                }
+            }
+        }
+
+        var matrix = _features.Transform(_features.Prefix(data, raw), data.RowCount);
         var margins = probabilities[..data.RowCount];
         var blocks = (matrix.RowCount + BlockRows - 1) / BlockRows;
         if (_threads == 1 || blocks < 2)
@@ -197,6 +257,20 @@ internal sealed class CreditScorer : ICreditScorer
     }
 
     private static bool IsValid(double probability) => probability is >= 0 and <= 1;
+
+    /// <summary>Categories not seen in training: code −1 with <see cref="UnknownCategoryHandling.Ignore"/> (the other handlings leave none).</summary>
+    private ScoreWarnings UnknownCategories(ReadOnlySpan<double> raw)
+    {
+        foreach (var j in _categorical)
+        {
+            if (raw[j] < 0)
+            {
+                return ScoreWarnings.UnknownCategory;
+            }
+        }
+
+        return ScoreWarnings.None;
+    }
 
     /// <summary>An applicant the model gave no valid probability: an exception, or a flagged decline with probability NaN.</summary>
     private CreditScore Invalid(double probability, int? row) => _invalid == InvalidProbabilityHandling.Decline

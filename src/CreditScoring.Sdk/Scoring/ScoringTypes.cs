@@ -42,6 +42,12 @@ public enum ScoreWarnings
 
     /// <summary>The model gave no valid probability; the applicant was declined (<see cref="InvalidProbabilityHandling.Decline"/>).</summary>
     InvalidProbability = 1,
+
+    /// <summary>A numeric input was outside the range the model was trained on (<see cref="OutOfRangeHandling.Flag"/>), or was clipped to it (<see cref="OutOfRangeHandling.Clip"/>).</summary>
+    OutOfRange = 2,
+
+    /// <summary>A categorical input held a category not seen in training, scored as none of the known ones (<see cref="UnknownCategoryHandling.Ignore"/>).</summary>
+    UnknownCategory = 4,
 }
 
 /// <summary>Options of a scorer.</summary>
@@ -58,6 +64,18 @@ public sealed class ScorerOptions
     /// </summary>
     /// <value>Default 1: a server that scores requests concurrently already uses its cores.</value>
     public int MaxDegreeOfParallelism { get; set; } = 1;
+
+    /// <summary>
+    /// What to do with a numeric input outside the range the model was trained on (from the model's population profile:
+    /// the smallest and largest training value, widened by <see cref="OutOfRangeTolerance"/>), such as an income given in
+    /// cents instead of thousands. Models without a profile (imported ones) are not checked.
+    /// </summary>
+    /// <value>Default <see cref="OutOfRangeHandling.Flag"/>.</value>
+    public OutOfRangeHandling OutOfRange { get; set; } = OutOfRangeHandling.Flag;
+
+    /// <summary>How far beyond the training range a value may lie before it is out of range, as a share of the range's width (0.1 = 10% on each side).</summary>
+    /// <value>Default 0: the training range itself.</value>
+    public double OutOfRangeTolerance { get; set; }
 
     /// <summary>What to do when the model gives no valid probability for an applicant; such an applicant is never approved.</summary>
     /// <value>Default <see cref="InvalidProbabilityHandling.Throw"/>.</value>
