@@ -426,11 +426,16 @@ internal static class BatchCli
         var clock = Stopwatch.StartNew();
         var result = reference is null ? DriftDetector.Compare(model!.Profile!, current, options, model) : DriftDetector.Compare(reference, current, options, model);
         log.Step(string.Create(CultureInfo.InvariantCulture, $"  {result.Columns.Count} columns in {clock.Elapsed.TotalSeconds:F3} s"));
-        output.WriteLine(result.Summary + (result.IsDrifted ? " Dataset drift detected." : " No dataset drift."));
+        output.WriteLine(result.Summary + " " + result.Verdict);
+        foreach (var note in result.Notes)
+        {
+            log.Note(note);
+        }
+
         output.WriteLine($"  {"column",-36} {"type",-11} {"test",-14} {"statistic",10} {"p-value",10} {"threshold",9} {"PSI",8}  drift");
         foreach (var c in result.Columns)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {c.Name,-36} {c.Type,-11} {DriftReport.TestName(c.Test),-14} {c.Statistic,10:G4} {(c.PValue is { } p ? p.ToString("G4", CultureInfo.InvariantCulture) : ""),10} {c.Threshold,9:G3} {c.Psi,8:F4}  {(c.Drifted ? "DRIFT" : "")}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {c.Name,-36} {c.Type,-11} {DriftReport.TestName(c.Test),-14} {c.Statistic,10:G4} {(c.PValue is { } p ? p.ToString("G4", CultureInfo.InvariantCulture) : ""),10} {c.Threshold,9:G3} {c.Psi,8:F4}  {(c.Drifted ? "DRIFT" : c.InsufficientData ? "insufficient data" : "")}{(c.Reason.Length > 0 ? " (" + c.Reason + ")" : "")}"));
         }
 
         if (result.Prediction is { } prediction)

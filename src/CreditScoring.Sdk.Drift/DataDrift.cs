@@ -61,6 +61,22 @@ public sealed class DriftOptions
     /// <summary>Threads; −1 (default) for all processors. Results never depend on it.</summary>
     public int MaxDegreeOfParallelism { get; set; } = -1;
 
+    /// <summary>
+    /// The fewest non-missing current values a column's distribution test needs; with fewer, the column's status is
+    /// "insufficient data" (neither drifted nor stable, and left out of the drifted share), unless its missing share drifted
+    /// or it is absent. A distance such as PSI or Wasserstein on a handful of values says little.
+    /// </summary>
+    /// <value>Default 30.</value>
+    public int MinimumCurrentValues { get; set; } = 30;
+
+    /// <summary>
+    /// How much a column's missing share must move (in absolute terms, 0.1 = 10 percentage points), with a two-proportion
+    /// z-test p-value below 0.05, for the column to drift on its missing share alone. A column with no current value at all
+    /// (100% missing, a dead feed) drifts whenever the reference had values.
+    /// </summary>
+    /// <value>Default 0.1.</value>
+    public double MissingShareChange { get; set; } = 0.1;
+
     /// <summary>The default threshold of a test.</summary>
     /// <param name="test">The test.</param>
     /// <returns>0.05 for p-value tests, 0.1 for distances and PSI.</returns>
@@ -75,6 +91,11 @@ public sealed class DriftOptions
 
         ArgumentOutOfRangeException.ThrowIfLessThan(SmallReferenceRows, 0);
         ArgumentOutOfRangeException.ThrowIfLessThan(PsiBins, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinimumCurrentValues, 1);
+        if (!(MissingShareChange > 0 && MissingShareChange <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MissingShareChange), MissingShareChange, "The missing-share change must be in (0, 1].");
+        }
     }
 }
 
@@ -96,7 +117,23 @@ public sealed record DriftBar(string Label, double Reference, double Current);
 /// <param name="ReferenceMissing">Share of missing values in the reference.</param>
 /// <param name="CurrentMissing">Share of missing values in the current data.</param>
 /// <param name="Bars">The chart: 20 equal-width bins (numeric) or the most frequent categories.</param>
-public sealed record ColumnDrift(string Name, string Type, DriftTest Test, double Statistic, double? PValue, double Threshold, bool Drifted, double Psi, double ReferenceMissing, double CurrentMissing, IReadOnlyList<DriftBar> Bars);
+public sealed record ColumnDrift(string Name, string Type, DriftTest Test, double Statistic, double? PValue, double Threshold, bool Drifted, double Psi, double ReferenceMissing, double CurrentMissing, IReadOnlyList<DriftBar> Bars)
+{
+    /// <summary>Whether the column drifted on its missing share (see <see cref="DriftOptions.MissingShareChange"/>).</summary>
+    public bool MissingShareDrifted { get; init; }
+
+    /// <summary>Whether the column is absent from the current data (then it is drifted, and its statistics are NaN).</summary>
+    public bool Absent { get; init; }
+
+    /// <summary>
+    /// Whether the current data had too few values for the distribution test (<see cref="DriftOptions.MinimumCurrentValues"/>):
+    /// the column is then neither drifted (unless its missing share drifted) nor counted in the drifted share.
+    /// </summary>
+    public bool InsufficientData { get; init; }
+
+    /// <summary>Why the column drifted or could not be tested, in words; empty for a stable column.</summary>
+    public string Reason { get; init; } = string.Empty;
+}
 
 /// <summary>Prediction drift: PSI of the model's scores, read with the credit convention.</summary>
 /// <param name="Psi">PSI of the probabilities of default on reference deciles.</param>
@@ -123,14 +160,36 @@ public sealed record DatasetDrift(int ReferenceRows, int CurrentRows, IReadOnlyL
     /// <summary>Columns that drifted.</summary>
     public int DriftedCount => Columns.Count(c => c.Drifted);
 
-    /// <summary>Drifted columns / compared columns.</summary>
-    public double DriftedShare => Columns.Count == 0 ? 0 : (double)DriftedCount / Columns.Count;
+    /// <summary>Columns with enough data to be judged: the drifted ones and those whose test could run.</summary>
+    public int TestedCount => Columns.Count(c => c.Drifted || !c.InsufficientData);
+
+    /// <summary>Drifted columns / columns judged (<see cref="TestedCount"/>).</summary>
+    public double DriftedShare => TestedCount == 0 ? 0 : (double)DriftedCount / TestedCount;
 
     /// <summary>Whether the dataset drifted: the drifted share reached <see cref="DriftShareThreshold"/>.</summary>
-    public bool IsDrifted => Columns.Count > 0 && DriftedShare >= DriftShareThreshold;
+    public bool IsDrifted => TestedCount > 0 && DriftedShare >= DriftShareThreshold;
 
-    /// <summary>"Drift is detected for 7.4% of columns (9 out of 121)."</summary>
-    public string Summary => string.Create(CultureInfo.InvariantCulture, $"Drift is detected for {DriftedShare * 100:0.#}% of columns ({DriftedCount} out of {Columns.Count}).");
+    /// <summary>Whether no column could be judged (too few current values in each): the verdict is "insufficient data".</summary>
+    public bool IsInsufficient => TestedCount == 0;
+
+    /// <summary>What the comparison could not do, one sentence each (such as prediction drift without a model input); empty when nothing.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>"Drift is detected for 7.4% of columns (9 out of 121)." (with the columns that had too few values, if any).</summary>
+    public string Summary
+    {
+        get
+        {
+            var insufficient = Columns.Count - TestedCount;
+            var tail = insufficient > 0 ? string.Create(CultureInfo.InvariantCulture, $" {insufficient} column(s) had too few current values to test.") : "";
+            return IsInsufficient
+                ? string.Create(CultureInfo.InvariantCulture, $"Insufficient data: no column had enough current values to test ({CurrentRows} current rows).")
+                : string.Create(CultureInfo.InvariantCulture, $"Drift is detected for {DriftedShare * 100:0.#}% of columns ({DriftedCount} out of {TestedCount}).{tail}");
+        }
+    }
+
+    /// <summary>The dataset's verdict in words: "Dataset drift detected.", "No dataset drift." or "Insufficient data to judge drift.".</summary>
+    public string Verdict => IsInsufficient ? "Insufficient data to judge drift." : IsDrifted ? "Dataset drift detected." : "No dataset drift.";
 }
 
 /// <summary>Compares a current population with a reference, column by column, and the model's scores.</summary>
@@ -154,7 +213,7 @@ public static class DriftDetector
             throw new ArgumentException($"Drift needs rows on both sides (reference {reference.RowCount}, current {current.RowCount}).");
         }
 
-        var names = Columns(name => reference.Schema.IndexOf(name) is var i and >= 0 ? reference.Schema[i].Kind : null, reference.Schema.Columns.Where(c => c.Role == ColumnRole.Feature && current.Schema.IndexOf(c.Name) >= 0).Select(c => c.Name), current, options, model, "reference");
+        var names = Columns(name => reference.Schema.IndexOf(name) is var i and >= 0 ? reference.Schema[i].Kind : null, reference.Schema.Columns.Where(c => c.Role == ColumnRole.Feature).Select(c => c.Name), current, options, model, "reference");
         double[]? referenceScores = null;
         if (model is not null)
         {
@@ -197,7 +256,7 @@ public static class DriftDetector
             throw new ArgumentException($"The population profile holds {PopulationProfile.PsiBins} PSI bins; set DriftOptions.PsiBins to {PopulationProfile.PsiBins} or compare with a reference table.");
         }
 
-        var names = Columns(name => reference.Contains(name) ? reference[name].Kind : null, reference.Columns.Select(c => c.Name).Where(n => current.Schema.IndexOf(n) >= 0), current, options, model, "reference profile");
+        var names = Columns(name => reference.Contains(name) ? reference[name].Kind : null, reference.Columns.Select(c => c.Name), current, options, model, "reference profile");
         if (model is not null && reference.Scores is null)
         {
             throw new ArgumentException("The population profile holds no scores, so prediction drift cannot be computed; compare without the model or with a reference table.");
@@ -215,12 +274,15 @@ public static class DriftDetector
             {
                 var name = names[k];
                 options.Columns.TryGetValue(name, out var column);
-                results[k] = referenceColumn(name) switch
-                {
-                    NumericReference r => Numeric(name, r, ((NumericColumn)current[name]).Values, options, column),
-                    CategoricalReference r => Categorical(name, r, (CategoricalColumn)current[name], options, column),
-                    _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical."),
-                };
+                var reference = referenceColumn(name);
+                results[k] = current.Schema.IndexOf(name) < 0
+                    ? Absent(name, reference)
+                    : Judge(reference switch
+                    {
+                        NumericReference r => Numeric(name, r, ((NumericColumn)current[name]).Values, options, column),
+                        CategoricalReference r => Categorical(name, r, (CategoricalColumn)current[name], options, column),
+                        _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical."),
+                    }, referenceRows, current.RowCount, options);
             });
         }
         catch (AggregateException e) when (e.InnerExceptions[0] is ArgumentException)
@@ -231,17 +293,82 @@ public static class DriftDetector
         }
 
         PredictionDrift? prediction = null;
-        if (model is not null)
+        var notes = new List<string>();
+        var absentInputs = model?.Input.Columns.Where(c => current.Schema.IndexOf(c.Name) < 0).Select(c => c.Name).ToArray() ?? [];
+        if (model is not null && absentInputs.Length > 0)
+        {
+            notes.Add($"Prediction drift was not computed: the current data lacks the model input(s) {string.Join(", ", absentInputs)}.");
+        }
+        else if (model is not null)
         {
             var c = new double[current.RowCount];
             model.CreateScorer().PredictProbabilities(current, c);
             prediction = referenceScores is not null
                 ? Prediction(referenceScores, c, options.PsiBins)
                 : Prediction(referenceScoreProfile!, c);
+            if (current.RowCount < options.MinimumCurrentValues)
+            {
+                prediction = prediction with { Stability = "insufficient data" };
+                notes.Add(string.Create(CultureInfo.InvariantCulture, $"Prediction drift is on {current.RowCount} current score(s), fewer than {options.MinimumCurrentValues}: its PSI says little."));
+            }
         }
 
-        var ordered = results.OrderByDescending(c => c.Drifted).ThenBy(c => c.Name, StringComparer.Ordinal).ToArray();
-        return new DatasetDrift(referenceRows, current.RowCount, ordered, options.DriftShare, prediction);
+        var ordered = results.OrderByDescending(c => c.Drifted).ThenBy(c => c.InsufficientData).ThenBy(c => c.Name, StringComparer.Ordinal).ToArray();
+        return new DatasetDrift(referenceRows, current.RowCount, ordered, options.DriftShare, prediction) { Notes = notes };
+    }
+
+    /// <summary>A compared column the current data does not have: drifted, with the reason.</summary>
+    private static ColumnDrift Absent(string name, object reference) => new(
+        name, reference is NumericReference ? "numeric" : "categorical", DriftTest.Auto, double.NaN, null, double.NaN, Drifted: true, double.NaN,
+        reference is NumericReference n ? n.MissingShare : MissingShare((CategoricalReference)reference), double.NaN, [])
+    {
+        Absent = true,
+        Reason = "absent from the current data",
+    };
+
+    private static double MissingShare(CategoricalReference reference) =>
+        reference.Rows == 0 ? 0 : reference.Counts.GetValueOrDefault(CategoricalReference.MissingLabel) / reference.Rows;
+
+    /// <summary>
+    /// Adds the missing-share test and the minimum-data rule to a column's distribution test: a column with too few current
+    /// values is "insufficient data" rather than drifted or stable; a column whose missing share moved (or whose current values
+    /// are all missing) drifts whatever its distribution test said.
+    /// </summary>
+    private static ColumnDrift Judge(ColumnDrift c, int referenceRows, int currentRows, DriftOptions options)
+    {
+        var present = (int)Math.Round((1 - c.CurrentMissing) * currentRows);
+        var referencePresent = (int)Math.Round((1 - c.ReferenceMissing) * referenceRows);
+        var dead = present == 0 && referencePresent > 0;
+        var change = c.CurrentMissing - c.ReferenceMissing;
+        var missingDrift = dead || (Math.Abs(change) >= options.MissingShareChange
+            && DriftStatistics.ProportionsZTest(referenceRows - referencePresent, referenceRows, currentRows - present, currentRows).PValue < 0.05);
+        var insufficient = present < options.MinimumCurrentValues;
+        var reasons = new List<string>();
+        if (missingDrift)
+        {
+            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"missing share {100 * c.ReferenceMissing:0.0}% -> {100 * c.CurrentMissing:0.0}%{(dead ? " (no current values: is the feed dead?)" : "")}"));
+        }
+
+        var distributionDrift = c.Drifted && !insufficient;
+        if (distributionDrift)
+        {
+            reasons.Add(c.PValue is { } p
+                ? string.Create(CultureInfo.InvariantCulture, $"{DriftReport.TestName(c.Test)} p-value {p:G3} < {c.Threshold:G3}")
+                : string.Create(CultureInfo.InvariantCulture, $"{DriftReport.TestName(c.Test)} {c.Statistic:G3} >= {c.Threshold:G3}"));
+        }
+
+        if (insufficient && !missingDrift)
+        {
+            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"insufficient data: {present} current value(s), at least {options.MinimumCurrentValues} needed"));
+        }
+
+        return c with
+        {
+            Drifted = distributionDrift || missingDrift,
+            MissingShareDrifted = missingDrift,
+            InsufficientData = insufficient,
+            Reason = string.Join("; ", reasons),
+        };
     }
 
     /// <summary>Prediction drift of two score samples.</summary>
@@ -285,12 +412,12 @@ public static class DriftDetector
         {
             var kind = referenceKind(name);
             var ci = current.Schema.IndexOf(name);
-            if (kind is null || ci < 0)
+            if (kind is null)
             {
-                throw new ArgumentException($"Column '{name}' is not in the {(kind is null ? referenceName : "current data")}.");
+                throw new ArgumentException($"Column '{name}' is not in the {referenceName}.");
             }
 
-            if (kind != current.Schema[ci].Kind)
+            if (ci >= 0 && kind != current.Schema[ci].Kind)
             {
                 throw new ArgumentException($"Column '{name}' is {kind.Value.ToString().ToLowerInvariant()} in the {referenceName} but {current.Schema[ci].Kind.ToString().ToLowerInvariant()} in the current data.");
             }

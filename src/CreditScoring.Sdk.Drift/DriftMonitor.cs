@@ -421,7 +421,7 @@ public sealed partial class DriftMonitor : IDisposable
         var reasons = new List<string>();
         if (drift.IsDrifted)
         {
-            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"dataset drift: {drift.DriftedCount} of {drift.Columns.Count} columns ({string.Join(", ", drift.Columns.Where(c => c.Drifted).Select(c => c.Name))})"));
+            reasons.Add(string.Create(CultureInfo.InvariantCulture, $"dataset drift: {drift.DriftedCount} of {drift.TestedCount} columns ({string.Join(", ", drift.Columns.Where(c => c.Drifted).Select(c => c.Name))})"));
         }
 
         if (drift.Prediction is { } p && p.Psi > _options.PredictionPsiAlert)

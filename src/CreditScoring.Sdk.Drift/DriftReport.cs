@@ -11,12 +11,14 @@ namespace CreditScoring.Sdk.Drift;
 /// </summary>
 /// <remarks>
 /// JSON schema <c>creditscoring-drift/1</c> (camelCase): <c>schema</c>, <c>summary</c>, <c>referenceRows</c>,
-/// <c>currentRows</c>, <c>datasetDrift</c>, <c>driftedShare</c>, <c>driftedColumns</c>, <c>columnCount</c>,
-/// <c>driftShareThreshold</c>, <c>columns[]</c> (drifted first: <c>name</c>, <c>type</c> numeric|categorical, <c>test</c>
-/// ks|wasserstein|chi2|z|jensen_shannon|psi, <c>statistic</c>, <c>pValue</c> (only for ks, chi2 and z), <c>threshold</c>,
-/// <c>drifted</c>, <c>psi</c>, <c>referenceMissing</c>, <c>currentMissing</c>, <c>bars[]</c> {<c>label</c>,
-/// <c>reference</c>, <c>current</c>}), and <c>prediction</c> {<c>psi</c>, <c>stability</c>, <c>referenceMeanPd</c>,
-/// <c>currentMeanPd</c>, <c>bars[]</c>} when a model scored both sides. Non-finite numbers are written as null.
+/// <c>currentRows</c>, <c>verdict</c> (drift|no_drift|insufficient_data), <c>datasetDrift</c>, <c>driftedShare</c>,
+/// <c>driftedColumns</c>, <c>testedColumns</c>, <c>columnCount</c>, <c>driftShareThreshold</c>, <c>notes[]</c>,
+/// <c>columns[]</c> (drifted first: <c>name</c>, <c>type</c> numeric|categorical, <c>test</c>
+/// ks|wasserstein|chi2|z|jensen_shannon|psi|auto, <c>statistic</c>, <c>pValue</c> (only for ks, chi2 and z), <c>threshold</c>,
+/// <c>drifted</c>, <c>missingShareDrifted</c>, <c>absent</c>, <c>insufficientData</c>, <c>reason</c>, <c>psi</c>,
+/// <c>referenceMissing</c>, <c>currentMissing</c>, <c>bars[]</c> {<c>label</c>, <c>reference</c>, <c>current</c>}), and
+/// <c>prediction</c> {<c>psi</c>, <c>stability</c>, <c>referenceMeanPd</c>, <c>currentMeanPd</c>, <c>bars[]</c>} when a model
+/// scored both sides. Non-finite numbers are written as null.
 /// </remarks>
 public static class DriftReport
 {
@@ -50,11 +52,20 @@ public static class DriftReport
         json.WriteString("summary", drift.Summary);
         json.WriteNumber("referenceRows", drift.ReferenceRows);
         json.WriteNumber("currentRows", drift.CurrentRows);
+        json.WriteString("verdict", drift.IsInsufficient ? "insufficient_data" : drift.IsDrifted ? "drift" : "no_drift");
         json.WriteBoolean("datasetDrift", drift.IsDrifted);
         Number(json, "driftedShare", drift.DriftedShare);
         json.WriteNumber("driftedColumns", drift.DriftedCount);
+        json.WriteNumber("testedColumns", drift.TestedCount);
         json.WriteNumber("columnCount", drift.Columns.Count);
         Number(json, "driftShareThreshold", drift.DriftShareThreshold);
+        json.WriteStartArray("notes");
+        foreach (var note in drift.Notes)
+        {
+            json.WriteStringValue(note);
+        }
+
+        json.WriteEndArray();
         json.WriteStartArray("columns");
         foreach (var c in drift.Columns)
         {
@@ -70,6 +81,10 @@ public static class DriftReport
 
             Number(json, "threshold", c.Threshold);
             json.WriteBoolean("drifted", c.Drifted);
+            json.WriteBoolean("missingShareDrifted", c.MissingShareDrifted);
+            json.WriteBoolean("absent", c.Absent);
+            json.WriteBoolean("insufficientData", c.InsufficientData);
+            json.WriteString("reason", c.Reason);
             Number(json, "psi", c.Psi);
             Number(json, "referenceMissing", c.ReferenceMissing);
             Number(json, "currentMissing", c.CurrentMissing);
@@ -120,7 +135,12 @@ public static class DriftReport
             .Append(".column h3{font-size:14px;margin:0 0 4px}.legend span{display:inline-block;width:10px;height:10px;margin:0 4px 0 10px}")
             .Append("</style></head><body>\n<h1>").Append(E(title)).Append("</h1>\n");
         h.Append("<p class=\"summary").Append(drift.IsDrifted ? " drift" : "").Append("\" id=\"summary\">").Append(E(drift.Summary))
-            .Append(drift.IsDrifted ? " Dataset drift detected" : " No dataset drift").Append(string.Create(ci, $" (threshold {drift.DriftShareThreshold:0.##} of columns). Reference {drift.ReferenceRows:N0} rows, current {drift.CurrentRows:N0} rows.")).Append("</p>\n");
+            .Append(' ').Append(E(drift.Verdict.TrimEnd('.'))).Append(string.Create(ci, $" (threshold {drift.DriftShareThreshold:0.##} of columns). Reference {drift.ReferenceRows:N0} rows, current {drift.CurrentRows:N0} rows.")).Append("</p>\n");
+        foreach (var note in drift.Notes)
+        {
+            h.Append("<p class=\"note\">").Append(E(note)).Append("</p>\n");
+        }
+
         h.Append("<p class=\"legend\"><span style=\"background:#4c78a8\"></span>reference<span style=\"background:#f58518\"></span>current</p>\n");
         if (drift.Prediction is { } prediction)
         {
@@ -128,12 +148,13 @@ public static class DriftReport
             Chart(h, "(score)", prediction.Bars);
         }
 
-        h.Append("<h2>Columns</h2>\n<table id=\"columns\"><tr><th>column</th><th>type</th><th>test</th><th>statistic</th><th>p-value</th><th>threshold</th><th>PSI</th><th>missing ref / cur</th><th>drift</th></tr>\n");
+        h.Append("<h2>Columns</h2>\n<table id=\"columns\"><tr><th>column</th><th>type</th><th>test</th><th>statistic</th><th>p-value</th><th>threshold</th><th>PSI</th><th>missing ref / cur</th><th>drift</th><th>why</th></tr>\n");
         foreach (var c in drift.Columns)
         {
             h.Append("<tr><td>").Append(E(c.Name)).Append("</td><td>").Append(c.Type).Append("</td><td>").Append(TestName(c.Test))
                 .Append(string.Create(ci, $"</td><td>{c.Statistic:G4}</td><td>{(c.PValue is { } p ? p.ToString("G4", ci) : "")}</td><td>{c.Threshold:G4}</td><td>{c.Psi:F4}</td><td>{c.ReferenceMissing:P1} / {c.CurrentMissing:P1}</td>"))
-                .Append(c.Drifted ? "<td class=\"yes\">drift</td>" : "<td class=\"no\">no drift</td>").Append("</tr>\n");
+                .Append(c.Drifted ? "<td class=\"yes\">drift</td>" : c.InsufficientData ? "<td>insufficient data</td>" : "<td class=\"no\">no drift</td>")
+                .Append("<td>").Append(E(c.Reason)).Append("</td></tr>\n");
         }
 
         h.Append("</table>\n<h2>Distributions</h2>\n");

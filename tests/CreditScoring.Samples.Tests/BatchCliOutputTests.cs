@@ -108,3 +108,30 @@ public class BatchCliOutOfRangeTests
         Assert.StartsWith("error: Input 'Income', row 1, is 1.29E+06, outside the range the model was trained on (6 to 959).", CliRunner.ErrorLine(error), StringComparison.Ordinal);
     }
 }
+
+/// <summary>Issue 14, class 7 at the command line.</summary>
+public class BatchCliDeadFeedTests
+{
+    [Fact]
+    public void Drift_FlagsADeadFeedAndAnAbsentColumn()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var lines = File.ReadAllLines(TestPaths.CreditData);
+        var header = lines[0].Split(',');
+        var income = Array.IndexOf(header, "Income");
+        var assets = Array.IndexOf(header, "Assets");
+        var current = Path.Combine(dir, "current.csv");
+        File.WriteAllLines(current, lines.Select((l, i) => string.Join(',', l.Split(',').Select((c, k) => k == income && i > 0 ? "" : c).Where((_, k) => k != assets))));
+        var json = Path.Combine(dir, "drift.json");
+
+        var (exit, output, error) = CliRunner.Run("drift", "--reference", TestPaths.CreditData, "--current", current, "--target", "default", "--json", json);
+
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("Drift is detected for 15.4% of columns (2 out of 13). No dataset drift.", output, StringComparison.Ordinal);
+        Assert.Contains("DRIFT (missing share 8.6% -> 100.0% (no current values: is the feed dead?))", output, StringComparison.Ordinal);
+        Assert.Contains("DRIFT (absent from the current data)", output, StringComparison.Ordinal);
+        using var report = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal("no_drift", report.RootElement.GetProperty("verdict").GetString());
+        Assert.True(report.RootElement.GetProperty("columns")[0].GetProperty("drifted").GetBoolean());
+    }
+}
