@@ -50,6 +50,7 @@ internal static class BatchCli
         var evalRelated = Related();
         var scoreRelated = Related();
         var reading = new ReadOptionSet();
+        var verifyKey = new Option<string?>("--verify-key") { Description = "Load the model only if it is signed by this key (an ECDSA public or private key in PEM, or the base64 of an HMAC key): an unsigned model, one signed by another key, or one changed after signing is refused." };
         var features = new Option<string?>("--features") { Description = "A feature pipeline described in JSON (README: \"Feature pipelines in JSON\"), fitted on the training rows and saved in the model." };
 
         var trainData = new Option<string>("--data") { Description = "Training CSV file (header row, comma-separated).", Required = true };
@@ -68,25 +69,27 @@ internal static class BatchCli
         var costFp = new Option<string?>("--cost-fp") { Description = "Cost of declining a good applicant: a number, or COLUMN*FACTOR (e.g. AMT_CREDIT*0.05)." };
         var objective = new Option<string>("--objective") { Description = "What the threshold optimises with costs given: cost (default), f1, youden, bad-rate:MAX (most approvals with bad rate <= MAX), approval:MIN (least cost approving >= MIN).", DefaultValueFactory = _ => "cost" };
         var cv = new Option<int?>("--cv") { Description = "Cross-validate the whole recipe with K stratified folds on the training rows first, and report per-fold metrics with mean and standard deviation." };
+        var signKey = new Option<string?>("--sign-key") { Description = "Sign the model with this key file (an ECDSA private key in PEM, or the base64 of an HMAC key; make one with keygen), so that it loads only where the verifying key accepts it." };
         var search = new Option<string?>("--search") { Description = "Search learner options first, as described in a JSON file (README: \"Hyperparameter search\"); the best candidate is trained." };
         var train = new Command("train", "Train a probability-of-default model, evaluate it on test rows and save it.")
         {
             trainData, trainTarget, testData, testFraction, id, learner, options, seed, threshold, model, report, positive, negative, features, trainRelated,
-            resample, strategy, calibrate, costFn, costFp, objective, cv, search,
+            resample, strategy, calibrate, costFn, costFp, objective, cv, search, signKey,
         };
         reading.AddTo(train);
         train.SetAction(p => Guarded(error, () => Train(
             output, error, reading.Get(p), p.GetValue(trainData)!, p.GetValue(trainTarget)!, p.GetValue(testData), p.GetValue(testFraction), p.GetValue(id),
             p.GetValue(learner)!, p.GetValue(options) ?? [], p.GetValue(seed), p.GetValue(threshold), p.GetValue(model)!, p.GetValue(report),
             p.GetValue(positive), p.GetValue(negative), p.GetValue(features), p.GetValue(trainRelated) ?? [],
-            new Recipe(p.GetValue(resample), p.GetValue(strategy), p.GetValue(calibrate)!, p.GetValue(costFn), p.GetValue(costFp), p.GetValue(objective)!, p.GetValue(cv), p.GetValue(search)))));
+            new Recipe(p.GetValue(resample), p.GetValue(strategy), p.GetValue(calibrate)!, p.GetValue(costFn), p.GetValue(costFp), p.GetValue(objective)!, p.GetValue(cv), p.GetValue(search)), p.GetValue(signKey))));
 
         var evalModel = new Option<string>("--model") { Description = "The model file.", Required = true };
         var evalData = new Option<string>("--data") { Description = "Labelled CSV file.", Required = true };
         var evalTarget = new Option<string?>("--target") { Description = "The target column. Default: the model's training target name." };
         var evaluate = new Command("evaluate", "Evaluate a saved model on labelled data.") { evalModel, evalData, evalTarget, report, positive, negative, evalRelated };
         reading.AddTo(evaluate);
-        evaluate.SetAction(p => Guarded(error, () => Evaluate(output, error, reading.Get(p), p.GetValue(evalModel)!, p.GetValue(evalData)!, p.GetValue(evalTarget), p.GetValue(report), p.GetValue(positive), p.GetValue(negative), p.GetValue(evalRelated) ?? [])));
+        evaluate.Options.Add(verifyKey);
+        evaluate.SetAction(p => Guarded(error, () => Evaluate(output, error, reading.Get(p), p.GetValue(evalModel)!, p.GetValue(evalData)!, p.GetValue(evalTarget), p.GetValue(report), p.GetValue(positive), p.GetValue(negative), p.GetValue(evalRelated) ?? [], p.GetValue(verifyKey))));
 
         var scoreModel = new Option<string>("--model") { Description = "The model file.", Required = true };
         var scoreData = new Option<string>("--data") { Description = "CSV file with the model's input columns (others are ignored).", Required = true };
@@ -96,7 +99,8 @@ internal static class BatchCli
         var outOfRange = new Option<string>("--out-of-range") { Description = "A numeric input outside the range the model was trained on: flag (score it and write OutOfRange in the warnings column), clip (score it at the end of the range, and flag it), error (stop, naming row, input and value) or ignore.", DefaultValueFactory = _ => "flag" };
         var score = new Command("score", "Score applicants with a saved model.") { scoreModel, scoreData, scoreOutput, scoreId, scoreRelated, allowFormulas, outOfRange };
         reading.AddTo(score);
-        score.SetAction(p => Guarded(error, () => Score(output, error, reading.Get(p), p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [], p.GetValue(allowFormulas), p.GetValue(outOfRange)!)));
+        score.Options.Add(verifyKey);
+        score.SetAction(p => Guarded(error, () => Score(output, error, reading.Get(p), p.GetValue(scoreModel)!, p.GetValue(scoreData)!, p.GetValue(scoreOutput)!, p.GetValue(scoreId), p.GetValue(scoreRelated) ?? [], p.GetValue(allowFormulas), p.GetValue(outOfRange)!, p.GetValue(verifyKey))));
 
         var driftReference = new Option<string?>("--reference") { Description = "The reference CSV (e.g. the training data). Without it, the training population the --model saved is the reference." };
         var driftCurrent = new Option<string>("--current") { Description = "The current CSV (e.g. recent applications).", Required = true };
@@ -111,7 +115,14 @@ internal static class BatchCli
             driftReference, driftCurrent, driftModel, driftTarget, driftHtml, driftJson, driftShare, driftTests,
         };
         reading.AddTo(drift);
-        drift.SetAction(p => Guarded(error, () => Drift(output, error, reading.Get(p), p.GetValue(driftReference), p.GetValue(driftCurrent)!, p.GetValue(driftModel), p.GetValue(driftTarget), p.GetValue(driftHtml), p.GetValue(driftJson), p.GetValue(driftShare), p.GetValue(driftTests) ?? [])));
+        drift.Options.Add(verifyKey);
+        drift.SetAction(p => Guarded(error, () => Drift(output, error, reading.Get(p), p.GetValue(driftReference), p.GetValue(driftCurrent)!, p.GetValue(driftModel), p.GetValue(driftTarget), p.GetValue(driftHtml), p.GetValue(driftJson), p.GetValue(driftShare), p.GetValue(driftTests) ?? [], p.GetValue(verifyKey))));
+
+        var keyKind = new Option<string>("--kind") { Description = "ecdsa (a P-256 key pair: the private key signs, the public key only verifies) or hmac (one 32-byte secret that signs and verifies).", DefaultValueFactory = _ => "ecdsa" };
+        var keyOut = new Option<string>("--out") { Description = "The signing key file (written readable by its owner only).", Required = true };
+        var keyPublic = new Option<string?>("--public") { Description = "ecdsa: where the public key goes. Default: --out with .pub appended." };
+        var keygen = new Command("keygen", "Create a key to sign models with (train --sign-key) and to verify them (--verify-key, or CreditScoring:SignatureKeyPath in a host).") { keyKind, keyOut, keyPublic };
+        keygen.SetAction(p => Guarded(error, () => KeyGen(output, p.GetValue(keyKind)!, p.GetValue(keyOut)!, p.GetValue(keyPublic))));
 
         var outputDir = new Option<string>("--output-dir") { Description = "Where the quickstart writes its model and scores.", DefaultValueFactory = _ => "quickstart-output" };
         var quickstart = new Command("quickstart", "Train, evaluate and score on the bundled modeldata-credit-data.csv (what runs with no arguments).") { outputDir };
@@ -119,7 +130,7 @@ internal static class BatchCli
 
         var root = new RootCommand("CreditScoring.Sdk batch tool: train, evaluate and score probability-of-default models on CSV files. With no arguments it runs the quickstart.")
         {
-            train, evaluate, score, drift, quickstart,
+            train, evaluate, score, drift, keygen, quickstart,
         };
         root.SetAction(_ => Guarded(error, () => Quickstart(output, error, "quickstart-output")));
         return root;
@@ -142,7 +153,7 @@ internal static class BatchCli
     private static int Train(
         TextWriter output, TextWriter error, ReadSettings reading, string dataPath, string target, string? testPath, double? testFraction, string? id,
         string learnerName, string[] learnerOptions, int seed, double threshold, string modelPath, string? reportPath, string? positive, string? negative,
-        string? featuresPath, string[] related, Recipe recipe)
+        string? featuresPath, string[] related, Recipe recipe, string? signKeyPath)
     {
         if (testPath is not null && testFraction is not null)
         {
@@ -152,6 +163,12 @@ internal static class BatchCli
         var log = new ProgressLog(error);
 
         // Every output is staged now (so a bad path fails before any work) and replaces its target only when all are done.
+        using var signer = signKeyPath is null ? null : ReadKey(signKeyPath, "--sign-key");
+        if (signer is { CanSign: false })
+        {
+            throw new CliException($"--sign-key {signKeyPath} is a public key; signing needs the private key (its public half only verifies).");
+        }
+
         using var outputs = new OutputFiles();
         var modelFile = outputs.Create(modelPath);
         var reportFile = reportPath is null ? null : outputs.Create(reportPath);
@@ -231,7 +248,15 @@ internal static class BatchCli
             extra.Add(json => Report.WriteThresholdsOnTest(json, tested));
         }
 
-        model.Save(modelFile);
+        if (signer is null)
+        {
+            model.Save(modelFile);
+        }
+        else
+        {
+            model.Save(modelFile, signer);
+        }
+
         if (reportFile is not null)
         {
             var reportContext = new Dictionary<string, object?>
@@ -256,12 +281,12 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Evaluate(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string? target, string? reportPath, string? positive, string? negative, string[] related)
+    private static int Evaluate(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string? target, string? reportPath, string? positive, string? negative, string[] related, string? verifyKey)
     {
         var log = new ProgressLog(error);
         using var outputs = new OutputFiles();
         var reportFile = reportPath is null ? null : outputs.Create(reportPath);
-        var model = LoadModel(modelPath, log);
+        var model = LoadModel(modelPath, log, verifyKey);
         var data = WithRelated(Input.Read(dataPath, log, reading, target ?? model.Metadata.TargetColumn, null, positive, negative, o => o.UseTypesOf(model.Input)), related, log, reading);
         var evaluation = model.Evaluate(data);
         Report.Print(output, evaluation);
@@ -280,7 +305,7 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Score(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string outputPath, string? id, string[] related, bool allowFormulas, string outOfRange)
+    private static int Score(TextWriter output, TextWriter error, ReadSettings reading, string modelPath, string dataPath, string outputPath, string? id, string[] related, bool allowFormulas, string outOfRange, string? verifyKey)
     {
         var rangeHandling = outOfRange.ToLowerInvariant() switch
         {
@@ -293,7 +318,7 @@ internal static class BatchCli
         var log = new ProgressLog(error);
         using var outputs = new OutputFiles();
         var scoresFile = outputs.Create(outputPath);
-        var model = LoadModel(modelPath, log);
+        var model = LoadModel(modelPath, log, verifyKey);
         var data = WithRelated(Input.Read(dataPath, log, reading, null, id, null, null, o => o.UseTypesOf(model.Input)), related, log, reading);
         if (id is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0)
         {
@@ -383,7 +408,7 @@ internal static class BatchCli
         return 0;
     }
 
-    private static int Drift(TextWriter output, TextWriter error, ReadSettings reading, string? referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests)
+    private static int Drift(TextWriter output, TextWriter error, ReadSettings reading, string? referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests, string? verifyKey)
     {
         var log = new ProgressLog(error);
         using var outputs = new OutputFiles();
@@ -411,7 +436,7 @@ internal static class BatchCli
             options.Columns[entry[..eq].Trim()] = new ColumnDriftOptions(test, threshold);
         }
 
-        var model = modelPath is null ? null : LoadModel(modelPath, log);
+        var model = modelPath is null ? null : LoadModel(modelPath, log, verifyKey);
         if (referencePath is null && model?.Profile is null)
         {
             throw new CliException(model is null
@@ -467,11 +492,62 @@ internal static class BatchCli
         return 0;
     }
 
-    private static CreditModel LoadModel(string path, ProgressLog log)
+    private static CreditModel LoadModel(string path, ProgressLog log, string? verifyKeyPath)
     {
         Input.CheckReadable(path, "model file");
         log.Step($"Loading model {path}");
-        return CreditModel.Load(path);
+        if (verifyKeyPath is null)
+        {
+            return CreditModel.Load(path);
+        }
+
+        using var key = ReadKey(verifyKeyPath, "--verify-key");
+        var model = CreditModel.Load(path, key);
+        log.Step($"  signature by key {key.Id} ({key.Algorithm}) verified");
+        return model;
+    }
+
+    private static int KeyGen(TextWriter output, string kind, string path, string? publicPath)
+    {
+        using var key = kind.ToLowerInvariant() switch
+        {
+            "ecdsa" => ModelSigningKey.CreateEcdsa(),
+            "hmac" => ModelSigningKey.Hmac(System.Security.Cryptography.RandomNumberGenerator.GetBytes(ModelSigningKey.MinimumHmacKeyBytes)),
+            _ => throw new CliException($"--kind '{kind}' is not ecdsa or hmac."),
+        };
+        using var outputs = new OutputFiles();
+        using (var writer = new StreamWriter(outputs.Create(path, UnixFileMode.UserRead | UnixFileMode.UserWrite)))
+        {
+            writer.Write(key.ExportSigningKey() + "\n");
+        }
+
+        var pub = key.Algorithm == ModelSigningKey.EcdsaAlgorithm ? publicPath ?? path + ".pub" : null;
+        if (pub is not null)
+        {
+            using var writer = new StreamWriter(outputs.Create(pub));
+            writer.Write(key.ExportPublicKeyPem() + "\n");
+        }
+        else if (publicPath is not null)
+        {
+            throw new CliException("--public applies to ecdsa keys; an HMAC key has no public half.");
+        }
+
+        outputs.Commit();
+        output.WriteLine($"Created {key.Algorithm} key {key.Id}: {path} signs{(pub is null ? " and verifies" : $", {pub} verifies")}.");
+        return 0;
+    }
+
+    private static ModelSigningKey ReadKey(string path, string option)
+    {
+        Input.CheckReadable(path, $"{option} key file");
+        try
+        {
+            return ModelSigningKey.FromFile(path);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{option} {path}: {e.Message}");
+        }
     }
 
     private static string FindQuickstartData()

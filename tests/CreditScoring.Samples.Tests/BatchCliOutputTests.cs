@@ -135,3 +135,48 @@ public class BatchCliDeadFeedTests
         Assert.True(report.RootElement.GetProperty("columns")[0].GetProperty("drifted").GetBoolean());
     }
 }
+
+/// <summary>Issue 14, class 3 at the command line: keygen, train --sign-key, --verify-key.</summary>
+public class BatchCliSigningTests
+{
+    [Theory]
+    [InlineData("ecdsa")]
+    [InlineData("hmac")]
+    public void KeygenSignAndVerify(string kind)
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var key = Path.Combine(dir, "signing.key");
+        var (exit, output, error) = CliRunner.Run("keygen", "--kind", kind, "--out", key);
+        Assert.True(exit == 0, error);
+        Assert.Matches(kind == "ecdsa" ? @"^Created ECDSA-P256-SHA256 key [0-9a-f]{16}: .*signing\.key signs, .*signing\.key\.pub verifies\.\r?\n$" : @"^Created HMAC-SHA256 key [0-9a-f]{16}: .*signing\.key signs and verifies\.\r?\n$", output);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(key));
+        }
+
+        var verify = kind == "ecdsa" ? key + ".pub" : key;
+        var model = Path.Combine(dir, "m.json");
+        Assert.Equal(0, CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model, "--sign-key", key).Exit);
+        (exit, _, error) = CliRunner.Run("evaluate", "--model", model, "--data", TestPaths.CreditData, "--verify-key", verify);
+        Assert.True(exit == 0, error);
+        Assert.Contains("signature by key", error, StringComparison.Ordinal);
+
+        File.WriteAllText(model, File.ReadAllText(model).Replace("\"threshold\": 0.5", "\"threshold\": 0.9", StringComparison.Ordinal));
+        (exit, _, error) = CliRunner.Run("score", "--model", model, "--data", TestPaths.CreditData, "--output", Path.Combine(dir, "s.csv"), "--verify-key", verify);
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.StartsWith($"error: {model}: checksum mismatch", CliRunner.ErrorLine(error), StringComparison.Ordinal);
+
+        var unsigned = Path.Combine(dir, "u.json");
+        Assert.Equal(0, CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", unsigned).Exit);
+        (exit, _, error) = CliRunner.Run("evaluate", "--model", unsigned, "--data", TestPaths.CreditData, "--verify-key", verify);
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.StartsWith($"error: {unsigned}: the model file is not signed, but a signature by key", CliRunner.ErrorLine(error), StringComparison.Ordinal);
+
+        if (kind == "ecdsa")
+        {
+            (exit, _, error) = CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model, "--sign-key", verify);
+            Assert.Equal(BatchCli.UserError, exit);
+            Assert.Equal($"error: --sign-key {verify} is a public key; signing needs the private key (its public half only verifies).", CliRunner.ErrorLine(error));
+        }
+    }
+}

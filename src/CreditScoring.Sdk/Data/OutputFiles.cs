@@ -55,9 +55,10 @@ public sealed class OutputFiles : IDisposable
 
     /// <summary>Starts a new output file. Its content goes to a temporary file until <see cref="Commit"/>.</summary>
     /// <param name="path">The target.</param>
+    /// <param name="unixMode">The file's permissions on Unix (such as <see cref="UnixFileMode.UserRead"/> | <see cref="UnixFileMode.UserWrite"/> for a secret key), or <see langword="null"/> for the process's default.</param>
     /// <returns>A stream to write the content to; disposing it does not commit.</returns>
     /// <exception cref="IOException">The target is a directory, a device, a pipe or a socket, or it is already part of this set.</exception>
-    public Stream Create(string path)
+    public Stream Create(string path, UnixFileMode? unixMode = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ObjectDisposedException.ThrowIf(_done, this);
@@ -72,7 +73,13 @@ public sealed class OutputFiles : IDisposable
         Directory.CreateDirectory(directory);
         RemoveStale(directory, Path.GetFileName(target));
         var temporary = Path.Combine(directory, $"{Prefix(Path.GetFileName(target))}{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16);
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
+        if (unixMode is { } mode && !OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = mode;
+        }
+
+        var stream = new FileStream(temporary, options);
         var staged = new Staged(path, target, temporary, stream);
         _staged.Add(staged);
         return staged.Writer;

@@ -34,6 +34,33 @@ public sealed class CreditScoringOptions
     /// <value>Default <see cref="InvalidProbabilityHandling.Throw"/>.</value>
     [EnumDataType(typeof(InvalidProbabilityHandling))]
     public InvalidProbabilityHandling InvalidProbability { get; set; } = InvalidProbabilityHandling.Throw;
+
+    /// <summary>
+    /// Whether the model file must be signed (see <see cref="ModelSigningKey"/>): the host then refuses to start unless
+    /// <see cref="SignatureKey"/> or <see cref="SignatureKeyPath"/> gives the verifying key, and the model is signed by it.
+    /// </summary>
+    /// <value>Default <see langword="false"/>. Whenever a key is given, the model must be signed by it, whatever this says.</value>
+    public bool RequireSignature { get; set; }
+
+    /// <summary>The verifying key as text: the base64 of an HMAC key, or a PEM ECDSA public key (from a secret store, say).</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public string? SignatureKey { get; set; }
+
+    /// <summary>A file holding the verifying key (a PEM ECDSA public key, or the base64 of an HMAC key).</summary>
+    /// <value>Default <see langword="null"/>.</value>
+    public string? SignatureKeyPath { get; set; }
+
+    /// <summary>Loads the model as configured: verified against the signature key when one is given.</summary>
+    internal CreditModel LoadModel()
+    {
+        if (SignatureKey is null && SignatureKeyPath is null)
+        {
+            return CreditModel.Load(ModelPath!);
+        }
+
+        using var key = SignatureKey is not null ? ModelSigningKey.FromText(SignatureKey, "SignatureKey") : ModelSigningKey.FromFile(SignatureKeyPath!);
+        return CreditModel.Load(ModelPath!, key);
+    }
 }
 
 /// <summary>DataAnnotations rules of <see cref="CreditScoringOptions"/> (source-generated).</summary>
@@ -55,14 +82,37 @@ internal sealed class CreditScoringOptionsFileValidator : IValidateOptions<Credi
             return ValidateOptionsResult.Fail($"ModelPath: the model file '{options.ModelPath}' does not exist (working directory: {Environment.CurrentDirectory}).");
         }
 
+        if (options.SignatureKey is not null && options.SignatureKeyPath is not null)
+        {
+            return ValidateOptionsResult.Fail("SignatureKey and SignatureKeyPath are both set; give the verifying key one way.");
+        }
+
+        if (options.RequireSignature && options.SignatureKey is null && options.SignatureKeyPath is null)
+        {
+            return ValidateOptionsResult.Fail("RequireSignature: a signed model is required, but no verifying key is configured; set SignatureKey (base64 HMAC key or PEM public key) or SignatureKeyPath.");
+        }
+
+        if (options.SignatureKeyPath is not null && !File.Exists(options.SignatureKeyPath))
+        {
+            return ValidateOptionsResult.Fail($"SignatureKeyPath: the key file '{options.SignatureKeyPath}' does not exist.");
+        }
+
         try
         {
-            _ = CreditModel.Load(options.ModelPath);
+            _ = options.LoadModel();
             return ValidateOptionsResult.Success;
         }
         catch (ModelFormatException e)
         {
             return ValidateOptionsResult.Fail("ModelPath: " + e.Message);
+        }
+        catch (ModelSignatureException e)
+        {
+            return ValidateOptionsResult.Fail("ModelPath: " + e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            return ValidateOptionsResult.Fail((options.SignatureKey is not null ? "SignatureKey: " : "SignatureKeyPath: ") + e.Message);
         }
         catch (IOException e)
         {

@@ -29,7 +29,7 @@ public static partial class CreditScoringServiceCollectionExtensions
         services.TryAddSingleton(static sp =>
         {
             var options = sp.GetRequiredService<IOptions<CreditScoringOptions>>().Value;
-            var model = CreditModel.Load(options.ModelPath!);
+            var model = options.LoadModel();
             var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("CreditScoring.Sdk.Hosting") ?? NullLogger.Instance;
             LogModelLoaded(logger, options.ModelPath!, model.Metadata.Learner, model.Input.Count, model.Metadata.TrainedAt, model.Decision.Threshold);
             return model;

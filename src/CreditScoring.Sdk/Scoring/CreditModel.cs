@@ -124,6 +124,36 @@ public sealed class CreditModel
         return ModelFile.Read(File.ReadAllBytes(path), path);
     }
 
+    /// <summary>
+    /// Loads a model file that must be signed by <paramref name="verifier"/> (see <see cref="ModelSigningKey"/>): an unsigned
+    /// file, a file signed by another key and a file changed after signing are refused.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="verifier">The key that must have signed it (an HMAC key, or an ECDSA private or public key).</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelSignatureException">The signature is missing, by another key, or does not match the contents.</exception>
+    /// <exception cref="ModelFormatException">As for <see cref="Load(string)"/>.</exception>
+    public static CreditModel Load(string path, ModelSigningKey verifier)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(verifier);
+        return ModelFile.Read(File.ReadAllBytes(path), path, verifier);
+    }
+
+    /// <summary>Loads a model from a stream (read to its end, left open) that must be signed by <paramref name="verifier"/>.</summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="verifier">The key that must have signed it.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelSignatureException">The signature is missing, by another key, or does not match the contents.</exception>
+    public static CreditModel Load(Stream stream, ModelSigningKey verifier)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(verifier);
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return ModelFile.Read(buffer.ToArray(), "stream", verifier);
+    }
+
     /// <summary>Loads a model from a stream (read to its end, left open).</summary>
     /// <param name="stream">The stream.</param>
     /// <returns>The model.</returns>
@@ -142,6 +172,26 @@ public sealed class CreditModel
     /// </summary>
     /// <param name="path">The file.</param>
     public void Save(string path) => OutputFiles.WriteAllBytes(path, ModelFile.Write(this));
+
+    /// <summary>Saves the model signed by a key (see <see cref="ModelSigningKey"/>), written as <see cref="Save(string)"/> does.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="signer">An HMAC key or an ECDSA private key.</param>
+    /// <exception cref="InvalidOperationException">The key is an ECDSA public key, which cannot sign.</exception>
+    public void Save(string path, ModelSigningKey signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        OutputFiles.WriteAllBytes(path, ModelFile.Write(this, signer));
+    }
+
+    /// <summary>Writes the model file's bytes, signed by a key, to a stream.</summary>
+    /// <param name="stream">The stream (left open).</param>
+    /// <param name="signer">An HMAC key or an ECDSA private key.</param>
+    public void Save(Stream stream, ModelSigningKey signer)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(signer);
+        stream.Write(ModelFile.Write(this, signer));
+    }
 
     /// <summary>Writes the model file's bytes to a stream.</summary>
     /// <param name="stream">The stream (left open).</param>

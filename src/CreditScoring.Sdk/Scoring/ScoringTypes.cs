@@ -151,3 +151,30 @@ public sealed class ModelFormatException : CreditScoringException
     {
     }
 }
+
+/// <summary>
+/// A model file's signature is missing where one is required, was made by another key, or does not match the file's
+/// contents (it was changed after signing). The message says which.
+/// </summary>
+public sealed class ModelSignatureException : CreditScoringException
+{
+    /// <summary>Creates the exception.</summary>
+    public ModelSignatureException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    public ModelSignatureException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public ModelSignatureException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

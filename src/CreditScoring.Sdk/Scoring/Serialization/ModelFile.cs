@@ -28,9 +28,10 @@ internal static class ModelFile
     public static string SdkVersion { get; } =
         typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static byte[] Write(CreditModel model)
+    public static byte[] Write(CreditModel model, ModelSigningKey? signer = null)
     {
         var payload = JsonSerializer.SerializeToUtf8Bytes(ToDto(model), ModelJsonContext.Default.ModelPayloadDto);
+        var signature = signer?.Sign(ModelSigningKey.Message(FormatVersion, payload));
         using var stream = new MemoryStream(payload.Length + 512);
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
@@ -40,6 +41,15 @@ internal static class ModelFile
             writer.WriteString("sdkVersion", SdkVersion);
             writer.WriteNumber("payloadLength", payload.Length);
             writer.WriteString("payloadSha256", Convert.ToHexStringLower(SHA256.HashData(payload)));
+            if (signature is not null)
+            {
+                writer.WriteStartObject("signature");
+                writer.WriteString("algorithm", signer!.Algorithm);
+                writer.WriteString("keyId", signer.Id);
+                writer.WriteString("value", Convert.ToBase64String(signature));
+                writer.WriteEndObject();
+            }
+
             writer.WritePropertyName("payload");
             writer.WriteRawValue(payload, skipInputValidation: true);
             writer.WriteEndObject();
@@ -49,14 +59,15 @@ internal static class ModelFile
         return stream.ToArray();
     }
 
-    public static CreditModel Read(byte[] bytes, string source)
+    public static CreditModel Read(byte[] bytes, string source, ModelSigningKey? verifier = null)
     {
         if (bytes.Length == 0)
         {
             throw new ModelFormatException($"{source}: the file is empty; it is not a CreditScoring model file.");
         }
 
-        string? format = null, checksum = null, writer = null;
+        string? format = null, checksum = null, writer = null, signatureAlgorithm = null, signatureKey = null, signatureValue = null;
+        var signed = false;
         int? version = null;
         long? length = null;
         var payloadStart = -1L;
@@ -83,6 +94,27 @@ internal static class ModelFile
                     case "sdkVersion": writer = reader.GetString(); break;
                     case "payloadLength": length = reader.GetInt64(); break;
                     case "payloadSha256": checksum = reader.GetString(); break;
+                    case "signature":
+                        signed = true;
+                        if (reader.TokenType != JsonTokenType.StartObject)
+                        {
+                            throw new ModelFormatException($"{source}: the model file's signature is not an object with algorithm, keyId and value.");
+                        }
+
+                        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            var field = reader.GetString();
+                            reader.Read();
+                            switch (field)
+                            {
+                                case "algorithm": signatureAlgorithm = reader.GetString(); break;
+                                case "keyId": signatureKey = reader.GetString(); break;
+                                case "value": signatureValue = reader.GetString(); break;
+                                default: reader.Skip(); break;
+                            }
+                        }
+
+                        break;
                     case "payload": payloadStart = reader.TokenStartIndex; break;
                     default: reader.Skip(); break;
                 }
@@ -146,6 +178,11 @@ internal static class ModelFile
                 $"{source}: checksum mismatch: the model file was edited or damaged after it was written (payload SHA-256 {actual}, recorded {checksum}). Restore the original file or retrain.");
         }
 
+        if (verifier is not null)
+        {
+            Verify(source, verifier, version.Value, payload, signed, signatureAlgorithm, signatureKey, signatureValue);
+        }
+
         var tail = Encoding.UTF8.GetString(bytes.AsSpan((int)(payloadStart + length.Value))).Trim();
         if (tail != "}")
         {
@@ -170,6 +207,31 @@ internal static class ModelFile
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException)
         {
             throw new ModelFormatException($"{source}: the model file's payload is inconsistent: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Checks a model file's signature against the verifying key: present, by this key, over these very bytes.</summary>
+    private static void Verify(string source, ModelSigningKey verifier, int version, ReadOnlySpan<byte> payload, bool signed, string? algorithm, string? keyId, string? value)
+    {
+        if (!signed)
+        {
+            throw new ModelSignatureException($"{source}: the model file is not signed, but a signature by key {verifier.Id} ({verifier.Algorithm}) is required. Sign it when saving: model.Save(path, key), or the CLI's train --sign-key.");
+        }
+
+        if (algorithm is null || keyId is null || value is null)
+        {
+            throw new ModelSignatureException($"{source}: the model file's signature lacks its {(algorithm is null ? "algorithm" : keyId is null ? "keyId" : "value")}.");
+        }
+
+        if (!string.Equals(algorithm, verifier.Algorithm, StringComparison.Ordinal) || !string.Equals(keyId, verifier.Id, StringComparison.Ordinal))
+        {
+            throw new ModelSignatureException($"{source}: the model file is signed by key {keyId} ({algorithm}), but the verifying key is {verifier.Id} ({verifier.Algorithm}): it was not signed by this key.");
+        }
+
+        var bytes = new byte[(value.Length * 3 / 4) + 3];
+        if (!Convert.TryFromBase64String(value, bytes, out var written) || !verifier.Verify(ModelSigningKey.Message(version, payload), bytes.AsSpan(0, written)))
+        {
+            throw new ModelSignatureException($"{source}: the model file's signature by key {keyId} does not match its contents: the file was changed after it was signed. Restore the signed file or sign the model again.");
         }
     }
 
