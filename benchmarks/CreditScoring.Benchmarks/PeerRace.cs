@@ -32,6 +32,7 @@ internal static class PeerRace
         string? export = null;
         var codes = false;
         var cv = false;
+        var solver = LogisticSolverKind.Auto;
         var rest = new List<string>(args[3..]);
         codes = rest.Remove("--categorical-as-codes");
         cv = rest.Remove("--cv");
@@ -44,6 +45,7 @@ internal static class PeerRace
                 case "--test-rows": testRowsFile = args[i + 1]; break;
                 case "--drop": drop.Add(args[i + 1]); break;
                 case "--export": export = args[i + 1]; break;
+                case "--solver": solver = Enum.Parse<LogisticSolverKind>(args[i + 1], ignoreCase: true); break;
                 default: Console.Error.WriteLine($"unknown argument {args[i]}"); return 2;
             }
         }
@@ -87,7 +89,7 @@ internal static class PeerRace
         }
 
         var (train, test) = testRowsFile is null ? data.SplitStratified(0.2, 42) : SplitByRows(data, testRowsFile);
-        return args[0] == "gbdt" ? RaceGbdt(args[1], train, test, repeats, testRowsFile is not null, export) : RaceLogistic(args[1], train, test, repeats, testRowsFile is not null);
+        return args[0] == "gbdt" ? RaceGbdt(args[1], train, test, repeats, testRowsFile is not null, export) : RaceLogistic(args[1], train, test, repeats, testRowsFile is not null, solver);
     }
 
     private static int RaceGbdt(string file, CreditData train, CreditData test, int repeats, bool peerRows, string? export)
@@ -165,14 +167,14 @@ internal static class PeerRace
         return 0;
     }
 
-    private static int RaceLogistic(string file, CreditData train, CreditData test, int repeats, bool peerRows)
+    private static int RaceLogistic(string file, CreditData train, CreditData test, int repeats, bool peerRows, LogisticSolverKind solver)
     {
-        var pipeline = new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline().Train(t => t.LogisticRegression()).Build();
+        var pipeline = new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline().Train(t => t.LogisticRegression(o => o.Solver = solver)).Build();
 
         var model = pipeline.Fit(train);
         var pipelineSeconds = Median(repeats, () => pipeline.Fit(train));
         var matrix = model.Features.Transform(train);
-        var fitSeconds = Median(repeats, () => new LogisticRegressionLearner().Fit(matrix, train.Labels, default, new LearnerContext(42, maxDegreeOfParallelism: 2)));
+        var fitSeconds = Median(repeats, () => new LogisticRegressionLearner(new LogisticRegressionOptions { Solver = solver }).Fit(matrix, train.Labels, default, new LearnerContext(42, maxDegreeOfParallelism: 2)));
         var scorer = model.CreateScorer();
         var probabilities = new double[test.RowCount];
         scorer.PredictProbabilities(test, probabilities);

@@ -142,6 +142,11 @@ internal static class BatchCli
         {
             return action();
         }
+        catch (Exception e) when (IsOutOfMemory(e))
+        {
+            error.WriteLine("error: out of memory: the process could not allocate what the command needs. Use fewer rows or columns (drop ids and free text, group rare categories), or a machine with more memory.");
+            return UserError;
+        }
         catch (Exception e) when (e is CliException or CreditScoringException or OptionsValidationException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or FormatException)
         {
             var message = e.Message.ReplaceLineEndings(" ");
@@ -149,6 +154,13 @@ internal static class BatchCli
             return UserError;
         }
     }
+
+    private static bool IsOutOfMemory(Exception e) => e switch
+    {
+        OutOfMemoryException or InsufficientMemoryException => true,
+        AggregateException a => a.Flatten().InnerExceptions.Any(IsOutOfMemory),
+        _ => e.InnerException is { } inner && IsOutOfMemory(inner),
+    };
 
     private static int Train(
         TextWriter output, TextWriter error, ReadSettings reading, string dataPath, string target, string? testPath, double? testFraction, string? id,
@@ -189,7 +201,8 @@ internal static class BatchCli
             test = WithRelated(Input.Read(testPath, log, reading, target, id, positive, negative, o => o.UseTypesOf(data.Schema)), related, log, reading);
         }
 
-        var context = new CreditScoringContext(seed);
+        using var progressLogs = new ProgressLoggerFactory(log);
+        var context = new CreditScoringContext(seed, loggerFactory: progressLogs);
         CreditPipelineBuilder Configure(CreditPipelineBuilder builder)
         {
             if (featuresPath is not null)
@@ -235,6 +248,7 @@ internal static class BatchCli
         var trainSeconds = clock.Elapsed.TotalSeconds;
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {learner.Name} on {train.RowCount:N0} rows ({model.Input.Count} inputs -> {model.Features.Features.Count} features) in {trainSeconds:F3} s"));
+        Report.PrintDiagnostics(output, model.Metadata.Diagnostics);
         if (model.Predictor is ScorecardPredictor card)
         {
             Report.PrintPoints(output, card);

@@ -99,6 +99,20 @@ internal static class Report
             Number(w, "recall", p.Recall);
         });
         Number(json, "expectedCalibrationError", report.ExpectedCalibrationError);
+        json.WriteStartArray("diagnostics");
+        foreach (var (source, list) in new[] { ("training", model.Metadata.Diagnostics), ("evaluation", report.Diagnostics) })
+        {
+            foreach (var d in list)
+            {
+                json.WriteStartObject();
+                json.WriteString("source", source);
+                json.WriteString("code", d.Code);
+                json.WriteString("message", d.Message);
+                json.WriteEndObject();
+            }
+        }
+
+        json.WriteEndArray();
         WriteDecision(json, model.Decision);
         if (report.Business is { } business)
         {
@@ -189,6 +203,16 @@ internal static class Report
         output.WriteLine(
             $"Decline at PD >= {Fixed(report.Threshold, 2)}: approve {Percent(c.ApprovalRate)}, bad rate among approved {Percent(c.BadRateAmongApproved)}, " +
             $"precision {Fixed(c.Precision, 3)}, recall {Fixed(c.Recall, 3)}, F1 {Fixed(c.F1, 3)}");
+        PrintDiagnostics(output, report.Diagnostics);
+    }
+
+    /// <summary>Prints diagnostics as <c>warning (code): message</c> lines.</summary>
+    public static void PrintDiagnostics(TextWriter output, IReadOnlyList<ModelDiagnostic> diagnostics)
+    {
+        foreach (var d in diagnostics)
+        {
+            output.WriteLine($"warning ({d.Code}): {d.Message}");
+        }
     }
 
     private static void WriteDecision(Utf8JsonWriter json, DecisionPolicy policy)
@@ -329,5 +353,38 @@ internal sealed class ProgressLog(TextWriter error)
     private sealed class RowProgress(ProgressLog log, string file) : IProgress<long>
     {
         public void Report(long value) => log.Step(string.Create(CultureInfo.InvariantCulture, $"  {Path.GetFileName(file)}: {value:N0} rows read"));
+    }
+}
+
+/// <summary>Shows the library's progress events (long logistic fits log their iterations) as progress lines on stderr.</summary>
+internal sealed class ProgressLoggerFactory(ProgressLog log) : Microsoft.Extensions.Logging.ILoggerFactory
+{
+    /// <summary>The event id of the logistic solver's progress messages.</summary>
+    private const int ProgressEvent = 101;
+
+    public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => new Logger(log);
+
+    public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider)
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(ProgressLog log) : Microsoft.Extensions.Logging.ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == ProgressEvent)
+            {
+                log.Step("  " + formatter(state, exception));
+            }
+        }
     }
 }

@@ -141,6 +141,12 @@ public sealed partial class CreditPipeline
             parameters["calibration"] = Calibration.ToString();
         }
 
+        var diagnostics = ModelDiagnostic.OfTraining(training, core.Features.Input.Columns.Select(c => c.Name));
+        foreach (var d in diagnostics)
+        {
+            LogDiagnostic(_logger, d.Code, d.Message);
+        }
+
         var metadata = new ModelMetadata(
             ModelFile.SdkVersion,
             clock.GetUtcNow(),
@@ -152,7 +158,10 @@ public sealed partial class CreditPipeline
             training.TargetColumn!.Name,
             training.IdColumn?.Name,
             Learner.Name,
-            parameters);
+            parameters)
+        {
+            Diagnostics = diagnostics,
+        };
         LogTrained(_logger, Learner.Name, training.RowCount, core.Features.Input.Count, core.Features.Features.Count, seconds);
         var model = new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
         var scores = new double[training.RowCount];
@@ -290,6 +299,9 @@ public sealed partial class CreditPipeline
 
         return ([.. train], [.. test]);
     }
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Training diagnostic {Code}: {Message}")]
+    private static partial void LogDiagnostic(ILogger logger, string code, string message);
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Trained {Learner} on {Rows} rows: {Inputs} inputs -> {Features} features in {Seconds:F3} s.")]
     private static partial void LogTrained(ILogger logger, string learner, int rows, int inputs, int features, double seconds);

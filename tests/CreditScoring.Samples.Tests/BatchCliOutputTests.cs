@@ -180,3 +180,26 @@ public class BatchCliSigningTests
         }
     }
 }
+
+/// <summary>Issue 14, class 10 at the command line: diagnostics in the output and the report.</summary>
+public class BatchCliDiagnosticsTests
+{
+    [Fact]
+    public void Train_PrintsAndReportsALeakSuspect()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var lines = File.ReadAllLines(TestPaths.CreditData);
+        var data = Path.Combine(dir, "leaky.csv");
+        File.WriteAllLines(data, lines.Select((l, i) => l + "," + (i == 0 ? "collections" : l[0] == '1' ? "sent" : "none")));
+        var report = Path.Combine(dir, "r.json");
+
+        var (exit, output, error) = CliRunner.Run("train", "--data", data, "--target", "default", "--model", Path.Combine(dir, "m.json"), "--report", report);
+
+        Assert.True(exit == 0, error);
+        Assert.Contains("warning (leak-suspect): Input 'collections' separates defaults from non-defaults perfectly on the training rows", output, StringComparison.Ordinal);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(report));
+        var d = json.RootElement.GetProperty("diagnostics")[0];
+        Assert.Equal("training", d.GetProperty("source").GetString());
+        Assert.Equal("leak-suspect", d.GetProperty("code").GetString());
+    }
+}

@@ -338,7 +338,7 @@ public class BatchCliTests
     [Theory]
     [InlineData("missing-file", "error: data file 'nope.csv' does not exist.")]
     [InlineData("bad-target", "error: {data}: the target column 'Default' is not in the source (names are case-sensitive). Columns: default, Seniority, Home, Time, Age, Marital, Records, Job, Expenses, Income, Assets, Debt, Amount, Price.")]
-    [InlineData("unknown-option", "error: learner 'logistic' has no option 'Foo'; its options are: L2Regularization (a number, default 1); L1Regularization (a number, default 0); Standardize (true or false, default true); OptimizationTolerance (a number, default 1E-10); MaximumNumberOfIterations (an integer, default 100).")]
+    [InlineData("unknown-option", "error: learner 'logistic' has no option 'Foo'; its options are: L2Regularization (a number, default 1); L1Regularization (a number, default 0); Standardize (true or false, default true); OptimizationTolerance (a number, default 1E-10); MaximumNumberOfIterations (an integer, default 100); Solver (one of Auto, Newton, Lbfgs, default Auto).")]
     [InlineData("bad-option-value", "error: option L2Regularization expects a number, but got 'lots'.")]
     [InlineData("invalid-option", "error: L2Regularization: The field LogisticRegressionOptions.L2Regularization must be between 0 and 1.7976931348623157E+308.")]
     [InlineData("unknown-learner", "error: unknown learner 'forest'; available: logistic, gbdt, scorecard.")]

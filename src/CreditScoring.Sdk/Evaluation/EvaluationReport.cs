@@ -72,6 +72,9 @@ public sealed record EvaluationReport(
 
     /// <summary>What the decisions cost on these rows, when the model's policy carries a cost matrix; otherwise <see langword="null"/>.</summary>
     public Decisions.ThresholdChoice? Business { get; init; }
+
+    /// <summary>Warnings about these figures (probabilities worse than the baseline's, too few rows); empty when none.</summary>
+    public IReadOnlyList<ModelDiagnostic> Diagnostics { get; init; } = [];
 }
 
 /// <summary>Builds <see cref="EvaluationReport"/>s from probabilities and labels.</summary>
@@ -116,6 +119,8 @@ public static class ClassificationEvaluator
             ClassificationMetrics.BrierScore(constant, labels, weights),
             ClassificationMetrics.LogLoss(constant, labels, weights));
 
+        var brier = ClassificationMetrics.BrierScore(probabilities, labels, weights);
+        var logLoss = ClassificationMetrics.LogLoss(probabilities, labels, weights);
         return new EvaluationReport(
             probabilities.Length,
             ranked.Positives,
@@ -124,13 +129,16 @@ public static class ClassificationEvaluator
             (2 * auc) - 1,
             ks.Statistic,
             ks.Threshold,
-            ClassificationMetrics.BrierScore(probabilities, labels, weights),
-            ClassificationMetrics.LogLoss(probabilities, labels, weights),
+            brier,
+            logLoss,
             ClassificationMetrics.Confusion(probabilities, labels, threshold, weights),
             baseline,
             ClassificationMetrics.Roc(ranked, dropIntermediate: true),
             ClassificationMetrics.PrecisionRecall(ranked),
             ClassificationMetrics.CalibrationTable(probabilities, labels, 10, CalibrationBinning.Uniform, weights),
-            ClassificationMetrics.Gains(ranked, 10));
+            ClassificationMetrics.Gains(ranked, 10))
+        {
+            Diagnostics = ModelDiagnostic.OfEvaluation(probabilities.Length, ranked.Positives, logLoss, brier, baseline),
+        };
     }
 }

@@ -156,6 +156,9 @@ internal sealed class FeatureFrame
         _active.Add(info.Name);
     }
 
+    /// <summary>The most features a model may have (README, "Limits").</summary>
+    public const int MaximumFeatures = 50_000;
+
     /// <summary>
     /// Prepares the active columns for the learner (median imputation of numeric columns that may be
     /// missing when the learner cannot handle missing values; one-hot encoding of categorical columns
@@ -199,6 +202,12 @@ internal sealed class FeatureFrame
         if (selection.Count == 0)
         {
             throw new InvalidOperationException("The feature pipeline leaves no features for the learner (every column was dropped or de-selected).");
+        }
+
+        if (selection.Count > MaximumFeatures)
+        {
+            throw new CreditScoringException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"The feature pipeline gives {selection.Count:N0} features, more than the {MaximumFeatures:N0} a model may have. Select features first (SelectByInformationValue, SelectByVariance, SelectByCorrelation), or drop columns that are ids or free text."));
         }
 
         var features = new FittedFeatures(Input, [.. Aggregations], [.. Steps], [.. selection]);

@@ -53,6 +53,18 @@ public sealed class OneHotOptions
 
     /// <summary>The label of the indicator rare categories share: default <c>(other)</c>.</summary>
     public string OtherLabel { get; set; } = "(other)";
+
+    /// <summary>
+    /// The most indicators one column may get (after <see cref="MaximumCategoryCount"/> and <see cref="MinimumFrequency"/>);
+    /// a column with more is an error that names it, rather than a model with a million columns that exhausts memory. A
+    /// column with that many categories is usually an id or free text: drop it, group its rare categories, or encode it by
+    /// frequency or target. The automatic one-hot encoding before a learner that needs numbers uses this default.
+    /// </summary>
+    /// <value>Default <see cref="DefaultCategoryLimit"/> (1,000).</value>
+    public int CategoryLimit { get; set; } = DefaultCategoryLimit;
+
+    /// <summary>The default <see cref="CategoryLimit"/>: 1,000 indicators.</summary>
+    public const int DefaultCategoryLimit = 1000;
 }
 
 /// <summary>Fits the steps the builder declares, on the frame.</summary>
@@ -181,6 +193,13 @@ internal static class FeatureSpecs
         var (categories, counts, missing, total) = CategoryCounts(frame, index, usedBy);
         var order = Enumerable.Range(0, categories.Count).Where(k => counts[k] > 0).OrderByDescending(k => counts[k]).ThenBy(k => k).ToList();
         var kept = order.Where((k, rank) => (options.MaximumCategoryCount <= 0 || rank < options.MaximumCategoryCount) && counts[k] >= options.MinimumFrequency * total).Order().ToList();
+        if (options.CategoryLimit > 0 && kept.Count > options.CategoryLimit)
+        {
+            throw new CreditScoringException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{usedBy}: column '{column}' has {kept.Count:N0} categories to one-hot encode, more than the limit of {options.CategoryLimit:N0} indicators per column (OneHotOptions.CategoryLimit). " +
+                $"A column with this many values is usually an id or free text: drop it (DataLoadOptions.Drop, or Id(\"{column}\") if it is the id), group rare categories (OneHotOptions.MaximumCategoryCount or MinimumFrequency), or encode it by frequency or target (FrequencyEncode, TargetEncode)."));
+        }
+
         var rare = order.Count > kept.Count;
         var outputs = kept.Select(k => new FeatureInfo($"{column}={categories[k]}", FeatureKind.Indicator)).ToList();
         var map = Enumerable.Repeat(-1, categories.Count).ToArray();

@@ -31,7 +31,11 @@ public sealed record ModelMetadata(
     string TargetColumn,
     string? IdColumn,
     string Learner,
-    IReadOnlyDictionary<string, string> LearnerParameters);
+    IReadOnlyDictionary<string, string> LearnerParameters)
+{
+    /// <summary>What training found in the data that a risk team must see (leak suspects, too few rows, duplicate ids, extreme weights); empty when nothing, and for files of format 4 and older.</summary>
+    public IReadOnlyList<ModelDiagnostic> Diagnostics { get; init; } = [];
+}
 
 /// <summary>
 /// A trained probability-of-default model: the input schema, fitted preprocessing, the predictor,

@@ -36,7 +36,8 @@ public class ModelFileTests
 
         Assert.Equal(before.Select(BitConverter.DoubleToInt64Bits), after.Select(BitConverter.DoubleToInt64Bits));
         Assert.Equal(model.Decision, loaded.Decision);
-        Assert.Equal(model.Metadata with { LearnerParameters = null! }, loaded.Metadata with { LearnerParameters = null! });
+        Assert.Equal(model.Metadata with { LearnerParameters = null!, Diagnostics = null! }, loaded.Metadata with { LearnerParameters = null!, Diagnostics = null! });
+        Assert.Equal(model.Metadata.Diagnostics, loaded.Metadata.Diagnostics);
         Assert.Equal(model.Metadata.LearnerParameters, loaded.Metadata.LearnerParameters);
         Assert.Equal(model.Features.Steps, loaded.Features.Steps);
         Assert.Equal(model.Input.Columns.Select(c => c.ToString()), loaded.Input.Columns.Select(c => c.ToString()));
@@ -103,31 +104,34 @@ public class ModelFileTests
     {
         var (model, _) = Trained.Value;
         var path = SavedFile(model);
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 4", "\"formatVersion\": 5", StringComparison.Ordinal));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 5", "\"formatVersion\": 6", StringComparison.Ordinal));
 
         var e = Assert.Throws<ModelFormatException>(() => CreditModel.Load(path));
 
-        Assert.Matches(@"the model file has format version 5 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 4\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
+        Assert.Matches(@"the model file has format version 6 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 5\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
     }
 
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
+    [InlineData(4)]
     public void Load_OlderFormatVersions_StillRead(int version)
     {
-        // Version 2 files lack calibration and the decision's costs and choices, version 3 files the population profile.
+        // Version 2 files lack calibration and the decision's costs and choices, version 3 files the population profile,
+        // version 4 files the training diagnostics.
         var (model, _) = Trained.Value;
         var old = new CreditModel(model.Features, model.Predictor, model.Decision, model.Metadata);
         var path = SavedFile(old);
-        var text = File.ReadAllText(path);
-        Assert.Contains("\"formatVersion\": 4", text, StringComparison.Ordinal);
-        File.WriteAllText(path, text.Replace("\"formatVersion\": 4", $"\"formatVersion\": {version}", StringComparison.Ordinal));
+        var payload = ModelFileForge.Payload(File.ReadAllBytes(path));
+        Assert.True(payload["metadata"]!.AsObject().Remove("diagnostics"));
+        File.WriteAllBytes(path, ModelFileForge.Write(payload, version));
 
         var loaded = CreditModel.Load(path);
 
         Assert.Equal(model.Decision, loaded.Decision);
         Assert.Null(loaded.Calibration);
         Assert.Null(loaded.Profile);
+        Assert.Empty(loaded.Metadata.Diagnostics);
         Assert.NotNull(model.Profile);
     }
 

@@ -17,6 +17,7 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
     private readonly bool _standardize;
     private readonly double _tolerance;
     private readonly int _maxIterations;
+    private readonly LogisticSolverKind _solver;
 
     /// <summary>Creates the learner with default options.</summary>
     public LogisticRegressionLearner()
@@ -35,6 +36,7 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
         _standardize = options.Standardize;
         _tolerance = options.OptimizationTolerance;
         _maxIterations = options.MaximumNumberOfIterations;
+        _solver = options.Solver;
         Parameters = new Dictionary<string, string>
         {
             [nameof(LogisticRegressionOptions.L2Regularization)] = _l2.ToString("R", CultureInfo.InvariantCulture),
@@ -42,6 +44,7 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
             [nameof(LogisticRegressionOptions.Standardize)] = _standardize ? "true" : "false",
             [nameof(LogisticRegressionOptions.OptimizationTolerance)] = _tolerance.ToString("R", CultureInfo.InvariantCulture),
             [nameof(LogisticRegressionOptions.MaximumNumberOfIterations)] = _maxIterations.ToString(CultureInfo.InvariantCulture),
+            [nameof(LogisticRegressionOptions.Solver)] = _solver.ToString(),
         };
     }
 
@@ -117,7 +120,15 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
             active[j] = HasSpread(x, w);
         }
 
-        var solution = LogisticSolver.Solve(z, n, labels, w, active, _l2, _l1, _tolerance, _maxIterations, context.Threads, context.CancellationToken);
+        var logger = context.Logger;
+        var solution = LogisticSolver.Solve(z, n, labels, w, active, _l2, _l1, _tolerance, _maxIterations, context.Threads, context.CancellationToken, _solver, (iteration, gradient) =>
+        {
+            // Progress on long fits: every Newton iteration of a wide model, every 50th L-BFGS iteration.
+            if ((p > 200 && iteration > 0) || (iteration > 0 && iteration % 50 == 0))
+            {
+                LogProgress(logger, iteration, gradient, _tolerance);
+            }
+        });
         if (_l2 == 0 && _l1 == 0 && solution.Objective < 1e-8 * totalWeight)
         {
             throw new CreditScoringException(
@@ -158,7 +169,10 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
         return false;
     }
 
-    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Logistic regression fitted on {Rows} rows x {Features} features in {Iterations} Newton iterations (max gradient / weight {Gradient:G3}).")]
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Logistic regression: iteration {Iteration}, max gradient / weight {Gradient:G3} (target {Tolerance:G3}).")]
+    private static partial void LogProgress(ILogger logger, int iteration, double gradient, double tolerance);
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Logistic regression fitted on {Rows} rows x {Features} features in {Iterations} iterations (max gradient / weight {Gradient:G3}).")]
     private static partial void LogFitted(ILogger logger, int rows, int features, int iterations, double gradient);
 }
 

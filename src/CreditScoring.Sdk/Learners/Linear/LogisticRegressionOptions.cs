@@ -38,10 +38,36 @@ public sealed class LogisticRegressionOptions
     [Range(1e-16, 1e-2)]
     public double OptimizationTolerance { get; set; } = LogisticRegressionConstants.DefaultOptimizationTolerance;
 
-    /// <summary>The most Newton iterations before the fit fails with a message saying it did not converge.</summary>
+    /// <summary>
+    /// The most Newton iterations before the fit fails with a message saying it did not converge; L-BFGS may take 20 times as
+    /// many (it needs more, cheaper iterations).
+    /// </summary>
     /// <value>Default 100 (Newton usually needs fewer than 15).</value>
     [Range(1, 100_000)]
     public int MaximumNumberOfIterations { get; set; } = LogisticRegressionConstants.DefaultMaximumNumberOfIterations;
+
+    /// <summary>
+    /// The optimiser. <see cref="LogisticSolverKind.Auto"/> uses Newton's method (proximal Newton with L1) up to 500 features
+    /// with spread, where it converges in a handful of iterations, and L-BFGS (OWL-QN with L1) above, where Newton's Hessian
+    /// (O(rows·features²) per iteration, O(features²) memory) and its factorisation (O(features³)) would take hours. Both stop at
+    /// the same <see cref="OptimizationTolerance"/>, so they reach the same optimum to it.
+    /// </summary>
+    /// <value>Default <see cref="LogisticSolverKind.Auto"/>.</value>
+    [EnumDataType(typeof(LogisticSolverKind))]
+    public LogisticSolverKind Solver { get; set; } = LogisticSolverKind.Auto;
+}
+
+/// <summary>The optimiser of <see cref="LogisticRegressionLearner"/>.</summary>
+public enum LogisticSolverKind
+{
+    /// <summary>Newton up to 500 features with spread, L-BFGS above.</summary>
+    Auto,
+
+    /// <summary>Newton's method (proximal Newton with L1): exact Hessian, Cholesky solve.</summary>
+    Newton,
+
+    /// <summary>L-BFGS with 10 curvature pairs (OWL-QN with L1): O(rows·features) per iteration.</summary>
+    Lbfgs,
 }
 
 internal static class LogisticRegressionConstants

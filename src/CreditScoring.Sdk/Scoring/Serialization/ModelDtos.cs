@@ -94,6 +94,16 @@ internal sealed class MetadataDto
     public required string Learner { get; init; }
 
     public required Dictionary<string, string> LearnerParameters { get; init; }
+
+    /// <summary>Format 5: the training diagnostics (absent in older files).</summary>
+    public DiagnosticDto[]? Diagnostics { get; init; }
+}
+
+internal sealed class DiagnosticDto
+{
+    public required string Code { get; init; }
+
+    public required string Message { get; init; }
 }
 
 internal sealed class InputColumnDto

@@ -23,7 +23,7 @@ namespace CreditScoring.Sdk.Scoring.Serialization;
 internal static class ModelFile
 {
     public const string FormatName = "creditscoring-model";
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5;
 
     public static string SdkVersion { get; } =
         typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -259,6 +259,7 @@ internal static class ModelFile
                 IdColumn = m.IdColumn,
                 Learner = m.Learner,
                 LearnerParameters = new Dictionary<string, string>(m.LearnerParameters),
+                Diagnostics = m.Diagnostics.Select(d => new DiagnosticDto { Code = d.Code, Message = d.Message }).ToArray(),
             },
             Inputs = model.Input.Columns.Select(c => new InputColumnDto
             {
@@ -487,7 +488,10 @@ internal static class ModelFile
         var features = new FittedFeatures(inputs, aggregations, steps, dto.Selection);
         var predictor = FromDto(dto.Predictor);
         var m = dto.Metadata;
-        var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.IdColumn, m.Learner, m.LearnerParameters);
+        var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.IdColumn, m.Learner, m.LearnerParameters)
+        {
+            Diagnostics = (m.Diagnostics ?? []).Select(d => new ModelDiagnostic(d.Code, d.Message)).ToArray(),
+        };
         var calibration = dto.Calibration is { } cal ? ProbabilityCalibrator.Load(cal.Kind, cal.Numbers) : null;
         var profile = dto.Profile is { } p ? new PopulationProfile(p.Rows, p.Columns.Select(FromDto).ToArray(), p.Scores is { } sc ? FromDto(sc) : null) : null;
         return new CreditModel(features, predictor, FromDto(dto.Decision), metadata, calibration, profile);
