@@ -149,10 +149,24 @@ internal static class BatchCli
         }
         catch (Exception e) when (e is CliException or CreditScoringException or OptionsValidationException or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or FormatException)
         {
-            var message = e.Message.ReplaceLineEndings(" ");
+            var message = Plain(e).ReplaceLineEndings(" ");
             error.WriteLine("error: " + (message.EndsWith('.') || message.EndsWith(".)", StringComparison.Ordinal) ? message : message + "."));
             return UserError;
         }
+    }
+
+    /// <summary>An exception's message without .NET's parameter decoration ("(Parameter 'x') Actual value was 2."), which means nothing at a command line.</summary>
+    private static string Plain(Exception e)
+    {
+        if (e is not ArgumentException { ParamName: { } name } argument)
+        {
+            return e.Message;
+        }
+
+        var message = argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
+        return argument is ArgumentOutOfRangeException { ActualValue: { } actual }
+            ? message.Replace(Environment.NewLine + $"Actual value was {actual}.", "", StringComparison.Ordinal).TrimEnd('.') + string.Create(CultureInfo.InvariantCulture, $" (got {actual}).")
+            : message;
     }
 
     private static bool IsOutOfMemory(Exception e) => e switch
@@ -170,6 +184,21 @@ internal static class BatchCli
         if (testPath is not null && testFraction is not null)
         {
             throw new CliException("give either --test-data or --test-fraction, not both.");
+        }
+
+        if (!(threshold is >= 0 and <= 1))
+        {
+            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--threshold {threshold} is not a probability of default in [0, 1]."));
+        }
+
+        if (testFraction is { } fraction && !(fraction is > 0 and < 1))
+        {
+            throw new CliException(string.Create(CultureInfo.InvariantCulture, $"--test-fraction {fraction} is not a share in (0, 1), such as 0.2."));
+        }
+
+        if (recipe.Folds is < 2)
+        {
+            throw new CliException($"--cv {recipe.Folds}: cross-validation needs at least 2 folds (5 is usual).");
         }
 
         var log = new ProgressLog(error);

@@ -23,7 +23,7 @@ public class BatchCliOutputTests
         var (exit, output, error) = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--test-data", test, "--model", model, "--report", report);
 
         Assert.Equal(BatchCli.UserError, exit);
-        Assert.StartsWith("error: The data lacks 1 input column(s) the model needs: Price (numeric).", ErrorLine(error), StringComparison.Ordinal);
+        Assert.StartsWith($"error: {test}: the data lacks 1 input column(s) the model needs: Price (numeric).", ErrorLine(error), StringComparison.Ordinal);
         Assert.DoesNotContain("saved", output, StringComparison.Ordinal);
         Assert.Equal("old model", File.ReadAllText(model));
         Assert.Equal("old report", File.ReadAllText(report));

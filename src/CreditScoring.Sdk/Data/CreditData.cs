@@ -473,6 +473,12 @@ public sealed partial class CreditData
     {
         var records = new CsvRecordReader(text, options.Delimiter, options.Quote);
         var first = records.Read();
+        if (records.LooksBinary)
+        {
+            throw new DataLoadException(source, 0, null, null,
+                $"{source}: the file is not CSV text: it holds NUL characters, as binary files (a spreadsheet, a compressed file) and UTF-16 text without a byte-order mark do. Save the data as CSV in UTF-8 (or in UTF-16 with a byte-order mark).");
+        }
+
         if (first == CsvRecordReader.Outcome.EndOfFile)
         {
             throw new DataLoadException(source, 0, null, null, $"{source}: the file is empty; expected {(options.HasHeader ? "a header row and data rows" : "data rows")}.");

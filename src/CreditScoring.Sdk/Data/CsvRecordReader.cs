@@ -44,6 +44,9 @@ internal sealed class CsvRecordReader
         Malformed,
     }
 
+    /// <summary>Whether the first block read held a NUL character: binary data, or UTF-16 text without a byte-order mark.</summary>
+    public bool LooksBinary { get; private set; }
+
     /// <summary>The 1-based line on which the current record starts.</summary>
     public long RecordLine { get; private set; }
 
@@ -234,8 +237,14 @@ internal sealed class CsvRecordReader
             return true;
         }
 
+        var first = _line == 1 && _len == 0 && _pos == 0;
         _len = _reader.Read(_input, 0, _input.Length);
         _pos = 0;
+        if (first && _input.AsSpan(0, _len).Contains('\0'))
+        {
+            LooksBinary = true;
+        }
+
         return _len > 0;
     }
 

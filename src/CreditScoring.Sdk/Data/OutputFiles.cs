@@ -70,8 +70,6 @@ public sealed class OutputFiles : IDisposable
         }
 
         var directory = Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(directory);
-        RemoveStale(directory, Path.GetFileName(target));
         var temporary = Path.Combine(directory, $"{Prefix(Path.GetFileName(target))}{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None, BufferSize = 1 << 16 };
         if (unixMode is { } mode && !OperatingSystem.IsWindows())
@@ -79,7 +77,19 @@ public sealed class OutputFiles : IDisposable
             options.UnixCreateMode = mode;
         }
 
-        var stream = new FileStream(temporary, options);
+        FileStream stream;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            RemoveStale(directory, Path.GetFileName(target));
+            stream = new FileStream(temporary, options);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var reason = e is UnauthorizedAccessException ? "permission denied" : e.Message.Replace(temporary, "its temporary file", StringComparison.Ordinal);
+            throw new IOException($"'{path}' cannot be written (the folder '{directory}' does not take a new file: {reason})", e);
+        }
+
         var staged = new Staged(path, target, temporary, stream);
         _staged.Add(staged);
         return staged.Writer;

@@ -12,7 +12,7 @@ namespace CreditScoring.Sdk.Data;
 /// </summary>
 internal sealed class TableBuilder
 {
-    private const int MaxShownValueLength = 80;
+    private const int MaxShownValueLength = 200;
 
     private readonly string _source;
     private readonly string _locationWord;
@@ -57,6 +57,12 @@ internal sealed class TableBuilder
         var seen = new Dictionary<string, int>(names.Count, StringComparer.Ordinal);
         for (var i = 0; i < names.Count; i++)
         {
+            if (names[i].AsSpan().IndexOfAnyInRange('\u0000', '\u001F') >= 0 || names[i].AsSpan().IndexOfAnyInRange('\u007F', '\u009F') >= 0)
+            {
+                throw new DataLoadException(source, headerLocation, null, Shown(names[i]),
+                    $"{source}: {Where(headerLocation)}the name of column {i + 1}, '{Shown(names[i])}', holds control characters; the file does not look like CSV text (a binary file, or text in another encoding?).");
+            }
+
             if (seen.TryGetValue(names[i], out var first))
             {
                 throw new DataLoadException(source, headerLocation, names[i], names[i],
@@ -197,9 +203,39 @@ internal sealed class TableBuilder
         return new CreditData([.. columns], [.. roles], report);
     }
 
-    /// <summary>A value as messages show it: at most <see cref="MaxShownValueLength"/> characters.</summary>
-    private static string Shown(ReadOnlySpan<char> value) =>
-        value.Length > MaxShownValueLength ? string.Concat(value[..MaxShownValueLength], "...") : value.ToString();
+    /// <summary>
+    /// A value as messages show it: at most <see cref="MaxShownValueLength"/> characters (a 10 MB field is not echoed whole),
+    /// with control and direction-changing characters written as <c>\xNN</c> or <c>\uNNNN</c> so that they never reach a
+    /// terminal raw.
+    /// </summary>
+    internal static string Shown(ReadOnlySpan<char> value)
+    {
+        var cut = value.Length > MaxShownValueLength;
+        var part = cut ? value[..MaxShownValueLength] : value;
+        var builder = new System.Text.StringBuilder(part.Length + 8);
+        foreach (var c in part)
+        {
+            if (c < ' ' || c is >= '\u007F' and <= '\u009F')
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:X2}");
+            }
+            else if (c is >= '\u200B' and <= '\u200F' or >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\uFEFF')
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        if (cut)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"... ({value.Length:N0} characters in all)");
+        }
+
+        return builder.ToString();
+    }
 
     private string Where(long location) => location > 0 ? $"{_locationWord} {location}: " : string.Empty;
 
@@ -595,7 +631,7 @@ internal sealed class TableBuilder
                     {
                         if (double.IsInfinity(d))
                         {
-                            return $"value '{text}' is not a finite number";
+                            return $"value '{Shown(text)}' is not a finite number";
                         }
 
                         if (double.IsNaN(d))
@@ -922,7 +958,7 @@ internal sealed class TableBuilder
                     return null;
                 }
 
-                return $"target value '{text}' is neither the positive label '{_positiveLabel}' nor the negative label '{_negativeLabel}'";
+                return $"target value '{Shown(text)}' is neither the positive label '{_positiveLabel}' nor the negative label '{_negativeLabel}'";
             }
 
             if (FastDouble.TryParse(text, out var d) && (d == 0.0 || d == 1.0))
@@ -931,7 +967,7 @@ internal sealed class TableBuilder
                 return null;
             }
 
-            return $"target value '{text}' is not 0 or 1 (for text labels use Target(\"{Name}\", positiveLabel, negativeLabel))";
+            return $"target value '{Shown(text)}' is not 0 or 1 (for text labels use Target(\"{Name}\", positiveLabel, negativeLabel))";
         }
 
         private string? StageNumber(ReadOnlySpan<char> text)
@@ -960,12 +996,12 @@ internal sealed class TableBuilder
 
             if (double.IsInfinity(d))
             {
-                return $"value '{shown}' is not a finite number";
+                return $"value '{Shown(shown)}' is not a finite number";
             }
 
             if (Role == ColumnRole.Weight && d < 0)
             {
-                return $"weight '{shown}' is negative; weights must be >= 0";
+                return $"weight '{Shown(shown)}' is negative; weights must be >= 0";
             }
 
             _stagedNumber = d;
@@ -1024,8 +1060,8 @@ internal sealed class TableBuilder
             if (!ok)
             {
                 return _dateFormat is null
-                    ? $"value '{text}' is not a date (expected an invariant-culture date such as 2024-01-31; give an exact format with Date(\"{Name}\", \"yyyy-MM-dd\"))"
-                    : $"value '{text}' is not a date in the format '{_dateFormat}'";
+                    ? $"value '{Shown(text)}' is not a date (expected an invariant-culture date such as 2024-01-31; give an exact format with Date(\"{Name}\", \"yyyy-MM-dd\"))"
+                    : $"value '{Shown(text)}' is not a date in the format '{_dateFormat}'";
             }
 
             _stagedNumber = DateColumn.ToDays(dt);

@@ -69,22 +69,26 @@ internal static class InputBinder
             {
                 (ColumnKind.Numeric, NumericColumn n) => n.RawValues,
                 (ColumnKind.Numeric, var other) => throw new ScoringInputException(input.Name,
-                    $"Column '{input.Name}' is {other.Kind.ToString().ToLowerInvariant()} in the data, but the model expects numbers."),
+                    Lead(data, $"column '{input.Name}' is {other.Kind.ToString().ToLowerInvariant()} in the data, but the model expects numbers.")),
                 (ColumnKind.Categorical, CategoricalColumn c) => MapCategories(schema, j, c, unknown),
                 (ColumnKind.Categorical, NumericColumn n) => MapNumbersAsCategories(schema, j, n, unknown),
                 (_, var other) => throw new ScoringInputException(input.Name,
-                    $"Column '{input.Name}' is {other.Kind.ToString().ToLowerInvariant()} in the data, but the model expects categories."),
+                    Lead(data, $"column '{input.Name}' is {other.Kind.ToString().ToLowerInvariant()} in the data, but the model expects categories.")),
             };
         }
 
         if (missing.Count > 0)
         {
             throw new ScoringInputException(missing[0].Name,
-                $"The data lacks {missing.Count} input column(s) the model needs: {string.Join("; ", missing)}. Data columns: {string.Join(", ", data.Schema.Columns.Select(c => c.Name))}.");
+                Lead(data, $"the data lacks {missing.Count} input column(s) the model needs: {string.Join("; ", missing)}. Data columns: {string.Join(", ", data.Schema.Columns.Select(c => c.Name))}."));
         }
 
         return raw;
     }
+
+    /// <summary>A message that names the table's source ("file.csv: column ...") when it was loaded from one, else starts with a capital.</summary>
+    private static string Lead(CreditData data, string message) =>
+        data.LoadReport is { Source: { Length: > 0 } source } ? $"{source}: {message}" : char.ToUpperInvariant(message[0]) + message[1..];
 
     /// <summary>The raw code of a category: its training code, or what the unknown-category handling says.</summary>
     public static double CodeOf(InputSchema schema, int column, ReadOnlySpan<char> category, UnknownCategoryHandling unknown, int? row = null)

@@ -66,6 +66,14 @@ internal static class ModelFile
             throw new ModelFormatException($"{source}: the file is empty; it is not a CreditScoring model file.");
         }
 
+        if (bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]) || (bytes.Length > 1 && (bytes[0] == 0 || bytes[1] == 0)))
+        {
+            throw new ModelFormatException($"{source}: the file is UTF-16 text or binary data; a CreditScoring model file is UTF-8 JSON. Was it re-saved by an editor? Save it as UTF-8, or restore the original.");
+        }
+
+        // A UTF-8 byte-order mark (some editors add one) is not part of the JSON.
+        var offset = bytes.AsSpan().StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+
         string? format = null, checksum = null, writer = null, signatureAlgorithm = null, signatureKey = null, signatureValue = null;
         var signed = false;
         int? version = null;
@@ -73,7 +81,7 @@ internal static class ModelFile
         var payloadStart = -1L;
         try
         {
-            var reader = new Utf8JsonReader(bytes);
+            var reader = new Utf8JsonReader(bytes.AsSpan(offset));
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw NotAModel(source);
@@ -89,11 +97,11 @@ internal static class ModelFile
 
                 switch (name)
                 {
-                    case "format": format = reader.GetString(); break;
-                    case "formatVersion": version = reader.GetInt32(); break;
-                    case "sdkVersion": writer = reader.GetString(); break;
-                    case "payloadLength": length = reader.GetInt64(); break;
-                    case "payloadSha256": checksum = reader.GetString(); break;
+                    case "format": format = HeaderString(ref reader, source, name); break;
+                    case "formatVersion": version = (int)HeaderInteger(ref reader, source, name, int.MaxValue); break;
+                    case "sdkVersion": writer = HeaderString(ref reader, source, name); break;
+                    case "payloadLength": length = HeaderInteger(ref reader, source, name, int.MaxValue); break;
+                    case "payloadSha256": checksum = HeaderString(ref reader, source, name); break;
                     case "signature":
                         signed = true;
                         if (reader.TokenType != JsonTokenType.StartObject)
@@ -107,15 +115,15 @@ internal static class ModelFile
                             reader.Read();
                             switch (field)
                             {
-                                case "algorithm": signatureAlgorithm = reader.GetString(); break;
-                                case "keyId": signatureKey = reader.GetString(); break;
-                                case "value": signatureValue = reader.GetString(); break;
+                                case "algorithm": signatureAlgorithm = HeaderString(ref reader, source, "signature.algorithm"); break;
+                                case "keyId": signatureKey = HeaderString(ref reader, source, "signature.keyId"); break;
+                                case "value": signatureValue = HeaderString(ref reader, source, "signature.value"); break;
                                 default: reader.Skip(); break;
                             }
                         }
 
                         break;
-                    case "payload": payloadStart = reader.TokenStartIndex; break;
+                    case "payload": payloadStart = offset + reader.TokenStartIndex; break;
                     default: reader.Skip(); break;
                 }
             }
@@ -234,6 +242,34 @@ internal static class ModelFile
             throw new ModelSignatureException($"{source}: the model file's signature by key {keyId} does not match its contents: the file was changed after it was signed. Restore the signed file or sign the model again.");
         }
     }
+
+    /// <summary>A header field that must be a string (or null).</summary>
+    private static string? HeaderString(ref Utf8JsonReader reader, string source, string name) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Null => null,
+        _ => throw WrongHeaderType(source, name, reader.TokenType, "a string"),
+    };
+
+    /// <summary>A header field that must be a whole number in [0, <paramref name="maximum"/>].</summary>
+    private static long HeaderInteger(ref Utf8JsonReader reader, string source, string name, long maximum)
+    {
+        if (reader.TokenType != JsonTokenType.Number)
+        {
+            throw WrongHeaderType(source, name, reader.TokenType, "a whole number");
+        }
+
+        if (!reader.TryGetInt64(out var value) || value < 0 || value > maximum)
+        {
+            var text = Encoding.UTF8.GetString(reader.HasValueSequence ? System.Buffers.BuffersExtensions.ToArray(reader.ValueSequence) : reader.ValueSpan);
+            throw new ModelFormatException($"{source}: the model file's header field '{name}' is {(text.Length > 40 ? text[..40] + "..." : text)}; expected a whole number from 0 to {maximum}. The header was edited or damaged.");
+        }
+
+        return value;
+    }
+
+    private static ModelFormatException WrongHeaderType(string source, string name, JsonTokenType token, string expected) =>
+        new($"{source}: the model file's header field '{name}' is {token switch { JsonTokenType.StartArray => "an array", JsonTokenType.StartObject => "an object", JsonTokenType.Null => "null", JsonTokenType.True or JsonTokenType.False => "a boolean", JsonTokenType.Number => "a number", _ => "a string" }}; expected {expected}. The header was edited or damaged.");
 
     private static ModelFormatException NotAModel(string source) =>
         new($"{source}: this is not a CreditScoring model file (it is not a JSON object with a \"format\": \"{FormatName}\" header).");
