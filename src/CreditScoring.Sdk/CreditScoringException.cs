@@ -26,3 +26,30 @@ public class CreditScoringException : Exception
     {
     }
 }
+
+/// <summary>
+/// The training data cannot give a model as asked: a single class, no features, too few rows of a class for the folds or
+/// the resampler's neighbours, a split that leaves one side empty. The message says what the data lacks.
+/// </summary>
+public sealed class TrainingDataException : CreditScoringException
+{
+    /// <summary>Creates the exception.</summary>
+    public TrainingDataException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What the data lacks.</param>
+    public TrainingDataException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What the data lacks.</param>
+    /// <param name="innerException">The cause.</param>
+    public TrainingDataException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

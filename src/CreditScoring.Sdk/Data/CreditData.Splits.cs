@@ -141,7 +141,7 @@ public sealed partial class CreditData
 
         if (missing > 0)
         {
-            throw new InvalidOperationException($"The time column '{TimeColumn!.Name}' has {missing} missing value(s); an out-of-time split needs a time on every row.");
+            throw new TrainingDataException($"The time column '{TimeColumn!.Name}' has {missing} missing value(s); an out-of-time split needs a time on every row.");
         }
 
         return values;
@@ -158,7 +158,7 @@ public sealed partial class CreditData
 
         if (trainRows.Count == 0 || testRows.Count == 0)
         {
-            throw new InvalidOperationException($"The {what} leaves {(trainRows.Count == 0 ? "no training rows" : "no test rows")} out of {RowCount}.");
+            throw new TrainingDataException($"The {what} leaves {(trainRows.Count == 0 ? "no training rows" : "no test rows")} out of {RowCount}.");
         }
 
         return new DataSplit(SelectRows(trainRows.ToArray()), SelectRows(testRows.ToArray()));
@@ -199,7 +199,7 @@ internal static class Splitter
             var rows = RowsOfClass(labels, cls);
             if (rows.Length < folds)
             {
-                throw new InvalidOperationException($"Class {cls} has {rows.Length} row(s), fewer than the {folds} folds; every fold needs both classes.");
+                throw new TrainingDataException($"Class {cls} has {rows.Length} row(s), fewer than the {folds} folds; every fold needs both classes.");
             }
 
             DeterministicRandom.Derive(seed, cls).ShuffleInplace(rows.AsSpan());

@@ -201,7 +201,7 @@ internal sealed class FeatureFrame
 
         if (selection.Count == 0)
         {
-            throw new InvalidOperationException("The feature pipeline leaves no features for the learner (every column was dropped or de-selected).");
+            throw new TrainingDataException("The feature pipeline leaves no features for the learner (every column was dropped or de-selected).");
         }
 
         if (selection.Count > MaximumFeatures)

@@ -44,7 +44,7 @@ internal static class InputBinder
 
         if (columns.Count == 0)
         {
-            throw new InvalidOperationException($"The data has no numeric or categorical feature columns to train on. Columns: {data.Schema}.");
+            throw new TrainingDataException($"The data has no numeric or categorical feature columns to train on. Columns: {data.Schema}.");
         }
 
         return new InputSchema(columns);

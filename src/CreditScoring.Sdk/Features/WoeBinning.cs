@@ -354,7 +354,7 @@ internal static class WoeBinner
         var totalNon = missingNon + specialNon.Sum() + pairs.Sum(p => p.NonEvents);
         if (totalEvents <= 0 || totalNon <= 0)
         {
-            throw new InvalidOperationException($"WoE binning of '{feature}' needs both defaults and non-defaults in the training rows.");
+            throw new TrainingDataException($"WoE binning of '{feature}' needs both defaults and non-defaults in the training rows.");
         }
 
         var groups = categorical ? CategoryGroups(pairs, categories!.Count) : Prebins(pairs, options.PrebinCount);

@@ -46,7 +46,7 @@ internal static class LearnerInputs
 
         if (positive == 0 || negative == 0)
         {
-            throw new InvalidOperationException($"The {subject} has {(positive == 0 ? "no defaults (label 1)" : "no non-defaults (label 0)")} with positive weight; a PD model needs both classes.");
+            throw new TrainingDataException($"The {subject} has {(positive == 0 ? "no defaults (label 1)" : "no non-defaults (label 0)")} with positive weight; a PD model needs both classes.");
         }
 
         for (var j = 0; j < features.ColumnCount; j++)

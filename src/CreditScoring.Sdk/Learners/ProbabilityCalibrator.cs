@@ -104,7 +104,7 @@ public abstract class ProbabilityCalibrator
 
         if (!positive || !negative)
         {
-            throw new InvalidOperationException("Calibration needs both defaults and non-defaults.");
+            throw new TrainingDataException("Calibration needs both defaults and non-defaults.");
         }
     }
 }

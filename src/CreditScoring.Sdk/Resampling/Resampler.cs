@@ -380,7 +380,7 @@ public sealed class Adasyn : Resampler
 
         if (total == 0)
         {
-            throw new InvalidOperationException($"ADASYN: no row of class {label} has a neighbour of the other class among its {Neighbours} nearest, so it cannot weigh them; use SMOTE instead.");
+            throw new TrainingDataException($"ADASYN: no row of class {label} has a neighbour of the other class among its {Neighbours} nearest, so it cannot weigh them; use SMOTE instead.");
         }
 
         var per = new int[cls.Count];
@@ -393,7 +393,7 @@ public sealed class Adasyn : Resampler
 
         if (made == 0)
         {
-            throw new InvalidOperationException($"ADASYN: the strategy asks for {count} new rows, which round to none over {cls.Count} rows.");
+            throw new TrainingDataException($"ADASYN: the strategy asks for {count} new rows, which round to none over {cls.Count} rows.");
         }
 
         var same = job.Neighbours(cls, cls, Neighbours, excludeSelf: true);

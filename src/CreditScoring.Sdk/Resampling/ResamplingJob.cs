@@ -92,7 +92,7 @@ internal sealed class ResamplingJob
         var rows = ClassRows(label);
         if (rows.Length < minimum)
         {
-            throw new InvalidOperationException($"{name} needs at least {minimum} rows of class {label} (the neighbours plus the row itself), but the data has {rows.Length}; lower the neighbour count or use random over-sampling.");
+            throw new TrainingDataException($"{name} needs at least {minimum} rows of class {label} (the neighbours plus the row itself), but the data has {rows.Length}; lower the neighbour count or use random over-sampling.");
         }
 
         return Points(rows);
@@ -168,7 +168,7 @@ internal sealed class ResamplingJob
         var rows = ClassRows(label);
         if (rows.Length == 0)
         {
-            throw new InvalidOperationException($"Random over-sampling cannot grow class {label}: it has no rows.");
+            throw new TrainingDataException($"Random over-sampling cannot grow class {label}: it has no rows.");
         }
 
         var random = Random(label);
@@ -216,7 +216,7 @@ internal sealed class ResamplingJob
         var rows = ClassRows(label);
         if (rows.Length < k + 1)
         {
-            throw new InvalidOperationException($"{name} needs at least {k + 1} rows of class {label} (the neighbours plus the row itself), but the data has {rows.Length}; lower the neighbour count or use random over-sampling.");
+            throw new TrainingDataException($"{name} needs at least {k + 1} rows of class {label} (the neighbours plus the row itself), but the data has {rows.Length}; lower the neighbour count or use random over-sampling.");
         }
 
         var (continuous, groups) = Layout();

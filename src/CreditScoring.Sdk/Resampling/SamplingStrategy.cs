@@ -145,7 +145,7 @@ public sealed class SamplingStrategy
                     newMinority = (int)(majority * RatioValue);
                     if (newMinority < minority)
                     {
-                        throw new InvalidOperationException($"Sampling ratio {RatioValue.ToString(CultureInfo.InvariantCulture)} would remove minority rows ({minority} now, {newMinority} wanted) while over-sampling; the ratio must be at least the current {((double)minority / majority).ToString("0.####", CultureInfo.InvariantCulture)}.");
+                        throw new TrainingDataException($"Sampling ratio {RatioValue.ToString(CultureInfo.InvariantCulture)} would remove minority rows ({minority} now, {newMinority} wanted) while over-sampling; the ratio must be at least the current {((double)minority / majority).ToString("0.####", CultureInfo.InvariantCulture)}.");
                     }
                 }
                 else
@@ -153,7 +153,7 @@ public sealed class SamplingStrategy
                     newMajority = (int)(minority / RatioValue);
                     if (newMajority > majority)
                     {
-                        throw new InvalidOperationException($"Sampling ratio {RatioValue.ToString(CultureInfo.InvariantCulture)} would add majority rows ({majority} now, {newMajority} wanted) while under-sampling; the ratio must be at least the current {((double)minority / majority).ToString("0.####", CultureInfo.InvariantCulture)}.");
+                        throw new TrainingDataException($"Sampling ratio {RatioValue.ToString(CultureInfo.InvariantCulture)} would add majority rows ({majority} now, {newMajority} wanted) while under-sampling; the ratio must be at least the current {((double)minority / majority).ToString("0.####", CultureInfo.InvariantCulture)}.");
                     }
                 }
 
@@ -181,12 +181,12 @@ public sealed class SamplingStrategy
     {
         if (overSampling && wanted < now)
         {
-            throw new InvalidOperationException($"Sampling counts ask for {wanted} rows of class {label}, which has {now}; an over-sampler only adds rows.");
+            throw new TrainingDataException($"Sampling counts ask for {wanted} rows of class {label}, which has {now}; an over-sampler only adds rows.");
         }
 
         if (!overSampling && wanted > now)
         {
-            throw new InvalidOperationException($"Sampling counts ask for {wanted} rows of class {label}, which has {now}; an under-sampler only removes rows.");
+            throw new TrainingDataException($"Sampling counts ask for {wanted} rows of class {label}, which has {now}; an under-sampler only removes rows.");
         }
     }
 }

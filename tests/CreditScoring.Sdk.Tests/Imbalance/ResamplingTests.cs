@@ -220,10 +220,10 @@ public class ResamplingTests
         var withNaN = new FeatureMatrix(numeric.Features, [.. Enumerable.Range(0, 4).Select(j => j == 2 ? numeric.Column(j).ToArray().Select((v, i) => i == 17 ? double.NaN : v).ToArray() : numeric.Column(j).ToArray())]);
         Assert.Contains("'x2' is missing at row 17", Assert.Throws<ArgumentException>(() => new Smote().Resample(withNaN, y)).Message);
         Assert.Contains("'c' is categorical", Assert.Throws<ArgumentException>(() => new Smote().Resample(mixed, y)).Message);
-        Assert.Contains("would remove minority rows", Assert.Throws<InvalidOperationException>(() => new Smote(strategy: SamplingStrategy.Ratio(0.05)).Resample(numeric, y)).Message);
-        Assert.Contains("only removes rows", Assert.Throws<InvalidOperationException>(() => new RandomUnderSampler(SamplingStrategy.Counts(800, 86)).Resample(numeric, y)).Message);
+        Assert.Contains("would remove minority rows", Assert.Throws<TrainingDataException>(() => new Smote(strategy: SamplingStrategy.Ratio(0.05)).Resample(numeric, y)).Message);
+        Assert.Contains("only removes rows", Assert.Throws<TrainingDataException>(() => new RandomUnderSampler(SamplingStrategy.Counts(800, 86)).Resample(numeric, y)).Message);
         var few = Enumerable.Range(0, y.Length).Select(i => i < 3 ? 1 : 0).ToArray();
-        Assert.Contains("needs at least 6 rows of class 1", Assert.Throws<InvalidOperationException>(() => new Smote().Resample(numeric, few)).Message);
+        Assert.Contains("needs at least 6 rows of class 1", Assert.Throws<TrainingDataException>(() => new Smote().Resample(numeric, few)).Message);
         Assert.Equal(SamplingStrategy.Counts(10, 20).ToString(), SamplingStrategy.Parse("0:10,1:20").ToString());
         Assert.Equal(0.5, SamplingStrategy.Parse("0.5").RatioValue);
         Assert.Throws<FormatException>(() => SamplingStrategy.Parse("2:10"));

@@ -194,7 +194,7 @@ public class GradientBoostingTests
         Assert.Equal(summary.BestIteration, gb.Trees.Count);
         Assert.Equal(summary.BestValidationScore, model.Evaluate(valid).LogLoss, 10);
 
-        var oneClass = Assert.Throws<InvalidOperationException>(() => pipeline.Fit(train, valid.SelectRows(Enumerable.Range(0, valid.RowCount).Where(i => valid.Labels[i] == 0).ToArray())));
+        var oneClass = Assert.Throws<TrainingDataException>(() => pipeline.Fit(train, valid.SelectRows(Enumerable.Range(0, valid.RowCount).Where(i => valid.Labels[i] == 0).ToArray())));
         Assert.StartsWith("The validation data has no defaults (label 1)", oneClass.Message, StringComparison.Ordinal);
 
         // Without validation data, a held-out share of the training rows is used.

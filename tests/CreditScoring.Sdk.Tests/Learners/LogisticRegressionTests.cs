@@ -250,7 +250,7 @@ public class LogisticRegressionTests
     public void Fit_SingleClass_IsRejected()
     {
         var matrix = new FeatureMatrix([new FeatureInfo("x", FeatureKind.Continuous)], [[1.0, 2.0, 3.0]]);
-        var e = Assert.Throws<InvalidOperationException>(() => new LogisticRegressionLearner().Fit(matrix, [0, 0, 0], default, new LearnerContext(1)));
+        var e = Assert.Throws<TrainingDataException>(() => new LogisticRegressionLearner().Fit(matrix, [0, 0, 0], default, new LearnerContext(1)));
         Assert.Equal("The training data has no defaults (label 1) with positive weight; a PD model needs both classes.", e.Message);
     }
 

@@ -166,7 +166,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 
         if (w0 == 0 || w1 == 0)
         {
-            throw new InvalidOperationException("After holding out validation rows for early stopping, the training rows have a single class; lower ValidationFraction or pass validation data.");
+            throw new TrainingDataException("After holding out validation rows for early stopping, the training rows have a single class; lower ValidationFraction or pass validation data.");
         }
 
         var positiveScale = _o.UnbalancedSets ? w0 / w1 : _o.ScalePositiveWeight;

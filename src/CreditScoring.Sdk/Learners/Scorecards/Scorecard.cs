@@ -199,7 +199,7 @@ public sealed class ScorecardLearner : ICreditLearner
 
         if (used.Count == 0)
         {
-            throw new InvalidOperationException($"No characteristic reaches the scorecard's minimum Information Value {_options.MinimumInformationValue}; lower MinimumInformationValue or add features.");
+            throw new TrainingDataException($"No characteristic reaches the scorecard's minimum Information Value {_options.MinimumInformationValue}; lower MinimumInformationValue or add features.");
         }
 
         var woe = used.Select(j =>

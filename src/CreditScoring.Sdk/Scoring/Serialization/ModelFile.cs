@@ -214,7 +214,10 @@ internal static class ModelFile
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException)
         {
-            throw new ModelFormatException($"{source}: the model file's payload is inconsistent: {e.Message}", e);
+            // An argument exception's message ends with .NET's "(Parameter 'x')" and "Actual value was ..."; the text before is ours.
+            var cut = e is ArgumentException ? e.Message.IndexOf(" (Parameter '", StringComparison.Ordinal) : -1;
+            var given = e is ArgumentOutOfRangeException { ActualValue: { } value } ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" (it is {value})") : "";
+            throw new ModelFormatException($"{source}: the model file's payload is inconsistent: {(cut > 0 ? e.Message[..cut].TrimEnd('.') + given + "." : e.Message)}", e);
         }
     }
 
