@@ -74,6 +74,21 @@ public class LimitsTests
     }
 
     [Fact]
+    public void Lbfgs_GivesTheSameBitsOnAnyThreadCount()
+    {
+        var data = Wide(1500, 700, 5);
+        LogisticRegressionPredictor On(int threads) => (LogisticRegressionPredictor)new CreditScoringContext(seed: 1, maxDegreeOfParallelism: threads).CreatePipeline()
+            .Train(t => t.LogisticRegression()).Build().Fit(data).Predictor;
+
+        var one = On(1);
+        var two = On(2);
+
+        Assert.True(one.TrainingSummary!.Iterations > 15);
+        Assert.Equal(one.Coefficients.Select(c => BitConverter.DoubleToInt64Bits(c.Coefficient)), two.Coefficients.Select(c => BitConverter.DoubleToInt64Bits(c.Coefficient)));
+        Assert.Equal(BitConverter.DoubleToInt64Bits(one.Intercept), BitConverter.DoubleToInt64Bits(two.Intercept));
+    }
+
+    [Fact]
     public void AColumnWithAMillionCategories_IsAClearError_NotAnOutOfMemoryCrash()
     {
         const int rows = 1_000_000;

@@ -71,7 +71,7 @@ internal static class LogisticSolver
         theta[0] = Math.Log(rate / (1 - rate));
         if (solver == LogisticSolverKind.Lbfgs || (solver == LogisticSolverKind.Auto && m > NewtonMaximumFeatures))
         {
-            return QuasiNewton(cols, act, z.Length, y, w, theta, totalWeight, l2, l1, tolerance, maxIterations * QuasiNewtonIterationsPerNewton, progress, cancellationToken);
+            return QuasiNewton(cols, act, z.Length, y, w, theta, totalWeight, l2, l1, tolerance, maxIterations * QuasiNewtonIterationsPerNewton, threads, progress, cancellationToken);
         }
 
         var eta = new double[n];
@@ -190,9 +190,10 @@ internal static class LogisticSolver
     /// </summary>
     private static LogisticSolution QuasiNewton(
         double[][] cols, List<int> act, int columns, double[] y, double[] w, double[] theta, double totalWeight,
-        double l2, double l1, double tolerance, int maxIterations, Action<int, double>? progress, CancellationToken cancellationToken)
+        double l2, double l1, double tolerance, int maxIterations, int threads, Action<int, double>? progress, CancellationToken cancellationToken)
     {
         var n = y.Length;
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = (long)n * cols.Length >= 1_000_000 ? threads : 1, CancellationToken = cancellationToken };
         var d = theta.Length;
         var eta = new double[n];
         var r = new double[n];
@@ -216,9 +217,9 @@ internal static class LogisticSolver
 
         var stored = 0;
         var newest = -1;
-        Eta(cols, theta, eta);
+        Eta(cols, theta, eta, parallel);
         var objective = Objective(eta, y, w, theta, l2, l1, scratch, scratch2);
-        Gradient(cols, eta, y, w, theta, l2, r, h, g, scratch);
+        Gradient(cols, eta, y, w, theta, l2, r, h, g, scratch, parallel);
         for (var iteration = 0; ; iteration++)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -303,7 +304,7 @@ internal static class LogisticSolver
                     return Result(theta, act, columns, iteration, optimality, objective);
                 }
 
-                Eta(cols, trial, scratch2);
+                Eta(cols, trial, scratch2, parallel);
                 trialObjective = Objective(scratch2, y, w, trial, l2, l1, scratch, h);
                 if (trialObjective <= objective + (Armijo * predicted) || (step == 1.0 && -predicted < 1e-12 * (Math.Abs(objective) + 1)))
                 {
@@ -320,7 +321,7 @@ internal static class LogisticSolver
                 return Result(theta, act, columns, iteration + 1, optimality, objective);
             }
 
-            Gradient(cols, eta, y, w, trial, l2, r, h, trialG, scratch);
+            Gradient(cols, eta, y, w, trial, l2, r, h, trialG, scratch, parallel);
             var slot = (newest + 1) % History;
             double sy = 0;
             for (var k = 0; k < d; k++)
@@ -343,17 +344,27 @@ internal static class LogisticSolver
         }
     }
 
-    /// <summary>η = θ₀ + Σₖ θₖ₊₁·colₖ, accumulated column by column in a fixed order.</summary>
-    private static void Eta(double[][] cols, double[] theta, double[] eta)
+    /// <summary>
+    /// η = θ₀ + Σₖ θₖ₊₁·colₖ, accumulated column by column in a fixed order within blocks of rows; the blocks run in parallel,
+    /// and each row's sum has the same order on any number of threads.
+    /// </summary>
+    private static void Eta(double[][] cols, double[] theta, double[] eta, ParallelOptions parallel)
     {
-        Array.Fill(eta, theta[0]);
-        for (var k = 0; k < cols.Length; k++)
+        const int block = 4096;
+        var blocks = (eta.Length + block - 1) / block;
+        Parallel.For(0, blocks, parallel, b =>
         {
-            if (theta[k + 1] != 0)
+            var start = b * block;
+            var rows = eta.AsSpan(start, Math.Min(block, eta.Length - start));
+            rows.Fill(theta[0]);
+            for (var k = 0; k < cols.Length; k++)
             {
-                TensorPrimitives.MultiplyAdd<double>(cols[k], theta[k + 1], eta, eta);
+                if (theta[k + 1] != 0)
+                {
+                    TensorPrimitives.MultiplyAdd<double>(cols[k].AsSpan(start, rows.Length), theta[k + 1], rows, rows);
+                }
             }
-        }
+        });
     }
 
     /// <summary>The minimum-norm subgradient of the L1-penalised objective (the intercept is unpenalised); the gradient without L1.</summary>
@@ -411,8 +422,8 @@ internal static class LogisticSolver
         return sum + (0.5 * l2 * squares) + (l1 * absolute);
     }
 
-    /// <summary>p = σ(η), r = w·(p − y), h = w·p·(1 − p); g₀ = Σr, gₖ = zₖ·r + λ₂βₖ. Vectorised.</summary>
-    private static void Gradient(double[][] cols, double[] eta, double[] y, double[] w, double[] theta, double l2, double[] r, double[] h, double[] g, double[] p)
+    /// <summary>p = σ(η), r = w·(p − y), h = w·p·(1 − p); g₀ = Σr, gₖ = zₖ·r + λ₂βₖ. Vectorised; the columns' dot products are independent, so they may run in parallel.</summary>
+    private static void Gradient(double[][] cols, double[] eta, double[] y, double[] w, double[] theta, double l2, double[] r, double[] h, double[] g, double[] p, ParallelOptions? parallel = null)
     {
         TensorPrimitives.Sigmoid<double>(eta, p);
         TensorPrimitives.Subtract<double>(p, y, r);
@@ -421,6 +432,12 @@ internal static class LogisticSolver
         TensorPrimitives.Multiply<double>(h, p, h);
         TensorPrimitives.Multiply<double>(h, w, h);
         g[0] = TensorPrimitives.Sum<double>(r);
+        if (parallel is { MaxDegreeOfParallelism: > 1 })
+        {
+            Parallel.For(0, cols.Length, parallel, k => g[k + 1] = TensorPrimitives.Dot<double>(cols[k], r) + (l2 * theta[k + 1]));
+            return;
+        }
+
         for (var k = 0; k < cols.Length; k++)
         {
             g[k + 1] = TensorPrimitives.Dot<double>(cols[k], r) + (l2 * theta[k + 1]);
