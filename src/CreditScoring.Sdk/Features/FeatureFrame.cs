@@ -14,6 +14,8 @@ internal sealed class FeatureFrame
     private readonly List<Column> _columns = [];
     private readonly Dictionary<string, int> _bound = new(StringComparer.Ordinal);
     private readonly List<string> _active = [];
+    private readonly HashSet<string> _activeSet = new(StringComparer.Ordinal);
+    private double[][] _values = new double[16][];
 
     public FeatureFrame(CreditData data, InputSchema input, double[][] raw, int seed)
     {
@@ -53,7 +55,8 @@ internal sealed class FeatureFrame
 
     public Column this[int index] => _columns[index];
 
-    public double[][] Values => _columns.Select(c => c.Values).ToArray();
+    /// <summary>Every column's training values by working index (the array may be longer than <see cref="Width"/>).</summary>
+    public double[][] Values => _values;
 
     public int Width => _columns.Count;
 
@@ -107,16 +110,30 @@ internal sealed class FeatureFrame
     /// </summary>
     public void AddStep(FeatureStep step, string usedBy, string[] replaces, bool complete, double[][]? trainingOutputs = null, IReadOnlyList<string>?[]? categories = null)
     {
-        if (trainingOutputs is null)
+        if (trainingOutputs is null && step is PassThroughStep)
+        {
+            trainingOutputs = [_values[step.Sources[0]]]; // values are never changed in place, so the column is shared
+        }
+        else if (trainingOutputs is null)
         {
             trainingOutputs = step.Outputs.Select(_ => new double[Rows]).ToArray();
-            step.Transform(Values, Rows, trainingOutputs);
+            step.Transform(_values, Rows, trainingOutputs);
+        }
+
+        if (replaces.Length == 1 && step.Outputs.Length == 1 && step.Outputs[0].Name == replaces[0] && _activeSet.Contains(replaces[0]))
+        {
+            // The common case (imputation, scaling, pass-through): the output takes its source's name and place, in O(1).
+            Steps.Add(step);
+            _bound[replaces[0]] = _columns.Count;
+            AddColumn(new Column(step.Outputs[0], trainingOutputs[0], categories?[0], complete));
+            return;
         }
 
         var position = replaces.Length > 0 ? _active.IndexOf(replaces[0]) : -1;
         foreach (var r in replaces)
         {
             _active.Remove(r);
+            _activeSet.Remove(r);
         }
 
         Steps.Add(step);
@@ -129,20 +146,26 @@ internal sealed class FeatureFrame
             }
 
             _bound[name] = _columns.Count;
-            _columns.Add(new Column(step.Outputs[k], trainingOutputs[k], categories?[k], complete));
+            AddColumn(new Column(step.Outputs[k], trainingOutputs[k], categories?[k], complete));
             if (position >= 0)
             {
                 _active.Insert(position++, name);
+                _activeSet.Add(name);
             }
             else
             {
                 _active.Add(name);
+                _activeSet.Add(name);
             }
         }
     }
 
     /// <summary>Removes columns from the model's candidates (they stay readable by later steps).</summary>
-    public void Deactivate(string name) => _active.Remove(name);
+    public void Deactivate(string name)
+    {
+        _active.Remove(name);
+        _activeSet.Remove(name);
+    }
 
     private void Add(FeatureInfo info, double[] values, IReadOnlyList<string>? categories, bool complete, string usedBy)
     {
@@ -152,8 +175,20 @@ internal sealed class FeatureFrame
         }
 
         _bound[info.Name] = _columns.Count;
-        _columns.Add(new Column(info, values, categories, complete));
+        AddColumn(new Column(info, values, categories, complete));
         _active.Add(info.Name);
+        _activeSet.Add(info.Name);
+    }
+
+    private void AddColumn(Column column)
+    {
+        if (_columns.Count == _values.Length)
+        {
+            Array.Resize(ref _values, _values.Length * 2);
+        }
+
+        _values[_columns.Count] = column.Values;
+        _columns.Add(column);
     }
 
     /// <summary>The most features a model may have (README, "Limits").</summary>

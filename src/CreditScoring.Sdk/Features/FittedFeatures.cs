@@ -134,6 +134,12 @@ public sealed class FittedFeatures
         var next = prefix.Length;
         foreach (var step in _steps)
         {
+            if (step is PassThroughStep)
+            {
+                working[next++] = working[step.Sources[0]]; // columns are never changed in place, so it is shared, not copied
+                continue;
+            }
+
             var outputs = new double[step.Outputs.Length][];
             for (var k = 0; k < outputs.Length; k++)
             {
