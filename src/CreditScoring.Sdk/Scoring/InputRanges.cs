@@ -114,14 +114,22 @@ internal sealed class InputRanges
     /// </summary>
     public void Apply(double[][] raw, OutOfRangeHandling handling, Span<ScoreWarnings> warnings)
     {
+        if (handling == OutOfRangeHandling.Flag && warnings.IsEmpty)
+        {
+            return; // flags need somewhere to go; probabilities alone are unaffected
+        }
+
         foreach (var j in _checked)
         {
             var column = raw[j];
+            var values = column.AsSpan();
+            var low = _low[j];
+            var high = _high[j];
             double[]? clipped = null;
-            for (var i = 0; i < column.Length; i++)
+            for (var i = 0; i < values.Length; i++)
             {
-                var x = column[i];
-                if (!(x < _low[j] || x > _high[j]))
+                var x = values[i];
+                if (!(x < low || x > high))
                 {
                     continue;
                 }
