@@ -10,11 +10,35 @@ namespace CreditScoring.Sdk.Internal;
 /// thread-pool wake-up and a few allocations per loop, which at tens of microseconds per loop was a
 /// fifth of a gradient-boosting fit on two cores. Which thread runs an index never matters to the
 /// callers: each index writes its own outputs, so results do not depend on the thread count.
+/// <para>
+/// The caller never waits for a worker that has not started: workers take indices as they come, and when the
+/// caller has run out of indices it closes the round and waits only for the workers inside it. On a busy
+/// machine, where a worker may not get a core for milliseconds, the caller then does the round alone, as a
+/// one-thread fit would, instead of waiting for the worker (which made two-thread fits 4 to 10 times slower
+/// than one-thread fits under load). Joining a round is a Dekker handshake: a worker raises the count of
+/// workers inside before it reads whether the round is open, and the caller closes the round before it reads
+/// that count, so either the caller waits for the worker or the worker sees the round closed.
+/// </para>
 /// </summary>
 internal sealed class WorkTeam : IDisposable
 {
     /// <summary>How long an idle worker spins before it blocks: long enough to span the serial steps between the loops of a fit.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 500;
+
+    /// <summary>Rounds in a row in which the caller waits for a late worker before the team runs alone for a while.</summary>
+    private const int SlowRoundsBeforeSolo = 1;
+
+    /// <summary>The first stretch the team runs alone (on the caller) after its workers kept coming late; it doubles while they do, up to <see cref="MaximumSoloTicks"/>.</summary>
+    private static readonly long FirstSoloTicks = Stopwatch.Frequency / 5;
+
+    private static readonly long MaximumSoloTicks = Stopwatch.Frequency;
+
+    /// <summary>How late a worker may join a round before the round counts as slow: 250 µs, several wake-ups.</summary>
+    private static readonly long LateTicks = Stopwatch.Frequency / 4000;
+
+    private int _slowRounds;
+    private long _soloUntil;
+    private long _soloTicks = FirstSoloTicks;
 
     [ThreadStatic]
     private static int t_member;
@@ -24,7 +48,9 @@ internal sealed class WorkTeam : IDisposable
     private Action<int>? _body;
     private int _count;
     private int _next;
-    private int _running;
+    private int _open;
+    private int _inside;
+    private long _arrived;
     private int _generation;
     private int _sleepers;
     private bool _stopping;
@@ -57,7 +83,7 @@ internal sealed class WorkTeam : IDisposable
     public void For(int count, Action<int> body)
     {
         ObjectDisposedException.ThrowIf(_stopping, this);
-        if (_workers.Length == 0 || count <= 1)
+        if (_workers.Length == 0 || count <= 1 || Stopwatch.GetTimestamp() < _soloUntil)
         {
             t_member = 0;
             for (var i = 0; i < count; i++)
@@ -71,8 +97,10 @@ internal sealed class WorkTeam : IDisposable
         _body = body;
         _count = count;
         _next = 0;
+        _arrived = long.MaxValue;
         _error = null;
-        Volatile.Write(ref _running, _workers.Length);
+        var started = Stopwatch.GetTimestamp();
+        Volatile.Write(ref _open, 1);
         Interlocked.Increment(ref _generation);
         if (Volatile.Read(ref _sleepers) > 0)
         {
@@ -83,16 +111,51 @@ internal sealed class WorkTeam : IDisposable
         }
 
         Work(0);
+
+        // Every index is taken: close the round, then wait only for the workers inside it (each finishing an index it took).
+        Interlocked.Exchange(ref _open, 0);
+        var worked = Stopwatch.GetTimestamp();
         var wait = default(SpinWait);
-        while (Volatile.Read(ref _running) != 0)
+        while (Volatile.Read(ref _inside) != 0)
         {
             wait.SpinOnce(sleep1Threshold: -1);
         }
+
+        Adapt(started, worked, Interlocked.Read(ref _arrived), Stopwatch.GetTimestamp());
 
         _body = null;
         if (_error is { } error)
         {
             ExceptionDispatchInfo.Throw(error);
+        }
+    }
+
+    /// <summary>
+    /// Detects a machine that does not give the team its cores: a worker that spins between rounds joins a new round within
+    /// microseconds, and one that was asleep within a wake-up; when, round after round, no worker joins within
+    /// <see cref="LateTicks"/> of the round's start while the round lasts longer than that, the workers are not getting
+    /// cores, and their spinning only takes cores from the threads that do run. The team then runs alone for a stretch that
+    /// doubles while this goes on, its workers asleep; a round a worker joins on time resets it. Which thread runs an index
+    /// never changes results.
+    /// </summary>
+    private void Adapt(long started, long worked, long arrived, long ended)
+    {
+        // Late: no worker joined within LateTicks of a round that lasted longer, or a worker that did join kept the caller
+        // waiting for over two milliseconds, twice as long as the caller worked (preempted in the middle of its index).
+        var late = (arrived - started > LateTicks && worked - started > LateTicks)
+            || (ended - worked > 8 * LateTicks && ended - worked > 2 * (worked - started));
+        if (!late)
+        {
+            _slowRounds = 0;
+            _soloTicks = FirstSoloTicks;
+            return;
+        }
+
+        if (++_slowRounds >= SlowRoundsBeforeSolo)
+        {
+            _slowRounds = 0;
+            _soloUntil = worked + _soloTicks;
+            _soloTicks = Math.Min(_soloTicks * 2, MaximumSoloTicks);
         }
     }
 
@@ -117,14 +180,18 @@ internal sealed class WorkTeam : IDisposable
         }
     }
 
-    private void Work(int member)
+    /// <summary>Runs indices until none is left; returns how many this thread ran.</summary>
+    private int Work(int member)
     {
         t_member = member;
         var body = _body!;
         var count = _count;
+        var ran = 0;
         int i;
         while ((i = Interlocked.Increment(ref _next) - 1) < count)
         {
+            ran++;
+
             try
             {
                 body(i);
@@ -134,6 +201,8 @@ internal sealed class WorkTeam : IDisposable
                 Interlocked.CompareExchange(ref _error, e, null);
             }
         }
+
+        return ran;
     }
 
     private void Serve(int member)
@@ -171,8 +240,19 @@ internal sealed class WorkTeam : IDisposable
                 return;
             }
 
-            Work(member);
-            Interlocked.Decrement(ref _running);
+            Interlocked.Increment(ref _inside);
+            if (Volatile.Read(ref _open) == 1 && Volatile.Read(ref _generation) == seen)
+            {
+                var now = Stopwatch.GetTimestamp();
+                if (now < Interlocked.Read(ref _arrived))
+                {
+                    Interlocked.Exchange(ref _arrived, now);
+                }
+
+                Work(member);
+            }
+
+            Interlocked.Decrement(ref _inside);
         }
     }
 }

@@ -115,6 +115,49 @@ public class WorkTeamTests
     });
 
     [Fact]
+    public void For_RunsAloneForAWhile_AfterAWorkerKeptTheCallerWaiting() => WithinAMinute(() =>
+    {
+        using var team = new WorkTeam(2);
+
+        // A worker that holds its index for 20 ms while the caller's is instant looks like a worker preempted mid-index.
+        var gate = new Barrier(2);
+        team.For(2, _ =>
+        {
+            gate.SignalAndWait(TimeSpan.FromSeconds(30));
+            if (WorkTeam.Member == 1)
+            {
+                Thread.Sleep(20);
+            }
+        });
+
+        // The next rounds (within the first 200 ms stretch) run on the caller alone, and give the same results.
+        var members = new int[2];
+        var sum = 0L;
+        for (var round = 0; round < 20; round++)
+        {
+            team.For(64, i =>
+            {
+                Interlocked.Increment(ref members[WorkTeam.Member]);
+                Interlocked.Add(ref sum, i);
+            });
+        }
+
+        Assert.Equal(20 * 64, members[0]);
+        Assert.Equal(20L * 64 * 63 / 2, sum);
+
+        // After the stretch the workers are asked again.
+        Thread.Sleep(300);
+        var both = new Barrier(2);
+        var threadOf = new int[2];
+        team.For(2, _ =>
+        {
+            Assert.True(both.SignalAndWait(TimeSpan.FromSeconds(30)));
+            threadOf[WorkTeam.Member] = Environment.CurrentManagedThreadId;
+        });
+        Assert.NotEqual(threadOf[0], threadOf[1]);
+    });
+
+    [Fact]
     public void Dispose_StopsTheTeam_AndRejectsLaterLoops()
     {
         var team = new WorkTeam(2);
