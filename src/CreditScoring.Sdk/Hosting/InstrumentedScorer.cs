@@ -60,7 +60,7 @@ public sealed class CreditScoringMetrics
     }
 }
 
-/// <summary>Counts scores and rejected inputs around the model's scorer.</summary>
+/// <summary>Counts scores and rejected inputs around the model's scorer; <see cref="Score(ScoringRow)"/> allocates nothing, as the scorer's own.</summary>
 internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetrics metrics) : ICreditScorer
 {
     public InputSchema Input => inner.Input;
@@ -69,9 +69,31 @@ internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetri
 
     public ScoringRow CreateRow() => inner.CreateRow();
 
-    public CreditScore Score(ScoringRow row) => Counted(() => inner.Score(row));
+    public CreditScore Score(ScoringRow row)
+    {
+        try
+        {
+            return Counted(inner.Score(row));
+        }
+        catch (ScoringInputException)
+        {
+            metrics.Rejected();
+            throw;
+        }
+    }
 
-    public CreditScore Score(IReadOnlyDictionary<string, object?> values) => Counted(() => inner.Score(values));
+    public CreditScore Score(IReadOnlyDictionary<string, object?> values)
+    {
+        try
+        {
+            return Counted(inner.Score(values));
+        }
+        catch (ScoringInputException)
+        {
+            metrics.Rejected();
+            throw;
+        }
+    }
 
     public IReadOnlyList<CreditScore> ScoreBatch(CreditData data)
     {
@@ -109,19 +131,10 @@ internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetri
         }
     }
 
-    private CreditScore Counted(Func<CreditScore> score)
+    private CreditScore Counted(CreditScore score)
     {
-        try
-        {
-            var s = score();
-            metrics.Scored(s.Decision);
-            metrics.Warned(s.Warnings);
-            return s;
-        }
-        catch (ScoringInputException)
-        {
-            metrics.Rejected();
-            throw;
-        }
+        metrics.Scored(score.Decision);
+        metrics.Warned(score.Warnings);
+        return score;
     }
 }

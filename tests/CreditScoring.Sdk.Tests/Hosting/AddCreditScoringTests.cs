@@ -140,4 +140,42 @@ public class AddCreditScoringTests
         Assert.Equal(data.RowCount, Interlocked.Read(ref scored));
         Assert.Equal(1, Interlocked.Read(ref rejected));
     }
+
+    [Fact]
+    public async Task TheScorerFromTheContainer_AllocatesNothingPerRow_WhileItsMetersAreListenedTo()
+    {
+        var (path, _, _) = Saved.Value;
+        using var host = await StartAsync(s => s.AddCreditScoring(o => o.ModelPath = path));
+        var scorer = host.Services.GetRequiredService<ICreditScorer>();
+        long scored = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == CreditScoringMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) => scored += value);
+        listener.Start();
+        var row = scorer.CreateRow()
+            .Set("Seniority", 9).Set("Home", "rent").Set("Time", 60).Set("Age", 30).Set("Marital", "married")
+            .Set("Records", "no").Set("Job", "freelance").Set("Expenses", 73).Set("Income", 129)
+            .Set("Assets", 0).Set("Debt", 0).Set("Amount", 800).Set("Price", 846);
+        var sink = 0.0;
+        for (var i = 0; i < 100; i++)
+        {
+            sink += scorer.Score(row).Probability;
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10_000; i++)
+        {
+            sink += scorer.Score(row).Probability;
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.True(sink > 0);
+        Assert.Equal(10_100, scored);
+    }
 }
