@@ -283,11 +283,13 @@ internal static class BatchCli
             Report.PrintPoints(output, card);
         }
 
-        var evaluation = model.Evaluate(test);
+        var testProbabilities = new double[test.RowCount];
+        model.CreateScorer().PredictProbabilities(test, testProbabilities);
+        var evaluation = model.Evaluate(test, testProbabilities);
         Report.Print(output, evaluation);
         if (model.Decision.Choice is not null)
         {
-            var tested = Report.PrintThresholds(output, model, test);
+            var tested = Report.PrintThresholds(output, model, test, testProbabilities);
             extra.Add(json => Report.WriteThresholdsOnTest(json, tested));
         }
 

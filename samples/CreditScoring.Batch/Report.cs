@@ -244,11 +244,9 @@ internal static class Report
     }
 
     /// <summary>The business-optimal threshold beside the F1- and Youden-optimal ones: on the out-of-fold training predictions they were chosen on, and on the test rows.</summary>
-    public static IReadOnlyList<(ThresholdChoice OutOfFold, ThresholdChoice Test)> PrintThresholds(TextWriter output, CreditModel model, CreditData test)
+    public static IReadOnlyList<(ThresholdChoice OutOfFold, ThresholdChoice Test)> PrintThresholds(TextWriter output, CreditModel model, CreditData test, double[] p)
     {
         var policy = model.Decision;
-        var p = new double[test.RowCount];
-        model.CreateScorer().PredictProbabilities(test, p);
         var analysis = ThresholdAnalysis.Analyze(p, test.Labels, (policy.Costs ?? CostMatrix.Create(1, 1)).Resolve(test), test.Weights);
         var rows = policy.Alternatives.Prepend(policy.Choice!).Select(c => (c, analysis.At(c.Threshold))).ToArray();
         output.WriteLine($"Decision thresholds (costs {policy.Costs?.ToString() ?? "1 per error"}; chosen on out-of-fold training predictions, then applied to the test rows):");

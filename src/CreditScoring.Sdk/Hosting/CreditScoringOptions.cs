@@ -50,6 +50,9 @@ public sealed class CreditScoringOptions
     /// <value>Default <see langword="null"/>.</value>
     public string? SignatureKeyPath { get; set; }
 
+    /// <summary>What identifies a load: the same path and key give the same model.</summary>
+    internal string LoadKey => $"{ModelPath}\n{SignatureKey}\n{SignatureKeyPath}";
+
     /// <summary>Loads the model as configured: verified against the signature key when one is given.</summary>
     internal CreditModel LoadModel()
     {
@@ -67,14 +70,54 @@ public sealed class CreditScoringOptions
 [OptionsValidator]
 internal sealed partial class CreditScoringOptionsValidator : IValidateOptions<CreditScoringOptions>;
 
+/// <summary>
+/// The model the host serves, loaded once: the validator that runs at start loads it (so a bad file stops the host) and the
+/// <see cref="CreditModel"/> singleton takes the same instance instead of reading the file again.
+/// </summary>
+internal sealed class HostedModel
+{
+    private readonly Lock _gate = new();
+    private (string Key, CreditModel Model)? _loaded;
+
+    /// <summary>Whether the model these options name is loaded already (options are validated at start and again when first read).</summary>
+    public bool Has(CreditScoringOptions options)
+    {
+        lock (_gate)
+        {
+            return _loaded is { } loaded && loaded.Key == options.LoadKey;
+        }
+    }
+
+    public CreditModel Get(CreditScoringOptions options)
+    {
+        lock (_gate)
+        {
+            var key = options.LoadKey;
+            if (_loaded is { } loaded && loaded.Key == key)
+            {
+                return loaded.Model;
+            }
+
+            var model = options.LoadModel();
+            _loaded = (key, model);
+            return model;
+        }
+    }
+}
+
 /// <summary>Cross-field and file rules: the model file exists and loads (checksum, format version).</summary>
-internal sealed class CreditScoringOptionsFileValidator : IValidateOptions<CreditScoringOptions>
+internal sealed class CreditScoringOptionsFileValidator(HostedModel hosted) : IValidateOptions<CreditScoringOptions>
 {
     public ValidateOptionsResult Validate(string? name, CreditScoringOptions options)
     {
         if (string.IsNullOrWhiteSpace(options.ModelPath))
         {
             return ValidateOptionsResult.Skip;
+        }
+
+        if (hosted.Has(options))
+        {
+            return ValidateOptionsResult.Success;
         }
 
         if (!File.Exists(options.ModelPath))
@@ -99,7 +142,7 @@ internal sealed class CreditScoringOptionsFileValidator : IValidateOptions<Credi
 
         try
         {
-            _ = options.LoadModel();
+            _ = hosted.Get(options);
             return ValidateOptionsResult.Success;
         }
         catch (ModelFormatException e)

@@ -24,12 +24,13 @@ public static partial class CreditScoringServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         var builder = services.AddOptionsWithValidateOnStart<CreditScoringOptions, CreditScoringOptionsValidator>();
+        services.TryAddSingleton<HostedModel>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CreditScoringOptions>, CreditScoringOptionsFileValidator>());
         services.TryAddSingleton(static sp => new CreditScoringMetrics(sp.GetService<IMeterFactory>()?.Create(CreditScoringMetrics.MeterName) ?? new Meter(CreditScoringMetrics.MeterName)));
         services.TryAddSingleton(static sp =>
         {
             var options = sp.GetRequiredService<IOptions<CreditScoringOptions>>().Value;
-            var model = options.LoadModel();
+            var model = sp.GetRequiredService<HostedModel>().Get(options);
             var logger = sp.GetService<ILoggerFactory>()?.CreateLogger("CreditScoring.Sdk.Hosting") ?? NullLogger.Instance;
             LogModelLoaded(logger, options.ModelPath!, model.Metadata.Learner, model.Input.Count, model.Metadata.TrainedAt, model.Decision.Threshold);
             return model;

@@ -240,6 +240,31 @@ public sealed class CreditModel
 
         var probabilities = new double[data.RowCount];
         CreateScorer().PredictProbabilities(data, probabilities);
+        return Evaluate(data, probabilities);
+    }
+
+    /// <summary>
+    /// Evaluates probabilities this model gave for <paramref name="data"/>'s rows (from <see cref="ICreditScorer.PredictProbabilities"/>),
+    /// so that a caller who needs them for something else too scores the rows once; otherwise as <see cref="Evaluate(CreditData)"/>.
+    /// </summary>
+    /// <param name="data">Data with a target.</param>
+    /// <param name="probabilities">The model's probability of default for each row.</param>
+    /// <returns>The report.</returns>
+    /// <exception cref="ArgumentException">The probabilities are not one per row.</exception>
+    /// <exception cref="InvalidOperationException">The data has no target.</exception>
+    public EvaluationReport Evaluate(CreditData data, ReadOnlySpan<double> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (!data.HasTarget)
+        {
+            throw CreditData.NoTarget();
+        }
+
+        if (probabilities.Length != data.RowCount)
+        {
+            throw new ArgumentException($"{probabilities.Length} probabilities were given for {data.RowCount} rows.", nameof(probabilities));
+        }
+
         var prior = double.IsNaN(Metadata.TrainingDefaultRate) ? data.DefaultRate : Metadata.TrainingDefaultRate;
         var report = ClassificationEvaluator.Evaluate(probabilities, data.Labels, Decision.Threshold, data.Weights, prior);
         if (Decision.Costs is { } costs && costs.CanResolve(data))

@@ -178,4 +178,19 @@ public class AddCreditScoringTests
         Assert.True(sink > 0);
         Assert.Equal(10_100, scored);
     }
+
+    [Fact]
+    public async Task TheHost_LoadsTheModelFileOnce_AtStart()
+    {
+        var (path, model, data) = Saved.Value;
+        var copy = Path.Combine(TestPaths.NewTempDirectory(), "pd.json");
+        File.Copy(path, copy);
+        using var host = await StartAsync(s => s.AddCreditScoring(o => o.ModelPath = copy));
+
+        // The validation at start loaded it; the scorer takes that model rather than reading the file again.
+        File.Delete(copy);
+        var scorer = host.Services.GetRequiredService<ICreditScorer>();
+
+        Assert.Equal(model.CreateScorer().ScoreBatch(data), scorer.ScoreBatch(data));
+    }
 }
