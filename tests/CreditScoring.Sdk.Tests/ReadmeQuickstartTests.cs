@@ -43,7 +43,7 @@ public class ReadmeQuickstartTests
                 .Set("Records", "no").Set("Job", "freelance").Set("Expenses", 73).Set("Income", 129)
                 .Set("Assets", 0).Set("Debt", 0).Set("Amount", 800).Set("Price", 846);
             CreditScore score = scorer.Score(applicant);
-            Console.WriteLine($"PD {score.Probability:P1} -> {score.Decision}");
+            Console.WriteLine($"PD {score.Probability:0.0%} -> {score.Decision}");
             // --- README ends
 
             Assert.Equal(0.8541, report.Auc, 4);
