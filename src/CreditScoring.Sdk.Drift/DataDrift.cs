@@ -391,7 +391,7 @@ public static class DriftDetector
 
     private static PredictionDrift Prediction(NumericReference reference, ReadOnlySpan<double> current, int bins, double referenceMean)
     {
-        var c = Statistics.SortedPresent(current);
+        var c = SampleStatistics.SortedPresent(current);
         var psi = Psi(reference, current, c, bins);
         return new PredictionDrift(psi, PredictionDrift.Read(psi), referenceMean, Mean(current), NumericBars(reference, c));
     }
@@ -447,7 +447,7 @@ public static class DriftDetector
 
     private static ColumnDrift Numeric(string name, NumericReference reference, ReadOnlySpan<double> current, DriftOptions options, ColumnDriftOptions? column)
     {
-        var c = Statistics.SortedPresent(current);
+        var c = SampleStatistics.SortedPresent(current);
         var test = column?.Test is null or DriftTest.Auto
             ? (reference.Rows <= options.SmallReferenceRows ? DriftTest.KolmogorovSmirnov : DriftTest.Wasserstein)
             : column.Test;
@@ -569,8 +569,8 @@ public static class DriftDetector
         }
 
         const int bins = 20;
-        var lo = Math.Min(reference.Present > 0 ? reference.Quantile(0.01) : double.PositiveInfinity, c.Length > 0 ? Statistics.Quantile(c, 0.01) : double.PositiveInfinity);
-        var hi = Math.Max(reference.Present > 0 ? reference.Quantile(0.99) : double.NegativeInfinity, c.Length > 0 ? Statistics.Quantile(c, 0.99) : double.NegativeInfinity);
+        var lo = Math.Min(reference.Present > 0 ? reference.Quantile(0.01) : double.PositiveInfinity, c.Length > 0 ? SampleStatistics.Quantile(c, 0.01) : double.PositiveInfinity);
+        var hi = Math.Max(reference.Present > 0 ? reference.Quantile(0.99) : double.NegativeInfinity, c.Length > 0 ? SampleStatistics.Quantile(c, 0.99) : double.NegativeInfinity);
         var width = hi > lo ? (hi - lo) / bins : 1;
         var cs = new double[bins];
         foreach (var v in c)
@@ -596,5 +596,5 @@ public static class DriftDetector
         return Enumerable.Range(0, bins).Select(i => new DriftBar(Label(i), rs[i], cs[i])).ToList();
     }
 
-    private static double Mean(ReadOnlySpan<double> values) => Statistics.MeanAndStd(values).Mean;
+    private static double Mean(ReadOnlySpan<double> values) => SampleStatistics.MeanAndStd(values).Mean;
 }

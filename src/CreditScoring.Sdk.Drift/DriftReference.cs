@@ -35,20 +35,20 @@ internal abstract class NumericReference
 /// <summary>A reference column held as its values.</summary>
 internal sealed class TableNumericReference(ReadOnlySpan<double> values) : NumericReference
 {
-    private readonly double[] _sorted = Statistics.SortedPresent(values);
+    private readonly double[] _sorted = SampleStatistics.SortedPresent(values);
     private readonly int _rows = values.Length;
-    private readonly double _std = Statistics.MeanAndStd(values).StandardDeviation;
+    private readonly double _std = SampleStatistics.MeanAndStd(values).StandardDeviation;
 
     public override int Rows => _rows;
 
     public override int Present => _sorted.Length;
 
-    public override double[] Edges(int bins) => Statistics.QuantileEdges(_sorted, bins);
+    public override double[] Edges(int bins) => SampleStatistics.QuantileEdges(_sorted, bins);
 
     public override double[] Counts(double[] edges)
     {
         var counts = new double[edges.Length + 1];
-        Statistics.CountBins(_sorted, edges, counts);
+        SampleStatistics.CountBins(_sorted, edges, counts);
         return counts;
     }
 
@@ -72,7 +72,7 @@ internal sealed class TableNumericReference(ReadOnlySpan<double> values) : Numer
         return (double)(i + 1) / _sorted.Length;
     }
 
-    public override double Quantile(double u) => Statistics.Quantile(_sorted, u);
+    public override double Quantile(double u) => SampleStatistics.Quantile(_sorted, u);
 }
 
 /// <summary>

@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Internal;
 using MathNet.Numerics;
 
@@ -82,10 +83,10 @@ public static class DriftStatistics
     public static PsiResult Psi(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, int bins = DefaultBins, PsiBinning binning = PsiBinning.Quantile)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(bins, 1);
-        var c = Statistics.SortedPresent(current);
+        var c = SampleStatistics.SortedPresent(current);
         if (binning == PsiBinning.EqualWidth)
         {
-            var r = Statistics.SortedPresent(reference);
+            var r = SampleStatistics.SortedPresent(reference);
             if (r.Length == 0 || c.Length == 0)
             {
                 return new PsiResult(double.NaN, [], [], [], false);
@@ -167,7 +168,7 @@ public static class DriftStatistics
     /// <param name="method">Default <see cref="KsMethod.Auto"/>.</param>
     /// <returns>The statistic and p-value; NaN for both when a side has no non-missing value.</returns>
     public static KsResult KolmogorovSmirnov(ReadOnlySpan<double> reference, ReadOnlySpan<double> current, KsMethod method = KsMethod.Auto) =>
-        KolmogorovSmirnovSorted(Statistics.SortedPresent(reference), Statistics.SortedPresent(current), method);
+        KolmogorovSmirnovSorted(SampleStatistics.SortedPresent(reference), SampleStatistics.SortedPresent(current), method);
 
     /// <summary>The Kolmogorov–Smirnov test on already sorted, complete samples.</summary>
     internal static KsResult KolmogorovSmirnovSorted(double[] a, double[] b, KsMethod method)
@@ -232,7 +233,7 @@ public static class DriftStatistics
     /// <param name="current">Current values.</param>
     /// <returns>∫ |F_ref − F_cur|; NaN when a side has no non-missing value.</returns>
     public static double Wasserstein(ReadOnlySpan<double> reference, ReadOnlySpan<double> current) =>
-        WassersteinSorted(Statistics.SortedPresent(reference), Statistics.SortedPresent(current));
+        WassersteinSorted(SampleStatistics.SortedPresent(reference), SampleStatistics.SortedPresent(current));
 
     /// <summary>
     /// Wasserstein-1 distance divided by the reference's population standard deviation (at least 0.001), Evidently's
@@ -243,7 +244,7 @@ public static class DriftStatistics
     /// <returns>The normed distance; NaN when a side has no non-missing value.</returns>
     public static double NormedWasserstein(ReadOnlySpan<double> reference, ReadOnlySpan<double> current)
     {
-        var (_, std, count) = Statistics.MeanAndStd(reference);
+        var (_, std, count) = SampleStatistics.MeanAndStd(reference);
         return count == 0 ? double.NaN : Wasserstein(reference, current) / Math.Max(std, 0.001);
     }
 
@@ -379,7 +380,7 @@ public static class DriftStatistics
         var rs = new double[edges.Length + 1 + (missing ? 1 : 0)];
         var cs = new double[rs.Length];
         reference.Counts(edges).CopyTo(rs, 0);
-        Statistics.CountBins(currentSorted, edges, cs);
+        SampleStatistics.CountBins(currentSorted, edges, cs);
         if (missing)
         {
             rs[^1] = reference.Rows - reference.Present;

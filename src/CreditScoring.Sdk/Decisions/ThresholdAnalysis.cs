@@ -193,7 +193,7 @@ public sealed class ThresholdAnalysis
         var order = new int[n];
         for (var i = 0; i < n; i++)
         {
-            keys[i] = ~RankedScores.SortableKey(probabilities[i]);
+            keys[i] = ~RadixSort.SortableKey(probabilities[i]);
             order[i] = i;
         }
 

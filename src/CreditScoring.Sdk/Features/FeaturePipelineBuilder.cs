@@ -131,7 +131,7 @@ public sealed class FeaturePipelineBuilder
         }
 
         return Add($"Winsorize({lowerQuantile}, {upperQuantile})", f => FeatureSpecs.Function(f, columns, NumericTransform.Clip, sorted =>
-            sorted.Length == 0 ? [double.NegativeInfinity, double.PositiveInfinity] : [Statistics.Quantile(sorted, lowerQuantile), Statistics.Quantile(sorted, upperQuantile)]));
+            sorted.Length == 0 ? [double.NegativeInfinity, double.PositiveInfinity] : [SampleStatistics.Quantile(sorted, lowerQuantile), SampleStatistics.Quantile(sorted, upperQuantile)]));
     }
 
     /// <summary>One-hot encodes categorical columns: one 0/1 column per training category (<c>{column}={category}</c>), one for missing when training had missing values.</summary>

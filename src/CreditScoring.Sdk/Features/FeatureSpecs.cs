@@ -121,19 +121,19 @@ internal static class FeatureSpecs
         foreach (var name in frame.Targets(columns, usedBy, FeatureKind.Continuous))
         {
             var index = frame.Resolve(name, usedBy);
-            var sorted = Statistics.SortedPresent(frame[index].Values);
+            var sorted = SampleStatistics.SortedPresent(frame[index].Values);
             double center, scale;
             switch (method)
             {
                 case ScalingMethod.Standard:
-                    var (mean, std, _) = Statistics.MeanAndStd(sorted);
+                    var (mean, std, _) = SampleStatistics.MeanAndStd(sorted);
                     (center, scale) = (mean, std);
                     break;
                 case ScalingMethod.MinMax:
                     (center, scale) = sorted.Length == 0 ? (0, 1) : (sorted[0], sorted[^1] - sorted[0]);
                     break;
                 default:
-                    (center, scale) = (Statistics.Quantile(sorted, 0.5), Statistics.Quantile(sorted, 0.75) - Statistics.Quantile(sorted, 0.25));
+                    (center, scale) = (SampleStatistics.Quantile(sorted, 0.5), SampleStatistics.Quantile(sorted, 0.75) - SampleStatistics.Quantile(sorted, 0.25));
                     break;
             }
 
@@ -158,7 +158,7 @@ internal static class FeatureSpecs
         foreach (var name in frame.Targets(columns, usedBy, FeatureKind.Continuous))
         {
             var index = frame.Resolve(name, usedBy);
-            var parameters = fit(Statistics.SortedPresent(frame[index].Values));
+            var parameters = fit(SampleStatistics.SortedPresent(frame[index].Values));
             frame.AddStep(new TransformStep(index, function, parameters, frame[index].Info), usedBy, [name], complete: false);
         }
     }
@@ -377,7 +377,7 @@ internal static class FeatureSpecs
                 continue;
             }
 
-            var (_, std, _) = Statistics.MeanAndStd(column.Values);
+            var (_, std, _) = SampleStatistics.MeanAndStd(column.Values);
             if (!(std * std > minimum))
             {
                 frame.Deactivate(name);

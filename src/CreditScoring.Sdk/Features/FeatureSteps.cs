@@ -496,7 +496,7 @@ internal static class YeoJohnson
                 transformed[i] = Transform(values[i], lambda);
             }
 
-            var (_, std, _) = Internal.Statistics.MeanAndStd(transformed);
+            var (_, std, _) = Data.SampleStatistics.MeanAndStd(transformed);
             var variance = std * std;
             return -((-n / 2.0 * Math.Log(Math.Max(variance, 1e-300))) + ((lambda - 1) * logSum));
         }

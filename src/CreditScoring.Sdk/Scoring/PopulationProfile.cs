@@ -171,17 +171,17 @@ public sealed class PopulationProfile
     /// <returns>The profile.</returns>
     public static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values)
     {
-        var sorted = Statistics.SortedPresent(values);
-        var (mean, std, _) = Statistics.MeanAndStd(values);
+        var sorted = SampleStatistics.SortedPresent(values);
+        var (mean, std, _) = SampleStatistics.MeanAndStd(values);
         var quantiles = new double[sorted.Length == 0 ? 0 : QuantileSteps + 1];
         for (var i = 0; i < quantiles.Length; i++)
         {
-            quantiles[i] = Statistics.Quantile(sorted, (double)i / QuantileSteps);
+            quantiles[i] = SampleStatistics.Quantile(sorted, (double)i / QuantileSteps);
         }
 
-        var edges = Statistics.QuantileEdges(sorted, PsiBins);
+        var edges = SampleStatistics.QuantileEdges(sorted, PsiBins);
         var counts = new double[sorted.Length == 0 ? 0 : edges.Length + 1];
-        Statistics.CountBins(sorted, edges, counts);
+        SampleStatistics.CountBins(sorted, edges, counts);
         return new ProfiledColumn(name, ColumnKind.Numeric, values.Length, values.Length - sorted.Length, mean, std, quantiles, edges, [.. counts.Select(c => (int)c)], [], []);
     }
 

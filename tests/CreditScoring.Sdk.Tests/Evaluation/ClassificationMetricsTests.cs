@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Internal;
 using System.Text.Json;
 using CreditScoring.Sdk.Evaluation;
 using FsCheck;

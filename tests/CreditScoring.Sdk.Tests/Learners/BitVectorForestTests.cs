@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners.GradientBoosting;
@@ -94,7 +95,7 @@ public class BitVectorForestTests
             foreach (var x in Enumerable.Range(-2, (2 * length) + 4).Select(i => (double)i).Concat([double.NegativeInfinity, double.PositiveInfinity, double.NaN, rng.NextDouble() * 2 * length]))
             {
                 var expected = sorted.Count(v => v < x);
-                Assert.Equal(expected, Statistics.CountBelow(sorted, x));
+                Assert.Equal(expected, SampleStatistics.CountBelow(sorted, x));
             }
         }
     }

@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Data;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -417,7 +418,7 @@ internal sealed class BitVectorForest
             }
             else
             {
-                right = left = (ushort)Statistics.CountBelow(Thresholds, x);
+                right = left = (ushort)SampleStatistics.CountBelow(Thresholds, x);
             }
 
             if (RightEntry >= 0)

@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Internal;
 
@@ -194,7 +195,7 @@ internal sealed class FeatureBinning
 
         // The first bound ≥ value (the last bound catches the rest).
         var bounds = UpperBounds[feature]!;
-        return (byte)(Math.Min(Statistics.CountBelow(bounds, value), bounds.Length - 1) + 1);
+        return (byte)(Math.Min(SampleStatistics.CountBelow(bounds, value), bounds.Length - 1) + 1);
     }
 
     /// <summary>Bins every column (columns in parallel; the result does not depend on the thread count).</summary>

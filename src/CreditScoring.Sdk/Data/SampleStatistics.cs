@@ -1,15 +1,24 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
-namespace CreditScoring.Sdk.Internal;
+using CreditScoring.Sdk.Internal;
 
-/// <summary>Small descriptive statistics over spans, NaN meaning missing.</summary>
-internal static class Statistics
+namespace CreditScoring.Sdk.Data;
+
+/// <summary>
+/// Descriptive statistics of a column's values over spans, NaN meaning missing, as the population profile, drift and
+/// feature steps compute them. Methods whose argument is named <c>sorted</c> expect values sorted ascending without NaN
+/// (from <see cref="SortedPresent"/>); the others take values as they are.
+/// </summary>
+public static class SampleStatistics
 {
     /// <summary>
     /// The number of values of an ascending array strictly below <paramref name="x"/> (0 for NaN), by a
     /// branch-free binary search: its steps depend only on the length, so nothing is mispredicted.
     /// </summary>
+    /// <param name="sorted">Values sorted ascending, without NaN.</param>
+    /// <param name="x">The value.</param>
+    /// <returns>How many values are below it.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static int CountBelow(ReadOnlySpan<double> sorted, double x)
     {
@@ -31,7 +40,9 @@ internal static class Statistics
         return lo + Unsafe.BitCast<bool, byte>(Unsafe.Add(ref s, lo) < x);
     }
 
-    /// <summary>The non-missing values, sorted ascending (−0 as +0).</summary>
+    /// <summary>The non-missing values, sorted ascending (−0 as +0; a radix sort for large inputs).</summary>
+    /// <param name="values">Values, NaN for missing.</param>
+    /// <returns>A new array.</returns>
     public static double[] SortedPresent(ReadOnlySpan<double> values)
     {
         var present = new double[values.Length];
@@ -45,11 +56,14 @@ internal static class Statistics
         }
 
         Array.Resize(ref present, n);
-        Evaluation.RadixSort.SortInplace(present);
+        RadixSort.SortInplace(present);
         return present;
     }
 
-    /// <summary>numpy's default ("linear") quantile of sorted values; NaN when there are none.</summary>
+    /// <summary>NumPy's default ("linear") quantile of sorted values; NaN when there are none.</summary>
+    /// <param name="sorted">Values sorted ascending, without NaN.</param>
+    /// <param name="q">The probability, in [0, 1].</param>
+    /// <returns>The quantile.</returns>
     public static double Quantile(ReadOnlySpan<double> sorted, double q)
     {
         if (sorted.IsEmpty)
@@ -70,6 +84,9 @@ internal static class Statistics
     }
 
     /// <summary>NumPy's <c>unique(quantile(sorted, [1/bins … (bins−1)/bins]))</c>: PSI's reference-quantile bin edges.</summary>
+    /// <param name="sorted">Values sorted ascending, without NaN.</param>
+    /// <param name="bins">The number of bins (deciles: 10).</param>
+    /// <returns>The distinct inner edges, ascending (fewer than <c>bins − 1</c> when quantiles coincide; none when there are no values).</returns>
     public static double[] QuantileEdges(ReadOnlySpan<double> sorted, int bins)
     {
         var edges = new List<double>(bins - 1);
@@ -85,7 +102,10 @@ internal static class Statistics
         return [.. edges];
     }
 
-    /// <summary>Counts of sorted values per bin (−∞, e₁], (e₁, e₂], …, (e_k, +∞) (NumPy's searchsorted left), into <paramref name="counts"/> (at least edges + 1 long).</summary>
+    /// <summary>Counts of sorted values per bin (−∞, e₁], (e₁, e₂], …, (e_k, +∞) (NumPy's searchsorted left), added into <paramref name="counts"/>.</summary>
+    /// <param name="sorted">Values sorted ascending, without NaN.</param>
+    /// <param name="edges">The bins' inner edges, ascending.</param>
+    /// <param name="counts">Receives the counts (at least edges + 1 long).</param>
     public static void CountBins(ReadOnlySpan<double> sorted, ReadOnlySpan<double> edges, Span<double> counts)
     {
         var bin = 0;
@@ -100,7 +120,9 @@ internal static class Statistics
         }
     }
 
-    /// <summary>Mean and population standard deviation of the non-missing values; (NaN, NaN) when none.</summary>
+    /// <summary>Mean and population standard deviation of the non-missing values; (NaN, NaN, 0) when none.</summary>
+    /// <param name="values">Values, NaN for missing.</param>
+    /// <returns>The mean, the standard deviation and the number of non-missing values.</returns>
     public static (double Mean, double StandardDeviation, int Count) MeanAndStd(ReadOnlySpan<double> values)
     {
         double sum = 0;
