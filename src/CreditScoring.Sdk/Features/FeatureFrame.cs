@@ -110,9 +110,9 @@ internal sealed class FeatureFrame
     /// </summary>
     public void AddStep(FeatureStep step, string usedBy, string[] replaces, bool complete, double[][]? trainingOutputs = null, IReadOnlyList<string>?[]? categories = null)
     {
-        if (trainingOutputs is null && step is PassThroughStep)
+        if (trainingOutputs is null && step.IsIdentity)
         {
-            trainingOutputs = [_values[step.Sources[0]]]; // values are never changed in place, so the column is shared
+            trainingOutputs = [_values[step.Sources[0]]];
         }
         else if (trainingOutputs is null)
         {

@@ -52,6 +52,12 @@ internal abstract class FeatureStep(int[] sources, FeatureInfo[] outputs)
     /// <summary>The step's type in the model file, e.g. <c>impute</c>.</summary>
     public abstract string Type { get; }
 
+    /// <summary>
+    /// Whether the step's one output equals its one source for every value, so a table's transform may share the source
+    /// column instead of computing a copy (columns are never changed in place). False unless a step overrides it.
+    /// </summary>
+    public virtual bool IsIdentity => false;
+
     /// <summary>Computes the outputs of one row from its source values (in <see cref="Sources"/> order).</summary>
     public abstract void Compute(ReadOnlySpan<double> inputs, Span<double> outputs);
 
@@ -125,7 +131,6 @@ internal abstract class FeatureStep(int[] sources, FeatureInfo[] outputs)
 
         return step;
     }
-
 }
 
 /// <summary>Replaces a missing value (NaN) by a constant fitted on training rows.</summary>
@@ -139,7 +144,6 @@ internal sealed class ImputeStep(int source, double fill, string method, Feature
     public string Method { get; } = method;
 
     public override string Type => TypeName;
-
 
     public override void Compute(ReadOnlySpan<double> inputs, Span<double> outputs) =>
         outputs[0] = double.IsNaN(inputs[0]) || (Outputs[0].Kind == FeatureKind.Categorical && inputs[0] < 0) ? Fill : inputs[0];
@@ -171,6 +175,9 @@ internal sealed class PassThroughStep(int source, FeatureInfo output) : FeatureS
     public const string TypeName = "pass-through";
 
     public override string Type => TypeName;
+
+    /// <summary>A numeric column passes as it is; a categorical one is not the identity, as an unknown code (−1) becomes missing.</summary>
+    public override bool IsIdentity => Outputs[0].Kind != FeatureKind.Categorical;
 
     public override void Compute(ReadOnlySpan<double> inputs, Span<double> outputs)
     {

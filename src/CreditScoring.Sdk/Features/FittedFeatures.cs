@@ -134,9 +134,9 @@ public sealed class FittedFeatures
         var next = prefix.Length;
         foreach (var step in _steps)
         {
-            if (step is PassThroughStep)
+            if (step.IsIdentity)
             {
-                working[next++] = working[step.Sources[0]]; // columns are never changed in place, so it is shared, not copied
+                working[next++] = working[step.Sources[0]];
                 continue;
             }
 

@@ -159,6 +159,35 @@ public class CreditScorerTests
     }
 
     [Fact]
+    public void ScoreBatch_UnknownCategory_InTreesThatSplitCodesByThreshold_IsScoredAsMissing_AsSingleRowsAre()
+    {
+        // Default gradient boosting splits category codes by threshold, so an unknown category (code -1 under Ignore) must
+        // reach the trees as missing, as the pass-through step documents; read as -1 it would take the lowest codes' branch.
+        var (_, data) = Trained.Value;
+        var model = new CreditScoringContext(seed: 5).CreatePipeline().Train(t => t.GradientBoosting(o => o.NumberOfIterations = 30)).Build().Fit(data);
+        CreditData WithHome(string? home) => CreditData.FromColumns(data.Columns.Select(c => c.Name == "Home"
+            ? new CategoricalColumn("Home", Enumerable.Range(0, data.RowCount).Select(r => r < 40 ? home : ((CategoricalColumn)c)[r]).ToArray())
+            : c));
+
+        var scorer = model.CreateScorer();
+        var unknown = scorer.ScoreBatch(WithHome("castle"));
+        var missing = scorer.ScoreBatch(WithHome(null));
+        var known = scorer.ScoreBatch(data);
+        var changed = 0;
+        for (var r = 0; r < 40; r++)
+        {
+            var single = scorer.Score(data.Columns.Where(c => model.Input.Columns.Any(i => i.Name == c.Name))
+                .ToDictionary(c => c.Name, c => c.Name == "Home" ? "castle" : c is NumericColumn n ? n[r] : (object?)((CategoricalColumn)c)[r]));
+            Assert.Equal(missing[r].Probability, unknown[r].Probability);
+            Assert.Equal(single.Probability, unknown[r].Probability);
+            Assert.Equal(ScoreWarnings.UnknownCategory, unknown[r].Warnings);
+            changed += unknown[r].Probability != known[r].Probability ? 1 : 0;
+        }
+
+        Assert.True(changed > 0, "the trees use Home, so scoring it as missing changes some rows");
+    }
+
+    [Fact]
     public void Score_ManyThreads_SameResultsAsOneThread()
     {
         var (model, data) = Trained.Value;
