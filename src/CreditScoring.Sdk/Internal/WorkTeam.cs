@@ -25,9 +25,6 @@ internal sealed class WorkTeam : IDisposable
     /// <summary>How long an idle worker spins before it blocks: long enough to span the serial steps between the loops of a fit.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 500;
 
-    /// <summary>Rounds in a row in which the caller waits for a late worker before the team runs alone for a while.</summary>
-    private const int SlowRoundsBeforeSolo = 1;
-
     /// <summary>The first stretch the team runs alone (on the caller) after its workers kept coming late; it doubles while they do, up to <see cref="MaximumSoloTicks"/>.</summary>
     private static readonly long FirstSoloTicks = Stopwatch.Frequency / 5;
 
@@ -36,7 +33,6 @@ internal sealed class WorkTeam : IDisposable
     /// <summary>How late a worker may join a round before the round counts as slow: 250 µs, several wake-ups.</summary>
     private static readonly long LateTicks = Stopwatch.Frequency / 4000;
 
-    private int _slowRounds;
     private long _soloUntil;
     private long _soloTicks = FirstSoloTicks;
 
@@ -132,10 +128,10 @@ internal sealed class WorkTeam : IDisposable
 
     /// <summary>
     /// Detects a machine that does not give the team its cores: a worker that spins between rounds joins a new round within
-    /// microseconds, and one that was asleep within a wake-up; when, round after round, no worker joins within
-    /// <see cref="LateTicks"/> of the round's start while the round lasts longer than that, the workers are not getting
-    /// cores, and their spinning only takes cores from the threads that do run. The team then runs alone for a stretch that
-    /// doubles while this goes on, its workers asleep; a round a worker joins on time resets it. Which thread runs an index
+    /// microseconds, and one that was asleep within a wake-up; when no worker joins within <see cref="LateTicks"/> of the
+    /// round's start while the round lasts longer than that, the workers are not getting cores, and their spinning only takes
+    /// cores from the threads that do run. The team then runs alone for a stretch that doubles while this goes on, its workers
+    /// asleep; a round a worker joins on time resets it. Which thread runs an index
     /// never changes results.
     /// </summary>
     private void Adapt(long started, long worked, long arrived, long ended)
@@ -146,17 +142,12 @@ internal sealed class WorkTeam : IDisposable
             || (ended - worked > 8 * LateTicks && ended - worked > 2 * (worked - started));
         if (!late)
         {
-            _slowRounds = 0;
             _soloTicks = FirstSoloTicks;
             return;
         }
 
-        if (++_slowRounds >= SlowRoundsBeforeSolo)
-        {
-            _slowRounds = 0;
-            _soloUntil = worked + _soloTicks;
-            _soloTicks = Math.Min(_soloTicks * 2, MaximumSoloTicks);
-        }
+        _soloUntil = worked + _soloTicks;
+        _soloTicks = Math.Min(_soloTicks * 2, MaximumSoloTicks);
     }
 
     /// <summary>Stops and joins the workers.</summary>
@@ -180,18 +171,15 @@ internal sealed class WorkTeam : IDisposable
         }
     }
 
-    /// <summary>Runs indices until none is left; returns how many this thread ran.</summary>
-    private int Work(int member)
+    /// <summary>Runs indices until none is left.</summary>
+    private void Work(int member)
     {
         t_member = member;
         var body = _body!;
         var count = _count;
-        var ran = 0;
         int i;
         while ((i = Interlocked.Increment(ref _next) - 1) < count)
         {
-            ran++;
-
             try
             {
                 body(i);
@@ -201,8 +189,6 @@ internal sealed class WorkTeam : IDisposable
                 Interlocked.CompareExchange(ref _error, e, null);
             }
         }
-
-        return ran;
     }
 
     private void Serve(int member)
