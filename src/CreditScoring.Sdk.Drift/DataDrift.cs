@@ -320,14 +320,11 @@ public static class DriftDetector
     /// <summary>A compared column the current data does not have: drifted, with the reason.</summary>
     private static ColumnDrift Absent(string name, object reference) => new(
         name, reference is NumericReference ? "numeric" : "categorical", DriftTest.Auto, double.NaN, null, double.NaN, Drifted: true, double.NaN,
-        reference is NumericReference n ? n.MissingShare : MissingShare((CategoricalReference)reference), double.NaN, [])
+        reference is NumericReference n ? n.MissingShare : ((CategoricalReference)reference).MissingShare, double.NaN, [])
     {
         Absent = true,
         Reason = "absent from the current data",
     };
-
-    private static double MissingShare(CategoricalReference reference) =>
-        reference.Rows == 0 ? 0 : reference.Counts.GetValueOrDefault(CategoricalReference.MissingLabel) / reference.Rows;
 
     /// <summary>
     /// Adds the missing-share test and the minimum-data rule to a column's distribution test: a column with too few current

@@ -153,6 +153,8 @@ internal sealed record CategoricalReference(int Rows, IReadOnlyDictionary<string
 {
     public const string MissingLabel = "\0missing";
 
+    public double MissingShare => Rows == 0 ? 0 : Counts.GetValueOrDefault(MissingLabel) / Rows;
+
     public static CategoricalReference FromColumn(CategoricalColumn column) => new(column.Length, LabelCounts(column));
 
     public static CategoricalReference FromProfile(ProfiledColumn profile)

@@ -42,12 +42,7 @@ public sealed record ModelDiagnostic(string Code, string Message)
         var found = new List<ModelDiagnostic>();
         var labels = training.Labels;
         var weights = training.Weights;
-        var positives = 0;
-        for (var i = 0; i < labels.Length; i++)
-        {
-            positives += labels[i];
-        }
-
+        var positives = training.PositiveCount;
         var negatives = labels.Length - positives;
         var ci = CultureInfo.InvariantCulture;
         if (training.RowCount < MinimumTrainingRows)

@@ -28,6 +28,20 @@ internal static class ParameterCheck
         return values;
     }
 
+    /// <summary>Parameters that must all be probabilities, in [0, 1].</summary>
+    public static double[] Probabilities(double[] values, string what)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (values[i] is < 0 or > 1)
+            {
+                throw new ArgumentException($"{what}[{i}] is {Show(values[i])}; it must be a probability in [0, 1]");
+            }
+        }
+
+        return values;
+    }
+
     /// <summary>A parameter that must be finite, or NaN where NaN means "missing".</summary>
     public static double FiniteOrMissing(double value, string what) =>
         !double.IsInfinity(value) ? value : throw new ArgumentException($"{what} is {Show(value)}; it must be a finite number (or NaN for missing)");

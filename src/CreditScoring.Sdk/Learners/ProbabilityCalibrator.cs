@@ -60,23 +60,9 @@ public abstract class ProbabilityCalibrator
         "prior" when numbers.Length == 1 => new PriorCorrection(ParameterCheck.Finite(numbers[0], "the prior correction's shift")),
         "isotonic" when numbers.Length >= 2 && numbers.Length % 2 == 0 => new IsotonicCalibrator(
             ParameterCheck.FiniteAscending(numbers[..(numbers.Length / 2)], "the isotonic calibrator's points", strictly: false),
-            Probabilities(ParameterCheck.FiniteAscending(numbers[(numbers.Length / 2)..], "the isotonic calibrator's levels", strictly: false), "the isotonic calibrator's levels")),
+            ParameterCheck.Probabilities(ParameterCheck.FiniteAscending(numbers[(numbers.Length / 2)..], "the isotonic calibrator's levels", strictly: false), "the isotonic calibrator's levels")),
         _ => throw new FormatException($"Unknown calibrator '{kind}' with {numbers.Length} numbers."),
     };
-
-    /// <summary>Values that must be probabilities.</summary>
-    private static double[] Probabilities(double[] values, string what)
-    {
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (values[i] is < 0 or > 1)
-            {
-                throw new ArgumentException($"{what}[{i}] is {values[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; it must be a probability in [0, 1]");
-            }
-        }
-
-        return values;
-    }
 
     private protected static void Check(ReadOnlySpan<double> margins, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights)
     {

@@ -138,9 +138,7 @@ internal sealed class CreditScorer : ICreditScorer
 
             features = features[.._featureCount];
             _features.TransformRow(raw, row.Aggregates, features);
-            var p = _model.Probability(_predictor.PredictMargin(features));
-            var score = IsValid(p) ? new CreditScore(p, Decision.Decide(p)) : Invalid(p, null);
-            return warnings == ScoreWarnings.None ? score : score with { Warnings = score.Warnings | warnings };
+            return Decided(_model.Probability(_predictor.PredictMargin(features)), null, warnings);
         }
         finally
         {
@@ -193,9 +191,7 @@ internal sealed class CreditScorer : ICreditScorer
         var scores = new CreditScore[probabilities.Length];
         for (var i = 0; i < scores.Length; i++)
         {
-            var p = probabilities[i];
-            var score = IsValid(p) ? new CreditScore(p, Decision.Decide(p)) : Invalid(p, i);
-            scores[i] = warnings[i] == ScoreWarnings.None ? score : score with { Warnings = score.Warnings | warnings[i] };
+            scores[i] = Decided(probabilities[i], i, warnings[i]);
         }
 
         return scores;
@@ -257,6 +253,13 @@ internal sealed class CreditScorer : ICreditScorer
     }
 
     private static bool IsValid(double probability) => probability is >= 0 and <= 1;
+
+    /// <summary>The score of a probability: the policy's decision, or what <see cref="Invalid"/> says for an invalid one; with the input's warnings.</summary>
+    private CreditScore Decided(double probability, int? row, ScoreWarnings warnings)
+    {
+        var score = IsValid(probability) ? new CreditScore(probability, Decision.Decide(probability)) : Invalid(probability, row);
+        return warnings == ScoreWarnings.None ? score : score with { Warnings = score.Warnings | warnings };
+    }
 
     /// <summary>Categories not seen in training: code −1 with <see cref="UnknownCategoryHandling.Ignore"/> (the other handlings leave none).</summary>
     private ScoreWarnings UnknownCategories(ReadOnlySpan<double> raw)
