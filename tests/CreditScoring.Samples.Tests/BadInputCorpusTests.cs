@@ -100,6 +100,6 @@ public class BadInputCorpusTests
             check(code, stdout, stderr);
         }
 
-        Assert.Empty(Directory.GetFiles(output, ".*.tmp*"));
+        Assert.Empty(TestPaths.OutputTemporaries(output));
     }
 }

@@ -6,8 +6,6 @@ namespace CreditScoring.Samples.Tests;
 /// <summary>Issue 14, classes 5, 6 and 8 at the command line: every output of a command is written at its end, all or nothing.</summary>
 public class BatchCliOutputTests
 {
-    private static string[] Temporaries(string dir) => Directory.GetFiles(dir, ".*.tmp*");
-
     [Fact]
     public void Train_ThatFailsAfterFitting_LeavesTheOldModelAndReport()
     {
@@ -27,7 +25,7 @@ public class BatchCliOutputTests
         Assert.DoesNotContain("saved", output, StringComparison.Ordinal);
         Assert.Equal("old model", File.ReadAllText(model));
         Assert.Equal("old report", File.ReadAllText(report));
-        Assert.Empty(Temporaries(dir));
+        Assert.Empty(TestPaths.OutputTemporaries(dir));
     }
 
     [Fact]
@@ -43,7 +41,7 @@ public class BatchCliOutputTests
         Assert.Equal($"error: '{dir}' is a directory; give the path of a file to write.", ErrorLine(error));
         Assert.DoesNotContain("Reading", error, StringComparison.Ordinal);
         Assert.Equal("old model", File.ReadAllText(model));
-        Assert.Empty(Temporaries(dir));
+        Assert.Empty(TestPaths.OutputTemporaries(dir));
     }
 
     [Fact]

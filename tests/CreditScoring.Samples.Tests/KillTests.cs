@@ -109,16 +109,16 @@ public class KillTests(ITestOutputHelper log)
                 var now = File.ReadAllBytes(o);
                 return now.AsSpan().SequenceEqual(old[i]) ? "old" : isNew[i](now) ? "new" : "CUT";
             }).ToArray();
-            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kill {k + 1}: {string.Join(", ", states)}, {Directory.GetFiles(dir, ".*.tmp*").Length} temporary file(s) left"));
+            log.WriteLine(string.Create(CultureInfo.InvariantCulture, $"kill {k + 1}: {string.Join(", ", states)}, {TestPaths.OutputTemporaries(dir).Length} temporary file(s) left"));
             Assert.DoesNotContain("CUT", states);
             keptOld += states.Count(s => s == "old");
             gotNew += states.Count(s => s == "new");
-            Assert.True(Directory.GetFiles(dir, ".*.tmp*").Length <= outputs.Length, "a kill leaves at most one temporary file per output");
+            Assert.True(TestPaths.OutputTemporaries(dir).Length <= outputs.Length, "a kill leaves at most one temporary file per output");
         }
 
         // A run to the end removes what the killed runs left behind.
         Assert.Equal(0, Start(args).WaitForExitOrKill(TimeSpan.FromMinutes(2)));
-        Assert.Empty(Directory.GetFiles(dir, ".*.tmp*"));
+        Assert.Empty(TestPaths.OutputTemporaries(dir));
         for (var i = 0; i < outputs.Length; i++)
         {
             Assert.True(isNew[i](File.ReadAllBytes(outputs[i])));

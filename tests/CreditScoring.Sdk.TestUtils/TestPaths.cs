@@ -33,6 +33,11 @@ public static class TestPaths
     /// <summary>A file of tests/CreditScoring.Sdk.Drift.Tests/Fixtures.</summary>
     public static string DriftFixture(string name) => Path.Combine(RepositoryRoot, "tests", "CreditScoring.Sdk.Drift.Tests", "Fixtures", name);
 
+    /// <summary>The temporary files <c>OutputFiles</c> left in a folder (named <c>.NAME.HOST.PID.GUID.tmp</c>, backups <c>.tmp.old</c>).</summary>
+    /// <param name="dir">The folder.</param>
+    /// <returns>Their paths.</returns>
+    public static string[] OutputTemporaries(string dir) => Directory.GetFiles(dir, ".*.tmp*");
+
     /// <summary>A fresh empty temporary folder.</summary>
     /// <returns>The path.</returns>
     public static string NewTempDirectory()

@@ -9,8 +9,6 @@ namespace CreditScoring.Sdk.Tests.BadInput;
 /// <summary>Issue 14, classes 5, 6 and 8: outputs all or nothing, atomic, never over a device; text cells neutralised.</summary>
 public class OutputFilesTests
 {
-    private static string[] Temporaries(string dir) => Directory.GetFiles(dir, ".*.tmp*").Select(Path.GetFileName).ToArray()!;
-
     [Fact]
     public void Uncommitted_LeavesEveryTargetAsItWas_AndNoTemporaryFile()
     {
@@ -22,12 +20,12 @@ public class OutputFilesTests
         {
             files.Create(a).Write("new"u8);
             files.Create(Path.Combine(dir, "b.txt")).Write("new"u8);
-            Assert.Equal(2, Temporaries(dir).Length);
+            Assert.Equal(2, TestPaths.OutputTemporaries(dir).Length);
         }
 
         Assert.Equal("old", File.ReadAllText(a));
         Assert.False(File.Exists(Path.Combine(dir, "b.txt")));
-        Assert.Empty(Temporaries(dir));
+        Assert.Empty(TestPaths.OutputTemporaries(dir));
     }
 
     [Fact]
@@ -47,7 +45,7 @@ public class OutputFilesTests
 
         Assert.Equal("new a", File.ReadAllText(a));
         Assert.Equal("new b", File.ReadAllText(Path.Combine(dir, "sub", "b.txt")));
-        Assert.Empty(Temporaries(dir));
+        Assert.Empty(TestPaths.OutputTemporaries(dir));
     }
 
     [Fact]
@@ -66,7 +64,7 @@ public class OutputFilesTests
 
         Assert.Equal("old a", File.ReadAllText(a));
         Assert.True(Directory.Exists(b));
-        Assert.Empty(Temporaries(dir));
+        Assert.Empty(TestPaths.OutputTemporaries(dir));
     }
 
     [Fact]
@@ -113,7 +111,7 @@ public class OutputFilesTests
             Assert.Equal("c", Run("stat", "-c", "%A", device)[..1]);
         }
 
-        Assert.Empty(Temporaries(dir));
+        Assert.Empty(TestPaths.OutputTemporaries(dir));
     }
 
     [Fact]
