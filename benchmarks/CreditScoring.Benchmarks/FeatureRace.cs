@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using CreditScoring.Sdk.Training;
 using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Evaluation;

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using CreditScoring.Sdk.Training;
 using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Features;

@@ -52,7 +52,7 @@ internal static class ImbalanceRace
         void Time(string tag, Resampler sampler, FeatureMatrix matrix)
         {
             ResampledData? last = null;
-            var seconds = PeerRace.Median(repeats, () => last = sampler.Resample(matrix, labels, default, 42, 2));
+            var seconds = PeerRace.Median(repeats, () => last = sampler.Resample(matrix, labels, 42, default, 2));
             result[tag + "_fit_resample_s"] = Math.Round(seconds, 5);
             result[tag + "_rows_after"] = last!.Labels.Length;
             result[tag + "_class_counts_after"] = new[] { last.Negatives, last.Positives };

@@ -41,11 +41,11 @@ public class ImbalanceBenchmarks
 
     /// <summary>SMOTE, k = 5, two threads.</summary>
     [Benchmark]
-    public ResampledData Smote() => new Smote().Resample(_features, _labels, default, 42, 2);
+    public ResampledData Smote() => new Smote().Resample(_features, _labels, 42, default, 2);
 
     /// <summary>Borderline-SMOTE-1, k = 5, m = 10, two threads.</summary>
     [Benchmark]
-    public ResampledData BorderlineSmote() => new BorderlineSmote().Resample(_features, _labels, default, 42, 2);
+    public ResampledData BorderlineSmote() => new BorderlineSmote().Resample(_features, _labels, 42, default, 2);
 
     /// <summary>The exact sweep and the cost-optimal choice.</summary>
     [Benchmark]

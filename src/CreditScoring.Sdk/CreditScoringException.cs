@@ -53,3 +53,39 @@ public sealed class TrainingDataException : CreditScoringException
     {
     }
 }
+
+/// <summary>An applicant's input cannot be scored: a column is missing, has the wrong type, or holds a rejected category.</summary>
+public sealed class ScoringInputException : CreditScoringException
+{
+    /// <summary>Creates the exception.</summary>
+    public ScoringInputException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    public ScoringInputException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">The message.</param>
+    /// <param name="innerException">The cause.</param>
+    public ScoringInputException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for a column.</summary>
+    /// <param name="column">The column, or <see langword="null"/>.</param>
+    /// <param name="message">The message.</param>
+    public ScoringInputException(string? column, string message)
+        : base(message)
+    {
+        Column = column;
+    }
+
+    /// <summary>The column at fault, or <see langword="null"/>.</summary>
+    public string? Column { get; }
+}

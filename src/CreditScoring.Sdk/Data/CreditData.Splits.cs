@@ -2,7 +2,7 @@ using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Data;
 
-/// <summary>A train/test split. Deconstructs as <c>var (train, test) = data.SplitStratified();</c>.</summary>
+/// <summary>A train/test split. Deconstructs as <c>var (train, test) = data.SplitStratified(0.2, context.Seed);</c>.</summary>
 /// <param name="Train">The training rows, in their original order.</param>
 /// <param name="Test">The test rows, in their original order.</param>
 public sealed record DataSplit(CreditData Train, CreditData Test);
@@ -24,11 +24,11 @@ public sealed partial class CreditData
     /// seed always give the same split (the generator is xoshiro256**, independent of the runtime).
     /// </summary>
     /// <param name="testFraction">The share of each class that goes to test, in (0, 1).</param>
-    /// <param name="seed">The shuffle seed.</param>
+    /// <param name="seed">The shuffle seed (no default: pass the <c>CreditScoringContext</c>'s <c>Seed</c>, so that one seed decides every random choice).</param>
     /// <returns>The split.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not in (0, 1).</exception>
     /// <exception cref="InvalidOperationException">The table has no target, or a part would have no rows.</exception>
-    public DataSplit SplitStratified(double testFraction = 0.2, int seed = 42)
+    public DataSplit SplitStratified(double testFraction, int seed)
     {
         if (!(testFraction > 0 && testFraction < 1))
         {
@@ -45,11 +45,11 @@ public sealed partial class CreditData
     /// continues from class to class, so fold sizes differ by at most one).
     /// </summary>
     /// <param name="folds">The number of folds, at least 2.</param>
-    /// <param name="seed">The shuffle seed.</param>
+    /// <param name="seed">The shuffle seed (no default: pass the <c>CreditScoringContext</c>'s <c>Seed</c>, so that one seed decides every random choice).</param>
     /// <returns>The folds, in order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="folds"/> is below 2.</exception>
     /// <exception cref="InvalidOperationException">No target, or a class has fewer rows than folds.</exception>
-    public IReadOnlyList<DataFold> StratifiedKFold(int folds = 5, int seed = 42)
+    public IReadOnlyList<DataFold> StratifiedKFold(int folds, int seed)
     {
         var assignment = Splitter.StratifiedFolds(Labels, folds, seed);
         var result = new DataFold[folds];

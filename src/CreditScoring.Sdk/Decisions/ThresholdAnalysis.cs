@@ -1,5 +1,4 @@
 using System.Globalization;
-using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Decisions;
@@ -224,10 +223,10 @@ public sealed class ThresholdAnalysis
     /// </summary>
     /// <param name="objective">What to optimise.</param>
     /// <param name="samples">Replicates; default 200.</param>
-    /// <param name="seed">The seed; default 42.</param>
+    /// <param name="seed">The bootstrap seed (no default: pass the <c>CreditScoringContext</c>'s <c>Seed</c>; a pipeline's decision rule does).</param>
     /// <param name="level">Confidence level in (0, 1); default 0.95.</param>
     /// <returns>The choice with its <see cref="ThresholdChoice.Interval"/>.</returns>
-    public ThresholdChoice Choose(ThresholdObjective objective, int samples, int seed = CreditScoringContext.DefaultSeed, double level = 0.95)
+    public ThresholdChoice Choose(ThresholdObjective objective, int samples, int seed, double level = 0.95)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 2);
         if (!(level > 0 && level < 1))

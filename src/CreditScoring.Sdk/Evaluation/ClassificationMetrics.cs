@@ -1,36 +1,7 @@
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Internal;
+
 namespace CreditScoring.Sdk.Evaluation;
-
-/// <summary>A confusion matrix at a threshold: a row is predicted positive (declined) when its score is at or above the threshold. Counts are weighted.</summary>
-/// <param name="Threshold">The threshold.</param>
-/// <param name="TruePositives">Defaults predicted as defaults.</param>
-/// <param name="FalsePositives">Non-defaults predicted as defaults (good clients refused).</param>
-/// <param name="TrueNegatives">Non-defaults predicted as non-defaults.</param>
-/// <param name="FalseNegatives">Defaults predicted as non-defaults (bad clients approved).</param>
-public sealed record ConfusionMatrix(double Threshold, double TruePositives, double FalsePositives, double TrueNegatives, double FalseNegatives)
-{
-    /// <summary>TP / (TP + FP); NaN when nothing is predicted positive (scikit-learn returns 0 with a warning).</summary>
-    public double Precision => Ratio(TruePositives, TruePositives + FalsePositives);
-
-    /// <summary>TP / (TP + FN), the share of defaults caught; NaN when there are no defaults.</summary>
-    public double Recall => Ratio(TruePositives, TruePositives + FalseNegatives);
-
-    /// <summary>2TP / (2TP + FP + FN), the harmonic mean of precision and recall; NaN when there are neither predicted nor actual defaults.</summary>
-    public double F1 => Ratio(2 * TruePositives, (2 * TruePositives) + FalsePositives + FalseNegatives);
-
-    /// <summary>(TP + TN) / all.</summary>
-    public double Accuracy => Ratio(TruePositives + TrueNegatives, Total);
-
-    /// <summary>The share of applicants approved (predicted negative).</summary>
-    public double ApprovalRate => Ratio(TrueNegatives + FalseNegatives, Total);
-
-    /// <summary>The default rate among approved applicants, FN / (TN + FN); NaN when nobody is approved.</summary>
-    public double BadRateAmongApproved => Ratio(FalseNegatives, TrueNegatives + FalseNegatives);
-
-    /// <summary>The total weight.</summary>
-    public double Total => TruePositives + FalsePositives + TrueNegatives + FalseNegatives;
-
-    private static double Ratio(double a, double b) => b == 0 ? double.NaN : a / b;
-}
 
 /// <summary>A point of the ROC curve.</summary>
 /// <param name="Threshold">Rows with a score at or above it are predicted positive; +∞ for the (0, 0) point.</param>
@@ -75,10 +46,10 @@ public sealed record CalibrationBin(double Lower, double Upper, int Count, doubl
 /// <param name="CumulativeLift">Cumulative default rate / overall default rate.</param>
 public sealed record GainsRow(int Group, int Rows, double MinScore, double MaxScore, double Positives, double PositiveRate, double CumulativeShareOfRows, double CumulativeGain, double Lift, double CumulativeLift);
 
-/// <summary>The Kolmogorov–Smirnov statistic between the score distributions of defaults and non-defaults.</summary>
+/// <summary>The Kolmogorov–Smirnov separation of a score: the statistic between the score distributions of defaults and non-defaults, and where it peaks (the drift package's two-sample test with a p-value is <c>KsResult</c>).</summary>
 /// <param name="Statistic">max over thresholds of |TPR − FPR|, in [0, 1].</param>
 /// <param name="Threshold">The score at which the maximum is reached.</param>
-public sealed record KsResult(double Statistic, double Threshold);
+public sealed record KsSeparation(double Statistic, double Threshold);
 
 /// <summary>
 /// Binary classification metrics over spans, each verified against scikit-learn. Scores are
@@ -119,7 +90,7 @@ public static class ClassificationMetrics
     /// <param name="labels">0/1 labels.</param>
     /// <param name="weights">Optional weights.</param>
     /// <returns>The statistic and its threshold; NaN when only one class is present.</returns>
-    public static KsResult KolmogorovSmirnov(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights = default) =>
+    public static KsSeparation KolmogorovSmirnov(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights = default) =>
         Ks(RankedScores.Create(scores, labels, weights));
 
     /// <summary>The Brier score, Σ w·(p − y)² / Σ w.</summary>
@@ -320,11 +291,11 @@ public static class ClassificationMetrics
         return area / (r.Positives * r.Negatives);
     }
 
-    internal static KsResult Ks(RankedScores r)
+    internal static KsSeparation Ks(RankedScores r)
     {
         if (r.Positives == 0 || r.Negatives == 0)
         {
-            return new KsResult(double.NaN, double.NaN);
+            return new KsSeparation(double.NaN, double.NaN);
         }
 
         var (fps, tps, thresholds) = r.CumulativeCounts();
@@ -339,7 +310,7 @@ public static class ClassificationMetrics
             }
         }
 
-        return new KsResult(best, at);
+        return new KsSeparation(best, at);
     }
 
     internal static IReadOnlyList<RocPoint> Roc(RankedScores r, bool dropIntermediate)

@@ -1,3 +1,6 @@
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Internal;
+
 namespace CreditScoring.Sdk.Evaluation;
 
 /// <summary>The metrics of a constant prediction (the prior default rate): what a model must beat.</summary>

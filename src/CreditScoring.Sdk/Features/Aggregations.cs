@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using CreditScoring.Sdk.Data;
-using CreditScoring.Sdk.Scoring;
 
 namespace CreditScoring.Sdk.Features;
 

@@ -1,6 +1,5 @@
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Internal;
-using CreditScoring.Sdk.Learners;
 
 namespace CreditScoring.Sdk.Features;
 

@@ -1,5 +1,4 @@
 using CreditScoring.Sdk.Data;
-using CreditScoring.Sdk.Learners;
 
 namespace CreditScoring.Sdk.Features;
 

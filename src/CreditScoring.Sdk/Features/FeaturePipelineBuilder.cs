@@ -1,6 +1,5 @@
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Internal;
-using CreditScoring.Sdk.Learners;
 
 namespace CreditScoring.Sdk.Features;
 
@@ -324,7 +323,7 @@ public sealed class FeaturePipelineBuilder
     internal (FittedFeatures Features, FeatureMatrix Training) Fit(CreditData training, LearnerCapabilities capabilities, int seed)
     {
         var input = InputBinder.SchemaOf(training);
-        var raw = InputBinder.Bind(input, training, Scoring.UnknownCategoryHandling.Ignore);
+        var raw = InputBinder.Bind(input, training, UnknownCategoryHandling.Ignore);
         var frame = new FeatureFrame(training, input, raw, seed);
         var aggregations = _aggregations.Select(a => FittedAggregation.Fit(training, a.Table, a.Key, a.Prefix, a.Spec)).ToArray();
         var aggregated = FittedAggregation.TransformAll(aggregations, training);

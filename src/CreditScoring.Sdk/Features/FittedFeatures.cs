@@ -1,6 +1,5 @@
 using System.Buffers;
 using CreditScoring.Sdk.Data;
-using CreditScoring.Sdk.Scoring;
 
 namespace CreditScoring.Sdk.Features;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using CreditScoring.Sdk.Data;
-using CreditScoring.Sdk.Scoring;
 
 namespace CreditScoring.Sdk.Features;
 

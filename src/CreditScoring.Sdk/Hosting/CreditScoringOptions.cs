@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Scoring;
 using Microsoft.Extensions.Options;
 

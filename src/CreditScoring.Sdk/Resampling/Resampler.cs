@@ -55,7 +55,7 @@ public abstract class Resampler
     /// <param name="features">The training features (complete: no NaN; category codes only for SMOTE-NC and the random samplers).</param>
     /// <param name="labels">0/1 labels.</param>
     /// <param name="weights">Weights, or empty for unit weights.</param>
-    /// <param name="seed">The seed of every random choice; default 42.</param>
+    /// <param name="seed">The seed of every random choice (no default: pass the <c>CreditScoringContext</c>'s <c>Seed</c>; the pipeline does).</param>
     /// <param name="maxDegreeOfParallelism">Threads for the neighbour searches; −1 (the default) for all processors.</param>
     /// <param name="categoricalGroups">
     /// For SMOTE-NC: sets of indicator columns that together one-hot encode one categorical variable (each set is
@@ -65,7 +65,7 @@ public abstract class Resampler
     /// <returns>The resampled rows.</returns>
     /// <exception cref="ArgumentException">Lengths disagree, a label is not 0/1, a weight is negative, or a feature is missing or of a kind the resampler cannot use.</exception>
     /// <exception cref="InvalidOperationException">A class is empty, too small for the neighbour count, or the strategy asks for the impossible.</exception>
-    public ResampledData Resample(FeatureMatrix features, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights = default, int seed = CreditScoringContext.DefaultSeed, int maxDegreeOfParallelism = -1, IReadOnlyList<IReadOnlyList<int>>? categoricalGroups = null)
+    public ResampledData Resample(FeatureMatrix features, ReadOnlySpan<int> labels, int seed, ReadOnlySpan<double> weights = default, int maxDegreeOfParallelism = -1, IReadOnlyList<IReadOnlyList<int>>? categoricalGroups = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         LearnerInputs.CheckAndExpand(features, labels, weights, allowMissing: true, allowCategorical: Accepts.HasFlag(LearnerCapabilities.CategoricalFeatures), $"data to resample with {Name}");

@@ -1,23 +1,7 @@
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
 
 namespace CreditScoring.Sdk.Scoring;
-
-/// <summary>What the scorer does with a category it did not see in training.</summary>
-public enum UnknownCategoryHandling
-{
-    /// <summary>
-    /// Score it as "none of the known categories" (the default): a one-hot encoded input gets every
-    /// indicator 0, i.e. the log-odds contribution of the reference level, as scikit-learn's
-    /// <c>handle_unknown="ignore"</c>; learners with native categorical support treat it as missing.
-    /// </summary>
-    Ignore,
-
-    /// <summary>Score it exactly as a missing value.</summary>
-    TreatAsMissing,
-
-    /// <summary>Reject the input with a <see cref="ScoringInputException"/> naming the column and value.</summary>
-    Throw,
-}
 
 /// <summary>
 /// What the scorer does when a model gives no valid probability for an applicant (NaN, or outside [0, 1]): inputs extreme
@@ -90,42 +74,6 @@ public readonly record struct CreditScore(double Probability, CreditDecision Dec
     /// <summary>What the caller should know beyond the probability and the decision.</summary>
     /// <value>Default <see cref="ScoreWarnings.None"/>.</value>
     public ScoreWarnings Warnings { get; init; }
-}
-
-/// <summary>An applicant's input cannot be scored: a column is missing, has the wrong type, or holds a rejected category.</summary>
-public sealed class ScoringInputException : CreditScoringException
-{
-    /// <summary>Creates the exception.</summary>
-    public ScoringInputException()
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">The message.</param>
-    public ScoringInputException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    /// <param name="message">The message.</param>
-    /// <param name="innerException">The cause.</param>
-    public ScoringInputException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    /// <summary>Creates the exception for a column.</summary>
-    /// <param name="column">The column, or <see langword="null"/>.</param>
-    /// <param name="message">The message.</param>
-    public ScoringInputException(string? column, string message)
-        : base(message)
-    {
-        Column = column;
-    }
-
-    /// <summary>The column at fault, or <see langword="null"/>.</summary>
-    public string? Column { get; }
 }
 
 /// <summary>A model file cannot be loaded: not a model, truncated, edited, or of a newer format. The message says which.</summary>

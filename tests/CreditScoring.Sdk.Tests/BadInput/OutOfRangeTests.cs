@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Hosting;
 using CreditScoring.Sdk.Scoring;
 using Microsoft.Extensions.DependencyInjection;

@@ -43,7 +43,7 @@ public class SplitTests
     public void SplitStratified_BadFraction_Throws(double fraction)
     {
         var data = SyntheticCredit.Generate(100);
-        Assert.Throws<ArgumentOutOfRangeException>(() => data.SplitStratified(fraction));
+        Assert.Throws<ArgumentOutOfRangeException>(() => data.SplitStratified(fraction, 42));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public class SplitTests
     public void StratifiedKFold_TooFewMinorityRows_Throws()
     {
         var data = CreditData.FromColumns([new NumericColumn("x", [1, 2, 3, 4, 5, 6]), new NumericColumn("y", [0, 0, 0, 0, 1, 1])], o => o.Target("y"));
-        var e = Assert.Throws<TrainingDataException>(() => data.StratifiedKFold(3));
+        var e = Assert.Throws<TrainingDataException>(() => data.StratifiedKFold(3, 42));
         Assert.Equal("Class 1 has 2 row(s), fewer than the 3 folds; every fold needs both classes.", e.Message);
     }
 

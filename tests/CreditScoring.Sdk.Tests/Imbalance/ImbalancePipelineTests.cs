@@ -6,6 +6,7 @@ using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Resampling;
 using CreditScoring.Sdk.Scoring;
+using CreditScoring.Sdk.Training;
 using Xunit;
 
 namespace CreditScoring.Sdk.Tests.Imbalance;

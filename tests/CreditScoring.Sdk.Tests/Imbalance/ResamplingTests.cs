@@ -34,24 +34,24 @@ public class ResamplingTests
     {
         var (numeric, mixed, y) = Synth();
         Assert.Equal([714, 86], Counts.GetProperty("before").EnumerateArray().Select(e => e.GetInt32()).ToArray());
-        AssertCounts("smote_auto", new Smote().Resample(numeric, y));
-        AssertCounts("smote_ratio_0.5", new Smote(strategy: SamplingStrategy.Ratio(0.5)).Resample(numeric, y));
-        AssertCounts("smote_counts_1_300", new Smote(strategy: SamplingStrategy.Counts(714, 300)).Resample(numeric, y));
-        AssertCounts("smote_counts_1_300", new Smote(strategy: SamplingStrategy.Parse("1:300")).Resample(numeric, y));
-        AssertCounts("borderline1_auto", new BorderlineSmote().Resample(numeric, y));
-        AssertCounts("adasyn_auto", new Adasyn().Resample(numeric, y));
-        AssertCounts("smotenc_auto", new SmoteNc().Resample(mixed, y));
-        AssertCounts("over_ratio_0.4", new RandomOverSampler(SamplingStrategy.Ratio(0.4)).Resample(numeric, y));
-        AssertCounts("under_auto", new RandomUnderSampler().Resample(numeric, y));
-        AssertCounts("under_ratio_0.5", new RandomUnderSampler(SamplingStrategy.Ratio(0.5)).Resample(numeric, y));
-        Assert.Equal(714 + 714, new BorderlineSmote(BorderlineKind.Borderline2).Resample(numeric, y).Labels.Length);
+        AssertCounts("smote_auto", new Smote().Resample(numeric, y, seed: 42));
+        AssertCounts("smote_ratio_0.5", new Smote(strategy: SamplingStrategy.Ratio(0.5)).Resample(numeric, y, seed: 42));
+        AssertCounts("smote_counts_1_300", new Smote(strategy: SamplingStrategy.Counts(714, 300)).Resample(numeric, y, seed: 42));
+        AssertCounts("smote_counts_1_300", new Smote(strategy: SamplingStrategy.Parse("1:300")).Resample(numeric, y, seed: 42));
+        AssertCounts("borderline1_auto", new BorderlineSmote().Resample(numeric, y, seed: 42));
+        AssertCounts("adasyn_auto", new Adasyn().Resample(numeric, y, seed: 42));
+        AssertCounts("smotenc_auto", new SmoteNc().Resample(mixed, y, seed: 42));
+        AssertCounts("over_ratio_0.4", new RandomOverSampler(SamplingStrategy.Ratio(0.4)).Resample(numeric, y, seed: 42));
+        AssertCounts("under_auto", new RandomUnderSampler().Resample(numeric, y, seed: 42));
+        AssertCounts("under_ratio_0.5", new RandomUnderSampler(SamplingStrategy.Ratio(0.5)).Resample(numeric, y, seed: 42));
+        Assert.Equal(714 + 714, new BorderlineSmote(BorderlineKind.Borderline2).Resample(numeric, y, seed: 42).Labels.Length);
     }
 
     [Fact]
     public void Original_rows_come_first_unchanged()
     {
         var (numeric, _, y) = Synth();
-        var r = new Smote().Resample(numeric, y);
+        var r = new Smote().Resample(numeric, y, seed: 42);
         Assert.Equal(714 - 86, r.SyntheticRows);
         for (var j = 0; j < 4; j++)
         {
@@ -77,7 +77,7 @@ public class ResamplingTests
     {
         var (numeric, _, y) = Synth();
         Resampler sampler = name switch { "smote" => new Smote(), "borderline" => new BorderlineSmote(), _ => new Adasyn() };
-        var r = sampler.Resample(numeric, y);
+        var r = sampler.Resample(numeric, y, seed: 42);
         var minority = Enumerable.Range(0, y.Length).Where(i => y[i] == 1).Select(i => Enumerable.Range(0, 4).Select(j => numeric[i, j]).ToArray()).ToArray();
         var kth = minority.Select((_, i) => KthDistance(minority, i, 5)).ToArray();
         for (var s = y.Length; s < r.Labels.Length; s++)
@@ -113,7 +113,7 @@ public class ResamplingTests
     public void Smote_nc_takes_the_most_frequent_category_among_the_neighbours()
     {
         var (_, mixed, y) = Synth();
-        var r = new SmoteNc().Resample(mixed, y);
+        var r = new SmoteNc().Resample(mixed, y, seed: 42);
         var minority = Enumerable.Range(0, y.Length).Where(i => y[i] == 1).ToArray();
         var rows = minority.Select(i => Enumerable.Range(0, 5).Select(j => mixed[i, j]).ToArray()).ToArray();
 
@@ -160,8 +160,8 @@ public class ResamplingTests
         var columns = Enumerable.Range(0, 4).Select(j => mixed.Column(j).ToArray()).Concat(Enumerable.Range(0, 3).Select(k => c.Select(v => v == k ? 1.0 : 0.0).ToArray())).ToArray();
         var info = Enumerable.Range(0, 4).Select(j => new FeatureInfo("x" + j, FeatureKind.Continuous)).Concat(new[] { "a", "b", "c" }.Select(n => new FeatureInfo("c=" + n, FeatureKind.Indicator))).ToArray();
         var onehot = new FeatureMatrix(info, columns);
-        var viaGroups = new SmoteNc().Resample(onehot, y, categoricalGroups: [[4, 5, 6]]);
-        var viaCodes = new SmoteNc().Resample(mixed, y);
+        var viaGroups = new SmoteNc().Resample(onehot, y, seed: 42, categoricalGroups: [[4, 5, 6]]);
+        var viaCodes = new SmoteNc().Resample(mixed, y, seed: 42);
         for (var s = 0; s < viaGroups.Labels.Length; s++)
         {
             Assert.Equal(1.0, viaGroups.Features[s, 4] + viaGroups.Features[s, 5] + viaGroups.Features[s, 6]);
@@ -218,12 +218,12 @@ public class ResamplingTests
     {
         var (numeric, mixed, y) = Synth();
         var withNaN = new FeatureMatrix(numeric.Features, [.. Enumerable.Range(0, 4).Select(j => j == 2 ? numeric.Column(j).ToArray().Select((v, i) => i == 17 ? double.NaN : v).ToArray() : numeric.Column(j).ToArray())]);
-        Assert.Contains("'x2' is missing at row 17", Assert.Throws<ArgumentException>(() => new Smote().Resample(withNaN, y)).Message);
-        Assert.Contains("'c' is categorical", Assert.Throws<ArgumentException>(() => new Smote().Resample(mixed, y)).Message);
-        Assert.Contains("would remove minority rows", Assert.Throws<TrainingDataException>(() => new Smote(strategy: SamplingStrategy.Ratio(0.05)).Resample(numeric, y)).Message);
-        Assert.Contains("only removes rows", Assert.Throws<TrainingDataException>(() => new RandomUnderSampler(SamplingStrategy.Counts(800, 86)).Resample(numeric, y)).Message);
+        Assert.Contains("'x2' is missing at row 17", Assert.Throws<ArgumentException>(() => new Smote().Resample(withNaN, y, seed: 42)).Message);
+        Assert.Contains("'c' is categorical", Assert.Throws<ArgumentException>(() => new Smote().Resample(mixed, y, seed: 42)).Message);
+        Assert.Contains("would remove minority rows", Assert.Throws<TrainingDataException>(() => new Smote(strategy: SamplingStrategy.Ratio(0.05)).Resample(numeric, y, seed: 42)).Message);
+        Assert.Contains("only removes rows", Assert.Throws<TrainingDataException>(() => new RandomUnderSampler(SamplingStrategy.Counts(800, 86)).Resample(numeric, y, seed: 42)).Message);
         var few = Enumerable.Range(0, y.Length).Select(i => i < 3 ? 1 : 0).ToArray();
-        Assert.Contains("needs at least 6 rows of class 1", Assert.Throws<TrainingDataException>(() => new Smote().Resample(numeric, few)).Message);
+        Assert.Contains("needs at least 6 rows of class 1", Assert.Throws<TrainingDataException>(() => new Smote().Resample(numeric, few, seed: 42)).Message);
         Assert.Equal(SamplingStrategy.Counts(10, 20).ToString(), SamplingStrategy.Parse("0:10,1:20").ToString());
         Assert.Equal(0.5, SamplingStrategy.Parse("0.5").RatioValue);
         Assert.Throws<FormatException>(() => SamplingStrategy.Parse("2:10"));

@@ -1,5 +1,7 @@
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Training;
+using CreditScoring.Sdk.Tuning;
 using Xunit;
 
 namespace CreditScoring.Sdk.Tests.Imbalance;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Scoring;
 
 namespace CreditScoring.Sdk.Tests.Scoring;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 
-namespace CreditScoring.Sdk;
+namespace CreditScoring.Sdk.Tuning;
 
 /// <summary>
 /// Reads a hyperparameter search from JSON (the CLI's <c>train --search FILE</c>):

@@ -5,7 +5,7 @@ using CreditScoring.Sdk.Learners.GradientBoosting;
 using CreditScoring.Sdk.Learners.Linear;
 using CreditScoring.Sdk.Learners.Scorecards;
 
-namespace CreditScoring.Sdk.Learners;
+namespace CreditScoring.Sdk.Training;
 
 /// <summary>
 /// The SDK's learners by name, configured by option name: any public settable property of the learner's

@@ -4,8 +4,9 @@ using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Training;
 
-namespace CreditScoring.Sdk;
+namespace CreditScoring.Sdk.Tuning;
 
 /// <summary>How a hyperparameter search proposes candidates.</summary>
 public enum SearchStrategy

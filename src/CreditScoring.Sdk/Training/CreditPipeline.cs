@@ -10,7 +10,7 @@ using CreditScoring.Sdk.Scoring;
 using CreditScoring.Sdk.Scoring.Serialization;
 using Microsoft.Extensions.Logging;
 
-namespace CreditScoring.Sdk;
+namespace CreditScoring.Sdk.Training;
 
 /// <summary>
 /// An immutable training recipe: the feature pipeline (the declared steps, then what the learner and the resampler
@@ -268,7 +268,7 @@ public sealed partial class CreditPipeline
         var weights = training.Weights.ToArray();
         if (Resampler is not null)
         {
-            var resampled = Resampler.Resample(matrix, labels, weights, seed, _context.MaxDegreeOfParallelism, features.OneHotGroups());
+            var resampled = Resampler.Resample(matrix, labels, seed, weights, _context.MaxDegreeOfParallelism, features.OneHotGroups());
             LogResampled(_logger, Resampler.Name, labels.Length, resampled.Labels.Length, resampled.Positives);
             fitMatrix = resampled.Features;
             labels = resampled.Labels;
