@@ -13,6 +13,23 @@ internal sealed class StepState
 
     public Dictionary<string, string[]> Texts { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>A state holding saved numbers and texts (as read from the model file).</summary>
+    public static StepState Of(IReadOnlyDictionary<string, double[]> numbers, IReadOnlyDictionary<string, string[]> texts)
+    {
+        var state = new StepState();
+        foreach (var (k, v) in numbers)
+        {
+            state.Numbers[k] = v;
+        }
+
+        foreach (var (k, v) in texts)
+        {
+            state.Texts[k] = v;
+        }
+
+        return state;
+    }
+
     public StepState Put(string name, params double[] values)
     {
         Numbers[name] = values;

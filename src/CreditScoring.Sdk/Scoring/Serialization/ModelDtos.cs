@@ -1,4 +1,6 @@
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
+using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Scoring.Serialization;
 
@@ -18,7 +20,8 @@ internal sealed class ModelPayloadDto
 
     public required int[] Selection { get; init; }
 
-    public required PredictorDto Predictor { get; init; }
+    /// <summary>The predictor: <c>kind</c>, the fields of the kind's <c>PredictorSerializer</c>, <c>features</c>.</summary>
+    public required JsonObject Predictor { get; init; }
 
     public required DecisionDto Decision { get; init; }
 
@@ -171,96 +174,6 @@ internal sealed class AggregatedCategoricalDto
     public required string[] Categories { get; init; }
 }
 
-[JsonPolymorphic(TypeDiscriminatorPropertyName = "kind", UnknownDerivedTypeHandling = JsonUnknownDerivedTypeHandling.FailSerialization)]
-[JsonDerivedType(typeof(LogisticPredictorDto), "logistic-regression")]
-[JsonDerivedType(typeof(GradientBoostingPredictorDto), "gradient-boosting")]
-[JsonDerivedType(typeof(ScorecardPredictorDto), "scorecard")]
-internal abstract class PredictorDto
-{
-    public required FeatureInfoDto[] Features { get; init; }
-}
-
-internal sealed class LogisticPredictorDto : PredictorDto
-{
-    public required double[] Means { get; init; }
-
-    public required double[] Scales { get; init; }
-
-    public required double StandardizedIntercept { get; init; }
-
-    public required double[] StandardizedCoefficients { get; init; }
-
-    public LogisticSummaryDto? Summary { get; init; }
-}
-
-internal sealed class LogisticSummaryDto
-{
-    public required int Iterations { get; init; }
-
-    public required double MaxGradient { get; init; }
-
-    public required double Objective { get; init; }
-}
-
-internal sealed class GradientBoostingPredictorDto : PredictorDto
-{
-    public required double BaseMargin { get; init; }
-
-    public required TreeDto[] Trees { get; init; }
-
-    public GradientBoostingSummaryDto? Summary { get; init; }
-}
-
-internal sealed class ScorecardPredictorDto : PredictorDto
-{
-    public required double Intercept { get; init; }
-
-    public required double[] Coefficients { get; init; }
-
-    public required double PointsToDoubleOdds { get; init; }
-
-    public required double BaseScore { get; init; }
-
-    public required double BaseOdds { get; init; }
-
-    /// <summary>One binning per feature (the same shape as a WoE step's numbers and texts); null for a feature the scorecard does not use.</summary>
-    public required FeatureStepDto?[] Binnings { get; init; }
-}
-
-internal sealed class TreeDto
-{
-    public required int[] SplitFeature { get; init; }
-
-    public required double[] Threshold { get; init; }
-
-    public required bool[] DefaultLeft { get; init; }
-
-    public required int[] LeftChild { get; init; }
-
-    public required int[] RightChild { get; init; }
-
-    public required int[]?[] CategorySet { get; init; }
-
-    public required double[] SplitGain { get; init; }
-
-    public required double[] NodeCover { get; init; }
-
-    public required double[] LeafValue { get; init; }
-
-    public required double[] LeafCover { get; init; }
-}
-
-internal sealed class GradientBoostingSummaryDto
-{
-    public required int IterationsRun { get; init; }
-
-    public required int BestIteration { get; init; }
-
-    public string? EarlyStoppingMetric { get; init; }
-
-    public required double BestValidationScore { get; init; }
-}
-
 internal sealed class DecisionDto
 {
     public required double Threshold { get; init; }
@@ -327,11 +240,11 @@ internal sealed class ThresholdChoiceDto
     public double[]? Interval { get; init; }
 }
 
-[JsonSourceGenerationOptions(
-    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
-    WriteIndented = true,
-    RespectNullableAnnotations = true,
-    NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow)]
+[JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(ModelPayloadDto))]
-internal sealed partial class ModelJsonContext : JsonSerializerContext;
+[JsonSerializable(typeof(FeatureInfoDto[]))]
+internal sealed partial class ModelJsonContext : JsonSerializerContext
+{
+    /// <summary>The context with the model file's options.</summary>
+    public static ModelJsonContext WithModelFileOptions { get; } = new(ModelFileJson.CreateOptions());
+}

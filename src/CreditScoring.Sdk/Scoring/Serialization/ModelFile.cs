@@ -2,15 +2,13 @@ using System.Reflection;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
-using CreditScoring.Sdk.Learners.GradientBoosting;
-using CreditScoring.Sdk.Learners.Linear;
-using CreditScoring.Sdk.Learners.Scorecards;
 
 namespace CreditScoring.Sdk.Scoring.Serialization;
 
@@ -25,12 +23,16 @@ internal static class ModelFile
     public const string FormatName = "creditscoring-model";
     public const int FormatVersion = 5;
 
+    private const string PredictorKindField = "kind";
+
+    private const string PredictorFeaturesField = "features";
+
     public static string SdkVersion { get; } =
         typeof(ModelFile).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     public static byte[] Write(CreditModel model, ModelSigningKey? signer = null)
     {
-        var payload = JsonSerializer.SerializeToUtf8Bytes(ToDto(model), ModelJsonContext.Default.ModelPayloadDto);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(ToDto(model), ModelJsonContext.WithModelFileOptions.ModelPayloadDto);
         var signature = signer?.Sign(ModelSigningKey.Message(FormatVersion, payload));
         using var stream = new MemoryStream(payload.Length + 512);
         using (var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -200,7 +202,7 @@ internal static class ModelFile
         ModelPayloadDto dto;
         try
         {
-            dto = JsonSerializer.Deserialize(payload, ModelJsonContext.Default.ModelPayloadDto)
+            dto = JsonSerializer.Deserialize(payload, ModelJsonContext.WithModelFileOptions.ModelPayloadDto)
                 ?? throw new ModelFormatException($"{source}: the model file's payload is null.");
         }
         catch (JsonException e)
@@ -208,9 +210,18 @@ internal static class ModelFile
             throw new ModelFormatException($"{source}: the model file's payload does not match format version {version}: {e.Message}", e);
         }
 
+        if (dto.Predictor[PredictorKindField] is JsonValue kindValue && kindValue.TryGetValue<string>(out var kind) && !PredictorSerializers.TryGet(kind, out _))
+        {
+            throw new ModelFormatException($"{source}: the model's predictor is of kind '{kind}', which no serializer registered in this process reads (registered: {string.Join(", ", PredictorSerializers.Kinds)}). If a learner from another assembly made it, reference that assembly and register its serializer with PredictorSerializers.Register before loading.");
+        }
+
         try
         {
             return FromDto(dto);
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFormatException($"{source}: the model file's payload does not match format version {version}: {e.Message}", e);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException)
         {
@@ -435,66 +446,46 @@ internal static class ModelFile
         return new FeatureStepDto { Type = step.Type, Sources = step.Sources, Outputs = step.Outputs.Select(ToDto).ToArray(), Numbers = state.Numbers, Texts = state.Texts };
     }
 
-    private static FeatureStepDto? BinningDto(WoeBinning? binning)
+    /// <summary>The predictor object: its kind, its serializer's fields, its features.</summary>
+    private static JsonObject ToDto(ICreditPredictor predictor)
     {
-        if (binning is null)
+        if (!PredictorSerializers.TryGet(predictor.Kind, out var serializer))
         {
-            return null;
+            throw new ModelFormatException($"the model cannot be saved: its predictor is of kind '{predictor.Kind}' ({predictor.GetType().FullName}), and no serializer is registered for that kind (registered: {string.Join(", ", PredictorSerializers.Kinds)}). Register one with PredictorSerializers.Register.");
         }
 
-        var state = new StepState();
-        binning.Save(state);
-        return new FeatureStepDto { Type = WoeStep.TypeName, Sources = [], Outputs = [], Numbers = state.Numbers, Texts = state.Texts };
+        var fields = serializer.Save(predictor);
+        var node = new JsonObject { [PredictorKindField] = predictor.Kind };
+        foreach (var name in fields.Select(p => p.Key).ToList())
+        {
+            if (name is PredictorKindField or PredictorFeaturesField)
+            {
+                throw new InvalidOperationException($"the serializer of predictor kind '{predictor.Kind}' wrote a field '{name}', which the model file writes itself.");
+            }
+
+            var value = fields[name];
+            fields.Remove(name);
+            node[name] = value;
+        }
+
+        node[PredictorFeaturesField] = JsonSerializer.SerializeToNode(predictor.Features.Select(ToDto).ToArray(), ModelJsonContext.WithModelFileOptions.FeatureInfoDtoArray);
+        return node;
     }
 
-    private static PredictorDto ToDto(ICreditPredictor predictor) => predictor switch
+    private static string PredictorKind(JsonObject predictor) =>
+        predictor[PredictorKindField] is JsonValue value && value.TryGetValue<string>(out var kind) ? kind : throw new ArgumentException($"the predictor has no \"{PredictorKindField}\" text");
+
+    private static ICreditPredictor FromDto(JsonObject predictor)
     {
-        LogisticRegressionPredictor p => new LogisticPredictorDto
-        {
-            Features = p.Features.Select(ToDto).ToArray(),
-            Means = p.Means.ToArray(),
-            Scales = p.Scales.ToArray(),
-            StandardizedIntercept = p.StandardizedIntercept,
-            StandardizedCoefficients = p.StandardizedCoefficients.ToArray(),
-            Summary = p.TrainingSummary is { } s ? new LogisticSummaryDto { Iterations = s.Iterations, MaxGradient = s.MaxGradient, Objective = s.Objective } : null,
-        },
-        GradientBoostingPredictor p => new GradientBoostingPredictorDto
-        {
-            Features = p.Features.Select(ToDto).ToArray(),
-            BaseMargin = p.BaseMargin,
-            Trees = p.Trees.Select(t => new TreeDto
-            {
-                SplitFeature = [.. t.SplitFeature],
-                Threshold = [.. t.Threshold],
-                DefaultLeft = [.. t.DefaultLeft],
-                LeftChild = [.. t.LeftChild],
-                RightChild = [.. t.RightChild],
-                CategorySet = [.. t.CategorySet],
-                SplitGain = [.. t.SplitGain],
-                NodeCover = [.. t.NodeCover],
-                LeafValue = [.. t.LeafValue],
-                LeafCover = [.. t.LeafCover],
-            }).ToArray(),
-            Summary = p.TrainingSummary is { } s ? new GradientBoostingSummaryDto
-            {
-                IterationsRun = s.IterationsRun,
-                BestIteration = s.BestIteration,
-                EarlyStoppingMetric = s.EarlyStoppingMetric?.ToString(),
-                BestValidationScore = s.BestValidationScore,
-            } : null,
-        },
-        ScorecardPredictor p => new ScorecardPredictorDto
-        {
-            Features = p.Features.Select(ToDto).ToArray(),
-            Intercept = p.Intercept,
-            Coefficients = [.. p.Coefficients],
-            PointsToDoubleOdds = p.Scaling.PointsToDoubleOdds,
-            BaseScore = p.Scaling.BaseScore,
-            BaseOdds = p.Scaling.BaseOdds,
-            Binnings = p.Binnings.Select(BinningDto).ToArray(),
-        },
-        _ => throw new NotSupportedException($"Predictor kind '{predictor.Kind}' ({predictor.GetType().Name}) cannot be saved by this SDK version."),
-    };
+        var kind = PredictorKind(predictor);
+        var serializer = PredictorSerializers.TryGet(kind, out var s) ? s : throw new ArgumentException($"no serializer reads predictor kind '{kind}'");
+        var features = predictor[PredictorFeaturesField]?.Deserialize(ModelJsonContext.WithModelFileOptions.FeatureInfoDtoArray)
+            ?? throw new ArgumentException($"the predictor has no \"{PredictorFeaturesField}\"");
+        var fields = new JsonObject(predictor
+            .Where(p => p.Key is not PredictorKindField and not PredictorFeaturesField)
+            .Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        return serializer.Load(fields, features.Select(FromDto).ToArray());
+    }
 
     private static FeatureInfoDto ToDto(FeatureInfo f) => new()
     {
@@ -540,66 +531,11 @@ internal static class ModelFile
     {
         try
         {
-            return FeatureStep.Load(dto.Type, dto.Sources, dto.Outputs.Select(FromDto).ToArray(), State(dto));
+            return FeatureStep.Load(dto.Type, dto.Sources, dto.Outputs.Select(FromDto).ToArray(), StepState.Of(dto.Numbers, dto.Texts));
         }
         catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException)
         {
             throw new ArgumentException($"feature step {index} ('{dto.Type}'): {e.Message}", e);
-        }
-    }
-
-    private static StepState State(FeatureStepDto dto)
-    {
-        var state = new StepState();
-        foreach (var (k, v) in dto.Numbers)
-        {
-            state.Numbers[k] = v;
-        }
-
-        foreach (var (k, v) in dto.Texts)
-        {
-            state.Texts[k] = v;
-        }
-
-        return state;
-    }
-
-    private static ICreditPredictor FromDto(PredictorDto dto) => dto switch
-    {
-        LogisticPredictorDto p => new LogisticRegressionPredictor(
-            p.Features.Select(FromDto).ToArray(),
-            p.Means,
-            p.Scales,
-            p.StandardizedIntercept,
-            p.StandardizedCoefficients,
-            p.Summary is { } s ? new LogisticTrainingSummary(s.Iterations, s.MaxGradient, s.Objective) : null),
-        GradientBoostingPredictorDto p => new GradientBoostingPredictor(
-            p.Features.Select(FromDto).ToArray(),
-            p.BaseMargin,
-            p.Trees.Select(FromDto).ToArray(),
-            p.Summary is { } s ? new GradientBoostingTrainingSummary(
-                s.IterationsRun,
-                s.BestIteration,
-                s.EarlyStoppingMetric is null ? null : Enum.Parse<EarlyStoppingMetric>(s.EarlyStoppingMetric),
-                s.BestValidationScore) : null),
-        ScorecardPredictorDto p => new ScorecardPredictor(
-            p.Features.Select(FromDto).ToArray(),
-            p.Binnings.Select((b, k) => b is null ? null : WoeBinning.Load(State(b), p.Features[k].Name)).ToArray(),
-            p.Intercept,
-            p.Coefficients,
-            new ScorecardScaling(p.PointsToDoubleOdds, p.BaseScore, p.BaseOdds)),
-        _ => throw new ArgumentException($"unknown predictor {dto.GetType().Name}"),
-    };
-
-    private static RegressionTree FromDto(TreeDto t, int index)
-    {
-        try
-        {
-            return new RegressionTree(t.SplitFeature, t.Threshold, t.DefaultLeft, t.LeftChild, t.RightChild, t.CategorySet, t.SplitGain, t.NodeCover, t.LeafValue, t.LeafCover);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"tree {index}: {e.Message}", e);
         }
     }
 
