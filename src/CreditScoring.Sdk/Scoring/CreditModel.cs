@@ -75,7 +75,24 @@ public sealed class CreditModel
     /// The training population (every input's quantiles, PSI deciles or category counts, and the training scores'), computed at
     /// fit time: the Drift package's reference when no training data is at hand. <see langword="null"/> for imported models.
     /// </summary>
-    public PopulationProfile? Profile { get; }
+    public PopulationProfile? Profile { get; private set; }
+
+    /// <summary>
+    /// Profiles the training population with this model's own scores of it (read through the scorer, as production
+    /// would score those rows: a cross-fitted target encoding gives other values at fit time) and keeps the profile.
+    /// Only the pipeline calls it, on the model it has just built and not yet returned.
+    /// </summary>
+    internal void ProfileTraining(CreditData training, int maxDegreeOfParallelism)
+    {
+        if (Profile is not null)
+        {
+            throw new InvalidOperationException("The model already holds its training profile.");
+        }
+
+        var scores = new double[training.RowCount];
+        CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }).PredictProbabilities(training, scores);
+        Profile = PopulationProfile.Build(training, Features.Input.Columns.Select(c => c.Name), scores, maxDegreeOfParallelism);
+    }
 
     /// <summary>The probability calibration after the predictor, or <see langword="null"/> when the probability is the logistic function of the margin.</summary>
     public ProbabilityCalibrator? Calibration { get; }

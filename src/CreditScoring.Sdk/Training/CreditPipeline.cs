@@ -164,9 +164,8 @@ public sealed partial class CreditPipeline
         };
         LogTrained(_logger, Learner.Name, training.RowCount, core.Features.Input.Count, core.Features.Features.Count, seconds);
         var model = new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
-        var scores = new double[training.RowCount];
-        model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = _context.MaxDegreeOfParallelism }).PredictProbabilities(training, scores);
-        return new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator, PopulationProfile.Build(training, core.Features.Input.Columns.Select(c => c.Name), scores, _context.MaxDegreeOfParallelism));
+        model.ProfileTraining(training, _context.MaxDegreeOfParallelism);
+        return model;
     }
 
     /// <summary>
