@@ -29,7 +29,7 @@ public class CreditScoringException : Exception
 
 /// <summary>
 /// The training data cannot give a model as asked: a single class, no features, too few rows of a class for the folds or
-/// the resampler's neighbours, a split that leaves one side empty. The message says what the data lacks.
+/// the resampler's neighbors, a split that leaves one side empty. The message says what the data lacks.
 /// </summary>
 public sealed class TrainingDataException : CreditScoringException
 {
@@ -88,4 +88,32 @@ public sealed class ScoringInputException : CreditScoringException
 
     /// <summary>The column at fault, or <see langword="null"/>.</summary>
     public string? Column { get; }
+}
+
+/// <summary>
+/// The SDK was told something it cannot work with: a text that does not follow its grammar (a cost term, a threshold
+/// objective, a learner option), an unknown name (a learner, a resampler), an option out of its range. The message quotes
+/// what was given and says what is expected.
+/// </summary>
+public sealed class ConfigurationException : CreditScoringException
+{
+    /// <summary>Creates the exception.</summary>
+    public ConfigurationException()
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What was given and what is expected.</param>
+    public ConfigurationException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception.</summary>
+    /// <param name="message">What was given and what is expected.</param>
+    /// <param name="innerException">The cause.</param>
+    public ConfigurationException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
 }

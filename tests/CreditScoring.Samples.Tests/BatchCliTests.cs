@@ -309,7 +309,7 @@ public class BatchCliTests
     [Theory]
     [InlineData("--cost-fn", "error: give both --cost-fn and --cost-fp (e.g. --cost-fn 10 --cost-fp 1).")]
     [InlineData("--resample", "error: Unknown resampler 'knn'; use one of: smote, borderline, borderline2, smotenc, adasyn, over, under.")]
-    [InlineData("--objective", "error: --objective 'bad-rate:2' is not cost, f1, youden, bad-rate:MAX or approval:MIN (MAX and MIN in [0, 1]).")]
+    [InlineData("--objective", "error: --objective: the objective 'bad-rate:2' is not cost, f1, youden, bad-rate:MAX or approval:MIN (MAX and MIN rates in [0, 1]).")]
     [InlineData("--sampling-strategy", "error: Sampling strategy '3': a ratio must be in (0, 1].")]
     [InlineData("--search", "error: {search}: parameter \"L2Regularization\": a range needs \"min\" <= \"max\".")]
     [InlineData("--calibrate", "error: --calibrate 'sigmoid' is not one of none, platt, isotonic, prior.")]

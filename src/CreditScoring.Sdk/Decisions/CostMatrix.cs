@@ -121,6 +121,33 @@ public sealed class CostMatrix
         {
         }
 
+        /// <summary>
+        /// Reads a term from text: a number (<c>10</c>, a constant cost), a column (<c>AMT_CREDIT</c>, factor 1), or
+        /// <c>COLUMN*FACTOR</c> (<c>AMT_CREDIT*0.45</c>); numbers in the invariant culture. The CLI's <c>--cost-fn</c> and
+        /// <c>--cost-fp</c> take this grammar.
+        /// </summary>
+        /// <param name="text">The text.</param>
+        /// <returns>The term.</returns>
+        /// <exception cref="ConfigurationException">The text is empty, or has a <c>*</c> without a column before it or a number after it.</exception>
+        public static Term Parse(string text)
+        {
+            ArgumentNullException.ThrowIfNull(text);
+            if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var constant))
+            {
+                return new Term(constant);
+            }
+
+            var star = text.LastIndexOf('*');
+            if (star < 0 && text.Trim().Length > 0)
+            {
+                return new Term(text.Trim());
+            }
+
+            return star > 0 && text[..star].Trim().Length > 0 && double.TryParse(text[(star + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var factor)
+                ? new Term(text[..star].Trim(), factor)
+                : throw new ConfigurationException($"the cost '{text}' is not a number, a column, or COLUMN*FACTOR (e.g. 10, or AMT_CREDIT*0.45).");
+        }
+
         /// <inheritdoc />
         public override string ToString() => Column is null
             ? Constant.ToString("R", CultureInfo.InvariantCulture)

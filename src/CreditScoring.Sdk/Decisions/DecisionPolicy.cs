@@ -1,4 +1,5 @@
 using System.Globalization;
+using CreditScoring.Sdk.Data;
 
 namespace CreditScoring.Sdk.Decisions;
 
@@ -54,14 +55,35 @@ public sealed class DecisionPolicy : IEquatable<DecisionPolicy>
         Alternatives = alternatives ?? [];
     }
 
-    /// <summary>How the threshold was chosen and what it did on the out-of-fold rows, when it was optimised; otherwise <see langword="null"/>.</summary>
+    /// <summary>How the threshold was chosen and what it did on the out-of-fold rows, when it was optimized; otherwise <see langword="null"/>.</summary>
     public ThresholdChoice? Choice { get; }
 
     /// <summary>The costs the threshold was chosen for; <see langword="null"/> for a fixed threshold or a cost-free objective.</summary>
     public CostMatrix? Costs { get; }
 
-    /// <summary>What other objectives chose on the same rows (e.g. the F1 optimum beside the cost optimum); empty when not optimised.</summary>
+    /// <summary>What other objectives chose on the same rows (e.g. the F1 optimum beside the cost optimum); empty when not optimized.</summary>
     public IReadOnlyList<ThresholdChoice> Alternatives { get; } = [];
+
+    /// <summary>
+    /// The policy's threshold choices (the chosen one first, then the alternatives) next to what each threshold does on
+    /// other labelled rows, such as a test set: the check that a threshold chosen on out-of-fold training predictions
+    /// holds on data the model never saw. Costs come from <see cref="Costs"/> (1 per error without), resolved on
+    /// <paramref name="data"/>. Empty for a fixed policy.
+    /// </summary>
+    /// <param name="data">Labelled rows (with the cost columns when the costs read columns).</param>
+    /// <param name="probabilities">The model's probabilities of default for <paramref name="data"/>'s rows.</param>
+    /// <returns>One comparison per choice.</returns>
+    public IReadOnlyList<ThresholdComparison> CompareOn(CreditData data, ReadOnlySpan<double> probabilities)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (Choice is null)
+        {
+            return [];
+        }
+
+        var analysis = ThresholdAnalysis.Analyze(probabilities, data.Labels, (Costs ?? CostMatrix.Create(1, 1)).Resolve(data), data.Weights);
+        return [.. Alternatives.Prepend(Choice).Select(c => new ThresholdComparison(c, analysis.At(c.Threshold)))];
+    }
 
     /// <summary>The policy used when none is given: decline at a probability of default of 0.5 or more.</summary>
     public static DecisionPolicy Default { get; } = new(DefaultThreshold, "default");
@@ -95,7 +117,7 @@ public sealed class DecisionPolicy : IEquatable<DecisionPolicy>
 /// <summary>
 /// How a pipeline decides: a fixed threshold, or a threshold chosen when the pipeline is fitted, on out-of-fold
 /// predictions of the training rows, for a <see cref="ThresholdObjective"/> (and a <see cref="CostMatrix"/>).
-/// Create rules with the pipeline's <c>Decide(d =&gt; d.MinimiseCost(...))</c>.
+/// Create rules with the pipeline's <c>Decide(d =&gt; d.MinimizeCost(...))</c>.
 /// </summary>
 public sealed class DecisionRule
 {
@@ -115,10 +137,10 @@ public sealed class DecisionRule
         BootstrapSamples = bootstrapSamples;
     }
 
-    /// <summary>The fixed policy, or <see langword="null"/> when the threshold is optimised.</summary>
+    /// <summary>The fixed policy, or <see langword="null"/> when the threshold is optimized.</summary>
     public DecisionPolicy? Fixed { get; }
 
-    /// <summary>What the threshold optimises, or <see langword="null"/> for a fixed policy.</summary>
+    /// <summary>What the threshold optimizes, or <see langword="null"/> for a fixed policy.</summary>
     public ThresholdObjective? Objective { get; }
 
     /// <summary>The costs (for cost objectives and for reporting the cost of the others); default 1 for each error.</summary>
@@ -128,10 +150,10 @@ public sealed class DecisionRule
     public int BootstrapSamples { get; }
 
     /// <summary><see langword="true"/> when the threshold is chosen at fit time on out-of-fold predictions.</summary>
-    public bool IsOptimised => Fixed is null;
+    public bool IsOptimized => Fixed is null;
 
     /// <inheritdoc />
-    public override string ToString() => Fixed?.ToString() ?? $"optimise {Objective!.Name}{(Costs is null ? "" : $" with costs {Costs}")}";
+    public override string ToString() => Fixed?.ToString() ?? $"optimize {Objective!.Name}{(Costs is null ? "" : $" with costs {Costs}")}";
 
     /// <summary>Chooses the threshold on scored rows and records the other objectives' choices beside it.</summary>
     internal DecisionPolicy Choose(ReadOnlySpan<double> probabilities, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights, RowCosts costs, int seed)
@@ -145,3 +167,8 @@ public sealed class DecisionRule
         return new DecisionPolicy(chosen, Costs, others);
     }
 }
+
+/// <summary>A threshold choice beside what its threshold does on other rows (<see cref="DecisionPolicy.CompareOn"/>).</summary>
+/// <param name="Chosen">The choice, with the figures of the out-of-fold predictions it was made on.</param>
+/// <param name="Applied">The same threshold's figures on the other rows.</param>
+public sealed record ThresholdComparison(ThresholdChoice Chosen, ThresholdChoice Applied);

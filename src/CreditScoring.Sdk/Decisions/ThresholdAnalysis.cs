@@ -21,11 +21,11 @@ public enum ThresholdObjectiveKind
     /// <summary>The least cost such that the approval rate is at least <see cref="ThresholdObjective.Limit"/>.</summary>
     MinimumCostWithApprovalRateAtLeast,
 
-    /// <summary>A given threshold, <see cref="ThresholdObjective.Limit"/>: nothing is optimised.</summary>
+    /// <summary>A given threshold, <see cref="ThresholdObjective.Limit"/>: nothing is optimized.</summary>
     Fixed,
 }
 
-/// <summary>What a threshold optimises; ties go to the highest threshold (fewest declines), as <c>../shared/peers/threshold.py</c>.</summary>
+/// <summary>What a threshold optimizes; ties go to the highest threshold (fewest declines), as <c>../shared/peers/threshold.py</c>.</summary>
 /// <param name="Kind">The rule.</param>
 /// <param name="Limit">The constraint of the constrained rules (a bad rate or an approval rate in [0, 1]); NaN otherwise.</param>
 public sealed record ThresholdObjective(ThresholdObjectiveKind Kind, double Limit = double.NaN)
@@ -50,7 +50,7 @@ public sealed record ThresholdObjective(ThresholdObjectiveKind Kind, double Limi
         _ => "fixed",
     };
 
-    /// <summary>A given threshold (nothing optimised), to describe what it does.</summary>
+    /// <summary>A given threshold (nothing optimized), to describe what it does.</summary>
     /// <param name="threshold">In [0, 1], or +∞ to decline nobody.</param>
     /// <returns>The objective.</returns>
     public static ThresholdObjective Fixed(double threshold) =>
@@ -67,6 +67,32 @@ public sealed record ThresholdObjective(ThresholdObjectiveKind Kind, double Limi
     /// <param name="minimumApprovalRate">In [0, 1].</param>
     /// <returns>The objective.</returns>
     public static ThresholdObjective MinimumCostWithApprovalRate(double minimumApprovalRate) => new(ThresholdObjectiveKind.MinimumCostWithApprovalRateAtLeast, CheckRate(minimumApprovalRate, nameof(minimumApprovalRate)));
+
+    /// <summary>
+    /// Reads an objective from text: <c>cost</c>, <c>f1</c>, <c>youden</c>, <c>bad-rate:MAX</c> (the most approvals with a
+    /// bad rate of at most MAX) or <c>approval:MIN</c> (the least cost approving at least MIN), rates in [0, 1] in the
+    /// invariant culture; case-insensitive. The CLI's <c>--objective</c> takes this grammar.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The objective.</returns>
+    /// <exception cref="ConfigurationException">The text is none of these, or its rate is not a number in [0, 1].</exception>
+    public static ThresholdObjective Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var colon = text.IndexOf(':', StringComparison.Ordinal);
+        var name = (colon > 0 ? text[..colon] : text).Trim().ToLowerInvariant();
+        var limit = colon > 0 && double.TryParse(text[(colon + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : double.NaN;
+        var rate = limit is >= 0 and <= 1;
+        return (name, colon > 0) switch
+        {
+            ("cost", false) => MinimumCost,
+            ("f1", false) => MaximumF1,
+            ("youden", false) => MaximumYouden,
+            ("bad-rate", true) when rate => MostApprovals(limit),
+            ("approval", true) when rate => MinimumCostWithApprovalRate(limit),
+            _ => throw new ConfigurationException($"the objective '{text}' is not cost, f1, youden, bad-rate:MAX or approval:MIN (MAX and MIN rates in [0, 1])."),
+        };
+    }
 
     private static double CheckRate(double rate, string name) =>
         rate >= 0 && rate <= 1 ? rate : throw new ArgumentOutOfRangeException(name, rate, "A rate must be in [0, 1].");
@@ -88,7 +114,7 @@ public sealed record CostCurvePoint(double Threshold, double Cost, double Approv
 public sealed record ThresholdInterval(double Level, double Lower, double Upper, int Samples);
 
 /// <summary>A chosen threshold and what it does on the rows it was chosen on.</summary>
-/// <param name="Objective">What was optimised.</param>
+/// <param name="Objective">What was optimized.</param>
 /// <param name="Threshold">Decline when the probability of default is at or above this (+∞: decline nobody). Any value in (<paramref name="NextLowerScore"/>, <paramref name="Threshold"/>] decides the same.</param>
 /// <param name="NextLowerScore">The next lower distinct score (−∞ when none).</param>
 /// <param name="Cost">Total cost.</param>
@@ -208,7 +234,7 @@ public sealed class ThresholdAnalysis
     }
 
     /// <summary>The threshold an objective chooses.</summary>
-    /// <param name="objective">What to optimise.</param>
+    /// <param name="objective">What to optimize.</param>
     /// <returns>The choice.</returns>
     public ThresholdChoice Choose(ThresholdObjective objective)
     {
@@ -221,7 +247,7 @@ public sealed class ThresholdAnalysis
     /// <paramref name="samples"/> times, the objective re-chosen on each replicate, and the interval read off the
     /// sorted thresholds by nearest rank.
     /// </summary>
-    /// <param name="objective">What to optimise.</param>
+    /// <param name="objective">What to optimize.</param>
     /// <param name="samples">Replicates; default 200.</param>
     /// <param name="seed">The bootstrap seed (no default: pass the <c>CreditScoringContext</c>'s <c>Seed</c>; a pipeline's decision rule does).</param>
     /// <param name="level">Confidence level in (0, 1); default 0.95.</param>

@@ -298,7 +298,7 @@ public sealed class WoeBinning
 /// Fits a <see cref="WoeBinning"/>: quantile pre-bins (categories: one pre-bin per category, ordered
 /// by default rate), pool-adjacent-violators merging to the monotonic trend (the maximum-likelihood
 /// monotonic fit of the default rate, Barlow et al. 1972), merging of bins below the minimum share into
-/// their closer neighbour, then merging the adjacent pair that loses the least Information Value until
+/// their closer neighbor, then merging the adjacent pair that loses the least Information Value until
 /// at most <see cref="WoeBinningOptions.MaximumBinCount"/> bins remain — the monotonic optimal binning
 /// heuristic of Mironchyk and Tchistiakov (2017), with missing and special values in bins of their own.
 /// </summary>
@@ -362,15 +362,15 @@ internal static class WoeBinner
         if (!categorical && groups.Count > 1)
         {
             var prebins = groups;
-            List<Group> Shaped(bool ascending) => Optimise(Monotonic(prebins, ascending), options, total, totalEvents, totalNon);
+            List<Group> Shaped(bool ascending) => Optimize(Monotonic(prebins, ascending), options, total, totalEvents, totalNon);
             List<Group> Turning(bool peak)
             {
-                // The turning point where the optimised bins keep the most Information Value.
+                // The turning point where the optimized bins keep the most Information Value.
                 List<Group>? best = null;
                 for (var t = 1; t < prebins.Count; t++)
                 {
                     var shaped = Monotonic(prebins[..t], ascending: peak).Concat(Monotonic(prebins[t..], ascending: !peak)).ToList();
-                    var candidate = Optimise(shaped, options, total, totalEvents, totalNon);
+                    var candidate = Optimize(shaped, options, total, totalEvents, totalNon);
                     best = best is null ? candidate : Best(best, candidate, totalEvents, totalNon);
                 }
 
@@ -381,7 +381,7 @@ internal static class WoeBinner
             {
                 MonotonicTrend.Ascending => Shaped(true),
                 MonotonicTrend.Descending => Shaped(false),
-                MonotonicTrend.None => Optimise(groups, options, total, totalEvents, totalNon),
+                MonotonicTrend.None => Optimize(groups, options, total, totalEvents, totalNon),
                 MonotonicTrend.Peak => Turning(true),
                 MonotonicTrend.Valley => Turning(false),
                 MonotonicTrend.AutoWithTurn => Best(Best(Shaped(true), Shaped(false), totalEvents, totalNon), Best(Turning(true), Turning(false), totalEvents, totalNon), totalEvents, totalNon),
@@ -390,7 +390,7 @@ internal static class WoeBinner
         }
         else if (categorical)
         {
-            groups = Optimise(groups, options, total, totalEvents, totalNon);
+            groups = Optimize(groups, options, total, totalEvents, totalNon);
         }
 
         var labelsOut = new List<string>();
@@ -546,7 +546,7 @@ internal static class WoeBinner
         return groups.OfType<Group>().OrderBy(g => g.Rate).ThenBy(g => g.Lower).ToList();
     }
 
-    /// <summary>Pool adjacent violators: merges neighbours until the default rate follows the trend.</summary>
+    /// <summary>Pool adjacent violators: merges neighbors until the default rate follows the trend.</summary>
     private static List<Group> Monotonic(List<Group> groups, bool ascending)
     {
         var stack = new List<Group>();
@@ -566,11 +566,11 @@ internal static class WoeBinner
         return stack;
     }
 
-    private static List<Group> Optimise(List<Group> groups, WoeBinningOptions options, double total, double totalEvents, double totalNon)
+    private static List<Group> Optimize(List<Group> groups, WoeBinningOptions options, double total, double totalEvents, double totalNon)
     {
         groups = groups.Select(Copy).ToList();
 
-        // Bins below the minimum share join the neighbour whose default rate is closer.
+        // Bins below the minimum share join the neighbor whose default rate is closer.
         while (groups.Count > 1)
         {
             var smallest = -1;

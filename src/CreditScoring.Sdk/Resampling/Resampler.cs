@@ -43,6 +43,8 @@ public abstract class Resampler
     public bool IsOverSampler { get; }
 
     /// <summary>The effective settings (name → invariant text), recorded in the model's metadata.</summary>
+    // The keys are recorded in model files (metadata.learnerParameters["resampler"]) and keep their first spelling
+    // ("neighbours"), so that a model trained as before is byte-identical; the properties use US English.
     public virtual IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string> { ["strategy"] = Strategy.ToString() };
 
     /// <summary>
@@ -56,7 +58,7 @@ public abstract class Resampler
     /// <param name="labels">0/1 labels.</param>
     /// <param name="weights">Weights, or empty for unit weights.</param>
     /// <param name="seed">The seed of every random choice (no default: pass the <c>CreditScoringContext</c>'s <c>Seed</c>; the pipeline does).</param>
-    /// <param name="maxDegreeOfParallelism">Threads for the neighbour searches; −1 (the default) for all processors.</param>
+    /// <param name="maxDegreeOfParallelism">Threads for the neighbor searches; −1 (the default) for all processors.</param>
     /// <param name="categoricalGroups">
     /// For SMOTE-NC: sets of indicator columns that together one-hot encode one categorical variable (each set is
     /// treated as one category); columns of <see cref="FeatureKind.Categorical"/> and other indicator columns are
@@ -64,7 +66,7 @@ public abstract class Resampler
     /// </param>
     /// <returns>The resampled rows.</returns>
     /// <exception cref="ArgumentException">Lengths disagree, a label is not 0/1, a weight is negative, or a feature is missing or of a kind the resampler cannot use.</exception>
-    /// <exception cref="InvalidOperationException">A class is empty, too small for the neighbour count, or the strategy asks for the impossible.</exception>
+    /// <exception cref="InvalidOperationException">A class is empty, too small for the neighbor count, or the strategy asks for the impossible.</exception>
     public ResampledData Resample(FeatureMatrix features, ReadOnlySpan<int> labels, int seed, ReadOnlySpan<double> weights = default, int maxDegreeOfParallelism = -1, IReadOnlyList<IReadOnlyList<int>>? categoricalGroups = null)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -137,35 +139,35 @@ public abstract class Resampler
 
 /// <summary>
 /// SMOTE (Chawla, Bowyer, Hall and Kegelmeyer, "SMOTE: Synthetic Minority Over-sampling Technique", JAIR 16, 2002):
-/// each new row lies on the segment between a row of the class and one of its <see cref="Neighbours"/> nearest
-/// neighbours of the same class, at a uniform random position, as imbalanced-learn's <c>SMOTE</c>.
+/// each new row lies on the segment between a row of the class and one of its <see cref="Neighbors"/> nearest
+/// neighbors of the same class, at a uniform random position, as imbalanced-learn's <c>SMOTE</c>.
 /// </summary>
 public sealed class Smote : Resampler
 {
     /// <summary>Creates SMOTE.</summary>
-    /// <param name="neighbours">Nearest neighbours of the same class to interpolate towards; default 5 (imbalanced-learn's <c>k_neighbors</c>).</param>
+    /// <param name="neighbors">Nearest neighbors of the same class to interpolate towards; default 5 (imbalanced-learn's <c>k_neighbors</c>).</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
-    public Smote(int neighbours = 5, SamplingStrategy? strategy = null)
+    public Smote(int neighbors = 5, SamplingStrategy? strategy = null)
         : base(strategy, overSampling: true)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
-        Neighbours = neighbours;
+        ArgumentOutOfRangeException.ThrowIfLessThan(neighbors, 1);
+        Neighbors = neighbors;
     }
 
-    /// <summary>The neighbour count.</summary>
-    public int Neighbours { get; }
+    /// <summary>The neighbor count.</summary>
+    public int Neighbors { get; }
 
     /// <inheritdoc />
     public override string Name => "smote";
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string> { ["strategy"] = Strategy.ToString(), ["neighbours"] = Neighbours.ToString(CultureInfo.InvariantCulture) };
+    public override IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string> { ["strategy"] = Strategy.ToString(), ["neighbours"] = Neighbors.ToString(CultureInfo.InvariantCulture) };
 
     private protected override void Grow(ResamplingJob job, int label, int count)
     {
-        var cls = job.ClassPoints(label, Neighbours + 1, Name);
-        var neighbours = job.Neighbours(cls, cls, Neighbours, excludeSelf: true);
-        var (bases, partners, steps) = ResamplingJob.Draw(job.Random(label), count, cls.Count, neighbours, Neighbours);
+        var cls = job.ClassPoints(label, Neighbors + 1, Name);
+        var neighbors = job.Neighbors(cls, cls, Neighbors, excludeSelf: true);
+        var (bases, partners, steps) = ResamplingJob.Draw(job.Random(label), count, cls.Count, neighbors, Neighbors);
         job.Interpolate(cls, bases, cls, partners, steps, label);
     }
 }
@@ -173,19 +175,19 @@ public sealed class Smote : Resampler
 /// <summary>The Borderline-SMOTE variant.</summary>
 public enum BorderlineKind
 {
-    /// <summary>Borderline-SMOTE1: interpolate only towards neighbours of the same class.</summary>
+    /// <summary>Borderline-SMOTE1: interpolate only towards neighbors of the same class.</summary>
     Borderline1 = 1,
 
-    /// <summary>Borderline-SMOTE2: also towards neighbours of the other class, at most half-way.</summary>
+    /// <summary>Borderline-SMOTE2: also towards neighbors of the other class, at most half-way.</summary>
     Borderline2 = 2,
 }
 
 /// <summary>
 /// Borderline-SMOTE (Han, Wang and Mao, "Borderline-SMOTE: A New Over-Sampling Method in Imbalanced Data Sets
-/// Learning", ICIC 2005): only rows "in danger" (at least half, but not all, of their <see cref="DangerNeighbours"/>
-/// nearest neighbours in the whole data belong to the other class) are interpolated, as imbalanced-learn's
+/// Learning", ICIC 2005): only rows "in danger" (at least half, but not all, of their <see cref="DangerNeighbors"/>
+/// nearest neighbors in the whole data belong to the other class) are interpolated, as imbalanced-learn's
 /// <c>BorderlineSMOTE</c>. In <see cref="BorderlineKind.Borderline2"/> a Beta(10, 10) share of the new rows goes
-/// towards one of the <see cref="Neighbours"/> nearest rows of the other class with a step in [0, 0.5), so that new
+/// towards one of the <see cref="Neighbors"/> nearest rows of the other class with a step in [0, 0.5), so that new
 /// rows stay nearer the class (the paper's rule); unlike imbalanced-learn 0.10, the count made is exactly the
 /// strategy's.
 /// </summary>
@@ -193,32 +195,32 @@ public sealed class BorderlineSmote : Resampler
 {
     /// <summary>Creates Borderline-SMOTE.</summary>
     /// <param name="kind">Default <see cref="BorderlineKind.Borderline1"/>.</param>
-    /// <param name="neighbours">Neighbours to interpolate towards; default 5 (<c>k_neighbors</c>).</param>
-    /// <param name="dangerNeighbours">Neighbours in the whole data that decide "danger"; default 10 (<c>m_neighbors</c>).</param>
+    /// <param name="neighbors">Neighbors to interpolate towards; default 5 (<c>k_neighbors</c>).</param>
+    /// <param name="dangerNeighbors">Neighbors in the whole data that decide "danger"; default 10 (<c>m_neighbors</c>).</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
-    public BorderlineSmote(BorderlineKind kind = BorderlineKind.Borderline1, int neighbours = 5, int dangerNeighbours = 10, SamplingStrategy? strategy = null)
+    public BorderlineSmote(BorderlineKind kind = BorderlineKind.Borderline1, int neighbors = 5, int dangerNeighbors = 10, SamplingStrategy? strategy = null)
         : base(strategy, overSampling: true)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(dangerNeighbours, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(neighbors, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dangerNeighbors, 1);
         if (kind is not (BorderlineKind.Borderline1 or BorderlineKind.Borderline2))
         {
             throw new ArgumentOutOfRangeException(nameof(kind), kind, "Borderline1 or Borderline2.");
         }
 
         Kind = kind;
-        Neighbours = neighbours;
-        DangerNeighbours = dangerNeighbours;
+        Neighbors = neighbors;
+        DangerNeighbors = dangerNeighbors;
     }
 
     /// <summary>The variant.</summary>
     public BorderlineKind Kind { get; }
 
-    /// <summary>Neighbours to interpolate towards.</summary>
-    public int Neighbours { get; }
+    /// <summary>Neighbors to interpolate towards.</summary>
+    public int Neighbors { get; }
 
-    /// <summary>Neighbours that decide danger.</summary>
-    public int DangerNeighbours { get; }
+    /// <summary>Neighbors that decide danger.</summary>
+    public int DangerNeighbors { get; }
 
     /// <inheritdoc />
     public override string Name => Kind == BorderlineKind.Borderline1 ? "borderline" : "borderline2";
@@ -227,16 +229,16 @@ public sealed class BorderlineSmote : Resampler
     public override IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string>
     {
         ["strategy"] = Strategy.ToString(),
-        ["neighbours"] = Neighbours.ToString(CultureInfo.InvariantCulture),
-        ["dangerNeighbours"] = DangerNeighbours.ToString(CultureInfo.InvariantCulture),
+        ["neighbours"] = Neighbors.ToString(CultureInfo.InvariantCulture),
+        ["dangerNeighbours"] = DangerNeighbors.ToString(CultureInfo.InvariantCulture),
     };
 
     private protected override void Grow(ResamplingJob job, int label, int count)
     {
-        var cls = job.ClassPoints(label, Neighbours + 1, Name);
+        var cls = job.ClassPoints(label, Neighbors + 1, Name);
         var all = job.AllPoints();
-        var m = Math.Min(DangerNeighbours, all.Count - 1);
-        var around = job.Neighbours(cls, all, m, excludeSelf: true);
+        var m = Math.Min(DangerNeighbors, all.Count - 1);
+        var around = job.Neighbors(cls, all, m, excludeSelf: true);
         var danger = new List<int>();
         for (var i = 0; i < cls.Count; i++)
         {
@@ -258,23 +260,23 @@ public sealed class BorderlineSmote : Resampler
         }
 
         var dangerPoints = cls.Subset([.. danger]);
-        var same = job.Neighbours(dangerPoints, cls, Neighbours, excludeSelf: true);
+        var same = job.Neighbors(dangerPoints, cls, Neighbors, excludeSelf: true);
         var random = job.Random(label);
         var towardsOther = 0;
-        int[]? otherNeighbours = null;
+        int[]? otherNeighbors = null;
         PointSet? others = null;
         if (Kind == BorderlineKind.Borderline2)
         {
             towardsOther = Math.Min(count, (int)(Beta(random, 10, 10) * count));
             others = job.ClassPoints(1 - label, 1, Name);
-            otherNeighbours = job.Neighbours(dangerPoints, others, Math.Min(Neighbours, others.Count), excludeSelf: false);
+            otherNeighbors = job.Neighbors(dangerPoints, others, Math.Min(Neighbors, others.Count), excludeSelf: false);
         }
 
-        var (bases, partners, steps) = ResamplingJob.Draw(random, count - towardsOther, dangerPoints.Count, same, Neighbours);
+        var (bases, partners, steps) = ResamplingJob.Draw(random, count - towardsOther, dangerPoints.Count, same, Neighbors);
         job.Interpolate(dangerPoints, bases, cls, partners, steps, label);
         if (towardsOther > 0)
         {
-            (bases, partners, steps) = ResamplingJob.Draw(random, towardsOther, dangerPoints.Count, otherNeighbours!, Math.Min(Neighbours, others!.Count), stepScale: 0.5);
+            (bases, partners, steps) = ResamplingJob.Draw(random, towardsOther, dangerPoints.Count, otherNeighbors!, Math.Min(Neighbors, others!.Count), stepScale: 0.5);
             job.Interpolate(dangerPoints, bases, others, partners, steps, label);
         }
     }
@@ -300,87 +302,87 @@ public sealed class BorderlineSmote : Resampler
 
 /// <summary>
 /// SMOTE-NC (Chawla et al. 2002, section 6.1) for mixed numeric and categorical features, as imbalanced-learn's
-/// <c>SMOTENC</c>: neighbours by Euclidean distance on the numeric features plus, per differing categorical
+/// <c>SMOTENC</c>: neighbors by Euclidean distance on the numeric features plus, per differing categorical
 /// variable, the squared median of the class's numeric standard deviations halved (imbalanced-learn's one-hot
 /// columns scaled by median/2); numeric values interpolated; each categorical variable takes the most frequent
-/// value among the base row's neighbours (ties broken at random). Category codes, one-hot groups and 0/1
+/// value among the base row's neighbors (ties broken at random). Category codes, one-hot groups and 0/1
 /// indicators are categorical; missing (NaN) is a category of its own.
 /// </summary>
 public sealed class SmoteNc : Resampler
 {
     /// <summary>Creates SMOTE-NC.</summary>
-    /// <param name="neighbours">Default 5.</param>
+    /// <param name="neighbors">Default 5.</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
-    public SmoteNc(int neighbours = 5, SamplingStrategy? strategy = null)
+    public SmoteNc(int neighbors = 5, SamplingStrategy? strategy = null)
         : base(strategy, overSampling: true)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
-        Neighbours = neighbours;
+        ArgumentOutOfRangeException.ThrowIfLessThan(neighbors, 1);
+        Neighbors = neighbors;
     }
 
-    /// <summary>The neighbour count.</summary>
-    public int Neighbours { get; }
+    /// <summary>The neighbor count.</summary>
+    public int Neighbors { get; }
 
     /// <inheritdoc />
     public override string Name => "smotenc";
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string> { ["strategy"] = Strategy.ToString(), ["neighbours"] = Neighbours.ToString(CultureInfo.InvariantCulture) };
+    public override IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string> { ["strategy"] = Strategy.ToString(), ["neighbours"] = Neighbors.ToString(CultureInfo.InvariantCulture) };
 
     internal override LearnerCapabilities Accepts => LearnerCapabilities.CategoricalFeatures;
 
-    private protected override void Grow(ResamplingJob job, int label, int count) => job.GrowMixed(label, count, Neighbours, Name);
+    private protected override void Grow(ResamplingJob job, int label, int count) => job.GrowMixed(label, count, Neighbors, Name);
 }
 
 /// <summary>
 /// ADASYN (He, Bai, Garcia and Li, "ADASYN: Adaptive Synthetic Sampling Approach for Imbalanced Learning",
 /// IJCNN 2008), as imbalanced-learn's <c>ADASYN</c>: each row of the class gets new rows in proportion to the share
-/// of the other class among its <see cref="Neighbours"/> nearest neighbours in the whole data (rounded half to even,
-/// so the total may differ slightly from the strategy's), interpolated towards neighbours of its own class.
+/// of the other class among its <see cref="Neighbors"/> nearest neighbors in the whole data (rounded half to even,
+/// so the total may differ slightly from the strategy's), interpolated towards neighbors of its own class.
 /// </summary>
 public sealed class Adasyn : Resampler
 {
     /// <summary>Creates ADASYN.</summary>
-    /// <param name="neighbours">Default 5 (imbalanced-learn's <c>n_neighbors</c>).</param>
+    /// <param name="neighbors">Default 5 (imbalanced-learn's <c>n_neighbors</c>).</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
-    public Adasyn(int neighbours = 5, SamplingStrategy? strategy = null)
+    public Adasyn(int neighbors = 5, SamplingStrategy? strategy = null)
         : base(strategy, overSampling: true)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(neighbours, 1);
-        Neighbours = neighbours;
+        ArgumentOutOfRangeException.ThrowIfLessThan(neighbors, 1);
+        Neighbors = neighbors;
     }
 
-    /// <summary>The neighbour count.</summary>
-    public int Neighbours { get; }
+    /// <summary>The neighbor count.</summary>
+    public int Neighbors { get; }
 
     /// <inheritdoc />
     public override string Name => "adasyn";
 
     /// <inheritdoc />
-    public override IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string> { ["strategy"] = Strategy.ToString(), ["neighbours"] = Neighbours.ToString(CultureInfo.InvariantCulture) };
+    public override IReadOnlyDictionary<string, string> Parameters => new Dictionary<string, string> { ["strategy"] = Strategy.ToString(), ["neighbours"] = Neighbors.ToString(CultureInfo.InvariantCulture) };
 
     private protected override void Grow(ResamplingJob job, int label, int count)
     {
-        var cls = job.ClassPoints(label, Neighbours + 1, Name);
+        var cls = job.ClassPoints(label, Neighbors + 1, Name);
         var all = job.AllPoints();
-        var around = job.Neighbours(cls, all, Neighbours, excludeSelf: true);
+        var around = job.Neighbors(cls, all, Neighbors, excludeSelf: true);
         var ratio = new double[cls.Count];
         var total = 0.0;
         for (var i = 0; i < cls.Count; i++)
         {
             var other = 0;
-            for (var t = 0; t < Neighbours; t++)
+            for (var t = 0; t < Neighbors; t++)
             {
-                other += job.Label(all.Rows[around[(i * Neighbours) + t]]) != label ? 1 : 0;
+                other += job.Label(all.Rows[around[(i * Neighbors) + t]]) != label ? 1 : 0;
             }
 
-            ratio[i] = (double)other / Neighbours;
+            ratio[i] = (double)other / Neighbors;
             total += ratio[i];
         }
 
         if (total == 0)
         {
-            throw new TrainingDataException($"ADASYN: no row of class {label} has a neighbour of the other class among its {Neighbours} nearest, so it cannot weigh them; use SMOTE instead.");
+            throw new TrainingDataException($"ADASYN: no row of class {label} has a neighbor of the other class among its {Neighbors} nearest, so it cannot weigh them; use SMOTE instead.");
         }
 
         var per = new int[cls.Count];
@@ -396,7 +398,7 @@ public sealed class Adasyn : Resampler
             throw new TrainingDataException($"ADASYN: the strategy asks for {count} new rows, which round to none over {cls.Count} rows.");
         }
 
-        var same = job.Neighbours(cls, cls, Neighbours, excludeSelf: true);
+        var same = job.Neighbors(cls, cls, Neighbors, excludeSelf: true);
         var random = job.Random(label);
         var bases = new int[made];
         var partners = new int[made];
@@ -412,7 +414,7 @@ public sealed class Adasyn : Resampler
 
         for (s = 0; s < made; s++)
         {
-            partners[s] = same[(bases[s] * Neighbours) + random.NextInt(Neighbours)];
+            partners[s] = same[(bases[s] * Neighbors) + random.NextInt(Neighbors)];
         }
 
         for (s = 0; s < made; s++)

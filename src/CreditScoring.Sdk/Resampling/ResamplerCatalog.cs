@@ -9,36 +9,36 @@ public sealed class ResamplerCatalog
     }
 
     /// <summary>SMOTE (<see cref="Resampling.Smote"/>).</summary>
-    /// <param name="neighbours">Default 5.</param>
+    /// <param name="neighbors">Default 5.</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
     /// <returns>The resampler.</returns>
-    public Resampler Smote(int neighbours = 5, SamplingStrategy? strategy = null) => new Smote(neighbours, strategy);
+    public Resampler Smote(int neighbors = 5, SamplingStrategy? strategy = null) => new Smote(neighbors, strategy);
 
     /// <summary>SMOTE growing the minority to <paramref name="minorityRatio"/> × the majority.</summary>
-    /// <param name="neighbours">The neighbour count.</param>
+    /// <param name="neighbors">The neighbor count.</param>
     /// <param name="minorityRatio">In (0, 1].</param>
     /// <returns>The resampler.</returns>
-    public Resampler Smote(int neighbours, double minorityRatio) => new Smote(neighbours, SamplingStrategy.Ratio(minorityRatio));
+    public Resampler Smote(int neighbors, double minorityRatio) => new Smote(neighbors, SamplingStrategy.Ratio(minorityRatio));
 
     /// <summary>Borderline-SMOTE (<see cref="BorderlineSmote"/>).</summary>
     /// <param name="kind">Default <see cref="BorderlineKind.Borderline1"/>.</param>
-    /// <param name="neighbours">Default 5.</param>
-    /// <param name="dangerNeighbours">Default 10.</param>
+    /// <param name="neighbors">Default 5.</param>
+    /// <param name="dangerNeighbors">Default 10.</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
     /// <returns>The resampler.</returns>
-    public Resampler BorderlineSmote(BorderlineKind kind = BorderlineKind.Borderline1, int neighbours = 5, int dangerNeighbours = 10, SamplingStrategy? strategy = null) => new BorderlineSmote(kind, neighbours, dangerNeighbours, strategy);
+    public Resampler BorderlineSmote(BorderlineKind kind = BorderlineKind.Borderline1, int neighbors = 5, int dangerNeighbors = 10, SamplingStrategy? strategy = null) => new BorderlineSmote(kind, neighbors, dangerNeighbors, strategy);
 
     /// <summary>SMOTE-NC (<see cref="Resampling.SmoteNc"/>).</summary>
-    /// <param name="neighbours">Default 5.</param>
+    /// <param name="neighbors">Default 5.</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
     /// <returns>The resampler.</returns>
-    public Resampler SmoteNc(int neighbours = 5, SamplingStrategy? strategy = null) => new SmoteNc(neighbours, strategy);
+    public Resampler SmoteNc(int neighbors = 5, SamplingStrategy? strategy = null) => new SmoteNc(neighbors, strategy);
 
     /// <summary>ADASYN (<see cref="Resampling.Adasyn"/>).</summary>
-    /// <param name="neighbours">Default 5.</param>
+    /// <param name="neighbors">Default 5.</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
     /// <returns>The resampler.</returns>
-    public Resampler Adasyn(int neighbours = 5, SamplingStrategy? strategy = null) => new Adasyn(neighbours, strategy);
+    public Resampler Adasyn(int neighbors = 5, SamplingStrategy? strategy = null) => new Adasyn(neighbors, strategy);
 
     /// <summary>Random over-sampling (<see cref="RandomOverSampler"/>).</summary>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>

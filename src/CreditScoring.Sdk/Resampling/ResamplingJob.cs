@@ -3,10 +3,10 @@ using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Resampling;
 
-/// <summary>Rows of the data copied row-major for neighbour searches, with their original row numbers.</summary>
+/// <summary>Rows of the data copied row-major for neighbor searches, with their original row numbers.</summary>
 internal sealed class PointSet(int[] rows, double[] values, int dimensions)
 {
-    private NearestNeighbours? _index;
+    private NearestNeighbors? _index;
     private int[]? _positions;
 
     public int[] Rows { get; } = rows;
@@ -17,7 +17,7 @@ internal sealed class PointSet(int[] rows, double[] values, int dimensions)
 
     public int Count => Rows.Length;
 
-    public NearestNeighbours Index => _index ??= new NearestNeighbours(Values, Count, Dimensions);
+    public NearestNeighbors Index => _index ??= new NearestNeighbors(Values, Count, Dimensions);
 
     public ReadOnlySpan<double> Point(int i) => Values.AsSpan(i * Dimensions, Dimensions);
 
@@ -92,7 +92,7 @@ internal sealed class ResamplingJob
         var rows = ClassRows(label);
         if (rows.Length < minimum)
         {
-            throw new TrainingDataException($"{name} needs at least {minimum} rows of class {label} (the neighbours plus the row itself), but the data has {rows.Length}; lower the neighbour count or use random over-sampling.");
+            throw new TrainingDataException($"{name} needs at least {minimum} rows of class {label} (the neighbors plus the row itself), but the data has {rows.Length}; lower the neighbor count or use random over-sampling.");
         }
 
         return Points(rows);
@@ -103,7 +103,7 @@ internal sealed class ResamplingJob
     /// <paramref name="queries"/> (positions in <paramref name="reference"/>, row after row), skipping the
     /// query's own row when it is in the reference.
     /// </summary>
-    public int[] Neighbours(PointSet queries, PointSet reference, int k, bool excludeSelf)
+    public int[] Neighbors(PointSet queries, PointSet reference, int k, bool excludeSelf)
     {
         var result = new int[queries.Count * k];
         var index = reference.Index;
@@ -120,10 +120,10 @@ internal sealed class ResamplingJob
     }
 
     /// <summary>
-    /// SMOTE's draws for <paramref name="count"/> new rows: a base row and one of its <paramref name="k"/> neighbours
+    /// SMOTE's draws for <paramref name="count"/> new rows: a base row and one of its <paramref name="k"/> neighbors
     /// uniformly (one draw over bases × k, as imbalanced-learn), then a step uniform in [0, <paramref name="stepScale"/>).
     /// </summary>
-    public static (int[] Bases, int[] Partners, double[] Steps) Draw(DeterministicRandom random, int count, int baseCount, int[] neighbours, int k, double stepScale = 1.0)
+    public static (int[] Bases, int[] Partners, double[] Steps) Draw(DeterministicRandom random, int count, int baseCount, int[] neighbors, int k, double stepScale = 1.0)
     {
         var bases = new int[count];
         var partners = new int[count];
@@ -132,7 +132,7 @@ internal sealed class ResamplingJob
         {
             var pick = random.NextInt(baseCount * k);
             bases[s] = pick / k;
-            partners[s] = neighbours[pick];
+            partners[s] = neighbors[pick];
             steps[s] = stepScale * random.NextDouble();
         }
 
@@ -210,13 +210,13 @@ internal sealed class ResamplingJob
         }
     }
 
-    /// <summary>SMOTE-NC: neighbours by numeric distance plus a penalty per differing category; categories by neighbour vote.</summary>
+    /// <summary>SMOTE-NC: neighbors by numeric distance plus a penalty per differing category; categories by neighbor vote.</summary>
     public void GrowMixed(int label, int count, int k, string name)
     {
         var rows = ClassRows(label);
         if (rows.Length < k + 1)
         {
-            throw new TrainingDataException($"{name} needs at least {k + 1} rows of class {label} (the neighbours plus the row itself), but the data has {rows.Length}; lower the neighbour count or use random over-sampling.");
+            throw new TrainingDataException($"{name} needs at least {k + 1} rows of class {label} (the neighbors plus the row itself), but the data has {rows.Length}; lower the neighbor count or use random over-sampling.");
         }
 
         var (continuous, groups) = Layout();
@@ -243,7 +243,7 @@ internal sealed class ResamplingJob
         }
 
         var penalty = MismatchPenalty(values, n, d);
-        var neighbours = new int[n * k];
+        var neighbors = new int[n * k];
         Parallel.For(0, n, _parallel, () => (new int[k], new double[k]), (i, _, scratch) =>
         {
             var (idx, dist) = scratch;
@@ -258,7 +258,7 @@ internal sealed class ResamplingJob
                     continue;
                 }
 
-                var dd = NearestNeighbours.Distance(p, values.AsSpan(o * d, d));
+                var dd = NearestNeighbors.Distance(p, values.AsSpan(o * d, d));
                 var oc = codes.AsSpan(o * g, g);
                 var mismatches = 0;
                 for (var q = 0; q < g; q++)
@@ -266,17 +266,17 @@ internal sealed class ResamplingJob
                     mismatches += pc[q] != oc[q] ? 1 : 0;
                 }
 
-                NearestNeighbours.Offer(dd + (penalty * mismatches), o, k, idx, dist);
+                NearestNeighbors.Offer(dd + (penalty * mismatches), o, k, idx, dist);
             }
 
-            idx.CopyTo(neighbours, i * k);
+            idx.CopyTo(neighbors, i * k);
             return scratch;
         }, _ => { });
 
         var random = Random(label);
-        var (bases, partners, steps) = Draw(random, count, n, neighbours, k);
+        var (bases, partners, steps) = Draw(random, count, n, neighbors, k);
 
-        // Numeric columns: interpolation. Categorical groups: the most frequent value among the base row's neighbours.
+        // Numeric columns: interpolation. Categorical groups: the most frequent value among the base row's neighbors.
         var width = _features.ColumnCount;
         var block = new double[count * width];
         for (var c = 0; c < d; c++)
@@ -288,7 +288,7 @@ internal sealed class ResamplingJob
             }
         }
 
-        var chosen = new int[count * g]; // the neighbour (position) whose category each new row copies
+        var chosen = new int[count * g]; // the neighbor (position) whose category each new row copies
         var votes = new Dictionary<int, int>();
         var ties = new List<int>();
         for (var s = 0; s < count; s++)
@@ -300,7 +300,7 @@ internal sealed class ResamplingJob
                 var best = 0;
                 for (var t = 0; t < k; t++)
                 {
-                    var code = codes[(neighbours[(b * k) + t] * g) + q];
+                    var code = codes[(neighbors[(b * k) + t] * g) + q];
                     var v = votes.TryGetValue(code, out var have) ? have + 1 : 1;
                     votes[code] = v;
                     best = Math.Max(best, v);
@@ -309,7 +309,7 @@ internal sealed class ResamplingJob
                 ties.Clear();
                 for (var t = 0; t < k; t++)
                 {
-                    var code = codes[(neighbours[(b * k) + t] * g) + q];
+                    var code = codes[(neighbors[(b * k) + t] * g) + q];
                     if (votes[code] == best && !ties.Contains(code))
                     {
                         ties.Add(code);
@@ -320,9 +320,9 @@ internal sealed class ResamplingJob
                 var from = -1;
                 for (var t = 0; t < k && from < 0; t++)
                 {
-                    if (codes[(neighbours[(b * k) + t] * g) + q] == winner)
+                    if (codes[(neighbors[(b * k) + t] * g) + q] == winner)
                     {
-                        from = neighbours[(b * k) + t];
+                        from = neighbors[(b * k) + t];
                     }
                 }
 

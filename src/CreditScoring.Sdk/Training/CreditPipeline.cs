@@ -42,7 +42,7 @@ public sealed partial class CreditPipeline
     /// <summary>The learner.</summary>
     public ICreditLearner Learner { get; }
 
-    /// <summary>How the model will decide: a fixed threshold or one optimised at fit time.</summary>
+    /// <summary>How the model will decide: a fixed threshold or one optimized at fit time.</summary>
     public DecisionRule Decision { get; }
 
     /// <summary>The resampler applied to training rows, or <see langword="null"/>.</summary>
@@ -57,8 +57,8 @@ public sealed partial class CreditPipeline
     /// <summary>The declared feature steps, one line each (empty when the learner's default preparation is used).</summary>
     public IReadOnlyList<string> FeatureSteps => _features.Declared;
 
-    /// <summary><see langword="true"/> when fitting runs an inner cross-validation (Platt/isotonic calibration or an optimised threshold).</summary>
-    public bool NeedsOutOfFold => Decision.IsOptimised || Calibration is CalibrationMethod.Platt or CalibrationMethod.Isotonic;
+    /// <summary><see langword="true"/> when fitting runs an inner cross-validation (Platt/isotonic calibration or an optimized threshold).</summary>
+    public bool NeedsOutOfFold => Decision.IsOptimized || Calibration is CalibrationMethod.Platt or CalibrationMethod.Isotonic;
 
     /// <summary>
     /// Fits preprocessing and learner on the training data. Model inputs are every numeric or
@@ -96,7 +96,7 @@ public sealed partial class CreditPipeline
 
         var clock = _context.TimeProvider;
         var start = clock.GetTimestamp();
-        var costs = Decision.IsOptimised ? (Decision.Costs ?? CostMatrix.Create(1, 1)).Resolve(training) : null;
+        var costs = Decision.IsOptimized ? (Decision.Costs ?? CostMatrix.Create(1, 1)).Resolve(training) : null;
 
         ProbabilityCalibrator? calibrator = null;
         DecisionPolicy policy = Decision.Fixed ?? DecisionPolicy.Default;
@@ -120,7 +120,7 @@ public sealed partial class CreditPipeline
                 }
             }
 
-            if (Decision.IsOptimised)
+            if (Decision.IsOptimized)
             {
                 policy = Decision.Choose(probabilities, training.Labels, training.Weights, costs!, _context.Seed);
             }

@@ -59,7 +59,7 @@ public sealed class CreditPipelineBuilder
 
     /// <summary>
     /// Chooses the decision rule, e.g. <c>d =&gt; d.Threshold(0.3)</c> or
-    /// <c>d =&gt; d.MinimiseCost(CostMatrix.Create(falseNegative: 10, falsePositive: 1))</c>; an optimised threshold is
+    /// <c>d =&gt; d.MinimizeCost(CostMatrix.Create(falseNegative: 10, falsePositive: 1))</c>; an optimized threshold is
     /// chosen at fit time on out-of-fold predictions of the training rows. Default: a fixed 0.5 (<see cref="DecisionPolicy.Default"/>).
     /// </summary>
     /// <param name="choose">Picks a rule.</param>
@@ -73,7 +73,7 @@ public sealed class CreditPipelineBuilder
     }
 
     /// <summary>
-    /// Resamples the training rows before the learner, e.g. <c>r =&gt; r.Smote(neighbours: 5)</c>: only when fitting (and in
+    /// Resamples the training rows before the learner, e.g. <c>r =&gt; r.Smote(neighbors: 5)</c>: only when fitting (and in
     /// each training fold of cross-validation and search), never at scoring. Interpolating resamplers get imputed,
     /// one-hot encoded features (SMOTE-NC keeps category codes for learners that take them).
     /// </summary>

@@ -25,7 +25,7 @@ public enum SearchStrategy
     SuccessiveHalving,
 }
 
-/// <summary>What a search optimises, on the candidates' pooled out-of-fold predictions.</summary>
+/// <summary>What a search optimizes, on the candidates' pooled out-of-fold predictions.</summary>
 public enum SearchMetric
 {
     /// <summary>Area under the ROC curve (higher is better).</summary>
@@ -168,7 +168,7 @@ public sealed class SearchOptions
     /// <summary>Stratified cross-validation folds per candidate; default 3.</summary>
     public int Folds { get; set; } = 3;
 
-    /// <summary>What to optimise; default <see cref="SearchMetric.Auc"/>.</summary>
+    /// <summary>What to optimize; default <see cref="SearchMetric.Auc"/>.</summary>
     public SearchMetric Metric { get; set; } = SearchMetric.Auc;
 
     /// <summary>The costs of <see cref="SearchMetric.BusinessScore"/>; default none (required for that metric).</summary>
@@ -190,7 +190,7 @@ public sealed class SearchOptions
 /// <param name="AucStandardDeviation">Standard deviation of the per-fold AUCs.</param>
 /// <param name="LogLoss">Out-of-fold log-loss.</param>
 /// <param name="BusinessScore">Normalised business score at the cost-optimal out-of-fold threshold (NaN without costs).</param>
-/// <param name="Score">The optimised metric (higher is better: log-loss enters negated).</param>
+/// <param name="Score">The optimized metric (higher is better: log-loss enters negated).</param>
 /// <param name="Seconds">Wall time of the candidate's cross-validation.</param>
 public sealed record SearchTrial(int Candidate, int Round, IReadOnlyDictionary<string, string> Parameters, int Rows, double Auc, double AucStandardDeviation, double LogLoss, double BusinessScore, double Score, double Seconds);
 
@@ -202,7 +202,7 @@ public sealed record SearchResult(IReadOnlyList<SearchTrial> Trials, SearchTrial
 
 /// <summary>
 /// Hyperparameter search by stratified cross-validation of the whole recipe (features, resampler, learner, calibration)
-/// per candidate: grid, random or successive halving, optimising AUC, log-loss or the business score. Deterministic by
+/// per candidate: grid, random or successive halving, optimizing AUC, log-loss or the business score. Deterministic by
 /// the context's seed.
 /// </summary>
 public static class HyperparameterSearch

@@ -26,6 +26,7 @@ public class LayerTests
         "Interop",      // XGBoost / LightGBM import and export
         "Training",     // the context (root namespace), pipelines, cross-validation
         "Tuning",       // hyperparameter search
+        "Reporting",    // the JSON evaluation report, over everything it reports
         "Hosting",      // dependency injection, options, metrics
     ];
 

@@ -31,7 +31,7 @@ public class ModelContentTests(ITestOutputHelper log)
                     .FrequencyEncode("Job").TargetEncode(10, 5, "Home").OneHot("Marital", "Records"))
                 .Train(t => t.LogisticRegression()),
             "gbdt-costs" => pipeline.Train(t => t.GradientBoosting(o => o.NumberOfIterations = 15))
-                .Decide(d => d.MinimiseCost(CostMatrix.Create(falseNegative: 5, falsePositive: 1))),
+                .Decide(d => d.MinimizeCost(CostMatrix.Create(falseNegative: 5, falsePositive: 1))),
             "scorecard" => pipeline.Train(t => t.Scorecard()),
             "platt" => pipeline.Train(t => t.LogisticRegression()).Calibrate(CalibrationMethod.Platt),
             _ => pipeline.Train(t => t.LogisticRegression()).Calibrate(CalibrationMethod.Isotonic),

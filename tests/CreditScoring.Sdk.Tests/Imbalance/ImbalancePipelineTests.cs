@@ -21,7 +21,7 @@ public class ImbalancePipelineTests
         var data = Credit();
         var pipeline = new CreditScoringContext(seed: 3).CreatePipeline()
             .Train(t => t.LogisticRegression())
-            .Decide(d => d.MinimiseCost(CostMatrix.Create(falseNegative: 5, falsePositive: 1), bootstrapSamples: 50))
+            .Decide(d => d.MinimizeCost(CostMatrix.Create(falseNegative: 5, falsePositive: 1), bootstrapSamples: 50))
             .Build();
         var model = pipeline.Fit(data);
 
@@ -130,7 +130,7 @@ public class ImbalancePipelineTests
             .Train(t => t.GradientBoosting(o => o.NumberOfIterations = 30))
             .Resample(r => r.BorderlineSmote())
             .Calibrate(CalibrationMethod.Isotonic)
-            .Decide(d => d.MinimiseCost(CostMatrix.Create(10, 1), bootstrapSamples: 20))
+            .Decide(d => d.MinimizeCost(CostMatrix.Create(10, 1), bootstrapSamples: 20))
             .InnerFolds(3)
             .Build()
             .CrossValidate(data, 3);
@@ -161,7 +161,7 @@ public class ImbalancePipelineTests
     {
         var data = Credit();
         var costs = CostMatrix.FromColumns(new CostMatrix.Term("Amount", 0.45), new CostMatrix.Term("Amount", 0.1));
-        var model = new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Decide(d => d.MinimiseCost(costs, bootstrapSamples: 0)).Build().Fit(data);
+        var model = new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Decide(d => d.MinimizeCost(costs, bootstrapSamples: 0)).Build().Fit(data);
         Assert.Null(model.Decision.Choice!.Interval);
         var report = model.Evaluate(data);
         var p = ModelRoundTrip.Probabilities(model, data);
@@ -194,10 +194,10 @@ public class ReadmeImbalanceTests
             var (train, test) = data.SplitStratified(testFraction: 0.2, seed: 42);
 
             var pipeline = new CreditScoringContext(seed: 42).CreatePipeline()
-                .Resample(r => r.Smote(neighbours: 5, minorityRatio: 0.5))       // training rows only
+                .Resample(r => r.Smote(neighbors: 5, minorityRatio: 0.5))       // training rows only
                 .Train(t => t.GradientBoosting(o => o.NumberOfIterations = 100))
                 .Calibrate(CalibrationMethod.Isotonic)                             // on out-of-fold margins
-                .Decide(d => d.MinimiseCost(CostMatrix.Create(falseNegative: 10, falsePositive: 1)))
+                .Decide(d => d.MinimizeCost(CostMatrix.Create(falseNegative: 10, falsePositive: 1)))
                 .Build();
 
             CrossValidationResult cv = pipeline.CrossValidate(train, folds: 5);    // refits everything per fold

@@ -62,7 +62,7 @@ public class ResamplingTests
         Assert.All(r.Labels[y.Length..], l => Assert.Equal(1, l));
     }
 
-    /// <summary>Brute force: the k nearest minority neighbours' squared distances from each minority row.</summary>
+    /// <summary>Brute force: the k nearest minority neighbors' squared distances from each minority row.</summary>
     private static double KthDistance(double[][] minority, int i, int k)
     {
         var d = minority.Select((p, o) => o == i ? double.PositiveInfinity : p.Zip(minority[i], (a, b) => (a - b) * (a - b)).Sum()).OrderBy(v => v).ToArray();
@@ -73,7 +73,7 @@ public class ResamplingTests
     [InlineData("smote")]
     [InlineData("borderline")]
     [InlineData("adasyn")]
-    public void Every_synthetic_point_lies_on_a_segment_to_one_of_its_k_nearest_minority_neighbours(string name)
+    public void Every_synthetic_point_lies_on_a_segment_to_one_of_its_k_nearest_minority_neighbors(string name)
     {
         var (numeric, _, y) = Synth();
         Resampler sampler = name switch { "smote" => new Smote(), "borderline" => new BorderlineSmote(), _ => new Adasyn() };
@@ -105,12 +105,12 @@ public class ResamplingTests
                 }
             }
 
-            Assert.True(found, $"{name}: synthetic row {s} is on no segment between a minority row and one of its 5 nearest minority neighbours.");
+            Assert.True(found, $"{name}: synthetic row {s} is on no segment between a minority row and one of its 5 nearest minority neighbors.");
         }
     }
 
     [Fact]
-    public void Smote_nc_takes_the_most_frequent_category_among_the_neighbours()
+    public void Smote_nc_takes_the_most_frequent_category_among_the_neighbors()
     {
         var (_, mixed, y) = Synth();
         var r = new SmoteNc().Resample(mixed, y, seed: 42);
@@ -121,7 +121,7 @@ public class ResamplingTests
         var stds = Enumerable.Range(0, 4).Select(j => { var v = rows.Select(p => p[j]).ToArray(); var m = v.Average(); return Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / v.Length); }).OrderBy(s => s).ToArray();
         var median = (stds[1] + stds[2]) / 2;
         double Distance(double[] a, double[] b) => Enumerable.Range(0, 4).Sum(j => (a[j] - b[j]) * (a[j] - b[j])) + (a[4] != b[4] ? median * median / 2 : 0);
-        var neighbours = rows.Select((p, i) => Enumerable.Range(0, rows.Length).Where(o => o != i).OrderBy(o => Distance(p, rows[o])).ThenBy(o => o).Take(5).ToArray()).ToArray();
+        var neighbors = rows.Select((p, i) => Enumerable.Range(0, rows.Length).Where(o => o != i).OrderBy(o => Distance(p, rows[o])).ThenBy(o => o).Take(5).ToArray()).ToArray();
 
         var checkedRows = 0;
         for (var s = y.Length; s < r.Labels.Length; s++)
@@ -132,20 +132,20 @@ public class ResamplingTests
             var matches = new List<bool>();
             for (var a = 0; a < rows.Length; a++)
             {
-                foreach (var b in neighbours[a])
+                foreach (var b in neighbors[a])
                 {
                     var t = (p[0] - rows[a][0]) / (rows[b][0] - rows[a][0]);
                     if (t >= 0 && t < 1 && Enumerable.Range(0, 4).All(j => Math.Abs(rows[a][j] + (t * (rows[b][j] - rows[a][j])) - p[j]) <= 1e-9 * (1 + Math.Abs(p[j]))))
                     {
-                        var votes = neighbours[a].GroupBy(o => rows[o][4]).Select(g => (Category: g.Key, Count: g.Count())).ToArray();
+                        var votes = neighbors[a].GroupBy(o => rows[o][4]).Select(g => (Category: g.Key, Count: g.Count())).ToArray();
                         var top = votes.Max(v => v.Count);
                         matches.Add(votes.Where(v => v.Count == top).Any(v => v.Category == p[4]));
                     }
                 }
             }
 
-            Assert.True(matches.Count > 0, $"SMOTE-NC row {s} is on no segment to a nearest neighbour.");
-            Assert.True(matches.Contains(true), $"SMOTE-NC row {s} has category {p[4]}, which is not the most frequent among its base row's neighbours.");
+            Assert.True(matches.Count > 0, $"SMOTE-NC row {s} is on no segment to a nearest neighbor.");
+            Assert.True(matches.Contains(true), $"SMOTE-NC row {s} has category {p[4]}, which is not the most frequent among its base row's neighbors.");
             checkedRows++;
         }
 
@@ -166,7 +166,7 @@ public class ResamplingTests
         {
             Assert.Equal(1.0, viaGroups.Features[s, 4] + viaGroups.Features[s, 5] + viaGroups.Features[s, 6]);
 
-            // The same neighbours and draws: the one-hot pattern encodes the code SMOTE-NC picks on codes.
+            // The same neighbors and draws: the one-hot pattern encodes the code SMOTE-NC picks on codes.
             Assert.Equal(viaCodes.Features[s, 4], viaGroups.Features[s, 5] == 1 ? 1.0 : viaGroups.Features[s, 6] == 1 ? 2.0 : 0.0);
             Assert.Equal(viaCodes.Features[s, 0], viaGroups.Features[s, 0]);
         }
@@ -191,7 +191,7 @@ public class ResamplingTests
     }
 
     [Fact]
-    public void The_k_d_tree_finds_the_same_neighbours_as_brute_force()
+    public void The_k_d_tree_finds_the_same_neighbors_as_brute_force()
     {
         var random = new Random(3);
         const int n = 3000, d = 6;
@@ -201,14 +201,14 @@ public class ResamplingTests
             points[i] = Math.Round(random.NextDouble() * 20) / 4; // many ties
         }
 
-        var tree = new NearestNeighbours(points, n, d);
+        var tree = new NearestNeighbors(points, n, d);
         Assert.True(tree.UsesTree);
         var idx = new int[7];
         var dist = new double[7];
         for (var q = 0; q < 200; q++)
         {
             tree.Query(points.AsSpan(q * d, d), 7, q, idx, dist);
-            var brute = Enumerable.Range(0, n).Where(o => o != q).OrderBy(o => NearestNeighbours.Distance(points.AsSpan(q * d, d), points.AsSpan(o * d, d))).ThenBy(o => o).Take(7).ToArray();
+            var brute = Enumerable.Range(0, n).Where(o => o != q).OrderBy(o => NearestNeighbors.Distance(points.AsSpan(q * d, d), points.AsSpan(o * d, d))).ThenBy(o => o).Take(7).ToArray();
             Assert.Equal(brute, idx);
         }
     }

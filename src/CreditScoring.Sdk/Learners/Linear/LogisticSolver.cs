@@ -12,14 +12,14 @@ namespace CreditScoring.Sdk.Learners.Linear;
 internal sealed record LogisticSolution(double Intercept, double[] Coefficients, int Iterations, double MaxGradient, double Objective);
 
 /// <summary>
-/// Minimises F(b, β) = Σᵢ wᵢ·[log(1 + e^ηᵢ) − yᵢηᵢ] + (λ₂/2)‖β‖² + λ₁‖β‖₁, ηᵢ = b + zᵢ·β.
+/// Minimizes F(b, β) = Σᵢ wᵢ·[log(1 + e^ηᵢ) − yᵢηᵢ] + (λ₂/2)‖β‖² + λ₁‖β‖₁, ηᵢ = b + zᵢ·β.
 /// Without L1 this is Newton's method (exact Hessian, Cholesky solve, Armijo backtracking);
-/// with L1 it is proximal Newton — the quadratic model is minimised by cyclic coordinate descent
+/// with L1 it is proximal Newton — the quadratic model is minimized by cyclic coordinate descent
 /// with soft-thresholding, as in glmnet (Friedman, Hastie and Tibshirani, "Regularization paths for
 /// generalized linear models via coordinate descent", J. Stat. Softw. 33(1), 2010) and newGLMNET
 /// (Yuan, Ho and Lin, "An improved GLMNET for L1-regularized logistic regression", JMLR 13, 2012),
 /// with the Tseng–Yun sufficient-decrease rule. Past <see cref="NewtonMaximumFeatures"/> active columns (or when asked),
-/// where the Hessian's O(n·m²) and its factorisation's O(m³) per iteration dominate, the same objective is minimised by
+/// where the Hessian's O(n·m²) and its factorisation's O(m³) per iteration dominate, the same objective is minimized by
 /// L-BFGS (Nocedal, "Updating quasi-Newton matrices with limited storage", Math. Comp. 35, 1980; two-loop recursion as in
 /// Nocedal and Wright, Numerical Optimization, Algorithm 7.4) with Armijo backtracking, or with L1 by OWL-QN (Andrew and Gao,
 /// "Scalable training of L1-regularized log-linear models", ICML 2007), O(n·m) per iteration, to the same stopping rule.
@@ -574,7 +574,7 @@ internal static class LogisticSolver
     }
 
     /// <summary>
-    /// Minimises gᵀd + ½dᵀHd + λ₁‖β + d‖₁ over d by cyclic coordinate descent (intercept unpenalised),
+    /// Minimizes gᵀd + ½dᵀHd + λ₁‖β + d‖₁ over d by cyclic coordinate descent (intercept unpenalised),
     /// keeping H·d up to date so that each coordinate step costs O(dimension).
     /// </summary>
     private static void ProximalDirection(double[] hessian, double[] g, double[] theta, double l1, double[] dir, int d)

@@ -5,14 +5,14 @@ using CreditScoring.Sdk.Internal;
 namespace CreditScoring.Sdk.Resampling;
 
 /// <summary>
-/// Exact k-nearest-neighbour search by squared Euclidean distance over row-major points: a k-d tree
+/// Exact k-nearest-neighbor search by squared Euclidean distance over row-major points: a k-d tree
 /// (Friedman, Bentley and Finkel, "An algorithm for finding best matches in logarithmic expected time",
 /// 1977; sliding-midpoint splits, bounding-box pruning) for low dimensions and a SIMD brute-force scan
 /// above <see cref="TreeDimensionLimit"/> dimensions or below <see cref="BruteForceRows"/> points, where
-/// the tree no longer prunes. Ties are broken by the lower point index, so the neighbours found are the
+/// the tree no longer prunes. Ties are broken by the lower point index, so the neighbors found are the
 /// same set, in the same order, whichever search runs and however the queries are spread over threads.
 /// </summary>
-internal sealed class NearestNeighbours
+internal sealed class NearestNeighbors
 {
     /// <summary>Above this many dimensions the brute-force scan is used.</summary>
     public const int TreeDimensionLimit = 16;
@@ -29,7 +29,7 @@ internal sealed class NearestNeighbours
     private readonly Node[]? _nodes;
     private readonly double[]? _bounds;  // per node: d lower then d upper bounds
 
-    public NearestNeighbours(double[] points, int count, int dimensions)
+    public NearestNeighbors(double[] points, int count, int dimensions)
     {
         _dimensions = dimensions;
         _count = count;

@@ -1,0 +1,73 @@
+using System.Text;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Scoring;
+
+namespace CreditScoring.Batch.Commands;
+
+/// <summary>What several commands do the same way: load a model (checking its signature), read keys, attach related tables.</summary>
+internal static class CommandSupport
+{
+    public static CreditModel LoadModel(string path, ProgressLog log, string? verifyKeyPath)
+    {
+        Input.CheckReadable(path, "model file");
+        log.Step($"Loading model {path}");
+        if (verifyKeyPath is null)
+        {
+            return CreditModel.Load(path);
+        }
+
+        using var key = ReadKey(verifyKeyPath, "--verify-key");
+        var model = CreditModel.Load(path, key);
+        log.Step($"  signature by key {key.Id} ({key.Algorithm}) verified");
+        return model;
+    }
+
+    public static ModelSigningKey ReadKey(string path, string option)
+    {
+        Input.CheckReadable(path, $"{option} key file");
+        try
+        {
+            return ModelSigningKey.FromFile(path);
+        }
+        catch (ArgumentException e)
+        {
+            throw new CliException($"{option} {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>Attaches the <c>--related NAME=FILE</c> tables.</summary>
+    public static CreditData WithRelated(CreditData data, string[] related, ProgressLog log, ReadSettings reading)
+    {
+        foreach (var entry in related)
+        {
+            var eq = entry.IndexOf('=', StringComparison.Ordinal);
+            if (eq <= 0 || eq == entry.Length - 1)
+            {
+                throw new CliException($"--related '{entry}' is not NAME=FILE (e.g. --related bureau=bureau.csv).");
+            }
+
+            var path = entry[(eq + 1)..];
+            log.Step($"Loading related table {entry[..eq]} from {path}");
+            data = data.WithRelated(entry[..eq], Input.ReadRelated(path, log, reading));
+        }
+
+        return data;
+    }
+
+    public static string Decision(CreditDecision decision) => decision == CreditDecision.Decline ? "decline" : "approve";
+
+    /// <summary>Writes a table as CSV (header row, fields quoted when they hold a comma, quote or line break).</summary>
+    public static void WriteCsv(Stream stream, CreditData data)
+    {
+        using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        writer.Write(string.Join(',', data.Schema.Columns.Select(c => Csv(c.Name))) + "\n");
+        for (var r = 0; r < data.RowCount; r++)
+        {
+            writer.Write(string.Join(',', data.Columns.Select(c => Csv(c.FormatValue(r) ?? string.Empty))) + "\n");
+        }
+    }
+
+    private static string Csv(string value) =>
+        value.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+}

@@ -1,0 +1,30 @@
+using System.CommandLine;
+using CreditScoring.Sdk;
+
+namespace CreditScoring.Batch.Commands;
+
+/// <summary>The options several commands take, created once so that each reads the same way everywhere.</summary>
+internal sealed class SharedOptions(TextWriter output, TextWriter error)
+{
+    /// <summary>Where results go.</summary>
+    public TextWriter Output { get; } = output;
+
+    /// <summary>Where progress, notes and errors go.</summary>
+    public TextWriter Error { get; } = error;
+
+    public Option<int> Seed { get; } = new("--seed") { Description = "Seed of the split and of every random choice in training.", DefaultValueFactory = _ => CreditScoringContext.DefaultSeed };
+
+    public Option<string?> PositiveLabel { get; } = new("--positive-label") { Description = "When the target holds text labels: the label that means default (mapped to 1), e.g. bad." };
+
+    public Option<string?> NegativeLabel { get; } = new("--negative-label") { Description = "When the target holds text labels: the label that means no default (mapped to 0), e.g. good." };
+
+    public Option<string?> Report { get; } = new("--report") { Description = "Write a JSON report (metrics on the test rows, baseline, calibration, gains, curves) to this file." };
+
+    public Option<string?> VerifyKey { get; } = new("--verify-key") { Description = "Load the model only if it is signed by this key (an ECDSA public or private key in PEM, or the base64 of an HMAC key): an unsigned model, one signed by another key, or one changed after signing is refused." };
+
+    /// <summary>The CSV reading options (types, missing tokens, bad rows, delimiter).</summary>
+    public ReadOptionSet Reading { get; } = new();
+
+    /// <summary>A new <c>--related</c> option (an option belongs to one command).</summary>
+    public static Option<string[]> Related() => new("--related") { Description = "A related table the feature pipeline aggregates, NAME=FILE.csv (repeatable), e.g. --related bureau=bureau.csv.", AllowMultipleArgumentsPerToken = false };
+}
