@@ -48,12 +48,12 @@ public class PipelineTests
     public void Builder_IsSingleUseAndNeedsALearner()
     {
         var context = new CreditScoringContext();
-        Assert.Equal("Choose a learner with Train(...) before Build(), e.g. .Train(t => t.LogisticRegression()).", Assert.Throws<InvalidOperationException>(() => context.CreatePipeline().Build()).Message);
+        Assert.Equal("Choose a learner with Train(...) before Build(), e.g. .Train(t => t.LogisticRegression()).", Assert.Throws<ConfigurationException>(() => context.CreatePipeline().Build()).Message);
 
         var builder = context.CreatePipeline().Train(t => t.LogisticRegression());
         builder.Build();
-        Assert.Equal("This pipeline builder was already built; create a new one with context.CreatePipeline().", Assert.Throws<InvalidOperationException>(() => builder.Build()).Message);
-        Assert.Throws<InvalidOperationException>(() => builder.Decide(d => d.Threshold(0.2)));
+        Assert.Equal("This pipeline builder was already built; create a new one with context.CreatePipeline().", Assert.Throws<ConfigurationException>(() => builder.Build()).Message);
+        Assert.Throws<ConfigurationException>(() => builder.Decide(d => d.Threshold(0.2)));
     }
 
     [Fact]

@@ -21,7 +21,7 @@ public static class FeaturePipelineJson
     /// <summary>Adds the steps of a JSON file to a builder.</summary>
     /// <param name="builder">The builder (from <c>CreditPipelineBuilder.Features</c>).</param>
     /// <param name="path">The JSON file.</param>
-    /// <exception cref="FormatException">The file is not valid JSON or a step is malformed; the message names the file, the step and the key.</exception>
+    /// <exception cref="ConfigurationException">The file is not valid JSON or a step is malformed; the message names the file, the step and the key.</exception>
     public static void ApplyFile(FeaturePipelineBuilder builder, string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -32,7 +32,7 @@ public static class FeaturePipelineJson
     /// <param name="builder">The builder.</param>
     /// <param name="json">The document.</param>
     /// <param name="source">Names the document in error messages. Default <c>pipeline</c>.</param>
-    /// <exception cref="FormatException">The document is not valid JSON or a step is malformed.</exception>
+    /// <exception cref="ConfigurationException">The document is not valid JSON or a step is malformed.</exception>
     public static void Apply(FeaturePipelineBuilder builder, string json, string source = "pipeline")
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -44,7 +44,7 @@ public static class FeaturePipelineJson
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{source}: not valid JSON: {e.Message}", e);
+            throw new ConfigurationException($"{source}: not valid JSON: {e.Message}", e);
         }
 
         using (document)
@@ -52,14 +52,14 @@ public static class FeaturePipelineJson
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("steps", out var steps) || steps.ValueKind != JsonValueKind.Array)
             {
-                throw new FormatException($"{source}: expected an object {{\"steps\": [...]}}.");
+                throw new ConfigurationException($"{source}: expected an object {{\"steps\": [...]}}.");
             }
 
             foreach (var property in root.EnumerateObject())
             {
                 if (property.Name != "steps")
                 {
-                    throw new FormatException($"{source}: unknown key '{property.Name}' (the document holds only \"steps\").");
+                    throw new ConfigurationException($"{source}: unknown key '{property.Name}' (the document holds only \"steps\").");
                 }
             }
 
@@ -82,13 +82,13 @@ public static class FeaturePipelineJson
             _element = element;
             if (element.ValueKind != JsonValueKind.Object)
             {
-                throw new FormatException($"{source}: step {index} is {element.ValueKind.ToString().ToLowerInvariant()}; each step is an object such as {{\"ratio\": [\"A\", \"B\"], \"name\": \"A_B_RATIO\"}}.");
+                throw new ConfigurationException($"{source}: step {index} is {element.ValueKind.ToString().ToLowerInvariant()}; each step is an object such as {{\"ratio\": [\"A\", \"B\"], \"name\": \"A_B_RATIO\"}}.");
             }
 
             var ops = element.EnumerateObject().Select(p => p.Name).Where(Operations.Contains).ToArray();
             if (ops.Length != 1)
             {
-                throw new FormatException($"{source}: step {index} must have exactly one operation key ({string.Join(", ", Operations)}); it has {(ops.Length == 0 ? "none" : string.Join(", ", ops))}.");
+                throw new ConfigurationException($"{source}: step {index} must have exactly one operation key ({string.Join(", ", Operations)}); it has {(ops.Length == 0 ? "none" : string.Join(", ", ops))}.");
             }
 
             Operation = ops[0];
@@ -214,7 +214,7 @@ public static class FeaturePipelineJson
             return o;
         }
 
-        private FormatException Bad(string what) => new($"{_where}: {what}.");
+        private ConfigurationException Bad(string what) => new($"{_where}: {what}.");
 
         private bool Has(string key)
         {

@@ -2,7 +2,10 @@ using Microsoft.Extensions.Options;
 
 namespace CreditScoring.Sdk.Internal;
 
-/// <summary>Runs an options validator outside dependency injection, so builder users get the same aggregated message as hosts.</summary>
+/// <summary>
+/// Runs an options validator outside dependency injection, so builder users get the same aggregated message as hosts,
+/// as a <see cref="ConfigurationException"/> (the options framework's exception is its inner exception).
+/// </summary>
 internal static class OptionsValidation
 {
     public static void ThrowIfInvalid<TOptions>(IValidateOptions<TOptions> validator, TOptions options)
@@ -12,7 +15,8 @@ internal static class OptionsValidation
         var result = validator.Validate(typeof(TOptions).Name, options);
         if (result.Failed)
         {
-            throw new OptionsValidationException(typeof(TOptions).Name, typeof(TOptions), result.Failures);
+            var failures = new OptionsValidationException(typeof(TOptions).Name, typeof(TOptions), result.Failures);
+            throw new ConfigurationException(failures.Message, failures);
         }
     }
 }

@@ -54,7 +54,7 @@ public sealed class ResamplerCatalog
     /// <param name="name">The name (case-insensitive).</param>
     /// <param name="strategy">Default <see cref="SamplingStrategy.Auto"/>.</param>
     /// <returns>The resampler.</returns>
-    /// <exception cref="ArgumentException">The name is unknown.</exception>
+    /// <exception cref="ConfigurationException">The name is unknown.</exception>
     public static Resampler Create(string name, SamplingStrategy? strategy = null) => (name ?? throw new ArgumentNullException(nameof(name))).ToLowerInvariant() switch
     {
         "smote" => new Smote(strategy: strategy),
@@ -64,7 +64,7 @@ public sealed class ResamplerCatalog
         "adasyn" => new Adasyn(strategy: strategy),
         "over" or "random-over" => new RandomOverSampler(strategy),
         "under" or "random-under" => new RandomUnderSampler(strategy),
-        _ => throw new ArgumentException($"Unknown resampler '{name}'; use one of: {string.Join(", ", Names)}."),
+        _ => throw new ConfigurationException($"Unknown resampler '{name}'; use one of: {string.Join(", ", Names)}."),
     };
 
     /// <summary>The names <see cref="Create"/> accepts.</summary>

@@ -73,7 +73,7 @@ public sealed class SamplingStrategy
     /// </summary>
     /// <param name="text">The text.</param>
     /// <returns>The strategy.</returns>
-    /// <exception cref="FormatException">The text is none of these.</exception>
+    /// <exception cref="ConfigurationException">The text is none of these.</exception>
     public static SamplingStrategy Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -85,7 +85,7 @@ public sealed class SamplingStrategy
 
         if (double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var ratio))
         {
-            return ratio > 0 && ratio <= 1 ? Ratio(ratio) : throw new FormatException($"Sampling strategy '{text}': a ratio must be in (0, 1].");
+            return ratio > 0 && ratio <= 1 ? Ratio(ratio) : throw new ConfigurationException($"Sampling strategy '{text}': a ratio must be in (0, 1].");
         }
 
         int? neg = null, pos = null;
@@ -94,20 +94,20 @@ public sealed class SamplingStrategy
             var colon = part.IndexOf(':', StringComparison.Ordinal);
             if (colon <= 0 || !int.TryParse(part[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var count))
             {
-                throw new FormatException($"Sampling strategy '{text}' is not 'auto', a ratio in (0, 1] or counts such as '0:1000,1:500' (bad part '{part}').");
+                throw new ConfigurationException($"Sampling strategy '{text}' is not 'auto', a ratio in (0, 1] or counts such as '0:1000,1:500' (bad part '{part}').");
             }
 
             switch (part[..colon].Trim())
             {
                 case "0": neg = count; break;
                 case "1": pos = count; break;
-                default: throw new FormatException($"Sampling strategy '{text}': the class in '{part}' must be 0 or 1.");
+                default: throw new ConfigurationException($"Sampling strategy '{text}': the class in '{part}' must be 0 or 1.");
             }
         }
 
         // A class left out keeps its rows, as a class missing from imbalanced-learn's dict.
         return neg is null && pos is null
-            ? throw new FormatException($"Sampling strategy '{text}' is not 'auto', a ratio in (0, 1] or counts such as '0:1000,1:500'.")
+            ? throw new ConfigurationException($"Sampling strategy '{text}' is not 'auto', a ratio in (0, 1] or counts such as '0:1000,1:500'.")
             : new SamplingStrategy("counts", double.NaN, neg ?? -1, pos ?? -1);
     }
 

@@ -119,13 +119,13 @@ public sealed class CreditPipelineBuilder
 
     /// <summary>Snapshots the choices into an immutable pipeline.</summary>
     /// <returns>The pipeline.</returns>
-    /// <exception cref="InvalidOperationException">No learner was chosen, or the builder was already built.</exception>
+    /// <exception cref="ConfigurationException">No learner was chosen, or the builder was already built.</exception>
     public CreditPipeline Build()
     {
         ThrowIfBuilt();
         if (_learner is null)
         {
-            throw new InvalidOperationException("Choose a learner with Train(...) before Build(), e.g. .Train(t => t.LogisticRegression()).");
+            throw new ConfigurationException("Choose a learner with Train(...) before Build(), e.g. .Train(t => t.LogisticRegression()).");
         }
 
         _built = true;
@@ -136,7 +136,7 @@ public sealed class CreditPipelineBuilder
     {
         if (_built)
         {
-            throw new InvalidOperationException("This pipeline builder was already built; create a new one with context.CreatePipeline().");
+            throw new ConfigurationException("This pipeline builder was already built; create a new one with context.CreatePipeline().");
         }
     }
 }

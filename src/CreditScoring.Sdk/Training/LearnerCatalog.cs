@@ -24,7 +24,7 @@ public sealed partial class LearnerCatalog
     /// <param name="name">The learner's name.</param>
     /// <param name="options"><c>NAME=VALUE</c> settings.</param>
     /// <returns>The learner.</returns>
-    /// <exception cref="ArgumentException">The learner, an option name or a value is unknown or malformed; the message lists what is accepted.</exception>
+    /// <exception cref="ConfigurationException">The learner, an option name or a value is unknown or malformed; the message lists what is accepted.</exception>
     public static ICreditLearner Create(string name, IEnumerable<string> options)
     {
         ArgumentNullException.ThrowIfNull(name);

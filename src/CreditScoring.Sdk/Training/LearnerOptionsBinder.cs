@@ -27,7 +27,7 @@ internal static class LearnerOptionsBinder
     {
         if (!Learners.TryGetValue(name, out var entry))
         {
-            throw new ArgumentException($"unknown learner '{name}'; available: {string.Join(", ", Learners.Keys)}.");
+            throw new ConfigurationException($"unknown learner '{name}'; available: {string.Join(", ", Learners.Keys)}.");
         }
 
         var target = entry.NewOptions();
@@ -51,13 +51,13 @@ internal static class LearnerOptionsBinder
         var eq = option.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0)
         {
-            throw new ArgumentException($"--option '{option}' is not NAME=VALUE (e.g. --option L2Regularization=0.5).");
+            throw new ConfigurationException($"--option '{option}' is not NAME=VALUE (e.g. --option L2Regularization=0.5).");
         }
 
         var name = option[..eq].Trim();
         var text = option[(eq + 1)..].Trim();
         var property = Settable(target.GetType()).FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ArgumentException($"learner '{learner}' has no option '{name}'; its options are: {string.Join("; ", Describe(learner))}.");
+            ?? throw new ConfigurationException($"learner '{learner}' has no option '{name}'; its options are: {string.Join("; ", Describe(learner))}.");
         if (property.PropertyType == typeof(IDictionary<string, int>))
         {
             // e.g. --option MonotoneConstraints=NumberOfTimes90DaysLate:1,age:-1
@@ -67,7 +67,7 @@ internal static class LearnerOptionsBinder
                 var colon = entry.LastIndexOf(':');
                 if (colon <= 0 || !int.TryParse(entry[(colon + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
                 {
-                    throw new ArgumentException($"option {property.Name} expects NAME:NUMBER pairs separated by commas (e.g. {property.Name}=age:-1,DebtRatio:1), but got '{entry}'.");
+                    throw new ConfigurationException($"option {property.Name} expects NAME:NUMBER pairs separated by commas (e.g. {property.Name}=age:-1,DebtRatio:1), but got '{entry}'.");
                 }
 
                 map[entry[..colon]] = number;
@@ -86,7 +86,7 @@ internal static class LearnerOptionsBinder
                 var numbers = colon <= 0 ? [] : entry[(colon + 1)..].Split('|').Select(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ? x : double.NaN).ToArray();
                 if (numbers.Length == 0 || numbers.Any(double.IsNaN))
                 {
-                    throw new ArgumentException($"option {property.Name} expects NAME:V1|V2 entries separated by commas (e.g. {property.Name}=NumberOfTimes90DaysLate:96|98), but got '{entry}'.");
+                    throw new ConfigurationException($"option {property.Name} expects NAME:V1|V2 entries separated by commas (e.g. {property.Name}=NumberOfTimes90DaysLate:96|98), but got '{entry}'.");
                 }
 
                 values[entry[..colon]] = numbers;
@@ -123,7 +123,7 @@ internal static class LearnerOptionsBinder
             value = text;
         }
 
-        return value ?? throw new ArgumentException($"option {property.Name} expects {TypeName(type)}, but got '{text}'.");
+        return value ?? throw new ConfigurationException($"option {property.Name} expects {TypeName(type)}, but got '{text}'.");
     }
 
     private static IEnumerable<PropertyInfo> Settable(Type type) =>

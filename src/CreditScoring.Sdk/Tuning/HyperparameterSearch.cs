@@ -55,7 +55,7 @@ public sealed class SearchSpace
         ArgumentException.ThrowIfNullOrWhiteSpace(option);
         if (values is null || values.Length == 0)
         {
-            throw new ArgumentException($"Search option '{option}' needs at least one value.", nameof(values));
+            throw new ConfigurationException($"Search option '{option}' needs at least one value.");
         }
 
         return Add(new Dimension(option, values.Select(v => Convert.ToString(v, CultureInfo.InvariantCulture) ?? "").ToArray(), double.NaN, double.NaN, Scale.List));
@@ -77,7 +77,7 @@ public sealed class SearchSpace
     {
         if (!(min > 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(min), min, $"A log-uniform range for '{option}' needs a positive lower bound.");
+            throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"A log-uniform range for '{option}' needs a positive lower bound (got {min})."));
         }
 
         return Range(option, min, max, Scale.Log);
@@ -97,7 +97,7 @@ public sealed class SearchSpace
         {
             if (d.Scale != Scale.List)
             {
-                throw new InvalidOperationException($"A grid search needs value lists; '{d.Option}' is a range. Use a random or successive-halving search, or list values.");
+                throw new ConfigurationException($"A grid search needs value lists; '{d.Option}' is a range. Use a random or successive-halving search, or list values.");
             }
 
             combos = combos.SelectMany(c => d.List!.Select(v => (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(c) { [d.Option] = v })).ToArray();
@@ -128,7 +128,7 @@ public sealed class SearchSpace
         ArgumentException.ThrowIfNullOrWhiteSpace(option);
         if (!(min <= max) || !double.IsFinite(min) || !double.IsFinite(max))
         {
-            throw new ArgumentException($"Search range for '{option}' must be finite with min <= max (got {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}).");
+            throw new ConfigurationException($"Search range for '{option}' must be finite with min <= max (got {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}).");
         }
 
         return Add(new Dimension(option, null, min, max, scale));
@@ -138,7 +138,7 @@ public sealed class SearchSpace
     {
         if (_dimensions.Any(x => string.Equals(x.Option, d.Option, StringComparison.OrdinalIgnoreCase)))
         {
-            throw new ArgumentException($"Search option '{d.Option}' is given twice.");
+            throw new ConfigurationException($"Search option '{d.Option}' is given twice.");
         }
 
         _dimensions.Add(d);
@@ -218,7 +218,7 @@ public static class HyperparameterSearch
     /// <param name="progress">Receives each trial as it finishes, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels between and inside trials.</param>
     /// <returns>The trials and the best candidate.</returns>
-    /// <exception cref="ArgumentException">An option name or value is not the learner's, or the business score has no costs.</exception>
+    /// <exception cref="ConfigurationException">An option name or value is not the learner's, or the business score has no costs.</exception>
     public static SearchResult Run(CreditScoringContext context, CreditData data, string learner, SearchSpace space, SearchOptions? options = null, IEnumerable<string>? fixedOptions = null, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe = null, IProgress<SearchTrial>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -228,7 +228,7 @@ public static class HyperparameterSearch
         var shared = (fixedOptions ?? []).ToArray();
         if (options.Metric == SearchMetric.BusinessScore && options.Costs is null)
         {
-            throw new ArgumentException("The business-score metric needs SearchOptions.Costs (e.g. CostMatrix.Create(10, 1)).", nameof(options));
+            throw new ConfigurationException("The business-score metric needs SearchOptions.Costs (e.g. CostMatrix.Create(10, 1)).");
         }
 
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Folds, 2);

@@ -20,7 +20,7 @@ public static class HyperparameterSearchJson
     /// <summary>Reads a search file.</summary>
     /// <param name="path">The file.</param>
     /// <returns>The space and options (costs are not in the file: set <see cref="SearchOptions.Costs"/> for the business metric).</returns>
-    /// <exception cref="FormatException">The file is not a valid search description; the message names the key.</exception>
+    /// <exception cref="ConfigurationException">The file is not a valid search description; the message names the key.</exception>
     public static (SearchSpace Space, SearchOptions Options) ReadFile(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -31,7 +31,7 @@ public static class HyperparameterSearchJson
     /// <param name="json">The JSON text.</param>
     /// <param name="source">Names the source in errors; default <c>search</c>.</param>
     /// <returns>The space and options.</returns>
-    /// <exception cref="FormatException">The text is not a valid search description.</exception>
+    /// <exception cref="ConfigurationException">The text is not a valid search description.</exception>
     public static (SearchSpace Space, SearchOptions Options) Read(string json, string source = "search")
     {
         ArgumentNullException.ThrowIfNull(json);
@@ -42,7 +42,7 @@ public static class HyperparameterSearchJson
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{source}: not valid JSON ({e.Message}).", e);
+            throw new ConfigurationException($"{source}: not valid JSON ({e.Message}).", e);
         }
 
         using (document)
@@ -50,7 +50,7 @@ public static class HyperparameterSearchJson
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new FormatException($"{source}: the search must be a JSON object with \"parameters\".");
+                throw new ConfigurationException($"{source}: the search must be a JSON object with \"parameters\".");
             }
 
             var options = new SearchOptions();
@@ -66,7 +66,7 @@ public static class HyperparameterSearchJson
                             "grid" => SearchStrategy.Grid,
                             "random" => SearchStrategy.Random,
                             "halving" or "successive-halving" => SearchStrategy.SuccessiveHalving,
-                            var other => throw new FormatException($"{source}: \"strategy\" is '{other}'; use grid, random or halving."),
+                            var other => throw new ConfigurationException($"{source}: \"strategy\" is '{other}'; use grid, random or halving."),
                         };
                         break;
                     case "metric":
@@ -75,7 +75,7 @@ public static class HyperparameterSearchJson
                             "auc" => SearchMetric.Auc,
                             "logloss" or "log-loss" => SearchMetric.LogLoss,
                             "business" => SearchMetric.BusinessScore,
-                            var other => throw new FormatException($"{source}: \"metric\" is '{other}'; use auc, logloss or business."),
+                            var other => throw new ConfigurationException($"{source}: \"metric\" is '{other}'; use auc, logloss or business."),
                         };
                         break;
                     case "candidates": options.Candidates = Integer(p, source, 1); break;
@@ -86,7 +86,7 @@ public static class HyperparameterSearchJson
                         sawParameters = true;
                         if (p.Value.ValueKind != JsonValueKind.Object)
                         {
-                            throw new FormatException($"{source}: \"parameters\" must be an object of option name -> values or range.");
+                            throw new ConfigurationException($"{source}: \"parameters\" must be an object of option name -> values or range.");
                         }
 
                         foreach (var option in p.Value.EnumerateObject())
@@ -96,13 +96,13 @@ public static class HyperparameterSearchJson
 
                         break;
                     default:
-                        throw new FormatException($"{source}: unknown key \"{p.Name}\"; expected strategy, candidates, folds, metric, factor, minimumRows, parameters.");
+                        throw new ConfigurationException($"{source}: unknown key \"{p.Name}\"; expected strategy, candidates, folds, metric, factor, minimumRows, parameters.");
                 }
             }
 
             if (!sawParameters || space.Options.Count == 0)
             {
-                throw new FormatException($"{source}: \"parameters\" is missing or empty; name at least one learner option to search.");
+                throw new ConfigurationException($"{source}: \"parameters\" is missing or empty; name at least one learner option to search.");
             }
 
             return (space, options);
@@ -121,11 +121,11 @@ public static class HyperparameterSearchJson
                     JsonValueKind.String => v.GetString()!,
                     JsonValueKind.True => "true",
                     JsonValueKind.False => "false",
-                    _ => throw new FormatException($"{where}: values must be numbers, strings or booleans."),
+                    _ => throw new ConfigurationException($"{where}: values must be numbers, strings or booleans."),
                 }).ToArray<object>();
                 if (values.Length == 0)
                 {
-                    throw new FormatException($"{where}: the list of values is empty.");
+                    throw new ConfigurationException($"{where}: the list of values is empty.");
                 }
 
                 space.Values(option.Name, values);
@@ -140,13 +140,13 @@ public static class HyperparameterSearchJson
                         case "min": min = Number(p, where); break;
                         case "max": max = Number(p, where); break;
                         case "scale": scale = Text(p, where); break;
-                        default: throw new FormatException($"{where}: unknown key \"{p.Name}\"; a range has min, max and scale.");
+                        default: throw new ConfigurationException($"{where}: unknown key \"{p.Name}\"; a range has min, max and scale.");
                     }
                 }
 
                 if (min is null || max is null || !(min <= max))
                 {
-                    throw new FormatException($"{where}: a range needs \"min\" <= \"max\".");
+                    throw new ConfigurationException($"{where}: a range needs \"min\" <= \"max\".");
                 }
 
                 try
@@ -156,28 +156,28 @@ public static class HyperparameterSearchJson
                         "linear" => space.Uniform(option.Name, min.Value, max.Value),
                         "log" => space.LogUniform(option.Name, min.Value, max.Value),
                         "int" or "integer" => space.Integers(option.Name, (int)min.Value, (int)max.Value),
-                        _ => throw new FormatException($"{where}: \"scale\" is '{scale}'; use linear, log or int."),
+                        _ => throw new ConfigurationException($"{where}: \"scale\" is '{scale}'; use linear, log or int."),
                     };
                 }
-                catch (ArgumentException e)
+                catch (Exception e) when (e is ArgumentException or ConfigurationException)
                 {
-                    throw new FormatException($"{where}: {e.Message}", e);
+                    throw new ConfigurationException($"{where}: {e.Message}", e);
                 }
 
                 break;
             default:
-                throw new FormatException($"{where}: give a list of values or a range {{\"min\": .., \"max\": .., \"scale\": \"linear|log|int\"}}.");
+                throw new ConfigurationException($"{where}: give a list of values or a range {{\"min\": .., \"max\": .., \"scale\": \"linear|log|int\"}}.");
         }
     }
 
     private static string Text(JsonProperty p, string source) =>
-        p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!.Trim().ToLowerInvariant() : throw new FormatException($"{source}: \"{p.Name}\" must be text.");
+        p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!.Trim().ToLowerInvariant() : throw new ConfigurationException($"{source}: \"{p.Name}\" must be text.");
 
     private static double Number(JsonProperty p, string source) =>
-        p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : throw new FormatException($"{source}: \"{p.Name}\" must be a number.");
+        p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : throw new ConfigurationException($"{source}: \"{p.Name}\" must be a number.");
 
     private static int Integer(JsonProperty p, string source, int minimum) =>
         p.Value.ValueKind == JsonValueKind.Number && p.Value.TryGetInt32(out var v) && v >= minimum
             ? v
-            : throw new FormatException(string.Create(CultureInfo.InvariantCulture, $"{source}: \"{p.Name}\" must be an integer >= {minimum}."));
+            : throw new ConfigurationException(string.Create(CultureInfo.InvariantCulture, $"{source}: \"{p.Name}\" must be an integer >= {minimum}."));
 }

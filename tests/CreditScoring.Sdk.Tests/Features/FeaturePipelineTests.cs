@@ -366,11 +366,11 @@ public class FeaturePipelineTests
         var top2 = Enumerable.Range(0, data.RowCount).Select(i => region[i]).OfType<string>().GroupBy(v => v).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal).Take(2).Select(g => "region=" + g.Key).Order(StringComparer.Ordinal);
         Assert.Equal([.. top2, "region=(other)", "region=(missing)"], features.Features.Where(f => f.Name.StartsWith("region", StringComparison.Ordinal)).Select(f => f.Name));
         var builder = new CreditScoringContext().CreatePipeline();
-        var typo = Assert.Throws<FormatException>(() => builder.Features(f => FeaturePipelineJson.Apply(f, """{"steps": [{"ratio": ["a", "b"], "nmae": "x"}]}""", "p.json")));
+        var typo = Assert.Throws<ConfigurationException>(() => builder.Features(f => FeaturePipelineJson.Apply(f, """{"steps": [{"ratio": ["a", "b"], "nmae": "x"}]}""", "p.json")));
         Assert.Equal("p.json: step 0 ('ratio'): 'name' is required.", typo.Message);
-        var unknown = Assert.Throws<FormatException>(() => builder.Features(f => FeaturePipelineJson.Apply(f, """{"steps": [{"ratio": ["a", "b"], "name": "x", "scale": 2}]}""", "p.json")));
+        var unknown = Assert.Throws<ConfigurationException>(() => builder.Features(f => FeaturePipelineJson.Apply(f, """{"steps": [{"ratio": ["a", "b"], "name": "x", "scale": 2}]}""", "p.json")));
         Assert.Contains("step 0 must have exactly one operation key", unknown.Message, StringComparison.Ordinal);
-        var enumError = Assert.Throws<FormatException>(() => builder.Features(f => FeaturePipelineJson.Apply(f, """{"steps": [{"scale": "zscore"}]}""", "p.json")));
+        var enumError = Assert.Throws<ConfigurationException>(() => builder.Features(f => FeaturePipelineJson.Apply(f, """{"steps": [{"scale": "zscore"}]}""", "p.json")));
         Assert.Equal("p.json: step 0 ('scale'): 'scale' is 'zscore'; expected one of standard, minMax, robust.", enumError.Message);
     }
 

@@ -226,6 +226,6 @@ public class ResamplingTests
         Assert.Contains("needs at least 6 rows of class 1", Assert.Throws<TrainingDataException>(() => new Smote().Resample(numeric, few, seed: 42)).Message);
         Assert.Equal(SamplingStrategy.Counts(10, 20).ToString(), SamplingStrategy.Parse("0:10,1:20").ToString());
         Assert.Equal(0.5, SamplingStrategy.Parse("0.5").RatioValue);
-        Assert.Throws<FormatException>(() => SamplingStrategy.Parse("2:10"));
+        Assert.Throws<ConfigurationException>(() => SamplingStrategy.Parse("2:10"));
     }
 }

@@ -70,11 +70,11 @@ public class SearchTests
     public void Bad_search_descriptions_fail_before_anything_runs()
     {
         var data = Credit();
-        Assert.Contains("has no option 'Leaves'", Assert.Throws<ArgumentException>(() => HyperparameterSearch.Run(new CreditScoringContext(), data, "logistic", new SearchSpace().Values("Leaves", 1))).Message);
-        Assert.Contains("needs SearchOptions.Costs", Assert.Throws<ArgumentException>(() => HyperparameterSearch.Run(new CreditScoringContext(), data, "logistic", new SearchSpace().Values("L2Regularization", 1), new SearchOptions { Metric = SearchMetric.BusinessScore })).Message);
-        Assert.Contains("is a range", Assert.Throws<InvalidOperationException>(() => HyperparameterSearch.Run(new CreditScoringContext(), data, "logistic", new SearchSpace().Uniform("L2Regularization", 0, 1), new SearchOptions { Strategy = SearchStrategy.Grid })).Message);
-        Assert.Equal("s: unknown key \"trials\"; expected strategy, candidates, folds, metric, factor, minimumRows, parameters.", Assert.Throws<FormatException>(() => HyperparameterSearchJson.Read("""{ "trials": 3 }""", "s")).Message);
-        Assert.Equal("s: \"strategy\" is 'bayes'; use grid, random or halving.", Assert.Throws<FormatException>(() => HyperparameterSearchJson.Read("""{ "strategy": "bayes", "parameters": { "A": [1] } }""", "s")).Message);
+        Assert.Contains("has no option 'Leaves'", Assert.Throws<ConfigurationException>(() => HyperparameterSearch.Run(new CreditScoringContext(), data, "logistic", new SearchSpace().Values("Leaves", 1))).Message);
+        Assert.Contains("needs SearchOptions.Costs", Assert.Throws<ConfigurationException>(() => HyperparameterSearch.Run(new CreditScoringContext(), data, "logistic", new SearchSpace().Values("L2Regularization", 1), new SearchOptions { Metric = SearchMetric.BusinessScore })).Message);
+        Assert.Contains("is a range", Assert.Throws<ConfigurationException>(() => HyperparameterSearch.Run(new CreditScoringContext(), data, "logistic", new SearchSpace().Uniform("L2Regularization", 0, 1), new SearchOptions { Strategy = SearchStrategy.Grid })).Message);
+        Assert.Equal("s: unknown key \"trials\"; expected strategy, candidates, folds, metric, factor, minimumRows, parameters.", Assert.Throws<ConfigurationException>(() => HyperparameterSearchJson.Read("""{ "trials": 3 }""", "s")).Message);
+        Assert.Equal("s: \"strategy\" is 'bayes'; use grid, random or halving.", Assert.Throws<ConfigurationException>(() => HyperparameterSearchJson.Read("""{ "strategy": "bayes", "parameters": { "A": [1] } }""", "s")).Message);
         var (space, options) = HyperparameterSearchJson.Read("""{ "strategy": "halving", "candidates": 9, "metric": "business", "parameters": { "NumberOfLeaves": [15, 31], "LearningRate": { "min": 0.01, "max": 0.3, "scale": "log" } } }""");
         Assert.Equal(SearchStrategy.SuccessiveHalving, options.Strategy);
         Assert.Equal(SearchMetric.BusinessScore, options.Metric);

@@ -162,15 +162,15 @@ public class GradientBoostingTests
     public void MonotoneConstraint_OnUnknownOrCategoricalFeature_FailsClearly()
     {
         var x = new FeatureMatrix([new FeatureInfo("a", FeatureKind.Continuous), new FeatureInfo("c", FeatureKind.Categorical, 3)], [[1.0, 2, 3, 4], [0.0, 1, 2, 0]]);
-        var unknown = Assert.Throws<ArgumentException>(() => Fit(x, [0, 1, 0, 1], o => o.MonotoneConstraints["b"] = 1));
+        var unknown = Assert.Throws<ConfigurationException>(() => Fit(x, [0, 1, 0, 1], o => o.MonotoneConstraints["b"] = 1));
         Assert.Contains("'b'", unknown.Message, StringComparison.Ordinal);
-        var categorical = Assert.Throws<ArgumentException>(() => Fit(x, [0, 1, 0, 1], o =>
+        var categorical = Assert.Throws<ConfigurationException>(() => Fit(x, [0, 1, 0, 1], o =>
         {
             o.MonotoneConstraints["c"] = -1;
             o.UseCategoricalSplit = true;
         }));
         Assert.Contains("'c' is categorical and UseCategoricalSplit is on", categorical.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => new GradientBoostingLearner(new GradientBoostingOptions { MonotoneConstraints = { ["a"] = 2 } }));
+        Assert.Throws<ConfigurationException>(() => new GradientBoostingLearner(new GradientBoostingOptions { MonotoneConstraints = { ["a"] = 2 } }));
     }
 
     [Fact]

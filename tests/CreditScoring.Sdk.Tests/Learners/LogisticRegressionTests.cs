@@ -228,7 +228,8 @@ public class LogisticRegressionTests
     {
         var options = new LogisticRegressionOptions { L2Regularization = -1, L1Regularization = double.NaN, OptimizationTolerance = 0.5, MaximumNumberOfIterations = 0 };
 
-        var e = Assert.Throws<OptionsValidationException>(() => new LogisticRegressionLearner(options));
+        var e = Assert.Throws<ConfigurationException>(() => new LogisticRegressionLearner(options));
+        Assert.IsType<OptionsValidationException>(e.InnerException);
 
         Assert.Equal(
             "L2Regularization: The field LogisticRegressionOptions.L2Regularization must be between 0 and 1.7976931348623157E+308.; " +

@@ -19,7 +19,6 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 {
     private const int GradientChunk = 16_384;
     private readonly GradientBoostingOptions _o;
-    private readonly Dictionary<string, int> _monotone;
 
     /// <summary>Creates the learner with default options.</summary>
     public GradientBoostingLearner()
@@ -29,58 +28,25 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 
     /// <summary>Creates the learner; the option values are validated and copied.</summary>
     /// <param name="options">The options.</param>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range; the message lists every problem.</exception>
+    /// <exception cref="ConfigurationException">An option is out of range, or two options contradict each other; the message lists every problem.</exception>
     /// <exception cref="ArgumentException">A monotone constraint is not −1, 0 or +1, or <see cref="GradientBoostingOptions.UnbalancedSets"/> is combined with a <see cref="GradientBoostingOptions.ScalePositiveWeight"/> other than 1.</exception>
     public GradientBoostingLearner(GradientBoostingOptions options)
     {
         OptionsValidation.ThrowIfInvalid(new GradientBoostingOptionsValidator(), options);
         if (options.UnbalancedSets && options.ScalePositiveWeight != 1.0)
         {
-            throw new ArgumentException("UnbalancedSets and ScalePositiveWeight both reweight the defaults; set one of them.", nameof(options));
+            throw new ConfigurationException("UnbalancedSets and ScalePositiveWeight both reweight the defaults; set one of them.");
         }
 
         foreach (var (name, direction) in options.MonotoneConstraints)
         {
             if (direction is < -1 or > 1)
             {
-                throw new ArgumentException($"The monotone constraint of '{name}' is {direction}; use +1 (risk never decreases as it grows), -1 (never increases) or 0 (none).", nameof(options));
+                throw new ConfigurationException($"The monotone constraint of '{name}' is {direction}; use +1 (risk never decreases as it grows), -1 (never increases) or 0 (none).");
             }
         }
 
-        _o = new GradientBoostingOptions
-        {
-            NumberOfIterations = options.NumberOfIterations,
-            LearningRate = options.LearningRate,
-            NumberOfLeaves = options.NumberOfLeaves,
-            MaximumTreeDepth = options.MaximumTreeDepth,
-            MinimumExampleCountPerLeaf = options.MinimumExampleCountPerLeaf,
-            MinimumSumHessianPerLeaf = options.MinimumSumHessianPerLeaf,
-            L2Regularization = options.L2Regularization,
-            L1Regularization = options.L1Regularization,
-            MinimumSplitGain = options.MinimumSplitGain,
-            MaximumBinCountPerFeature = options.MaximumBinCountPerFeature,
-            BinSampleCount = options.BinSampleCount,
-            FeatureFraction = options.FeatureFraction,
-            BaggingFraction = options.BaggingFraction,
-            BaggingFrequency = options.BaggingFrequency,
-            ScalePositiveWeight = options.ScalePositiveWeight,
-            UnbalancedSets = options.UnbalancedSets,
-            BoostFromAverage = options.BoostFromAverage,
-            UseCategoricalSplit = options.UseCategoricalSplit,
-            MaximumCategoricalSplitPointCount = options.MaximumCategoricalSplitPointCount,
-            MaximumCategoryCountForOneVsRest = options.MaximumCategoryCountForOneVsRest,
-            CategoricalSmoothing = options.CategoricalSmoothing,
-            CategoricalL2Regularization = options.CategoricalL2Regularization,
-            MinimumExampleCountPerCategory = options.MinimumExampleCountPerCategory,
-            EarlyStoppingRound = options.EarlyStoppingRound,
-            EarlyStoppingMetric = options.EarlyStoppingMetric,
-            ValidationFraction = options.ValidationFraction,
-        };
-        _monotone = new Dictionary<string, int>(options.MonotoneConstraints, StringComparer.Ordinal);
-        foreach (var (name, direction) in _monotone)
-        {
-            _o.MonotoneConstraints[name] = direction;
-        }
+        _o = options.Snapshot();
 
         var parameters = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in typeof(GradientBoostingOptions).GetProperties())
@@ -100,7 +66,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         }
 
         parameters[nameof(GradientBoostingOptions.MonotoneConstraints)] =
-            string.Join(",", _monotone.Where(p => p.Value != 0).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}:{p.Value.ToString(CultureInfo.InvariantCulture)}"));
+            string.Join(",", _o.MonotoneConstraints.Where(p => p.Value != 0).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}:{p.Value.ToString(CultureInfo.InvariantCulture)}"));
         Parameters = parameters;
     }
 
@@ -347,7 +313,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
     private int[] ResolveMonotone(FeatureMatrix features)
     {
         var result = new int[features.ColumnCount];
-        foreach (var (name, direction) in _monotone)
+        foreach (var (name, direction) in _o.MonotoneConstraints)
         {
             if (direction == 0)
             {
@@ -366,12 +332,12 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 
             if (index < 0)
             {
-                throw new ArgumentException($"The monotone constraint names feature '{name}', which is not among the {features.ColumnCount} features ({string.Join(", ", features.Features.Take(20).Select(f => f.Name))}{(features.ColumnCount > 20 ? ", ..." : "")}).", nameof(features));
+                throw new ConfigurationException($"The monotone constraint names feature '{name}', which is not among the {features.ColumnCount} features ({string.Join(", ", features.Features.Take(20).Select(f => f.Name))}{(features.ColumnCount > 20 ? ", ..." : "")}).");
             }
 
             if (features.Features[index].Kind == FeatureKind.Categorical && _o.UseCategoricalSplit)
             {
-                throw new ArgumentException($"Feature '{name}' is categorical and UseCategoricalSplit is on; only features split by thresholds can be monotone-constrained (category sets have no order).", nameof(features));
+                throw new ConfigurationException($"Feature '{name}' is categorical and UseCategoricalSplit is on; only features split by thresholds can be monotone-constrained (category sets have no order).");
             }
 
             result[index] = direction;

@@ -114,7 +114,17 @@ public sealed class GradientBoostingOptions
     /// its sorted codes are then its order).
     /// </summary>
     /// <value>Default empty.</value>
-    public IDictionary<string, int> MonotoneConstraints { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+    public IDictionary<string, int> MonotoneConstraints => _monotoneConstraints;
+
+    private Dictionary<string, int> _monotoneConstraints = new(StringComparer.Ordinal);
+
+    /// <summary>A copy that later changes to these options do not reach: every property, by <see cref="object.MemberwiseClone"/>, and the dictionary copied.</summary>
+    internal GradientBoostingOptions Snapshot()
+    {
+        var copy = (GradientBoostingOptions)MemberwiseClone();
+        copy._monotoneConstraints = new Dictionary<string, int>(_monotoneConstraints, StringComparer.Ordinal);
+        return copy;
+    }
 
     /// <summary>
     /// Whether categorical features get native categorical splits in the LightGBM manner (a set of

@@ -12,12 +12,7 @@ namespace CreditScoring.Sdk.Learners.Linear;
 /// </summary>
 public sealed partial class LogisticRegressionLearner : ICreditLearner
 {
-    private readonly double _l2;
-    private readonly double _l1;
-    private readonly bool _standardize;
-    private readonly double _tolerance;
-    private readonly int _maxIterations;
-    private readonly LogisticSolverKind _solver;
+    private readonly LogisticRegressionOptions _o;
 
     /// <summary>Creates the learner with default options.</summary>
     public LogisticRegressionLearner()
@@ -27,24 +22,19 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
 
     /// <summary>Creates the learner; the option values are validated and copied.</summary>
     /// <param name="options">The options.</param>
-    /// <exception cref="Microsoft.Extensions.Options.OptionsValidationException">An option is out of range; the message lists every problem.</exception>
+    /// <exception cref="ConfigurationException">An option is out of range, or two options contradict each other; the message lists every problem.</exception>
     public LogisticRegressionLearner(LogisticRegressionOptions options)
     {
         OptionsValidation.ThrowIfInvalid(new LogisticRegressionOptionsValidator(), options);
-        _l2 = options.L2Regularization;
-        _l1 = options.L1Regularization;
-        _standardize = options.Standardize;
-        _tolerance = options.OptimizationTolerance;
-        _maxIterations = options.MaximumNumberOfIterations;
-        _solver = options.Solver;
+        _o = options.Snapshot();
         Parameters = new Dictionary<string, string>
         {
-            [nameof(LogisticRegressionOptions.L2Regularization)] = _l2.ToString("R", CultureInfo.InvariantCulture),
-            [nameof(LogisticRegressionOptions.L1Regularization)] = _l1.ToString("R", CultureInfo.InvariantCulture),
-            [nameof(LogisticRegressionOptions.Standardize)] = _standardize ? "true" : "false",
-            [nameof(LogisticRegressionOptions.OptimizationTolerance)] = _tolerance.ToString("R", CultureInfo.InvariantCulture),
-            [nameof(LogisticRegressionOptions.MaximumNumberOfIterations)] = _maxIterations.ToString(CultureInfo.InvariantCulture),
-            [nameof(LogisticRegressionOptions.Solver)] = _solver.ToString(),
+            [nameof(LogisticRegressionOptions.L2Regularization)] = _o.L2Regularization.ToString("R", CultureInfo.InvariantCulture),
+            [nameof(LogisticRegressionOptions.L1Regularization)] = _o.L1Regularization.ToString("R", CultureInfo.InvariantCulture),
+            [nameof(LogisticRegressionOptions.Standardize)] = _o.Standardize ? "true" : "false",
+            [nameof(LogisticRegressionOptions.OptimizationTolerance)] = _o.OptimizationTolerance.ToString("R", CultureInfo.InvariantCulture),
+            [nameof(LogisticRegressionOptions.MaximumNumberOfIterations)] = _o.MaximumNumberOfIterations.ToString(CultureInfo.InvariantCulture),
+            [nameof(LogisticRegressionOptions.Solver)] = _o.Solver.ToString(),
         };
     }
 
@@ -83,7 +73,7 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
         for (var j = 0; j < p; j++)
         {
             var x = features.Column(j);
-            var standardize = _standardize && features.Features[j].Kind == FeatureKind.Continuous;
+            var standardize = _o.Standardize && features.Features[j].Kind == FeatureKind.Continuous;
             double mean = 0, scale = 1;
             if (standardize)
             {
@@ -121,15 +111,15 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
         }
 
         var logger = context.Logger;
-        var solution = LogisticSolver.Solve(z, n, labels, w, active, _l2, _l1, _tolerance, _maxIterations, context.Threads, context.CancellationToken, _solver, (iteration, gradient) =>
+        var solution = LogisticSolver.Solve(z, n, labels, w, active, _o.L2Regularization, _o.L1Regularization, _o.OptimizationTolerance, _o.MaximumNumberOfIterations, context.Threads, context.CancellationToken, _o.Solver, (iteration, gradient) =>
         {
             // Progress on long fits: every Newton iteration of a wide model, every 50th L-BFGS iteration.
             if ((p > 200 && iteration > 0) || (iteration > 0 && iteration % 50 == 0))
             {
-                LogProgress(logger, iteration, gradient, _tolerance);
+                LogProgress(logger, iteration, gradient, _o.OptimizationTolerance);
             }
         });
-        if (_l2 == 0 && _l1 == 0 && solution.Objective < 1e-8 * totalWeight)
+        if (_o.L2Regularization == 0 && _o.L1Regularization == 0 && solution.Objective < 1e-8 * totalWeight)
         {
             throw new CreditScoringException(
                 "The training data is perfectly separated: with no penalty the fitted probabilities are all numerically 0 or 1 and the coefficients grow without bound. " +

@@ -47,7 +47,7 @@ public sealed class LogisticRegressionOptions
     public int MaximumNumberOfIterations { get; set; } = LogisticRegressionConstants.DefaultMaximumNumberOfIterations;
 
     /// <summary>
-    /// The optimiser. <see cref="LogisticSolverKind.Auto"/> uses Newton's method (proximal Newton with L1) up to 500 features
+    /// The optimizer. <see cref="LogisticSolverKind.Auto"/> uses Newton's method (proximal Newton with L1) up to 500 features
     /// with spread, where it converges in a handful of iterations, and L-BFGS (OWL-QN with L1) above, where Newton's Hessian
     /// (O(rows·features²) per iteration, O(features²) memory) and its factorisation (O(features³)) would take hours. Both stop at
     /// the same <see cref="OptimizationTolerance"/>, so they reach the same optimum to it.
@@ -55,9 +55,12 @@ public sealed class LogisticRegressionOptions
     /// <value>Default <see cref="LogisticSolverKind.Auto"/>.</value>
     [EnumDataType(typeof(LogisticSolverKind))]
     public LogisticSolverKind Solver { get; set; } = LogisticSolverKind.Auto;
+
+    /// <summary>A copy that later changes to these options do not reach (every property, by <see cref="object.MemberwiseClone"/>).</summary>
+    internal LogisticRegressionOptions Snapshot() => (LogisticRegressionOptions)MemberwiseClone();
 }
 
-/// <summary>The optimiser of <see cref="LogisticRegressionLearner"/>.</summary>
+/// <summary>The optimizer of <see cref="LogisticRegressionLearner"/>.</summary>
 public enum LogisticSolverKind
 {
     /// <summary>Newton up to 500 features with spread, L-BFGS above.</summary>

@@ -97,6 +97,14 @@ public sealed class ScorecardOptions
             throw new ArgumentException($"Scorecard options need MinimumInformationValue >= 0 (got {MinimumInformationValue}) and L2Regularization >= 0 (got {L2Regularization}).");
         }
     }
+
+    /// <summary>A copy that later changes to these options do not reach: every property, by <see cref="object.MemberwiseClone"/>, and the special values copied.</summary>
+    internal ScorecardOptions Snapshot()
+    {
+        var copy = (ScorecardOptions)MemberwiseClone();
+        copy.SpecialValues = SpecialValues.ToDictionary(p => p.Key, p => (double[])p.Value.Clone(), StringComparer.Ordinal);
+        return copy;
+    }
 }
 
 /// <summary>One line of a scorecard's points table.</summary>
@@ -130,18 +138,7 @@ public sealed class ScorecardLearner : ICreditLearner
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        _options = new ScorecardOptions
-        {
-            PointsToDoubleOdds = options.PointsToDoubleOdds,
-            BaseScore = options.BaseScore,
-            BaseOdds = options.BaseOdds,
-            MinimumInformationValue = options.MinimumInformationValue,
-            L2Regularization = options.L2Regularization,
-            MaximumBinCount = options.MaximumBinCount,
-            MinimumBinShare = options.MinimumBinShare,
-            Trend = options.Trend,
-            SpecialValues = options.SpecialValues.ToDictionary(p => p.Key, p => (double[])p.Value.Clone(), StringComparer.Ordinal),
-        };
+        _options = options.Snapshot();
         Parameters = new Dictionary<string, string>
         {
             [nameof(ScorecardOptions.PointsToDoubleOdds)] = InvariantText.Format(_options.PointsToDoubleOdds),
