@@ -40,11 +40,29 @@ internal static class LearnerOptionsBinder
     }
 
     /// <summary>One line per option of a learner: name, type and default.</summary>
-    public static IEnumerable<string> Describe(string name)
+    public static IEnumerable<string> Describe(string name) => DescribeOptions(Learners[name].NewOptions());
+
+    /// <summary>A fresh options object with <c>NAME=VALUE</c> settings applied, for a learner known by its options type.</summary>
+    /// <param name="create">Creates the options with their base values.</param>
+    /// <param name="settings">The settings, by property name (case-insensitive), values in the invariant culture.</param>
+    /// <param name="owner">Names the options in errors, e.g. <c>GradientBoostingOptions</c>.</param>
+    public static T Bind<T>(Func<T> create, IEnumerable<string> settings, string owner)
+        where T : class
     {
-        var defaults = Learners[name].NewOptions();
-        return Settable(defaults.GetType()).Select(p => $"{p.Name} ({TypeName(p.PropertyType)}, default {Format(p.GetValue(defaults))})");
+        var target = create();
+        foreach (var setting in settings)
+        {
+            Apply(owner, target, setting);
+        }
+
+        return target;
     }
+
+    /// <summary>Whether <paramref name="type"/> has a settable option of this name (case-insensitive).</summary>
+    public static bool HasOption(Type type, string name) => Settable(type).Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    private static IEnumerable<string> DescribeOptions(object defaults) =>
+        Settable(defaults.GetType()).Select(p => $"{p.Name} ({TypeName(p.PropertyType)}, default {Format(p.GetValue(defaults))})");
 
     private static void Apply(string learner, object target, string option)
     {
@@ -57,7 +75,7 @@ internal static class LearnerOptionsBinder
         var name = option[..eq].Trim();
         var text = option[(eq + 1)..].Trim();
         var property = Settable(target.GetType()).FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
-            ?? throw new ConfigurationException($"learner '{learner}' has no option '{name}'; its options are: {string.Join("; ", Describe(learner))}.");
+            ?? throw new ConfigurationException($"learner '{learner}' has no option '{name}'; its options are: {string.Join("; ", DescribeOptions(Activator.CreateInstance(target.GetType())!))}.");
         if (property.PropertyType == typeof(IDictionary<string, int>))
         {
             // e.g. --option MonotoneConstraints=NumberOfTimes90DaysLate:1,age:-1

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Linq.Expressions;
+using System.Reflection;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
@@ -39,7 +41,7 @@ public enum SearchMetric
 }
 
 /// <summary>The values a search tries for each learner option (by the option's name, as <see cref="LearnerCatalog.Create"/>).</summary>
-public sealed class SearchSpace
+public class SearchSpace
 {
     private readonly List<Dimension> _dimensions = [];
 
@@ -198,7 +200,75 @@ public sealed record SearchTrial(int Candidate, int Round, IReadOnlyDictionary<s
 /// <param name="Trials">Every trial, in the order run.</param>
 /// <param name="Best">The best trial on the most rows.</param>
 /// <param name="BestOptions">The best candidate's options (fixed options and searched ones) as <c>NAME=VALUE</c>.</param>
-public sealed record SearchResult(IReadOnlyList<SearchTrial> Trials, SearchTrial Best, IReadOnlyList<string> BestOptions);
+public record SearchResult(IReadOnlyList<SearchTrial> Trials, SearchTrial Best, IReadOnlyList<string> BestOptions);
+
+/// <summary>A typed search's trials and best candidate, with the best candidate's options as an options object.</summary>
+/// <typeparam name="TOptions">The learner's options type.</typeparam>
+/// <param name="Trials">Every trial, in the order run.</param>
+/// <param name="Best">The best trial on the most rows.</param>
+/// <param name="BestOptions">The best candidate's searched options as <c>NAME=VALUE</c>.</param>
+/// <param name="BestLearnerOptions">The best candidate's options: the base options with the searched values set; train with them.</param>
+public sealed record SearchResult<TOptions>(IReadOnlyList<SearchTrial> Trials, SearchTrial Best, IReadOnlyList<string> BestOptions, TOptions BestLearnerOptions)
+    : SearchResult(Trials, Best, BestOptions);
+
+/// <summary>
+/// The values a search tries for the options of one learner type, named by property selectors
+/// (<c>new SearchSpace&lt;GradientBoostingOptions&gt;().Values(o =&gt; o.NumberOfLeaves, 15, 31, 63).LogUniform(o =&gt; o.LearningRate, 0.01, 0.3)</c>),
+/// so that a misspelt option or a value of the wrong type does not compile.
+/// </summary>
+/// <typeparam name="TOptions">The learner's options type, e.g. <c>GradientBoostingOptions</c>.</typeparam>
+public sealed class SearchSpace<TOptions> : SearchSpace
+    where TOptions : class
+{
+    /// <summary>A list of values (grid, random and halving searches).</summary>
+    /// <typeparam name="TValue">The option's type.</typeparam>
+    /// <param name="option">The option, e.g. <c>o =&gt; o.NumberOfLeaves</c>.</param>
+    /// <param name="values">The values.</param>
+    /// <returns>This space.</returns>
+    public SearchSpace<TOptions> Values<TValue>(Expression<Func<TOptions, TValue>> option, params TValue[] values)
+    {
+        Values(Name(option), [.. (values ?? []).Select(v => (object)v!)]);
+        return this;
+    }
+
+    /// <summary>A uniform range [min, max] (random and halving searches).</summary>
+    /// <param name="option">The option, e.g. <c>o =&gt; o.FeatureFraction</c>.</param>
+    /// <param name="min">The lower bound.</param>
+    /// <param name="max">The upper bound.</param>
+    /// <returns>This space.</returns>
+    public SearchSpace<TOptions> Uniform(Expression<Func<TOptions, double>> option, double min, double max)
+    {
+        Uniform(Name(option), min, max);
+        return this;
+    }
+
+    /// <summary>A log-uniform range [min, max], min &gt; 0 (random and halving searches), e.g. learning rates.</summary>
+    /// <param name="option">The option, e.g. <c>o =&gt; o.LearningRate</c>.</param>
+    /// <param name="min">The lower bound (&gt; 0).</param>
+    /// <param name="max">The upper bound.</param>
+    /// <returns>This space.</returns>
+    public SearchSpace<TOptions> LogUniform(Expression<Func<TOptions, double>> option, double min, double max)
+    {
+        LogUniform(Name(option), min, max);
+        return this;
+    }
+
+    /// <summary>Integers min..max inclusive, uniformly (random and halving searches).</summary>
+    /// <param name="option">The option, e.g. <c>o =&gt; o.NumberOfLeaves</c>.</param>
+    /// <param name="min">The lower bound.</param>
+    /// <param name="max">The upper bound.</param>
+    /// <returns>This space.</returns>
+    public SearchSpace<TOptions> Integers(Expression<Func<TOptions, int>> option, int min, int max)
+    {
+        Integers(Name(option), min, max);
+        return this;
+    }
+
+    private static string Name(LambdaExpression option) =>
+        option?.Body is MemberExpression { Member: PropertyInfo { CanWrite: true } property, Expression: ParameterExpression }
+            ? property.Name
+            : throw new ConfigurationException($"a search option must select a settable property of {typeof(TOptions).Name}, e.g. o => o.NumberOfLeaves; got {option}.");
+}
 
 /// <summary>
 /// Hyperparameter search by stratified cross-validation of the whole recipe (features, resampler, learner, calibration)
@@ -207,7 +277,30 @@ public sealed record SearchResult(IReadOnlyList<SearchTrial> Trials, SearchTrial
 /// </summary>
 public static class HyperparameterSearch
 {
-    /// <summary>Runs a search.</summary>
+    /// <summary>Runs a search over the options of a learner known by its options type: the typed way.</summary>
+    /// <typeparam name="TOptions">The learner's options type.</typeparam>
+    /// <param name="context">Seed, threads, logging.</param>
+    /// <param name="data">Labelled training data.</param>
+    /// <param name="space">The searched options.</param>
+    /// <param name="learner">Creates the learner from a candidate's options, e.g. <c>o =&gt; new GradientBoostingLearner(o)</c>.</param>
+    /// <param name="options">How to search; default <see cref="SearchOptions"/>'s defaults.</param>
+    /// <param name="baseOptions">Creates the options every candidate starts from (the searched values are then set); default <c>new TOptions()</c>.</param>
+    /// <param name="recipe">Adds features, a resampler or calibration to each candidate's pipeline; default none. Its decision rule is not used: the business score picks the cost-optimal threshold itself.</param>
+    /// <param name="progress">Receives each trial as it finishes, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels between and inside trials.</param>
+    /// <returns>The trials, the best candidate, and its options to train with.</returns>
+    /// <exception cref="ConfigurationException">A candidate's options are invalid for the learner, or the business score has no costs.</exception>
+    public static SearchResult<TOptions> Run<TOptions>(CreditScoringContext context, CreditData data, SearchSpace<TOptions> space, Func<TOptions, ICreditLearner> learner, SearchOptions? options = null, Func<TOptions>? baseOptions = null, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe = null, IProgress<SearchTrial>? progress = null, CancellationToken cancellationToken = default)
+        where TOptions : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        var create = baseOptions ?? (() => new TOptions());
+        TOptions Bind(IReadOnlyDictionary<string, string> parameters) => LearnerOptionsBinder.Bind(create, Settings([], parameters), typeof(TOptions).Name);
+        var (trials, best) = Search(context, data, space, p => learner(Bind(p)), options, recipe, progress, cancellationToken);
+        return new SearchResult<TOptions>(trials, best, Settings([], best.Parameters), Bind(best.Parameters));
+    }
+
+    /// <summary>Runs a search over a learner known by its name, with options as <c>NAME=VALUE</c> text (the CLI's and the search file's way).</summary>
     /// <param name="context">Seed, threads, logging.</param>
     /// <param name="data">Labelled training data.</param>
     /// <param name="learner">The learner's name (<see cref="LearnerCatalog.Names"/>).</param>
@@ -221,11 +314,18 @@ public static class HyperparameterSearch
     /// <exception cref="ConfigurationException">An option name or value is not the learner's, or the business score has no costs.</exception>
     public static SearchResult Run(CreditScoringContext context, CreditData data, string learner, SearchSpace space, SearchOptions? options = null, IEnumerable<string>? fixedOptions = null, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe = null, IProgress<SearchTrial>? progress = null, CancellationToken cancellationToken = default)
     {
+        var shared = (fixedOptions ?? []).ToArray();
+        var (trials, best) = Search(context, data, space, p => LearnerCatalog.Create(learner, Settings(shared, p)), options, recipe, progress, cancellationToken);
+        return new SearchResult(trials, best, Settings(shared, best.Parameters));
+    }
+
+    /// <summary>The search itself: candidates proposed by the strategy, each checked, then cross-validated.</summary>
+    private static (List<SearchTrial> Trials, SearchTrial Best) Search(CreditScoringContext context, CreditData data, SearchSpace space, Func<IReadOnlyDictionary<string, string>, ICreditLearner> learner, SearchOptions? options, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe, IProgress<SearchTrial>? progress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(space);
         options ??= new SearchOptions();
-        var shared = (fixedOptions ?? []).ToArray();
         if (options.Metric == SearchMetric.BusinessScore && options.Costs is null)
         {
             throw new ConfigurationException("The business-score metric needs SearchOptions.Costs (e.g. CostMatrix.Create(10, 1)).");
@@ -247,7 +347,7 @@ public static class HyperparameterSearch
         // Every candidate's options are checked before anything runs.
         foreach (var c in candidates)
         {
-            _ = LearnerCatalog.Create(learner, Combine(shared, c));
+            _ = learner(c);
         }
 
         var trials = new List<SearchTrial>();
@@ -255,12 +355,11 @@ public static class HyperparameterSearch
         {
             for (var i = 0; i < candidates.Count; i++)
             {
-                trials.Add(Evaluate(context, data, learner, shared, candidates[i], i, 0, options, recipe, cancellationToken));
+                trials.Add(Evaluate(context, data, learner, candidates[i], i, 0, options, recipe, cancellationToken));
                 progress?.Report(trials[^1]);
             }
 
-            var best = trials.OrderByDescending(t => t.Score).ThenBy(t => t.Candidate).First();
-            return new SearchResult(trials, best, Combine(shared, best.Parameters));
+            return (trials, trials.OrderByDescending(t => t.Score).ThenBy(t => t.Candidate).First());
         }
 
         // Successive halving over nested stratified subsamples.
@@ -280,7 +379,7 @@ public static class HyperparameterSearch
             var scored = new List<SearchTrial>();
             foreach (var i in alive)
             {
-                var t = Evaluate(context, subset, learner, shared, candidates[i], i, round, options, recipe, cancellationToken);
+                var t = Evaluate(context, subset, learner, candidates[i], i, round, options, recipe, cancellationToken);
                 trials.Add(t);
                 scored.Add(t);
                 progress?.Report(t);
@@ -292,15 +391,15 @@ public static class HyperparameterSearch
             alive = ranked.Take(keep).Select(t => t.Candidate).ToList();
         }
 
-        return new SearchResult(trials, last!, Combine(shared, last!.Parameters));
+        return (trials, last!);
     }
 
-    private static SearchTrial Evaluate(CreditScoringContext context, CreditData data, string learner, string[] shared, IReadOnlyDictionary<string, string> parameters, int candidate, int round, SearchOptions options, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe, CancellationToken cancellationToken)
+    private static SearchTrial Evaluate(CreditScoringContext context, CreditData data, Func<IReadOnlyDictionary<string, string>, ICreditLearner> learner, IReadOnlyDictionary<string, string> parameters, int candidate, int round, SearchOptions options, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe, CancellationToken cancellationToken)
     {
         var start = context.TimeProvider.GetTimestamp();
         var builder = context.CreatePipeline();
         builder = recipe?.Invoke(builder) ?? builder;
-        var pipeline = builder.Train(LearnerCatalog.Create(learner, Combine(shared, parameters))).Build();
+        var pipeline = builder.Train(learner(parameters)).Build();
         var cv = pipeline.CrossValidate(data, options.Folds, null, cancellationToken);
         var business = double.NaN;
         if (options.Costs is not null)
@@ -318,7 +417,7 @@ public static class HyperparameterSearch
         return new SearchTrial(candidate, round, parameters, data.RowCount, oof.Auc, cv.Auc.StandardDeviation, oof.LogLoss, business, score, context.TimeProvider.GetElapsedTime(start).TotalSeconds);
     }
 
-    private static string[] Combine(string[] shared, IReadOnlyDictionary<string, string> parameters) =>
+    private static string[] Settings(string[] shared, IReadOnlyDictionary<string, string> parameters) =>
         [.. shared, .. parameters.Select(p => $"{p.Key}={p.Value}")];
 
     /// <summary>A row order whose every prefix is stratified: each class shuffled, then interleaved in proportion.</summary>

@@ -1,5 +1,7 @@
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Learners.GradientBoosting;
+using CreditScoring.Sdk.Learners.Linear;
 using CreditScoring.Sdk.Training;
 using CreditScoring.Sdk.Tuning;
 using Xunit;
@@ -33,6 +35,40 @@ public class SearchTests
 
         // Heavy regularisation ranks worse.
         Assert.True(result.Trials.Where(t => t.Parameters["L2Regularization"] == "1000").Max(t => t.Auc) < result.Best.Auc);
+    }
+
+    [Fact]
+    public void Typed_search_names_options_by_property_and_gives_the_same_trials_as_the_named_one()
+    {
+        var data = Credit();
+        var context = new CreditScoringContext(seed: 4);
+        var search = new SearchOptions { Strategy = SearchStrategy.Random, Candidates = 4, Folds = 3 };
+        var typed = HyperparameterSearch.Run(
+            context,
+            data,
+            new SearchSpace<LogisticRegressionOptions>().LogUniform(o => o.L2Regularization, 0.001, 100).Values(o => o.Standardize, true, false),
+            o => new LogisticRegressionLearner(o),
+            search,
+            baseOptions: () => new LogisticRegressionOptions { MaximumNumberOfIterations = 60 });
+        var named = HyperparameterSearch.Run(context, data, "logistic", new SearchSpace().LogUniform("L2Regularization", 0.001, 100).Values("Standardize", true, false), search, ["MaximumNumberOfIterations=60"]);
+
+        Assert.Equal(named.Trials.Select(t => (t.Auc, t.LogLoss, string.Join(",", t.Parameters))), typed.Trials.Select(t => (t.Auc, t.LogLoss, string.Join(",", t.Parameters))));
+        Assert.Equal(named.Best.Candidate, typed.Best.Candidate);
+
+        // The best candidate's options come back typed: base options kept, searched values set exactly as tried.
+        var best = typed.BestLearnerOptions;
+        Assert.Equal(60, best.MaximumNumberOfIterations);
+        Assert.Equal(double.Parse(typed.Best.Parameters["L2Regularization"], System.Globalization.CultureInfo.InvariantCulture), best.L2Regularization);
+        Assert.Equal(bool.Parse(typed.Best.Parameters["Standardize"]), best.Standardize);
+        Assert.Equal(typed.Best.Auc, context.CreatePipeline().Train(new LogisticRegressionLearner(best)).Build().CrossValidate(data, 3).OutOfFold.Auc);
+    }
+
+    [Fact]
+    public void Typed_search_refuses_a_selector_that_is_not_a_settable_option()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => new SearchSpace<GradientBoostingOptions>().Values(o => o.NumberOfLeaves + 1, 3, 4));
+
+        Assert.Equal("a search option must select a settable property of GradientBoostingOptions, e.g. o => o.NumberOfLeaves; got o => (o.NumberOfLeaves + 1).", e.Message);
     }
 
     [Fact]
