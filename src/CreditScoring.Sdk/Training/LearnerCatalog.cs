@@ -1,13 +1,14 @@
 using CreditScoring.Sdk.Learners;
-using CreditScoring.Sdk.Learners.GradientBoosting;
-using CreditScoring.Sdk.Learners.Linear;
-using CreditScoring.Sdk.Learners.Scorecards;
 
 namespace CreditScoring.Sdk.Training;
 
-/// <summary>The SDK's learners.</summary>
+/// <summary>
+/// The learners a pipeline trains, for <c>Train(t =&gt; t.GradientBoosting(...))</c>: each learner's folder adds its
+/// methods as extension methods (namespace <c>CreditScoring.Sdk</c>, as ML.NET's catalogs), and learners are also known by
+/// name (<see cref="Create"/>, <see cref="Register"/>).
+/// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1822", Justification = "A catalog instance is the fluent entry point, as ML.NET's catalogs.")]
-public sealed partial class LearnerCatalog
+public sealed class LearnerCatalog
 {
     internal LearnerCatalog()
     {
@@ -37,62 +38,20 @@ public sealed partial class LearnerCatalog
     /// <returns>The lines.</returns>
     public static IEnumerable<string> DescribeOptions(string name) => LearnerOptionsBinder.Describe(name);
 
-    /// <summary>L2-regularised logistic regression with default options (L2 = 1, standardised, solved tightly).</summary>
-    /// <returns>The learner.</returns>
-    public ICreditLearner LogisticRegression() => new LogisticRegressionLearner();
-
-    /// <summary>Logistic regression with options.</summary>
-    /// <param name="options">The options (validated and copied).</param>
-    /// <returns>The learner.</returns>
-    public ICreditLearner LogisticRegression(LogisticRegressionOptions options) => new LogisticRegressionLearner(options);
-
-    /// <summary>Logistic regression, configuring the default options.</summary>
-    /// <param name="configure">Changes the options.</param>
-    /// <returns>The learner.</returns>
-    public ICreditLearner LogisticRegression(Action<LogisticRegressionOptions> configure)
+    /// <summary>
+    /// Makes a learner available by name to <see cref="Create"/>, the Batch CLI's <c>--learner</c> and search files: its
+    /// options are set by property name. The SDK's own are <c>logistic</c>, <c>gbdt</c> and <c>scorecard</c>; an adapter from
+    /// another assembly registers itself once (and its predictor's serializer, so its models save). Thread-safe.
+    /// </summary>
+    /// <typeparam name="TOptions">The learner's options type (public settable properties are its options).</typeparam>
+    /// <param name="name">The name, e.g. <c>mlnet-fasttree</c> (case-insensitive).</param>
+    /// <param name="create">Creates the learner from its options.</param>
+    /// <exception cref="ConfigurationException">The name is already taken by another learner.</exception>
+    public static void Register<TOptions>(string name, Func<TOptions, ICreditLearner> create)
+        where TOptions : class, new()
     {
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new LogisticRegressionOptions();
-        configure(options);
-        return new LogisticRegressionLearner(options);
-    }
-
-    /// <summary>Histogram gradient-boosted trees with default options (100 rounds, 31 leaves, learning rate 0.1).</summary>
-    /// <returns>The learner.</returns>
-    public ICreditLearner GradientBoosting() => new GradientBoostingLearner();
-
-    /// <summary>Gradient-boosted trees with options.</summary>
-    /// <param name="options">The options (validated and copied).</param>
-    /// <returns>The learner.</returns>
-    public ICreditLearner GradientBoosting(GradientBoostingOptions options) => new GradientBoostingLearner(options);
-
-    /// <summary>Gradient-boosted trees, configuring the default options.</summary>
-    /// <param name="configure">Changes the options.</param>
-    /// <returns>The learner.</returns>
-    public ICreditLearner GradientBoosting(Action<GradientBoostingOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new GradientBoostingOptions();
-        configure(options);
-        return new GradientBoostingLearner(options);
-    }
-}
-
-/// <summary>The SDK's learners: scorecards.</summary>
-public sealed partial class LearnerCatalog
-{
-    /// <summary>A WoE scorecard with default options (PDO 20, 600 points at 50:1 odds, IV ≥ 0.02, at most 8 monotonic bins).</summary>
-    /// <returns>The learner.</returns>
-    public ICreditLearner Scorecard() => new ScorecardLearner();
-
-    /// <summary>A WoE scorecard, configuring the default options.</summary>
-    /// <param name="configure">Changes the options.</param>
-    /// <returns>The learner.</returns>
-    public ICreditLearner Scorecard(Action<ScorecardOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new ScorecardOptions();
-        configure(options);
-        return new ScorecardLearner(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(create);
+        LearnerOptionsBinder.Register(name, () => new TOptions(), o => create((TOptions)o), typeof(TOptions));
     }
 }

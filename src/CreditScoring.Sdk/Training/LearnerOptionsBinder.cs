@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Reflection;
 using CreditScoring.Sdk.Learners;
@@ -14,20 +15,34 @@ namespace CreditScoring.Sdk.Training;
 /// </summary>
 internal static class LearnerOptionsBinder
 {
-    private static readonly Dictionary<string, (Func<object> NewOptions, Func<object, ICreditLearner> Create)> Learners = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["logistic"] = (() => new LogisticRegressionOptions(), o => new LogisticRegressionLearner((LogisticRegressionOptions)o)),
-        ["gbdt"] = (() => new GradientBoostingOptions(), o => new GradientBoostingLearner((GradientBoostingOptions)o)),
-        ["scorecard"] = (() => new ScorecardOptions(), o => new ScorecardLearner((ScorecardOptions)o)),
-    };
+    private static readonly ConcurrentDictionary<string, (Func<object> NewOptions, Func<object, ICreditLearner> Create, Type OptionsType)> Learners = new(
+        [
+            KeyValuePair.Create("logistic", ((Func<object>)(() => new LogisticRegressionOptions()), (Func<object, ICreditLearner>)(o => new LogisticRegressionLearner((LogisticRegressionOptions)o)), typeof(LogisticRegressionOptions))),
+            KeyValuePair.Create("gbdt", ((Func<object>)(() => new GradientBoostingOptions()), (Func<object, ICreditLearner>)(o => new GradientBoostingLearner((GradientBoostingOptions)o)), typeof(GradientBoostingOptions))),
+            KeyValuePair.Create("scorecard", ((Func<object>)(() => new ScorecardOptions()), (Func<object, ICreditLearner>)(o => new ScorecardLearner((ScorecardOptions)o)), typeof(ScorecardOptions))),
+        ],
+        StringComparer.OrdinalIgnoreCase);
 
-    public static IEnumerable<string> Names => Learners.Keys;
+    private static readonly string[] BuiltIn = ["logistic", "gbdt", "scorecard"];
+
+    /// <summary>The names: the SDK's in their usual order, then registered ones in ordinal order.</summary>
+    public static IEnumerable<string> Names => [.. BuiltIn, .. Learners.Keys.Except(BuiltIn, StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase)];
+
+    public static void Register(string name, Func<object> newOptions, Func<object, ICreditLearner> create, Type optionsType)
+    {
+        var entry = (newOptions, create, optionsType);
+        var existing = Learners.GetOrAdd(name, entry);
+        if (existing.OptionsType != optionsType)
+        {
+            throw new ConfigurationException($"the learner name '{name}' is already taken by a learner with options {existing.OptionsType.Name}; register {optionsType.Name} under another name.");
+        }
+    }
 
     public static ICreditLearner Create(string name, IEnumerable<string> options)
     {
         if (!Learners.TryGetValue(name, out var entry))
         {
-            throw new ConfigurationException($"unknown learner '{name}'; available: {string.Join(", ", Learners.Keys)}.");
+            throw new ConfigurationException($"unknown learner '{name}'; available: {string.Join(", ", Names)}.");
         }
 
         var target = entry.NewOptions();

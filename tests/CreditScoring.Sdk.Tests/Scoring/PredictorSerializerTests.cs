@@ -191,3 +191,37 @@ internal sealed class MeanDifferenceFields
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(MeanDifferenceFields))]
 internal sealed partial class MeanDifferenceJson : JsonSerializerContext;
+
+/// <summary>A learner from another assembly is known by name too (the CLI's --learner, search files), once registered.</summary>
+public class LearnerRegistryTests
+{
+    [Fact]
+    public void ARegisteredLearner_IsCreatedByName_WithItsOptionsSetByName()
+    {
+        Sdk.Training.LearnerCatalog.Register<ToyOptions>("toy-mean-difference", o => new MeanDifferenceLearner(o.Kind));
+
+        var learner = Sdk.Training.LearnerCatalog.Create("TOY-mean-difference", ["Kind=test-toy"]);
+        var predictor = learner.Fit(new FeatureMatrix([new FeatureInfo("x", FeatureKind.Continuous)], [[1, 2, 3, 4]]), [0, 0, 1, 1], default, new LearnerContext(1));
+
+        Assert.Equal("test-toy", predictor.Kind);
+        Assert.Contains("toy-mean-difference", Sdk.Training.LearnerCatalog.Names);
+        Assert.Equal(["logistic", "gbdt", "scorecard"], Sdk.Training.LearnerCatalog.Names.Take(3));
+        var unknown = Assert.Throws<ConfigurationException>(() => Sdk.Training.LearnerCatalog.Create("toy-mean-difference", ["Strength=2"]));
+        Assert.Equal("learner 'toy-mean-difference' has no option 'Strength'; its options are: Kind (text, default test-mean-difference).", unknown.Message);
+    }
+
+    [Fact]
+    public void ANameTakenByAnotherLearner_IsRefused()
+    {
+        var e = Assert.Throws<ConfigurationException>(() => Sdk.Training.LearnerCatalog.Register<ToyOptions>("gbdt", o => new MeanDifferenceLearner(o.Kind)));
+
+        Assert.Equal("the learner name 'gbdt' is already taken by a learner with options GradientBoostingOptions; register ToyOptions under another name.", e.Message);
+    }
+}
+
+/// <summary>The toy learner's options.</summary>
+public sealed class ToyOptions
+{
+    /// <summary>The predictor kind.</summary>
+    public string Kind { get; set; } = "test-mean-difference";
+}
