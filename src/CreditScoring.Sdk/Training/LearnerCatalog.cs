@@ -54,4 +54,15 @@ public sealed class LearnerCatalog
         ArgumentNullException.ThrowIfNull(create);
         LearnerOptionsBinder.Register(name, () => new TOptions(), o => create((TOptions)o), typeof(TOptions));
     }
+
+    /// <summary>What each learner folder's catalog extension does: checks the catalog, applies the configuration to fresh options, creates the learner.</summary>
+    internal static ICreditLearner Configured<TOptions>(LearnerCatalog catalog, Action<TOptions> configure, Func<TOptions, ICreditLearner> create)
+        where TOptions : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new TOptions();
+        configure(options);
+        return create(options);
+    }
 }

@@ -13,32 +13,20 @@ public static class GradientBoostingCatalogExtensions
     /// <summary>Histogram gradient-boosted trees with default options (100 rounds, 31 leaves, learning rate 0.1).</summary>
     /// <param name="catalog">The catalog.</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner GradientBoosting(this LearnerCatalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new GradientBoostingLearner();
-    }
+    public static ICreditLearner GradientBoosting(this LearnerCatalog catalog) =>
+        catalog is null ? throw new ArgumentNullException(nameof(catalog)) : new GradientBoostingLearner();
 
     /// <summary>Gradient-boosted trees with options.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="options">The options (validated; the learner keeps a snapshot).</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner GradientBoosting(this LearnerCatalog catalog, GradientBoostingOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new GradientBoostingLearner(options);
-    }
+    public static ICreditLearner GradientBoosting(this LearnerCatalog catalog, GradientBoostingOptions options) =>
+        catalog is null ? throw new ArgumentNullException(nameof(catalog)) : new GradientBoostingLearner(options);
 
     /// <summary>Gradient-boosted trees, configuring the default options.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="configure">Changes the options.</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner GradientBoosting(this LearnerCatalog catalog, Action<GradientBoostingOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new GradientBoostingOptions();
-        configure(options);
-        return new GradientBoostingLearner(options);
-    }
+    public static ICreditLearner GradientBoosting(this LearnerCatalog catalog, Action<GradientBoostingOptions> configure) =>
+        LearnerCatalog.Configured<GradientBoostingOptions>(catalog, configure, o => new GradientBoostingLearner(o));
 }

@@ -13,32 +13,20 @@ public static class LogisticRegressionCatalogExtensions
     /// <summary>L2-regularized logistic regression with default options (L2 = 1, standardized, solved tightly).</summary>
     /// <param name="catalog">The catalog.</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner LogisticRegression(this LearnerCatalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new LogisticRegressionLearner();
-    }
+    public static ICreditLearner LogisticRegression(this LearnerCatalog catalog) =>
+        catalog is null ? throw new ArgumentNullException(nameof(catalog)) : new LogisticRegressionLearner();
 
     /// <summary>Logistic regression with options.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="options">The options (validated; the learner keeps a snapshot).</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner LogisticRegression(this LearnerCatalog catalog, LogisticRegressionOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new LogisticRegressionLearner(options);
-    }
+    public static ICreditLearner LogisticRegression(this LearnerCatalog catalog, LogisticRegressionOptions options) =>
+        catalog is null ? throw new ArgumentNullException(nameof(catalog)) : new LogisticRegressionLearner(options);
 
     /// <summary>Logistic regression, configuring the default options.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="configure">Changes the options.</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner LogisticRegression(this LearnerCatalog catalog, Action<LogisticRegressionOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new LogisticRegressionOptions();
-        configure(options);
-        return new LogisticRegressionLearner(options);
-    }
+    public static ICreditLearner LogisticRegression(this LearnerCatalog catalog, Action<LogisticRegressionOptions> configure) =>
+        LearnerCatalog.Configured<LogisticRegressionOptions>(catalog, configure, o => new LogisticRegressionLearner(o));
 }

@@ -13,32 +13,20 @@ public static class ScorecardCatalogExtensions
     /// <summary>A WoE scorecard with default options (PDO 20, 600 points at 50:1 odds, IV ≥ 0.02, at most 8 monotonic bins).</summary>
     /// <param name="catalog">The catalog.</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner Scorecard(this LearnerCatalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new ScorecardLearner();
-    }
+    public static ICreditLearner Scorecard(this LearnerCatalog catalog) =>
+        catalog is null ? throw new ArgumentNullException(nameof(catalog)) : new ScorecardLearner();
 
     /// <summary>A WoE scorecard with options.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="options">The options (validated; the learner keeps a snapshot).</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner Scorecard(this LearnerCatalog catalog, ScorecardOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        return new ScorecardLearner(options);
-    }
+    public static ICreditLearner Scorecard(this LearnerCatalog catalog, ScorecardOptions options) =>
+        catalog is null ? throw new ArgumentNullException(nameof(catalog)) : new ScorecardLearner(options);
 
     /// <summary>A WoE scorecard, configuring the default options.</summary>
     /// <param name="catalog">The catalog.</param>
     /// <param name="configure">Changes the options.</param>
     /// <returns>The learner.</returns>
-    public static ICreditLearner Scorecard(this LearnerCatalog catalog, Action<ScorecardOptions> configure)
-    {
-        ArgumentNullException.ThrowIfNull(catalog);
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new ScorecardOptions();
-        configure(options);
-        return new ScorecardLearner(options);
-    }
+    public static ICreditLearner Scorecard(this LearnerCatalog catalog, Action<ScorecardOptions> configure) =>
+        LearnerCatalog.Configured<ScorecardOptions>(catalog, configure, o => new ScorecardLearner(o));
 }
