@@ -106,19 +106,41 @@ public sealed class DriftOptions
 public sealed record DriftBar(string Label, double Reference, double Current);
 
 /// <summary>Whether and how one column moved.</summary>
-/// <param name="Name">The column.</param>
-/// <param name="Type"><c>numeric</c> or <c>categorical</c>.</param>
-/// <param name="Test">The deciding test.</param>
-/// <param name="Statistic">The test's statistic (KS D, normed Wasserstein, chi-square, JS distance, z or PSI).</param>
-/// <param name="PValue">The p-value for KS, chi-square and z-tests; <see langword="null"/> for distances.</param>
-/// <param name="Threshold">The threshold the statistic or p-value was compared with.</param>
-/// <param name="Drifted">Whether the column drifted.</param>
-/// <param name="Psi">PSI on reference deciles (CSI for a model input), always reported.</param>
-/// <param name="ReferenceMissing">Share of missing values in the reference.</param>
-/// <param name="CurrentMissing">Share of missing values in the current data.</param>
-/// <param name="Bars">The chart: 20 equal-width bins (numeric) or the most frequent categories.</param>
-public sealed record ColumnDrift(string Name, string Type, DriftTest Test, double Statistic, double? PValue, double Threshold, bool Drifted, double Psi, double ReferenceMissing, double CurrentMissing, IReadOnlyList<DriftBar> Bars)
+public sealed record ColumnDrift
 {
+    /// <summary>The column.</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>numeric</c> or <c>categorical</c>.</summary>
+    public required string Type { get; init; }
+
+    /// <summary>The deciding test.</summary>
+    public required DriftTest Test { get; init; }
+
+    /// <summary>The test's statistic (KS D, normed Wasserstein, chi-square, JS distance, z or PSI).</summary>
+    public required double Statistic { get; init; }
+
+    /// <summary>The p-value for KS, chi-square and z-tests; <see langword="null"/> for distances.</summary>
+    public required double? PValue { get; init; }
+
+    /// <summary>The threshold the statistic or p-value was compared with.</summary>
+    public required double Threshold { get; init; }
+
+    /// <summary>Whether the column drifted.</summary>
+    public required bool Drifted { get; init; }
+
+    /// <summary>PSI on reference deciles (CSI for a model input), always reported.</summary>
+    public required double Psi { get; init; }
+
+    /// <summary>Share of missing values in the reference.</summary>
+    public required double ReferenceMissing { get; init; }
+
+    /// <summary>Share of missing values in the current data.</summary>
+    public required double CurrentMissing { get; init; }
+
+    /// <summary>The chart: 20 equal-width bins (numeric) or the most frequent categories.</summary>
+    public required IReadOnlyList<DriftBar> Bars { get; init; }
+
     /// <summary>Whether the column drifted on its missing share (see <see cref="DriftOptions.MissingShareChange"/>).</summary>
     public bool MissingShareDrifted { get; init; }
 
@@ -318,10 +340,19 @@ public static class DriftDetector
     }
 
     /// <summary>A compared column the current data does not have: drifted, with the reason.</summary>
-    private static ColumnDrift Absent(string name, object reference) => new(
-        name, reference is NumericReference ? "numeric" : "categorical", DriftTest.Auto, double.NaN, null, double.NaN, Drifted: true, double.NaN,
-        reference is NumericReference n ? n.MissingShare : ((CategoricalReference)reference).MissingShare, double.NaN, [])
+    private static ColumnDrift Absent(string name, object reference) => new()
     {
+        Name = name,
+        Type = reference is NumericReference ? "numeric" : "categorical",
+        Test = DriftTest.Auto,
+        Statistic = double.NaN,
+        PValue = null,
+        Threshold = double.NaN,
+        Drifted = true,
+        Psi = double.NaN,
+        ReferenceMissing = reference is NumericReference n ? n.MissingShare : ((CategoricalReference)reference).MissingShare,
+        CurrentMissing = double.NaN,
+        Bars = [],
         Absent = true,
         Reason = "absent from the current data",
     };
@@ -473,7 +504,20 @@ public static class DriftDetector
         }
 
         var drifted = Decide(statistic, p, threshold);
-        return new ColumnDrift(name, "numeric", test, statistic, p, threshold, drifted, psi, reference.MissingShare, 1 - ((double)c.Length / current.Length), NumericBars(reference, c));
+        return new ColumnDrift
+        {
+            Name = name,
+            Type = "numeric",
+            Test = test,
+            Statistic = statistic,
+            PValue = p,
+            Threshold = threshold,
+            Drifted = drifted,
+            Psi = psi,
+            ReferenceMissing = reference.MissingShare,
+            CurrentMissing = 1 - ((double)c.Length / current.Length),
+            Bars = NumericBars(reference, c),
+        };
     }
 
     /// <summary>Jensen–Shannon distance on PSI's bins (missing bin included), without the epsilon.</summary>
@@ -548,7 +592,20 @@ public static class DriftDetector
 
         var rm = labels.TryGetValue(CategoricalReference.MissingLabel, out var mi) ? rs[mi] : 0;
         var cm = labels.TryGetValue(CategoricalReference.MissingLabel, out mi) ? cs[mi] : 0;
-        return new ColumnDrift(name, "categorical", test, statistic, p, threshold, Decide(statistic, p, threshold), psi, rm, cm, bars);
+        return new ColumnDrift
+        {
+            Name = name,
+            Type = "categorical",
+            Test = test,
+            Statistic = statistic,
+            PValue = p,
+            Threshold = threshold,
+            Drifted = Decide(statistic, p, threshold),
+            Psi = psi,
+            ReferenceMissing = rm,
+            CurrentMissing = cm,
+            Bars = bars,
+        };
     }
 
     private static bool Decide(double statistic, double? p, double threshold) =>

@@ -114,19 +114,41 @@ public sealed record CostCurvePoint(double Threshold, double Cost, double Approv
 public sealed record ThresholdInterval(double Level, double Lower, double Upper, int Samples);
 
 /// <summary>A chosen threshold and what it does on the rows it was chosen on.</summary>
-/// <param name="Objective">What was optimized.</param>
-/// <param name="Threshold">Decline when the probability of default is at or above this (+∞: decline nobody). Any value in (<paramref name="NextLowerScore"/>, <paramref name="Threshold"/>] decides the same.</param>
-/// <param name="NextLowerScore">The next lower distinct score (−∞ when none).</param>
-/// <param name="Cost">Total cost.</param>
-/// <param name="CostPerApplicant">Cost / rows (weighted).</param>
-/// <param name="ApprovalRate">Share approved.</param>
-/// <param name="BadRate">Default rate among approved applicants.</param>
-/// <param name="F1">F1 of the default class.</param>
-/// <param name="Youden">True positive rate − false positive rate.</param>
-/// <param name="BusinessScore">The normalised business score (<see cref="ThresholdAnalysis.BusinessScore"/>).</param>
-/// <param name="Confusion">The confusion matrix (positive = declined).</param>
-public sealed record ThresholdChoice(ThresholdObjective Objective, double Threshold, double NextLowerScore, double Cost, double CostPerApplicant, double ApprovalRate, double BadRate, double F1, double Youden, double BusinessScore, ConfusionMatrix Confusion)
+public sealed record ThresholdChoice
 {
+    /// <summary>What was optimized.</summary>
+    public required ThresholdObjective Objective { get; init; }
+
+    /// <summary>Decline when the probability of default is at or above this (+∞: decline nobody). Any value in (<see cref="NextLowerScore"/>, <see cref="Threshold"/>] decides the same.</summary>
+    public required double Threshold { get; init; }
+
+    /// <summary>The next lower distinct score (−∞ when none).</summary>
+    public required double NextLowerScore { get; init; }
+
+    /// <summary>Total cost.</summary>
+    public required double Cost { get; init; }
+
+    /// <summary>Cost / rows (weighted).</summary>
+    public required double CostPerApplicant { get; init; }
+
+    /// <summary>Share approved.</summary>
+    public required double ApprovalRate { get; init; }
+
+    /// <summary>Default rate among approved applicants.</summary>
+    public required double BadRate { get; init; }
+
+    /// <summary>F1 of the default class.</summary>
+    public required double F1 { get; init; }
+
+    /// <summary>True positive rate − false positive rate.</summary>
+    public required double Youden { get; init; }
+
+    /// <summary>The normalised business score (<see cref="ThresholdAnalysis.BusinessScore"/>).</summary>
+    public required double BusinessScore { get; init; }
+
+    /// <summary>The confusion matrix (positive = declined).</summary>
+    public required ConfusionMatrix Confusion { get; init; }
+
     /// <summary>The bootstrap interval of the threshold, when one was computed.</summary>
     public ThresholdInterval? Interval { get; init; }
 }
@@ -311,7 +333,20 @@ public sealed class ThresholdAnalysis
         var threshold = objective.Kind == ThresholdObjectiveKind.Fixed ? objective.Limit : s.Threshold[g];
         var confusion = new ConfusionMatrix(threshold, s.Tp[g], s.Fp[g], s.Negatives - s.Fp[g], s.Positives - s.Tp[g]);
         var next = g + 1 < s.Count ? s.Threshold[g + 1] : double.NegativeInfinity;
-        return new ThresholdChoice(objective, threshold, next, s.Cost[g], s.Cost[g] / s.Total, s.Approved(g) / s.Total, s.BadRate(g), s.F1(g), s.Youden(g), BusinessScore(s.Cost[g]), confusion);
+        return new ThresholdChoice
+        {
+            Objective = objective,
+            Threshold = threshold,
+            NextLowerScore = next,
+            Cost = s.Cost[g],
+            CostPerApplicant = s.Cost[g] / s.Total,
+            ApprovalRate = s.Approved(g) / s.Total,
+            BadRate = s.BadRate(g),
+            F1 = s.F1(g),
+            Youden = s.Youden(g),
+            BusinessScore = BusinessScore(s.Cost[g]),
+            Confusion = confusion,
+        };
     }
 
     private static int Pick(ThresholdObjective objective, Sweep s)

@@ -34,17 +34,38 @@ public enum CalibrationBinning
 public sealed record CalibrationBin(double Lower, double Upper, int Count, double MeanPredicted, double ObservedRate);
 
 /// <summary>One group of a gains (lift) table: rows sorted by descending score and cut into equal-sized groups.</summary>
-/// <param name="Group">1 = the riskiest group.</param>
-/// <param name="Rows">Rows in the group.</param>
-/// <param name="MinScore">Lowest score in the group.</param>
-/// <param name="MaxScore">Highest score in the group.</param>
-/// <param name="Positives">Defaults in the group (weighted).</param>
-/// <param name="PositiveRate">Default rate in the group.</param>
-/// <param name="CumulativeShareOfRows">Share of all rows in this and riskier groups.</param>
-/// <param name="CumulativeGain">Share of all defaults captured by this and riskier groups.</param>
-/// <param name="Lift">Group default rate / overall default rate.</param>
-/// <param name="CumulativeLift">Cumulative default rate / overall default rate.</param>
-public sealed record GainsRow(int Group, int Rows, double MinScore, double MaxScore, double Positives, double PositiveRate, double CumulativeShareOfRows, double CumulativeGain, double Lift, double CumulativeLift);
+public sealed record GainsRow
+{
+    /// <summary>1 = the riskiest group.</summary>
+    public required int Group { get; init; }
+
+    /// <summary>Rows in the group.</summary>
+    public required int Rows { get; init; }
+
+    /// <summary>Lowest score in the group.</summary>
+    public required double MinScore { get; init; }
+
+    /// <summary>Highest score in the group.</summary>
+    public required double MaxScore { get; init; }
+
+    /// <summary>Defaults in the group (weighted).</summary>
+    public required double Positives { get; init; }
+
+    /// <summary>Default rate in the group.</summary>
+    public required double PositiveRate { get; init; }
+
+    /// <summary>Share of all rows in this and riskier groups.</summary>
+    public required double CumulativeShareOfRows { get; init; }
+
+    /// <summary>Share of all defaults captured by this and riskier groups.</summary>
+    public required double CumulativeGain { get; init; }
+
+    /// <summary>Group default rate / overall default rate.</summary>
+    public required double Lift { get; init; }
+
+    /// <summary>Cumulative default rate / overall default rate.</summary>
+    public required double CumulativeLift { get; init; }
+}
 
 /// <summary>The Kolmogorov–Smirnov separation of a score: the statistic between the score distributions of defaults and non-defaults, and where it peaks (the drift package's two-sample test with a p-value is <c>KsResult</c>).</summary>
 /// <param name="Statistic">max over thresholds of |TPR − FPR|, in [0, 1].</param>
@@ -386,17 +407,19 @@ public static class ClassificationMetrics
             cumulativeWeight += weight;
             var rate = weight == 0 ? double.NaN : positives / weight;
             var cumulativeRate = cumulativeWeight == 0 ? double.NaN : cumulativePositives / cumulativeWeight;
-            rows.Add(new GainsRow(
-                g + 1,
-                end - start,
-                r.Scores[end - 1],
-                r.Scores[start],
-                positives,
-                rate,
-                (double)end / n,
-                r.Positives == 0 ? double.NaN : cumulativePositives / r.Positives,
-                rate / overall,
-                cumulativeRate / overall));
+            rows.Add(new GainsRow
+            {
+                Group = g + 1,
+                Rows = end - start,
+                MinScore = r.Scores[end - 1],
+                MaxScore = r.Scores[start],
+                Positives = positives,
+                PositiveRate = rate,
+                CumulativeShareOfRows = (double)end / n,
+                CumulativeGain = r.Positives == 0 ? double.NaN : cumulativePositives / r.Positives,
+                Lift = rate / overall,
+                CumulativeLift = cumulativeRate / overall,
+            });
         }
 
         return rows;

@@ -16,38 +16,53 @@ public sealed record BaselineMetrics(double Prior, double Auc, double Gini, doub
 /// How well probabilities of default rank and calibrate on labelled data, with a prior-only
 /// baseline beside every figure. Weighted when the data has weights.
 /// </summary>
-/// <param name="Rows">Rows evaluated.</param>
-/// <param name="Positives">Defaults (weighted).</param>
-/// <param name="PositiveRate">Observed default rate.</param>
-/// <param name="Auc">Area under the ROC curve.</param>
-/// <param name="Gini">2·AUC − 1.</param>
-/// <param name="Ks">Kolmogorov–Smirnov statistic.</param>
-/// <param name="KsThreshold">The probability at which the KS gap is largest.</param>
-/// <param name="Brier">Brier score.</param>
-/// <param name="LogLoss">Log-loss.</param>
-/// <param name="Confusion">The confusion matrix at the decision threshold (declined = predicted default).</param>
-/// <param name="Baseline">The prior-only baseline.</param>
-/// <param name="Roc">ROC curve (collinear points dropped).</param>
-/// <param name="PrecisionRecall">Precision–recall curve.</param>
-/// <param name="Calibration">Reliability table, 10 uniform bins.</param>
-/// <param name="Gains">Gains and lift by decile.</param>
-public sealed record EvaluationReport(
-    int Rows,
-    double Positives,
-    double PositiveRate,
-    double Auc,
-    double Gini,
-    double Ks,
-    double KsThreshold,
-    double Brier,
-    double LogLoss,
-    ConfusionMatrix Confusion,
-    BaselineMetrics Baseline,
-    IReadOnlyList<RocPoint> Roc,
-    IReadOnlyList<PrecisionRecallPoint> PrecisionRecall,
-    IReadOnlyList<CalibrationBin> Calibration,
-    IReadOnlyList<GainsRow> Gains)
+public sealed record EvaluationReport
 {
+    /// <summary>Rows evaluated.</summary>
+    public required int Rows { get; init; }
+
+    /// <summary>Defaults (weighted).</summary>
+    public required double Positives { get; init; }
+
+    /// <summary>Observed default rate.</summary>
+    public required double PositiveRate { get; init; }
+
+    /// <summary>Area under the ROC curve.</summary>
+    public required double Auc { get; init; }
+
+    /// <summary>2·AUC − 1.</summary>
+    public required double Gini { get; init; }
+
+    /// <summary>Kolmogorov–Smirnov statistic.</summary>
+    public required double Ks { get; init; }
+
+    /// <summary>The probability at which the KS gap is largest.</summary>
+    public required double KsThreshold { get; init; }
+
+    /// <summary>Brier score.</summary>
+    public required double Brier { get; init; }
+
+    /// <summary>Log-loss.</summary>
+    public required double LogLoss { get; init; }
+
+    /// <summary>The confusion matrix at the decision threshold (declined = predicted default).</summary>
+    public required ConfusionMatrix Confusion { get; init; }
+
+    /// <summary>The prior-only baseline.</summary>
+    public required BaselineMetrics Baseline { get; init; }
+
+    /// <summary>ROC curve (collinear points dropped).</summary>
+    public required IReadOnlyList<RocPoint> Roc { get; init; }
+
+    /// <summary>Precision–recall curve.</summary>
+    public required IReadOnlyList<PrecisionRecallPoint> PrecisionRecall { get; init; }
+
+    /// <summary>Reliability table, 10 uniform bins.</summary>
+    public required IReadOnlyList<CalibrationBin> Calibration { get; init; }
+
+    /// <summary>Gains and lift by decile.</summary>
+    public required IReadOnlyList<GainsRow> Gains { get; init; }
+
     /// <summary>The decision threshold of <see cref="Confusion"/>.</summary>
     public double Threshold => Confusion.Threshold;
 
@@ -124,23 +139,23 @@ public static class ClassificationEvaluator
 
         var brier = ClassificationMetrics.BrierScore(probabilities, labels, weights);
         var logLoss = ClassificationMetrics.LogLoss(probabilities, labels, weights);
-        return new EvaluationReport(
-            probabilities.Length,
-            ranked.Positives,
-            rate,
-            auc,
-            (2 * auc) - 1,
-            ks.Statistic,
-            ks.Threshold,
-            brier,
-            logLoss,
-            ClassificationMetrics.Confusion(probabilities, labels, threshold, weights),
-            baseline,
-            ClassificationMetrics.Roc(ranked, dropIntermediate: true),
-            ClassificationMetrics.PrecisionRecall(ranked),
-            ClassificationMetrics.CalibrationTable(probabilities, labels, 10, CalibrationBinning.Uniform, weights),
-            ClassificationMetrics.Gains(ranked, 10))
+        return new EvaluationReport
         {
+            Rows = probabilities.Length,
+            Positives = ranked.Positives,
+            PositiveRate = rate,
+            Auc = auc,
+            Gini = (2 * auc) - 1,
+            Ks = ks.Statistic,
+            KsThreshold = ks.Threshold,
+            Brier = brier,
+            LogLoss = logLoss,
+            Confusion = ClassificationMetrics.Confusion(probabilities, labels, threshold, weights),
+            Baseline = baseline,
+            Roc = ClassificationMetrics.Roc(ranked, dropIntermediate: true),
+            PrecisionRecall = ClassificationMetrics.PrecisionRecall(ranked),
+            Calibration = ClassificationMetrics.CalibrationTable(probabilities, labels, 10, CalibrationBinning.Uniform, weights),
+            Gains = ClassificationMetrics.Gains(ranked, 10),
             Diagnostics = ModelDiagnostic.OfEvaluation(probabilities.Length, ranked.Positives, logLoss, brier, baseline),
         };
     }

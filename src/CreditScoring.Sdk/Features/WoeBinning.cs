@@ -95,15 +95,32 @@ public enum WoeBinKind
 }
 
 /// <summary>One bin of a <see cref="WoeBinning"/>, with its training statistics.</summary>
-/// <param name="Label">e.g. <c>[0.5, 2)</c>, <c>{rent, other}</c>, <c>missing</c>, <c>= 98</c>.</param>
-/// <param name="Kind">What the bin holds.</param>
-/// <param name="Count">Training rows (weighted).</param>
-/// <param name="Events">Defaults among them (weighted).</param>
-/// <param name="NonEvents">Non-defaults among them (weighted).</param>
-/// <param name="EventRate">Events / Count.</param>
-/// <param name="WeightOfEvidence">ln(share of all non-defaults in the bin / share of all defaults in the bin).</param>
-/// <param name="InformationValue">(share of non-defaults − share of defaults) · WoE.</param>
-public sealed record WoeBin(string Label, WoeBinKind Kind, double Count, double Events, double NonEvents, double EventRate, double WeightOfEvidence, double InformationValue);
+public sealed record WoeBin
+{
+    /// <summary>e.g. <c>[0.5, 2)</c>, <c>{rent, other}</c>, <c>missing</c>, <c>= 98</c>.</summary>
+    public required string Label { get; init; }
+
+    /// <summary>What the bin holds.</summary>
+    public required WoeBinKind Kind { get; init; }
+
+    /// <summary>Training rows (weighted).</summary>
+    public required double Count { get; init; }
+
+    /// <summary>Defaults among them (weighted).</summary>
+    public required double Events { get; init; }
+
+    /// <summary>Non-defaults among them (weighted).</summary>
+    public required double NonEvents { get; init; }
+
+    /// <summary>Events / Count.</summary>
+    public required double EventRate { get; init; }
+
+    /// <summary>ln(share of all non-defaults in the bin / share of all defaults in the bin).</summary>
+    public required double WeightOfEvidence { get; init; }
+
+    /// <summary>(share of non-defaults − share of defaults) · WoE.</summary>
+    public required double InformationValue { get; init; }
+}
 
 /// <summary>
 /// The fitted Weight-of-Evidence binning of one feature.
@@ -470,7 +487,7 @@ internal static class WoeBinner
         {
             var count = events[b] + nonEvents[b];
             var (pe, pn) = Shares(events[b], nonEvents[b], totalEvents, totalNon);
-            bins[b] = new WoeBin(labels[b], kinds[b], count, events[b], nonEvents[b], count > 0 ? events[b] / count : 0, woe[b], (pn - pe) * woe[b]);
+            bins[b] = new WoeBin { Label = labels[b], Kind = kinds[b], Count = count, Events = events[b], NonEvents = nonEvents[b], EventRate = count > 0 ? events[b] / count : 0, WeightOfEvidence = woe[b], InformationValue = (pn - pe) * woe[b] };
         }
 
         return bins;

@@ -9,30 +9,41 @@ using CreditScoring.Sdk.Scoring.Serialization;
 namespace CreditScoring.Sdk.Scoring;
 
 /// <summary>Where a model came from.</summary>
-/// <param name="SdkVersion">The SDK version that trained it.</param>
-/// <param name="TrainedAt">When training finished (from the context's <see cref="TimeProvider"/>).</param>
-/// <param name="TrainingSeconds">Seconds spent fitting preprocessing and learner (data loading excluded).</param>
-/// <param name="Seed">The seed of every random choice.</param>
-/// <param name="DataFingerprint">SHA-256 of the training data (<see cref="CreditData.Fingerprint"/>).</param>
-/// <param name="TrainingRows">Training rows.</param>
-/// <param name="TrainingDefaultRate">The (weighted) default rate of the training rows; the evaluation baseline's prior. NaN when unknown (an imported model).</param>
-/// <param name="TargetColumn">The training target's name.</param>
-/// <param name="IdColumn">The training data's id column, or <see langword="null"/>; batch scoring labels its output with it.</param>
-/// <param name="Learner">The learner's name.</param>
-/// <param name="LearnerParameters">The learner's effective options.</param>
-public sealed record ModelMetadata(
-    string SdkVersion,
-    DateTimeOffset TrainedAt,
-    double TrainingSeconds,
-    int Seed,
-    string DataFingerprint,
-    int TrainingRows,
-    double TrainingDefaultRate,
-    string TargetColumn,
-    string? IdColumn,
-    string Learner,
-    IReadOnlyDictionary<string, string> LearnerParameters)
+public sealed record ModelMetadata
 {
+    /// <summary>The SDK version that trained it.</summary>
+    public required string SdkVersion { get; init; }
+
+    /// <summary>When training finished (from the context's <see cref="TimeProvider"/>).</summary>
+    public required DateTimeOffset TrainedAt { get; init; }
+
+    /// <summary>Seconds spent fitting preprocessing and learner (data loading excluded).</summary>
+    public required double TrainingSeconds { get; init; }
+
+    /// <summary>The seed of every random choice.</summary>
+    public required int Seed { get; init; }
+
+    /// <summary>SHA-256 of the training data (<see cref="CreditData.Fingerprint"/>).</summary>
+    public required string DataFingerprint { get; init; }
+
+    /// <summary>Training rows.</summary>
+    public required int TrainingRows { get; init; }
+
+    /// <summary>The (weighted) default rate of the training rows; the evaluation baseline's prior. NaN when unknown (an imported model).</summary>
+    public required double TrainingDefaultRate { get; init; }
+
+    /// <summary>The training target's name.</summary>
+    public required string TargetColumn { get; init; }
+
+    /// <summary>The training data's id column, or <see langword="null"/>; batch scoring labels its output with it.</summary>
+    public required string? IdColumn { get; init; }
+
+    /// <summary>The learner's name.</summary>
+    public required string Learner { get; init; }
+
+    /// <summary>The learner's effective options.</summary>
+    public required IReadOnlyDictionary<string, string> LearnerParameters { get; init; }
+
     /// <summary>What training found in the data that a risk team must see (leak suspects, too few rows, duplicate ids, extreme weights); empty when nothing, and for files of format 4 and older.</summary>
     public IReadOnlyList<ModelDiagnostic> Diagnostics { get; init; } = [];
 }
@@ -130,7 +141,20 @@ public sealed class CreditModel
         var inputs = new InputSchema(predictor.Features.Select(f => new InputColumn(f.Name, ColumnKind.Numeric, [])).ToArray());
         var steps = predictor.Features.Select((f, j) => (FeatureStep)new PassThroughStep(j, f)).ToArray();
         var features = new FittedFeatures(inputs, [], steps, Enumerable.Range(p, p).ToArray());
-        var metadata = new ModelMetadata(ModelFile.SdkVersion, DateTimeOffset.UnixEpoch, 0, 0, "", 0, double.NaN, targetColumn, null, learner, new Dictionary<string, string>());
+        var metadata = new ModelMetadata
+        {
+            SdkVersion = ModelFile.SdkVersion,
+            TrainedAt = DateTimeOffset.UnixEpoch,
+            TrainingSeconds = 0,
+            Seed = 0,
+            DataFingerprint = "",
+            TrainingRows = 0,
+            TrainingDefaultRate = double.NaN,
+            TargetColumn = targetColumn,
+            IdColumn = null,
+            Learner = learner,
+            LearnerParameters = new Dictionary<string, string>(),
+        };
         return new CreditModel(features, predictor, decision ?? DecisionPolicy.Default, metadata);
     }
 

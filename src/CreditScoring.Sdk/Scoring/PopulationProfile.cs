@@ -8,19 +8,41 @@ namespace CreditScoring.Sdk.Scoring;
 /// deviation, the quantiles at 0, 1/<see cref="PopulationProfile.QuantileSteps"/>, …, 1 (NumPy's linear interpolation),
 /// and the reference deciles PSI uses with the non-missing count in each. Categorical: the count of every category.
 /// </summary>
-/// <param name="Name">The column.</param>
-/// <param name="Kind">Numeric or categorical.</param>
-/// <param name="Rows">Rows profiled.</param>
-/// <param name="Missing">Missing values.</param>
-/// <param name="Mean">Mean of the non-missing values (numeric; NaN otherwise).</param>
-/// <param name="StandardDeviation">Population standard deviation (numeric; NaN otherwise).</param>
-/// <param name="Quantiles">Quantiles at i/<see cref="PopulationProfile.QuantileSteps"/> (numeric; empty otherwise).</param>
-/// <param name="DecileEdges">The distinct deciles of the non-missing values: PSI's bin edges (numeric).</param>
-/// <param name="DecileCounts">Non-missing values per PSI bin, one more than the edges (numeric).</param>
-/// <param name="Categories">Category labels (categorical).</param>
-/// <param name="CategoryCounts">Rows per category (categorical).</param>
-public sealed record ProfiledColumn(string Name, ColumnKind Kind, int Rows, int Missing, double Mean, double StandardDeviation, IReadOnlyList<double> Quantiles, IReadOnlyList<double> DecileEdges, IReadOnlyList<int> DecileCounts, IReadOnlyList<string> Categories, IReadOnlyList<int> CategoryCounts)
+public sealed record ProfiledColumn
 {
+    /// <summary>The column.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Numeric or categorical.</summary>
+    public required ColumnKind Kind { get; init; }
+
+    /// <summary>Rows profiled.</summary>
+    public required int Rows { get; init; }
+
+    /// <summary>Missing values.</summary>
+    public required int Missing { get; init; }
+
+    /// <summary>Mean of the non-missing values (numeric; NaN otherwise).</summary>
+    public required double Mean { get; init; }
+
+    /// <summary>Population standard deviation (numeric; NaN otherwise).</summary>
+    public required double StandardDeviation { get; init; }
+
+    /// <summary>Quantiles at i/<see cref="PopulationProfile.QuantileSteps"/> (numeric; empty otherwise).</summary>
+    public required IReadOnlyList<double> Quantiles { get; init; }
+
+    /// <summary>The distinct deciles of the non-missing values: PSI's bin edges (numeric).</summary>
+    public required IReadOnlyList<double> DecileEdges { get; init; }
+
+    /// <summary>Non-missing values per PSI bin, one more than the edges (numeric).</summary>
+    public required IReadOnlyList<int> DecileCounts { get; init; }
+
+    /// <summary>Category labels (categorical).</summary>
+    public required IReadOnlyList<string> Categories { get; init; }
+
+    /// <summary>Rows per category (categorical).</summary>
+    public required IReadOnlyList<int> CategoryCounts { get; init; }
+
     /// <summary>The share of the non-missing values at or below <paramref name="x"/>, interpolated linearly between the profile's quantiles.</summary>
     /// <param name="x">A value.</param>
     /// <returns>An approximation of the empirical distribution function.</returns>
@@ -182,7 +204,20 @@ public sealed class PopulationProfile
         var edges = SampleStatistics.QuantileEdges(sorted, PsiBins);
         var counts = new double[sorted.Length == 0 ? 0 : edges.Length + 1];
         SampleStatistics.CountBins(sorted, edges, counts);
-        return new ProfiledColumn(name, ColumnKind.Numeric, values.Length, values.Length - sorted.Length, mean, std, quantiles, edges, [.. counts.Select(c => (int)c)], [], []);
+        return new ProfiledColumn
+        {
+            Name = name,
+            Kind = ColumnKind.Numeric,
+            Rows = values.Length,
+            Missing = values.Length - sorted.Length,
+            Mean = mean,
+            StandardDeviation = std,
+            Quantiles = quantiles,
+            DecileEdges = edges,
+            DecileCounts = [.. counts.Select(c => (int)c)],
+            Categories = [],
+            CategoryCounts = [],
+        };
     }
 
     private static ProfiledColumn Categorical(string name, CategoricalColumn column)
@@ -201,6 +236,19 @@ public sealed class PopulationProfile
             }
         }
 
-        return new ProfiledColumn(name, ColumnKind.Categorical, column.Length, missing, double.NaN, double.NaN, [], [], [], [.. column.Categories], counts);
+        return new ProfiledColumn
+        {
+            Name = name,
+            Kind = ColumnKind.Categorical,
+            Rows = column.Length,
+            Missing = missing,
+            Mean = double.NaN,
+            StandardDeviation = double.NaN,
+            Quantiles = [],
+            DecileEdges = [],
+            DecileCounts = [],
+            Categories = [.. column.Categories],
+            CategoryCounts = counts,
+        };
     }
 }

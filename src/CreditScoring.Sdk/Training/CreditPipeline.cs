@@ -147,19 +147,19 @@ public sealed partial class CreditPipeline
             LogDiagnostic(_logger, d.Code, d.Message);
         }
 
-        var metadata = new ModelMetadata(
-            ModelFile.SdkVersion,
-            clock.GetUtcNow(),
-            seconds,
-            _context.Seed,
-            training.Fingerprint,
-            training.RowCount,
-            training.DefaultRate,
-            training.TargetColumn!.Name,
-            training.IdColumn?.Name,
-            Learner.Name,
-            parameters)
+        var metadata = new ModelMetadata
         {
+            SdkVersion = ModelFile.SdkVersion,
+            TrainedAt = clock.GetUtcNow(),
+            TrainingSeconds = seconds,
+            Seed = _context.Seed,
+            DataFingerprint = training.Fingerprint,
+            TrainingRows = training.RowCount,
+            TrainingDefaultRate = training.DefaultRate,
+            TargetColumn = training.TargetColumn!.Name,
+            IdColumn = training.IdColumn?.Name,
+            Learner = Learner.Name,
+            LearnerParameters = parameters,
             Diagnostics = diagnostics,
         };
         LogTrained(_logger, Learner.Name, training.RowCount, core.Features.Input.Count, core.Features.Features.Count, seconds);
@@ -223,7 +223,21 @@ public sealed partial class CreditPipeline
 
             var report = ClassificationEvaluator.Evaluate(p, test.Labels, model.Decision.Threshold, test.Weights, train.DefaultRate);
             var business = costs is null ? null : ThresholdAnalysis.Analyze(p, test.Labels, costs.Resolve(test), test.Weights).At(model.Decision.Threshold);
-            results.Add(new FoldMetrics(k, train.RowCount, test.RowCount, report.Auc, report.Gini, report.Ks, report.Brier, report.LogLoss, report.ExpectedCalibrationError, model.Decision.Threshold, business?.Cost ?? double.NaN, business?.BusinessScore ?? double.NaN));
+            results.Add(new FoldMetrics
+            {
+                Fold = k,
+                TrainingRows = train.RowCount,
+                TestRows = test.RowCount,
+                Auc = report.Auc,
+                Gini = report.Gini,
+                Ks = report.Ks,
+                Brier = report.Brier,
+                LogLoss = report.LogLoss,
+                ExpectedCalibrationError = report.ExpectedCalibrationError,
+                Threshold = model.Decision.Threshold,
+                Cost = business?.Cost ?? double.NaN,
+                BusinessScore = business?.BusinessScore ?? double.NaN,
+            });
             progress?.Report(k + 1);
         }
 
@@ -310,19 +324,44 @@ public sealed partial class CreditPipeline
 }
 
 /// <summary>One fold of a cross-validation.</summary>
-/// <param name="Fold">Zero-based fold.</param>
-/// <param name="TrainingRows">Rows the recipe was fitted on.</param>
-/// <param name="TestRows">Rows scored.</param>
-/// <param name="Auc">AUC on the held-out rows.</param>
-/// <param name="Gini">Gini.</param>
-/// <param name="Ks">KS statistic.</param>
-/// <param name="Brier">Brier score.</param>
-/// <param name="LogLoss">Log-loss.</param>
-/// <param name="ExpectedCalibrationError">Expected calibration error (10 uniform bins).</param>
-/// <param name="Threshold">The fold model's decision threshold.</param>
-/// <param name="Cost">The cost of the fold model's decisions on the held-out rows (NaN without a cost matrix).</param>
-/// <param name="BusinessScore">The normalised business score on the held-out rows (NaN without a cost matrix).</param>
-public sealed record FoldMetrics(int Fold, int TrainingRows, int TestRows, double Auc, double Gini, double Ks, double Brier, double LogLoss, double ExpectedCalibrationError, double Threshold, double Cost, double BusinessScore);
+public sealed record FoldMetrics
+{
+    /// <summary>Zero-based fold.</summary>
+    public required int Fold { get; init; }
+
+    /// <summary>Rows the recipe was fitted on.</summary>
+    public required int TrainingRows { get; init; }
+
+    /// <summary>Rows scored.</summary>
+    public required int TestRows { get; init; }
+
+    /// <summary>AUC on the held-out rows.</summary>
+    public required double Auc { get; init; }
+
+    /// <summary>Gini.</summary>
+    public required double Gini { get; init; }
+
+    /// <summary>KS statistic.</summary>
+    public required double Ks { get; init; }
+
+    /// <summary>Brier score.</summary>
+    public required double Brier { get; init; }
+
+    /// <summary>Log-loss.</summary>
+    public required double LogLoss { get; init; }
+
+    /// <summary>Expected calibration error (10 uniform bins).</summary>
+    public required double ExpectedCalibrationError { get; init; }
+
+    /// <summary>The fold model's decision threshold.</summary>
+    public required double Threshold { get; init; }
+
+    /// <summary>The cost of the fold model's decisions on the held-out rows (NaN without a cost matrix).</summary>
+    public required double Cost { get; init; }
+
+    /// <summary>The normalised business score on the held-out rows (NaN without a cost matrix).</summary>
+    public required double BusinessScore { get; init; }
+}
 
 /// <summary>Mean and sample standard deviation of a metric over folds.</summary>
 /// <param name="Mean">The mean.</param>

@@ -184,17 +184,38 @@ public sealed class SearchOptions
 }
 
 /// <summary>One candidate's evaluation.</summary>
-/// <param name="Candidate">The candidate's number (0-based, in proposal order).</param>
-/// <param name="Round">The halving round (0 for grid and random searches).</param>
-/// <param name="Parameters">The searched options' values.</param>
-/// <param name="Rows">Rows cross-validated.</param>
-/// <param name="Auc">Out-of-fold AUC (pooled).</param>
-/// <param name="AucStandardDeviation">Standard deviation of the per-fold AUCs.</param>
-/// <param name="LogLoss">Out-of-fold log-loss.</param>
-/// <param name="BusinessScore">Normalised business score at the cost-optimal out-of-fold threshold (NaN without costs).</param>
-/// <param name="Score">The optimized metric (higher is better: log-loss enters negated).</param>
-/// <param name="Seconds">Wall time of the candidate's cross-validation.</param>
-public sealed record SearchTrial(int Candidate, int Round, IReadOnlyDictionary<string, string> Parameters, int Rows, double Auc, double AucStandardDeviation, double LogLoss, double BusinessScore, double Score, double Seconds);
+public sealed record SearchTrial
+{
+    /// <summary>The candidate's number (0-based, in proposal order).</summary>
+    public required int Candidate { get; init; }
+
+    /// <summary>The halving round (0 for grid and random searches).</summary>
+    public required int Round { get; init; }
+
+    /// <summary>The searched options' values.</summary>
+    public required IReadOnlyDictionary<string, string> Parameters { get; init; }
+
+    /// <summary>Rows cross-validated.</summary>
+    public required int Rows { get; init; }
+
+    /// <summary>Out-of-fold AUC (pooled).</summary>
+    public required double Auc { get; init; }
+
+    /// <summary>Standard deviation of the per-fold AUCs.</summary>
+    public required double AucStandardDeviation { get; init; }
+
+    /// <summary>Out-of-fold log-loss.</summary>
+    public required double LogLoss { get; init; }
+
+    /// <summary>Normalised business score at the cost-optimal out-of-fold threshold (NaN without costs).</summary>
+    public required double BusinessScore { get; init; }
+
+    /// <summary>The optimized metric (higher is better: log-loss enters negated).</summary>
+    public required double Score { get; init; }
+
+    /// <summary>Wall time of the candidate's cross-validation.</summary>
+    public required double Seconds { get; init; }
+}
 
 /// <summary>Every trial of a search and the best candidate.</summary>
 /// <param name="Trials">Every trial, in the order run.</param>
@@ -414,7 +435,19 @@ public static class HyperparameterSearch
             SearchMetric.LogLoss => -oof.LogLoss,
             _ => business,
         };
-        return new SearchTrial(candidate, round, parameters, data.RowCount, oof.Auc, cv.Auc.StandardDeviation, oof.LogLoss, business, score, context.TimeProvider.GetElapsedTime(start).TotalSeconds);
+        return new SearchTrial
+        {
+            Candidate = candidate,
+            Round = round,
+            Parameters = parameters,
+            Rows = data.RowCount,
+            Auc = oof.Auc,
+            AucStandardDeviation = cv.Auc.StandardDeviation,
+            LogLoss = oof.LogLoss,
+            BusinessScore = business,
+            Score = score,
+            Seconds = context.TimeProvider.GetElapsedTime(start).TotalSeconds,
+        };
     }
 
     private static string[] Settings(string[] shared, IReadOnlyDictionary<string, string> parameters) =>

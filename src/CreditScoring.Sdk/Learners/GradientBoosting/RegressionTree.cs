@@ -33,7 +33,7 @@ public sealed class RegressionTree
     /// <param name="leafValue">Per leaf, the value added to the margin (learning rate included).</param>
     /// <param name="leafCover">Per leaf, the sum of hessians of its training rows.</param>
     /// <exception cref="ArgumentException">The arrays do not describe a binary tree.</exception>
-    public RegressionTree(int[] splitFeature, double[] threshold, bool[] defaultLeft, int[] leftChild, int[] rightChild, int[]?[] categorySet, double[] splitGain, double[] nodeCover, double[] leafValue, double[] leafCover)
+    internal RegressionTree(int[] splitFeature, double[] threshold, bool[] defaultLeft, int[] leftChild, int[] rightChild, int[]?[] categorySet, double[] splitGain, double[] nodeCover, double[] leafValue, double[] leafCover)
     {
         ArgumentNullException.ThrowIfNull(splitFeature);
         ArgumentNullException.ThrowIfNull(leafValue);

@@ -385,7 +385,20 @@ internal static class ModelFile
             ParameterCheck.Finite(c.Std, what + "standard deviation");
         }
 
-        return new ProfiledColumn(c.Name, kind, c.Rows, c.Missing, c.Mean, c.Std, c.Quantiles, c.DecileEdges, c.DecileCounts, c.Categories, c.CategoryCounts);
+        return new ProfiledColumn
+        {
+            Name = c.Name,
+            Kind = kind,
+            Rows = c.Rows,
+            Missing = c.Missing,
+            Mean = c.Mean,
+            StandardDeviation = c.Std,
+            Quantiles = c.Quantiles,
+            DecileEdges = c.DecileEdges,
+            DecileCounts = c.DecileCounts,
+            Categories = c.Categories,
+            CategoryCounts = c.CategoryCounts,
+        };
     }
 
     private static CostTermDto ToDto(CostMatrix.Term t) => new() { Column = t.Column, Factor = t.Factor, Constant = t.Constant };
@@ -416,8 +429,19 @@ internal static class ModelFile
             throw new ArgumentException("a threshold choice needs 4 confusion counts (tp, fp, tn, fn) and an interval of 4 numbers (level, lower, upper, samples)");
         }
 
-        return new ThresholdChoice(new ThresholdObjective(Enum.Parse<ThresholdObjectiveKind>(c.Objective), c.Limit), c.Threshold, c.NextLowerScore, c.Cost, c.CostPerApplicant, c.ApprovalRate, c.BadRate, c.F1, c.Youden, c.BusinessScore, new ConfusionMatrix(c.Threshold, c.Confusion[0], c.Confusion[1], c.Confusion[2], c.Confusion[3]))
+        return new ThresholdChoice
         {
+            Objective = new ThresholdObjective(Enum.Parse<ThresholdObjectiveKind>(c.Objective), c.Limit),
+            Threshold = c.Threshold,
+            NextLowerScore = c.NextLowerScore,
+            Cost = c.Cost,
+            CostPerApplicant = c.CostPerApplicant,
+            ApprovalRate = c.ApprovalRate,
+            BadRate = c.BadRate,
+            F1 = c.F1,
+            Youden = c.Youden,
+            BusinessScore = c.BusinessScore,
+            Confusion = new ConfusionMatrix(c.Threshold, c.Confusion[0], c.Confusion[1], c.Confusion[2], c.Confusion[3]),
             Interval = c.Interval is { } i ? new ThresholdInterval(i[0], i[1], i[2], (int)i[3]) : null,
         };
     }
@@ -518,8 +542,19 @@ internal static class ModelFile
         var features = new FittedFeatures(inputs, aggregations, steps, dto.Selection);
         var predictor = FromDto(dto.Predictor);
         var m = dto.Metadata;
-        var metadata = new ModelMetadata(m.SdkVersion, m.TrainedAt, m.TrainingSeconds, m.Seed, m.DataFingerprint, m.TrainingRows, m.TrainingDefaultRate, m.TargetColumn, m.IdColumn, m.Learner, m.LearnerParameters)
+        var metadata = new ModelMetadata
         {
+            SdkVersion = m.SdkVersion,
+            TrainedAt = m.TrainedAt,
+            TrainingSeconds = m.TrainingSeconds,
+            Seed = m.Seed,
+            DataFingerprint = m.DataFingerprint,
+            TrainingRows = m.TrainingRows,
+            TrainingDefaultRate = m.TrainingDefaultRate,
+            TargetColumn = m.TargetColumn,
+            IdColumn = m.IdColumn,
+            Learner = m.Learner,
+            LearnerParameters = m.LearnerParameters,
             Diagnostics = (m.Diagnostics ?? []).Select(d => new ModelDiagnostic(d.Code, d.Message)).ToArray(),
         };
         var calibration = dto.Calibration is { } cal ? ProbabilityCalibrator.Load(cal.Kind, cal.Numbers) : null;
