@@ -228,4 +228,18 @@ public class ResamplingTests
         Assert.Equal(0.5, SamplingStrategy.Parse("0.5").RatioValue);
         Assert.Throws<ConfigurationException>(() => SamplingStrategy.Parse("2:10"));
     }
+
+    [Fact]
+    public void A_registered_resampler_is_created_by_name_like_the_sdks_own()
+    {
+        ResamplerCatalog.Register("test-under-half", s => new RandomUnderSampler(s ?? SamplingStrategy.Ratio(0.5)));
+
+        var resampler = ResamplerCatalog.Create("TEST-under-half");
+
+        Assert.IsType<RandomUnderSampler>(resampler);
+        Assert.Equal(SamplingStrategy.Ratio(0.5).ToString(), resampler.Parameters["strategy"]);
+        Assert.Equal("test-under-half", ResamplerCatalog.Names[^1]);
+        Assert.Equal("the resampler name 'smote' is already registered.", Assert.Throws<ConfigurationException>(() => ResamplerCatalog.Register("smote", s => new Smote(strategy: s))).Message);
+        Assert.StartsWith("Unknown resampler 'knn'; use one of: smote, borderline, borderline2, smotenc, adasyn, over, under", Assert.Throws<ConfigurationException>(() => ResamplerCatalog.Create("knn")).Message, StringComparison.Ordinal);
+    }
 }
