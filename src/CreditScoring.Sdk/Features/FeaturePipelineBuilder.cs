@@ -1,5 +1,6 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using CreditScoring.Sdk.Data;
-using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Features;
 
@@ -22,116 +23,108 @@ namespace CreditScoring.Sdk.Features;
 /// is then prepared for the learner as without a pipeline: median imputation and one-hot encoding for
 /// learners that need them.
 /// </para>
+/// <para>
+/// Each method writes its step as the JSON pipeline file's step object (<see cref="Steps"/>) and the file's interpreter
+/// reads it, so a step means the same in code and in a file; a bad argument is a <see cref="ConfigurationException"/>
+/// naming the step, raised when the step is declared.
+/// </para>
 /// </remarks>
 public sealed class FeaturePipelineBuilder
 {
     private readonly List<(string Table, string Key, string Prefix, AggregationBuilder Spec)> _aggregations = [];
     private readonly List<Action<FeatureFrame>> _steps = [];
-    private readonly List<string> _descriptions = [];
+    private readonly List<FeatureStepDescription> _descriptions = [];
 
     internal FeaturePipelineBuilder()
     {
     }
 
-    /// <summary>The declared steps, one line each.</summary>
-    public IReadOnlyList<string> Declared => _descriptions;
+    /// <summary>
+    /// The declared steps, in order, each as the step object of the JSON pipeline file (<see cref="FeaturePipelineJson"/>):
+    /// the fluent methods write these descriptions and one interpreter reads them, so a pipeline built in code and the same
+    /// pipeline in a file are the same thing (<see cref="ToJson"/> writes the file).
+    /// </summary>
+    public IReadOnlyList<FeatureStepDescription> Steps => _descriptions;
+
+    /// <summary>The declared steps, one line each (the compact JSON of <see cref="Steps"/>).</summary>
+    public IReadOnlyList<string> Declared => [.. _descriptions.Select(d => d.ToJson())];
+
+    /// <summary>The pipeline as a JSON pipeline file (<c>{"steps": [...]}</c>), which <see cref="FeaturePipelineJson.Apply"/> reads back into the same pipeline.</summary>
+    /// <returns>The indented JSON document.</returns>
+    public string ToJson() => FeatureStepDescription.Document(_descriptions);
 
     /// <summary>Values of a numeric column that mean "missing" (e.g. <c>DAYS_EMPLOYED</c> = 365243) become missing.</summary>
     /// <param name="column">The column.</param>
     /// <param name="values">The sentinel values.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder Sentinel(string column, params double[] values)
-    {
-        var checkedValues = NonEmpty(values, nameof(values));
-        return Add($"Sentinel({column})", f => FeatureSpecs.Sentinel(f, column, checkedValues, indicators: false));
-    }
+    public FeaturePipelineBuilder Sentinel(string column, params double[] values) =>
+        Add(new() { ["sentinel"] = column, ["values"] = Numbers(values) });
 
     /// <summary>Values of a numeric column that mean something special (e.g. 96 and 98 "refused to answer" in past-due counts) become missing, and each gets a 0/1 column <c>{column}={value}</c>.</summary>
     /// <param name="column">The column.</param>
     /// <param name="values">The special values.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder Special(string column, params double[] values)
-    {
-        var checkedValues = NonEmpty(values, nameof(values));
-        return Add($"Special({column})", f => FeatureSpecs.Sentinel(f, column, checkedValues, indicators: true));
-    }
+    public FeaturePipelineBuilder Special(string column, params double[] values) =>
+        Add(new() { ["special"] = column, ["values"] = Numbers(values) });
 
     /// <summary>Fills missing values with a statistic of the training values. Most-frequent also fills categorical columns (and unknown categories); the others fill numeric ones.</summary>
     /// <param name="strategy">The statistic.</param>
     /// <param name="columns">The columns; none for every current column it applies to.</param>
     /// <returns>This builder.</returns>
     public FeaturePipelineBuilder Impute(ImputeStrategy strategy, params string[] columns) =>
-        Add($"Impute({strategy})", f => FeatureSpecs.Impute(f, columns, strategy, 0, indicators: false));
+        Add(new() { ["impute"] = Name(strategy), ["columns"] = Texts(columns) });
 
     /// <summary>Fills missing values with a statistic and adds a 0/1 column <c>{column}_MISSING</c> first.</summary>
     /// <param name="strategy">The statistic.</param>
     /// <param name="columns">The columns; none for every current numeric column.</param>
     /// <returns>This builder.</returns>
     public FeaturePipelineBuilder ImputeWithIndicator(ImputeStrategy strategy, params string[] columns) =>
-        Add($"ImputeWithIndicator({strategy})", f => FeatureSpecs.Impute(f, columns, strategy, 0, indicators: true));
+        Add(new() { ["impute"] = Name(strategy), ["indicator"] = true, ["columns"] = Texts(columns) });
 
     /// <summary>Fills missing values of numeric columns with a constant.</summary>
     /// <param name="value">The constant.</param>
     /// <param name="columns">The columns; none for every current numeric column.</param>
     /// <returns>This builder.</returns>
     public FeaturePipelineBuilder Impute(double value, params string[] columns) =>
-        Add($"Impute({value})", f => FeatureSpecs.Impute(f, columns, null, value, indicators: false));
+        Add(new() { ["impute"] = Number(value), ["columns"] = Texts(columns) });
 
     /// <summary>Rescales numeric columns with statistics of the training values (a zero scale leaves values unscaled, as scikit-learn).</summary>
     /// <param name="method">Standard, min-max or robust.</param>
     /// <param name="columns">The columns; none for every current numeric column.</param>
     /// <returns>This builder.</returns>
     public FeaturePipelineBuilder Scale(ScalingMethod method, params string[] columns) =>
-        Add($"Scale({method})", f => FeatureSpecs.Scale(f, columns, method));
+        Add(new() { ["scale"] = Name(method), ["columns"] = Texts(columns) });
 
     /// <summary>ln(1 + x); values ≤ −1 become missing.</summary>
     /// <param name="columns">The columns; none for every current numeric column.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder Log1P(params string[] columns) =>
-        Add("Log1P", f => FeatureSpecs.Function(f, columns, NumericTransform.Log1P, _ => []));
+    public FeaturePipelineBuilder Log1P(params string[] columns) => Add(new() { ["log1p"] = Texts(columns) });
 
     /// <summary>sign(x)·ln(1 + |x|), for amounts that may be negative.</summary>
     /// <param name="columns">The columns; none for every current numeric column.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder SignedLog(params string[] columns) =>
-        Add("SignedLog", f => FeatureSpecs.Function(f, columns, NumericTransform.SignedLog, _ => []));
+    public FeaturePipelineBuilder SignedLog(params string[] columns) => Add(new() { ["signedLog"] = Texts(columns) });
 
     /// <summary>The Yeo-Johnson power transform (Yeo and Johnson 2000) with λ fitted by maximum likelihood on the training values, as <c>scipy.stats.yeojohnson</c> (λ searched in [−2, 2]); no standardisation follows (add <see cref="Scale"/>).</summary>
     /// <param name="columns">The columns; none for every current numeric column.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder YeoJohnson(params string[] columns) =>
-        Add("YeoJohnson", f => FeatureSpecs.Function(f, columns, NumericTransform.YeoJohnson, sorted => [sorted.Length == 0 ? 1.0 : Features.YeoJohnson.FitLambda(sorted)]));
+    public FeaturePipelineBuilder YeoJohnson(params string[] columns) => Add(new() { ["yeoJohnson"] = Texts(columns) });
 
     /// <summary>Clips numeric columns to fixed bounds.</summary>
     /// <param name="lower">The lower bound.</param>
     /// <param name="upper">The upper bound (≥ lower).</param>
     /// <param name="columns">The columns; none for every current numeric column.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder Clip(double lower, double upper, params string[] columns)
-    {
-        if (!(lower <= upper))
-        {
-            throw new ArgumentException($"Clip needs lower <= upper (got {lower} and {upper}).");
-        }
-
-        return Add($"Clip({lower}, {upper})", f => FeatureSpecs.Function(f, columns, NumericTransform.Clip, _ => [lower, upper]));
-    }
+    public FeaturePipelineBuilder Clip(double lower, double upper, params string[] columns) =>
+        Add(new() { ["clip"] = Numbers([lower, upper]), ["columns"] = Texts(columns) });
 
     /// <summary>Winsorises numeric columns: clips them at quantiles of the training values (numpy's linear quantiles).</summary>
     /// <param name="lowerQuantile">e.g. 0.01.</param>
     /// <param name="upperQuantile">e.g. 0.99.</param>
     /// <param name="columns">The columns; none for every current numeric column.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder Winsorize(double lowerQuantile, double upperQuantile, params string[] columns)
-    {
-        if (!(lowerQuantile >= 0 && lowerQuantile < upperQuantile && upperQuantile <= 1))
-        {
-            throw new ArgumentException($"Winsorize needs 0 <= lowerQuantile < upperQuantile <= 1 (got {lowerQuantile} and {upperQuantile}).");
-        }
-
-        return Add($"Winsorize({lowerQuantile}, {upperQuantile})", f => FeatureSpecs.Function(f, columns, NumericTransform.Clip, sorted =>
-            sorted.Length == 0 ? [double.NegativeInfinity, double.PositiveInfinity] : [SampleStatistics.Quantile(sorted, lowerQuantile), SampleStatistics.Quantile(sorted, upperQuantile)]));
-    }
+    public FeaturePipelineBuilder Winsorize(double lowerQuantile, double upperQuantile, params string[] columns) =>
+        Add(new() { ["winsorize"] = Numbers([lowerQuantile, upperQuantile]), ["columns"] = Texts(columns) });
 
     /// <summary>One-hot encodes categorical columns: one 0/1 column per training category (<c>{column}={category}</c>), one for missing when training had missing values.</summary>
     /// <param name="columns">The columns; none for every current categorical column.</param>
@@ -147,33 +140,43 @@ public sealed class FeaturePipelineBuilder
         ArgumentNullException.ThrowIfNull(configure);
         var options = new OneHotOptions();
         configure(options);
-        return Add("OneHot", f =>
+        var defaults = new OneHotOptions();
+        var step = new JsonObject { ["oneHot"] = Texts(columns) };
+        Optional(step, "maxCategories", options.MaximumCategoryCount, defaults.MaximumCategoryCount);
+        Optional(step, "minFrequency", options.MinimumFrequency, defaults.MinimumFrequency);
+        if (options.Unknown != defaults.Unknown)
         {
-            foreach (var c in f.Targets(columns, "OneHot", FeatureKind.Categorical))
-            {
-                FeatureSpecs.OneHot(f, c, options, $"OneHot('{c}')");
-            }
-        });
+            step["unknown"] = Name(options.Unknown);
+        }
+
+        if (options.OtherLabel != defaults.OtherLabel)
+        {
+            step["otherLabel"] = options.OtherLabel;
+        }
+
+        Optional(step, "categoryLimit", options.CategoryLimit, defaults.CategoryLimit);
+        return Add(step);
     }
 
     /// <summary>Ordinal encoding: a category becomes its position in <paramref name="order"/> (or in the sorted training categories); missing and unknown categories become missing.</summary>
     /// <param name="column">A categorical column.</param>
     /// <param name="order">The categories in order, or <see langword="null"/> for sorted order.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder Ordinal(string column, IReadOnlyList<string>? order = null) =>
-        Add($"Ordinal({column})", f => FeatureSpecs.Ordinal(f, column, order));
+    public FeaturePipelineBuilder Ordinal(string column, IReadOnlyList<string>? order = null)
+    {
+        var step = new JsonObject { ["ordinal"] = column };
+        if (order is not null)
+        {
+            step["order"] = Texts([.. order]);
+        }
+
+        return Add(step);
+    }
 
     /// <summary>Frequency encoding <c>{column}_FREQ</c>: a category's share of the training rows; missing gets the share of missing rows, unknown 0.</summary>
     /// <param name="columns">Categorical columns; none for every current categorical column.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder FrequencyEncode(params string[] columns) =>
-        Add("FrequencyEncode", f =>
-        {
-            foreach (var c in f.Targets(columns, "FrequencyEncode", FeatureKind.Categorical))
-            {
-                FeatureSpecs.Frequency(f, c);
-            }
-        });
+    public FeaturePipelineBuilder FrequencyEncode(params string[] columns) => Add(new() { ["frequency"] = Texts(columns) });
 
     /// <summary>
     /// Target encoding <c>{column}_TE</c> computed out of fold: the smoothed default rate of the category,
@@ -185,18 +188,8 @@ public sealed class FeaturePipelineBuilder
     /// <param name="folds">Folds for the out-of-fold training values. Default 5.</param>
     /// <param name="columns">Categorical columns; none for every current categorical column.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder TargetEncode(double smoothing = 10, int folds = 5, params string[] columns)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(smoothing);
-        ArgumentOutOfRangeException.ThrowIfLessThan(folds, 2);
-        return Add("TargetEncode", f =>
-        {
-            foreach (var c in f.Targets(columns, "TargetEncode", FeatureKind.Categorical))
-            {
-                FeatureSpecs.Target(f, c, smoothing, folds);
-            }
-        });
-    }
+    public FeaturePipelineBuilder TargetEncode(double smoothing = 10, int folds = 5, params string[] columns) =>
+        Add(new() { ["targetEncode"] = Texts(columns), ["smoothing"] = Number(smoothing), ["folds"] = folds });
 
     /// <summary>Adds <paramref name="name"/> = numerator / denominator (missing when the denominator is 0), e.g. credit / income.</summary>
     /// <param name="numerator">A numeric column.</param>
@@ -204,7 +197,7 @@ public sealed class FeaturePipelineBuilder
     /// <param name="name">The new column.</param>
     /// <returns>This builder.</returns>
     public FeaturePipelineBuilder Ratio(string numerator, string denominator, string name) =>
-        Add($"Ratio({name})", f => FeatureSpecs.Combine(f, numerator, denominator, CombineOperation.Ratio, name));
+        Add(new() { ["ratio"] = Texts([numerator, denominator]), ["name"] = name });
 
     /// <summary>Adds <paramref name="name"/> = left − right.</summary>
     /// <param name="left">A numeric column.</param>
@@ -212,7 +205,7 @@ public sealed class FeaturePipelineBuilder
     /// <param name="name">The new column.</param>
     /// <returns>This builder.</returns>
     public FeaturePipelineBuilder Difference(string left, string right, string name) =>
-        Add($"Difference({name})", f => FeatureSpecs.Combine(f, left, right, CombineOperation.Difference, name));
+        Add(new() { ["difference"] = Texts([left, right]), ["name"] = name });
 
     /// <summary>Adds <paramref name="name"/> = left · right.</summary>
     /// <param name="left">A numeric column.</param>
@@ -220,14 +213,14 @@ public sealed class FeaturePipelineBuilder
     /// <param name="name">The new column.</param>
     /// <returns>This builder.</returns>
     public FeaturePipelineBuilder Product(string left, string right, string name) =>
-        Add($"Product({name})", f => FeatureSpecs.Combine(f, left, right, CombineOperation.Product, name));
+        Add(new() { ["product"] = Texts([left, right]), ["name"] = name });
 
     /// <summary>Adds <paramref name="name"/> = −days / 365.25: age (or tenure) in years from a count of days before the application (Home Credit's <c>DAYS_BIRTH</c>).</summary>
     /// <param name="daysColumn">Days relative to the application, negative in the past.</param>
     /// <param name="name">The new column.</param>
     /// <returns>This builder.</returns>
     public FeaturePipelineBuilder AgeInYears(string daysColumn, string name) =>
-        Add($"AgeInYears({name})", f => FeatureSpecs.Affine(f, daysColumn, 0, -365.25, name, $"AgeInYears('{daysColumn}')"));
+        Add(new() { ["ageInYears"] = daysColumn, ["name"] = name });
 
     /// <summary>Adds a column computed by a function registered with <see cref="CustomFeatures.Register"/>. Only the name is saved: register it before loading the model.</summary>
     /// <param name="function">The registered name.</param>
@@ -237,8 +230,7 @@ public sealed class FeaturePipelineBuilder
     public FeaturePipelineBuilder Custom(string function, IReadOnlyList<string> sources, string name)
     {
         ArgumentNullException.ThrowIfNull(sources);
-        _ = CustomFeatures.Resolve(function);
-        return Add($"Custom({name})", f => FeatureSpecs.Custom(f, function, [.. sources], name));
+        return Add(new() { ["custom"] = function, ["sources"] = Texts([.. sources]), ["name"] = name });
     }
 
     /// <summary>
@@ -259,9 +251,20 @@ public sealed class FeaturePipelineBuilder
         ArgumentNullException.ThrowIfNull(configure);
         var spec = new AggregationBuilder();
         configure(spec);
-        _descriptions.Add($"Aggregate({table} by {key} as {prefix})");
-        _aggregations.Add((table, key, prefix, spec));
-        return this;
+        var step = new JsonObject
+        {
+            ["aggregate"] = table,
+            ["key"] = key,
+            ["prefix"] = prefix,
+            ["numeric"] = new JsonObject(spec.Numerics.Select(n => KeyValuePair.Create(n.Column, (JsonNode?)Texts([.. Enum.GetValues<AggregateFunctions>().Where(f => f is not (AggregateFunctions.None or AggregateFunctions.All) && n.Functions.HasFlag(f)).Select(f => Name(f))])))),
+            ["categorical"] = new JsonObject(spec.Categoricals.Select(c => KeyValuePair.Create(c.Column, (JsonNode?)c.MaxCategories))),
+        };
+        if (spec.Filter is { } filter)
+        {
+            step["where"] = new JsonObject { ["column"] = filter.Column, ["values"] = Texts(filter.Values) };
+        }
+
+        return Add(step);
     }
 
     /// <summary>
@@ -271,53 +274,30 @@ public sealed class FeaturePipelineBuilder
     /// <param name="configure">Sets the binning options, or <see langword="null"/> for the defaults.</param>
     /// <param name="columns">Numeric or categorical columns; none for every current one.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder WoE(Action<WoeBinningOptions>? configure = null, params string[] columns)
-    {
-        var options = Options(configure);
-        return Add("WoE", f => FeatureSpecs.Woe(f, columns, options));
-    }
+    public FeaturePipelineBuilder WoE(Action<WoeBinningOptions>? configure = null, params string[] columns) =>
+        Add(Binning(new JsonObject { ["woe"] = Texts(columns) }, configure));
 
     /// <summary>Keeps only the current columns whose Information Value (under a WoE binning with the given options) is at least <paramref name="minimum"/>.</summary>
     /// <param name="minimum">Default 0.02, below which a characteristic is conventionally useless.</param>
     /// <param name="configure">Sets the binning options, or <see langword="null"/> for the defaults.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder SelectByInformationValue(double minimum = 0.02, Action<WoeBinningOptions>? configure = null)
-    {
-        var options = Options(configure);
-        return Add($"SelectByInformationValue({minimum})", f => FeatureSpecs.SelectByInformationValue(f, minimum, options));
-    }
+    public FeaturePipelineBuilder SelectByInformationValue(double minimum = 0.02, Action<WoeBinningOptions>? configure = null) =>
+        Add(Binning(new JsonObject { ["selectByIv"] = Number(minimum) }, configure));
 
     /// <summary>Drops numeric columns whose (population) variance is at most <paramref name="minimum"/> and categorical columns with at most one category.</summary>
     /// <param name="minimum">Default 0: constant columns.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder SelectByVariance(double minimum = 0) =>
-        Add($"SelectByVariance({minimum})", f => FeatureSpecs.SelectByVariance(f, minimum));
+    public FeaturePipelineBuilder SelectByVariance(double minimum = 0) => Add(new() { ["selectByVariance"] = Number(minimum) });
 
     /// <summary>Drops each numeric column whose absolute Pearson correlation with an earlier kept column exceeds <paramref name="maximum"/>.</summary>
     /// <param name="maximum">Default 0.95.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder SelectByCorrelation(double maximum = 0.95)
-    {
-        if (!(maximum > 0 && maximum <= 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(maximum), maximum, "The correlation cap must be in (0, 1].");
-        }
-
-        return Add($"SelectByCorrelation({maximum})", f => FeatureSpecs.SelectByCorrelation(f, maximum));
-    }
+    public FeaturePipelineBuilder SelectByCorrelation(double maximum = 0.95) => Add(new() { ["selectByCorrelation"] = Number(maximum) });
 
     /// <summary>Removes columns from the model's features (later steps can still read them).</summary>
     /// <param name="columns">The columns.</param>
     /// <returns>This builder.</returns>
-    public FeaturePipelineBuilder Drop(params string[] columns) =>
-        Add($"Drop({string.Join(", ", columns)})", f =>
-        {
-            foreach (var c in columns)
-            {
-                f.Resolve(c, "Drop");
-                f.Deactivate(c);
-            }
-        });
+    public FeaturePipelineBuilder Drop(params string[] columns) => Add(new() { ["drop"] = Texts(columns) });
 
     /// <summary>Fits the pipeline (and the learner preparation) on training data.</summary>
     internal (FittedFeatures Features, FeatureMatrix Training) Fit(CreditData training, LearnerCapabilities capabilities, int seed)
@@ -351,21 +331,83 @@ public sealed class FeaturePipelineBuilder
         return copy;
     }
 
-    private static WoeBinningOptions Options(Action<WoeBinningOptions>? configure)
+    /// <summary>Reads a step description (from a method here or from a pipeline file) with the one interpreter, checks it, and adds it.</summary>
+    /// <param name="step">The step object.</param>
+    /// <param name="where">Names the step in errors, e.g. <c>p.json: step 3</c>.</param>
+    internal FeaturePipelineBuilder Add(JsonElement step, string where)
+    {
+        var read = new FeaturePipelineJson.Step(where, step);
+        var (apply, aggregation) = read.Compile();
+        if (aggregation is { } a)
+        {
+            _aggregations.Add(a);
+        }
+        else
+        {
+            _steps.Add(apply!);
+        }
+
+        _descriptions.Add(new FeatureStepDescription(read.Operation, step));
+        return this;
+    }
+
+    private FeaturePipelineBuilder Add(JsonObject step)
+    {
+        using var document = JsonDocument.Parse(step.ToJsonString(FeatureStepDescription.Json));
+        return Add(document.RootElement, $"step {_descriptions.Count}");
+    }
+
+    private static JsonArray Texts(string[]? values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new JsonArray([.. values.Select(v => (JsonNode?)(v ?? throw new ArgumentException("A column name is null.", nameof(values))))]);
+    }
+
+    private static JsonArray Numbers(double[]? values)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        return new JsonArray([.. values.Select(Number)]);
+    }
+
+    /// <summary>A number for a step object; an infinite bound as the text the interpreter reads back ("Infinity", "-Infinity").</summary>
+    private static JsonNode? Number(double value) => double.IsFinite(value)
+        ? JsonValue.Create(value)
+        : double.IsNaN(value) ? throw new ArgumentException("A step's number is NaN; give a finite number.", nameof(value)) : JsonValue.Create(value > 0 ? "Infinity" : "-Infinity");
+
+    /// <summary>An enum value as the pipeline file writes it: camelCase (<c>minMax</c>).</summary>
+    private static string Name<T>(T value)
+        where T : struct, Enum
+    {
+        var name = value.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
+    }
+
+    private static void Optional(JsonObject step, string key, double value, double defaultValue)
+    {
+        if (value != defaultValue)
+        {
+            step[key] = Number(value);
+        }
+    }
+
+    private static JsonObject Binning(JsonObject step, Action<WoeBinningOptions>? configure)
     {
         var options = new WoeBinningOptions();
         configure?.Invoke(options);
-        options.Validate();
-        return options.Clone();
-    }
+        var defaults = new WoeBinningOptions();
+        Optional(step, "maxBins", options.MaximumBinCount, defaults.MaximumBinCount);
+        Optional(step, "minBinShare", options.MinimumBinShare, defaults.MinimumBinShare);
+        if (options.Trend != defaults.Trend)
+        {
+            step["trend"] = Name(options.Trend);
+        }
 
-    private static double[] NonEmpty(double[] values, string name) =>
-        values is { Length: > 0 } && values.All(double.IsFinite) ? [.. values] : throw new ArgumentException("Give at least one value, every one a finite number.", name);
+        Optional(step, "prebins", options.PrebinCount, defaults.PrebinCount);
+        if (options.SpecialValues.Count > 0)
+        {
+            step["specialValues"] = Numbers([.. options.SpecialValues]);
+        }
 
-    private FeaturePipelineBuilder Add(string description, Action<FeatureFrame> step)
-    {
-        _descriptions.Add(description);
-        _steps.Add(step);
-        return this;
+        return step;
     }
 }
