@@ -84,7 +84,7 @@ internal static class LearnerOptionsBinder
         var eq = option.IndexOf('=', StringComparison.Ordinal);
         if (eq <= 0)
         {
-            throw new ConfigurationException($"--option '{option}' is not NAME=VALUE (e.g. --option L2Regularization=0.5).");
+            throw new ConfigurationException($"learner option '{option}' is not NAME=VALUE (e.g. L2Regularization=0.5).");
         }
 
         var name = option[..eq].Trim();
