@@ -92,8 +92,9 @@ public sealed class ScoringInputException : CreditScoringException
 
 /// <summary>
 /// The SDK was told something it cannot work with: a text that does not follow its grammar (a cost term, a threshold
-/// objective, a learner option), an unknown name (a learner, a resampler), an option out of its range. The message quotes
-/// what was given and says what is expected.
+/// objective, a learner option, a pipeline step), an unknown name (a learner, a resampler, a custom feature), an option
+/// out of its range, a feature step naming a column the data does not have or of the wrong kind, a key used for what it
+/// cannot do. The message quotes what was given and says what is expected.
 /// </summary>
 public sealed class ConfigurationException : CreditScoringException
 {

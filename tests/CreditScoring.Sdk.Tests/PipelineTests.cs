@@ -68,7 +68,7 @@ public class PipelineTests
     {
         var pipeline = new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build();
 
-        Assert.StartsWith("The data has no target column", Assert.Throws<InvalidOperationException>(() => pipeline.Fit(CreditData.FromColumns([new NumericColumn("x", [1, 2])]))).Message, StringComparison.Ordinal);
+        Assert.StartsWith("The data has no target column", Assert.Throws<TrainingDataException>(() => pipeline.Fit(CreditData.FromColumns([new NumericColumn("x", [1, 2])]))).Message, StringComparison.Ordinal);
         var onlyTarget = CreditData.FromColumns([new NumericColumn("y", [0, 1])], o => o.Target("y"));
         Assert.StartsWith("The data has no numeric or categorical feature columns to train on.", Assert.Throws<TrainingDataException>(() => pipeline.Fit(onlyTarget)).Message, StringComparison.Ordinal);
     }

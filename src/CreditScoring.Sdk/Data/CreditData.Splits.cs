@@ -27,7 +27,7 @@ public sealed partial class CreditData
     /// <param name="seed">The shuffle seed (no default: pass the <c>CreditScoringContext</c>'s <c>Seed</c>, so that one seed decides every random choice).</param>
     /// <returns>The split.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="testFraction"/> is not in (0, 1).</exception>
-    /// <exception cref="InvalidOperationException">The table has no target, or a part would have no rows.</exception>
+    /// <exception cref="TrainingDataException">The table has no target, or a part would have no rows.</exception>
     public DataSplit SplitStratified(double testFraction, int seed)
     {
         if (!(testFraction > 0 && testFraction < 1))
@@ -48,7 +48,7 @@ public sealed partial class CreditData
     /// <param name="seed">The shuffle seed (no default: pass the <c>CreditScoringContext</c>'s <c>Seed</c>, so that one seed decides every random choice).</param>
     /// <returns>The folds, in order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="folds"/> is below 2.</exception>
-    /// <exception cref="InvalidOperationException">No target, or a class has fewer rows than folds.</exception>
+    /// <exception cref="TrainingDataException">No target, or a class has fewer rows than folds.</exception>
     public IReadOnlyList<DataFold> StratifiedKFold(int folds, int seed)
     {
         var assignment = Splitter.StratifiedFolds(Labels, folds, seed);
@@ -73,12 +73,12 @@ public sealed partial class CreditData
     /// </summary>
     /// <param name="cutoff">The first test date (compared in UTC; an unspecified kind is taken as UTC).</param>
     /// <returns>The split.</returns>
-    /// <exception cref="InvalidOperationException">No time column, it is not a date, a time is missing, or a part would be empty.</exception>
+    /// <exception cref="TrainingDataException">No time column, it is not a date, a time is missing, or a part would be empty.</exception>
     public DataSplit SplitOutOfTime(DateTime cutoff)
     {
         if (TimeColumn is not DateColumn dates)
         {
-            throw new InvalidOperationException(TimeColumn is null
+            throw new TrainingDataException(TimeColumn is null
                 ? "An out-of-time split needs a time column; load the data with o.Time(\"application_date\")."
                 : $"The time column '{TimeColumn.Name}' is {TimeColumn.Kind}; a date cutoff needs a date column (use SplitOutOfTime(testFraction) for a numeric time).");
         }
@@ -100,7 +100,7 @@ public sealed partial class CreditData
     /// </summary>
     /// <param name="testFraction">The approximate share of the latest rows that go to test, in (0, 1).</param>
     /// <returns>The split.</returns>
-    /// <exception cref="InvalidOperationException">No time column, a time is missing, or a part would be empty.</exception>
+    /// <exception cref="TrainingDataException">No time column, a time is missing, or a part would be empty.</exception>
     public DataSplit SplitOutOfTime(double testFraction)
     {
         if (!(testFraction > 0 && testFraction < 1))
@@ -127,8 +127,8 @@ public sealed partial class CreditData
         {
             DateColumn d => d.DaysSinceEpoch,
             NumericColumn n => n.Values,
-            null => throw new InvalidOperationException("An out-of-time split needs a time column; load the data with o.Time(\"application_date\")."),
-            _ => throw new InvalidOperationException($"The time column '{TimeColumn.Name}' must be a date or a number."),
+            null => throw new TrainingDataException("An out-of-time split needs a time column; load the data with o.Time(\"application_date\")."),
+            _ => throw new TrainingDataException($"The time column '{TimeColumn.Name}' must be a date or a number."),
         };
         var missing = 0;
         foreach (var v in values)

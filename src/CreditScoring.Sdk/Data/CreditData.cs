@@ -135,14 +135,14 @@ public sealed partial class CreditData
     public DataColumn? TimeColumn => TimeIndex >= 0 ? _columns[TimeIndex] : null;
 
     /// <summary>The target as 0/1 labels (1 = default).</summary>
-    /// <exception cref="InvalidOperationException">The table has no target.</exception>
+    /// <exception cref="TrainingDataException">The table has no target.</exception>
     public ReadOnlySpan<int> Labels => _labels ?? throw NoTarget();
 
     /// <summary>The sample weights, or an empty span when the table has no weight column (every row then weighs 1).</summary>
     public ReadOnlySpan<double> Weights => _weights;
 
     /// <summary>The number of rows with target 1.</summary>
-    /// <exception cref="InvalidOperationException">The table has no target.</exception>
+    /// <exception cref="TrainingDataException">The table has no target.</exception>
     public int PositiveCount
     {
         get
@@ -159,7 +159,7 @@ public sealed partial class CreditData
     }
 
     /// <summary>The default rate: the weight of rows with target 1 over the total weight (the row share without weights).</summary>
-    /// <exception cref="InvalidOperationException">The table has no target.</exception>
+    /// <exception cref="TrainingDataException">The table has no target.</exception>
     public double DefaultRate
     {
         get
@@ -466,7 +466,7 @@ public sealed partial class CreditData
         return i >= 0 ? i : throw new KeyNotFoundException($"There is no column '{name}' (names are case-sensitive). Columns: {string.Join(", ", Schema.Columns.Select(c => c.Name))}.");
     }
 
-    internal static InvalidOperationException NoTarget() =>
+    internal static TrainingDataException NoTarget() =>
         new("The data has no target column; load it with a target, e.g. CreditData.ReadCsv(path, o => o.Target(\"default\")).");
 
     private static CreditData ReadCsv(TextReader text, CsvReadOptions options, string source)

@@ -85,9 +85,9 @@ public sealed class CostMatrix
     /// <summary>The costs when they are all constant.</summary>
     /// <param name="rows">The number of rows.</param>
     /// <returns>The costs.</returns>
-    /// <exception cref="InvalidOperationException">Some cost is read from a column.</exception>
+    /// <exception cref="ConfigurationException">Some cost is read from a column.</exception>
     public RowCosts Constant(int rows) => IsPerApplicant
-        ? throw new InvalidOperationException($"The cost matrix reads columns ({this}); resolve it against the data with Resolve(data).")
+        ? throw new ConfigurationException($"The cost matrix reads columns ({this}); resolve it against the data with Resolve(data).")
         : new RowCosts(rows, [FalseNegative.Constant], [FalsePositive.Constant], [TruePositive.Constant], [TrueNegative.Constant]);
 
     /// <inheritdoc />

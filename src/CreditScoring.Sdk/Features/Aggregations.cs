@@ -451,14 +451,14 @@ internal sealed class FittedAggregation
     {
         if (!data.Related.TryGetValue(table, out var side))
         {
-            throw new InvalidOperationException($"Aggregate('{table}', ...) needs the related table '{table}' attached to the training data with data.WithRelated(\"{table}\", table); the data has {(data.Related.Count == 0 ? "no related tables" : "only: " + string.Join(", ", data.Related.Keys))}.");
+            throw new ConfigurationException($"Aggregate('{table}', ...) needs the related table '{table}' attached to the training data with data.WithRelated(\"{table}\", table); the data has {(data.Related.Count == 0 ? "no related tables" : "only: " + string.Join(", ", data.Related.Keys))}.");
         }
 
         foreach (var (where, column) in new[] { ("application data", data.Schema.IndexOf(key)), ($"related table '{table}'", side.Schema.IndexOf(key)) })
         {
             if (column < 0)
             {
-                throw new InvalidOperationException($"Aggregate('{table}', key: '{key}'): the {where} has no column '{key}'.");
+                throw new ConfigurationException($"Aggregate('{table}', key: '{key}'): the {where} has no column '{key}'.");
             }
         }
 
@@ -467,7 +467,7 @@ internal sealed class FittedAggregation
             var index = side.Schema.IndexOf(column);
             if (index < 0 || side[index] is not NumericColumn)
             {
-                throw new InvalidOperationException(index < 0
+                throw new ConfigurationException(index < 0
                     ? $"Aggregate('{table}'): the related table has no column '{column}'. Its columns: {string.Join(", ", side.Schema.Columns.Select(c => c.Name))}."
                     : $"Aggregate('{table}'): column '{column}' is {side[index].Kind.ToString().ToLowerInvariant()}; Numeric(...) aggregates numbers (use Categorical(...) for categories).");
             }
@@ -479,7 +479,7 @@ internal sealed class FittedAggregation
             var index = side.Schema.IndexOf(column);
             if (index < 0 || side[index] is not CategoricalColumn c)
             {
-                throw new InvalidOperationException(index < 0
+                throw new ConfigurationException(index < 0
                     ? $"Aggregate('{table}'): the related table has no column '{column}'."
                     : $"Aggregate('{table}'): column '{column}' is {side[index].Kind.ToString().ToLowerInvariant()}; Categorical(...) counts categories.");
             }
@@ -491,7 +491,7 @@ internal sealed class FittedAggregation
 
         if (spec.Filter is { } filter && side.Schema.IndexOf(filter.Column) < 0)
         {
-            throw new InvalidOperationException($"Aggregate('{table}'): the filter column '{filter.Column}' is not in the related table.");
+            throw new ConfigurationException($"Aggregate('{table}'): the filter column '{filter.Column}' is not in the related table.");
         }
 
         return new FittedAggregation(table, key, prefix, [.. spec.Numerics], [.. categoricals], spec.Filter?.Column, spec.Filter?.Values ?? []);

@@ -35,5 +35,5 @@ public static class CustomFeatures
     internal static CustomFeature Resolve(string name) =>
         Functions.TryGetValue(name, out var f)
             ? f
-            : throw new InvalidOperationException($"The custom feature function '{name}' is not registered in this process; call CustomFeatures.Register(\"{name}\", ...) before fitting or loading a model that uses it.");
+            : throw new ConfigurationException($"The custom feature function '{name}' is not registered in this process; call CustomFeatures.Register(\"{name}\", ...) before fitting or loading a model that uses it.");
 }

@@ -65,7 +65,7 @@ internal sealed class FeatureFrame
         ArgumentNullException.ThrowIfNull(name);
         return _bound.TryGetValue(name, out var index)
             ? index
-            : throw new InvalidOperationException($"{usedBy} refers to column '{name}', which is neither a model input nor made by an earlier step (names are case-sensitive). Available: {string.Join(", ", _bound.Keys.Take(40))}{(_bound.Count > 40 ? ", ..." : "")}.");
+            : throw new ConfigurationException($"{usedBy} refers to column '{name}', which is neither a model input nor made by an earlier step (names are case-sensitive). Available: {string.Join(", ", _bound.Keys.Take(40))}{(_bound.Count > 40 ? ", ..." : "")}.");
     }
 
     /// <summary>The columns a transform applies to: those named, or every active column of the given kinds when none is named.</summary>
@@ -78,7 +78,7 @@ internal sealed class FeatureFrame
                 var kind = this[Resolve(n, usedBy)].Info.Kind;
                 if (!kinds.Contains(kind))
                 {
-                    throw new InvalidOperationException($"{usedBy} applies to {string.Join(" or ", kinds.Select(k => k.ToString().ToLowerInvariant()))} columns, but '{n}' is {kind.ToString().ToLowerInvariant()}.");
+                    throw new ConfigurationException($"{usedBy} applies to {string.Join(" or ", kinds.Select(k => k.ToString().ToLowerInvariant()))} columns, but '{n}' is {kind.ToString().ToLowerInvariant()}.");
                 }
             }
 
@@ -141,7 +141,7 @@ internal sealed class FeatureFrame
             var name = step.Outputs[k].Name;
             if (_bound.ContainsKey(name) && !replaces.Contains(name))
             {
-                throw new InvalidOperationException($"{usedBy} would create column '{name}', but a column of that name already exists; choose another name.");
+                throw new ConfigurationException($"{usedBy} would create column '{name}', but a column of that name already exists; choose another name.");
             }
 
             _bound[name] = _columns.Count;
@@ -170,7 +170,7 @@ internal sealed class FeatureFrame
     {
         if (_bound.ContainsKey(info.Name))
         {
-            throw new InvalidOperationException($"{usedBy} would create column '{info.Name}', but a column of that name already exists; choose another prefix or name.");
+            throw new ConfigurationException($"{usedBy} would create column '{info.Name}', but a column of that name already exists; choose another prefix or name.");
         }
 
         _bound[info.Name] = _columns.Count;

@@ -242,7 +242,7 @@ internal static class FeatureSpecs
         for (var k = 0; k < values.Length; k++)
         {
             values[k] = order is null ? k : order.ToList().IndexOf(categories[k]) is var p and >= 0 ? p
-                : throw new InvalidOperationException($"{usedBy}: the order does not list category '{categories[k]}' (it lists {string.Join(", ", order)}).");
+                : throw new ConfigurationException($"{usedBy}: the order does not list category '{categories[k]}' (it lists {string.Join(", ", order)}).");
         }
 
         frame.AddStep(new CategoryMapStep(index, values, double.NaN, double.NaN, "ordinal", new FeatureInfo(column, FeatureKind.Continuous)), usedBy, [column], complete: false);
@@ -447,7 +447,7 @@ internal static class FeatureSpecs
         var column = frame[index];
         if (column.Info.Kind != FeatureKind.Categorical)
         {
-            throw new InvalidOperationException($"{usedBy} encodes categorical columns, but '{column.Info.Name}' is {column.Info.Kind.ToString().ToLowerInvariant()}.");
+            throw new ConfigurationException($"{usedBy} encodes categorical columns, but '{column.Info.Name}' is {column.Info.Kind.ToString().ToLowerInvariant()}.");
         }
 
         var categories = CategoryNames(column);
@@ -479,7 +479,7 @@ internal static class FeatureSpecs
     {
         if (frame[index].Info.Kind == FeatureKind.Categorical)
         {
-            throw new InvalidOperationException($"{usedBy} needs a numeric column, but '{frame[index].Info.Name}' is categorical.");
+            throw new ConfigurationException($"{usedBy} needs a numeric column, but '{frame[index].Info.Name}' is categorical.");
         }
     }
 

@@ -103,7 +103,7 @@ public sealed class LearnerValidationData
     /// <param name="labels">0/1 labels, one per row.</param>
     /// <param name="weights">Non-negative weights, one per row, or empty for unit weights.</param>
     /// <exception cref="ArgumentException">Lengths disagree, a label is not 0/1 or a weight is negative.</exception>
-    /// <exception cref="InvalidOperationException">The validation rows hold a single class.</exception>
+    /// <exception cref="TrainingDataException">The validation rows hold a single class.</exception>
     public LearnerValidationData(FeatureMatrix features, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights = default)
     {
         ArgumentNullException.ThrowIfNull(features);

@@ -66,7 +66,7 @@ public abstract class Resampler
     /// </param>
     /// <returns>The resampled rows.</returns>
     /// <exception cref="ArgumentException">Lengths disagree, a label is not 0/1, a weight is negative, or a feature is missing or of a kind the resampler cannot use.</exception>
-    /// <exception cref="InvalidOperationException">A class is empty, too small for the neighbor count, or the strategy asks for the impossible.</exception>
+    /// <exception cref="TrainingDataException">A class is empty, too small for the neighbor count, or the strategy asks for the impossible.</exception>
     public ResampledData Resample(FeatureMatrix features, ReadOnlySpan<int> labels, int seed, ReadOnlySpan<double> weights = default, int maxDegreeOfParallelism = -1, IReadOnlyList<IReadOnlyList<int>>? categoricalGroups = null)
     {
         ArgumentNullException.ThrowIfNull(features);

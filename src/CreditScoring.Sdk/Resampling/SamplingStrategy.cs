@@ -119,7 +119,7 @@ public sealed class SamplingStrategy
     /// <param name="positives">Rows of class 1 now.</param>
     /// <param name="overSampling"><see langword="true"/> for an over-sampler, <see langword="false"/> for an under-sampler.</param>
     /// <returns>The target counts.</returns>
-    /// <exception cref="InvalidOperationException">The strategy would make an over-sampler remove rows or an under-sampler add rows.</exception>
+    /// <exception cref="TrainingDataException">The strategy would make an over-sampler remove rows or an under-sampler add rows.</exception>
     public (int Negatives, int Positives) Targets(int negatives, int positives, bool overSampling)
     {
         var minorityIsPositive = positives <= negatives;

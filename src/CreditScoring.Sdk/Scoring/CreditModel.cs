@@ -221,7 +221,7 @@ public sealed class CreditModel
     /// <summary>Saves the model signed by a key (see <see cref="ModelSigningKey"/>), written as <see cref="Save(string)"/> does.</summary>
     /// <param name="path">The file.</param>
     /// <param name="signer">An HMAC key or an ECDSA private key.</param>
-    /// <exception cref="InvalidOperationException">The key is an ECDSA public key, which cannot sign.</exception>
+    /// <exception cref="ConfigurationException">The key is an ECDSA public key, which cannot sign.</exception>
     public void Save(string path, ModelSigningKey signer)
     {
         ArgumentNullException.ThrowIfNull(signer);
@@ -269,7 +269,7 @@ public sealed class CreditModel
     /// </summary>
     /// <param name="data">Data with a target and every input column.</param>
     /// <returns>The report.</returns>
-    /// <exception cref="InvalidOperationException">The data has no target.</exception>
+    /// <exception cref="TrainingDataException">The data has no target.</exception>
     /// <exception cref="ScoringInputException">An input column is absent or has the wrong kind.</exception>
     public EvaluationReport Evaluate(CreditData data)
     {
@@ -292,7 +292,7 @@ public sealed class CreditModel
     /// <param name="probabilities">The model's probability of default for each row.</param>
     /// <returns>The report.</returns>
     /// <exception cref="ArgumentException">The probabilities are not one per row.</exception>
-    /// <exception cref="InvalidOperationException">The data has no target.</exception>
+    /// <exception cref="TrainingDataException">The data has no target.</exception>
     public EvaluationReport Evaluate(CreditData data, ReadOnlySpan<double> probabilities)
     {
         ArgumentNullException.ThrowIfNull(data);

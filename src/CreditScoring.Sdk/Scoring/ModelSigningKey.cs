@@ -126,7 +126,7 @@ public sealed class ModelSigningKey : IDisposable
 
     /// <summary>The key as text for a key file: PKCS#8 PEM for an ECDSA private key, base64 for an HMAC key.</summary>
     /// <returns>The text.</returns>
-    /// <exception cref="InvalidOperationException">The key is an ECDSA public key (it has no private part to export).</exception>
+    /// <exception cref="ConfigurationException">The key is an ECDSA public key (it has no private part to export).</exception>
     public string ExportSigningKey()
     {
         if (_hmacKey is not null)
@@ -134,14 +134,14 @@ public sealed class ModelSigningKey : IDisposable
             return Convert.ToBase64String(_hmacKey);
         }
 
-        return CanSign ? _ecdsa!.ExportPkcs8PrivateKeyPem() : throw new InvalidOperationException("This is a public key; it cannot sign and has no private key to export.");
+        return CanSign ? _ecdsa!.ExportPkcs8PrivateKeyPem() : throw new ConfigurationException("This is a public key; it cannot sign and has no private key to export.");
     }
 
     /// <summary>The public key as PEM (SubjectPublicKeyInfo), for the services that only verify.</summary>
     /// <returns>The PEM text.</returns>
-    /// <exception cref="InvalidOperationException">The key is an HMAC key, which has no public half.</exception>
+    /// <exception cref="ConfigurationException">The key is an HMAC key, which has no public half.</exception>
     public string ExportPublicKeyPem() =>
-        _ecdsa?.ExportSubjectPublicKeyInfoPem() ?? throw new InvalidOperationException("An HMAC key has no public half: the verifying service needs the same secret.");
+        _ecdsa?.ExportSubjectPublicKeyInfoPem() ?? throw new ConfigurationException("An HMAC key has no public half: the verifying service needs the same secret.");
 
     /// <inheritdoc />
     public void Dispose()
@@ -158,7 +158,7 @@ public sealed class ModelSigningKey : IDisposable
     {
         if (!CanSign)
         {
-            throw new InvalidOperationException($"The key {Id} is an ECDSA public key: it verifies signatures but cannot sign. Sign with the private key.");
+            throw new ConfigurationException($"The key {Id} is an ECDSA public key: it verifies signatures but cannot sign. Sign with the private key.");
         }
 
         return _hmacKey is not null

@@ -67,7 +67,7 @@ public sealed partial class CreditPipeline
     /// <param name="training">Labelled training data.</param>
     /// <param name="cancellationToken">Cancels the fit.</param>
     /// <returns>The model.</returns>
-    /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
+    /// <exception cref="TrainingDataException">The data has no target, no feature columns, or a single class.</exception>
     public CreditModel Fit(CreditData training, CancellationToken cancellationToken = default) => Fit(training, null, cancellationToken);
 
     /// <summary>
@@ -80,13 +80,13 @@ public sealed partial class CreditPipeline
     /// <param name="validation">Labelled validation data with the training data's columns, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the fit.</param>
     /// <returns>The model.</returns>
-    /// <exception cref="InvalidOperationException">The data has no target, no feature columns, or a single class.</exception>
+    /// <exception cref="TrainingDataException">The data has no target, no feature columns, or a single class.</exception>
     public CreditModel Fit(CreditData training, CreditData? validation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(training);
         if (validation is not null && !validation.HasTarget)
         {
-            throw new InvalidOperationException("The validation data has no target column; early stopping needs labelled rows.");
+            throw new TrainingDataException("The validation data has no target column; early stopping needs labelled rows.");
         }
 
         if (!training.HasTarget)

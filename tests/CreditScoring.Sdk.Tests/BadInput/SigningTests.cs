@@ -109,7 +109,7 @@ public class SigningTests
         Assert.False(publicOnly.CanSign);
         Assert.True(again.CanSign);
         Assert.Equal(pair.Id, again.Id);
-        Assert.StartsWith("The key", Assert.Throws<InvalidOperationException>(() => Model.Value.Save(new MemoryStream(), publicOnly)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("The key", Assert.Throws<ConfigurationException>(() => Model.Value.Save(new MemoryStream(), publicOnly)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

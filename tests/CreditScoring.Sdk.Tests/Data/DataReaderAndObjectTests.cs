@@ -152,7 +152,7 @@ public class DataReaderAndObjectTests
     public void Labels_WithoutTarget_ThrowsWithAdvice()
     {
         var data = CreditData.FromColumns([new NumericColumn("x", [1, 2])]);
-        var e = Assert.Throws<InvalidOperationException>(() => data.Labels.ToArray());
+        var e = Assert.Throws<TrainingDataException>(() => data.Labels.ToArray());
         Assert.StartsWith("The data has no target column", e.Message, StringComparison.Ordinal);
     }
 

@@ -96,7 +96,7 @@ public class SplitTests
     public void SplitOutOfTime_WithoutTimeColumn_Throws()
     {
         var data = SyntheticCredit.Generate(50);
-        var e = Assert.Throws<InvalidOperationException>(() => data.SplitOutOfTime(0.2));
+        var e = Assert.Throws<TrainingDataException>(() => data.SplitOutOfTime(0.2));
         Assert.Equal("An out-of-time split needs a time column; load the data with o.Time(\"application_date\").", e.Message);
     }
 }

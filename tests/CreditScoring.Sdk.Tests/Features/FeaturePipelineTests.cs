@@ -210,7 +210,7 @@ public class FeaturePipelineTests
 
         Assert.Contains("MAX_IA", loaded.Features.Features.Select(f => f.Name));
         Assert.Equal(Scores(model, data), Scores(loaded, data));
-        var e = Assert.Throws<InvalidOperationException>(() => new CreditScoringContext().CreatePipeline().Features(f => f.Custom("not_registered_anywhere", ["income"], "X")));
+        var e = Assert.Throws<ConfigurationException>(() => new CreditScoringContext().CreatePipeline().Features(f => f.Custom("not_registered_anywhere", ["income"], "X")));
         Assert.Contains("'not_registered_anywhere' is not registered", e.Message, StringComparison.Ordinal);
     }
 
@@ -377,7 +377,7 @@ public class FeaturePipelineTests
     private static void CreditPipelineBuilderFail(CreditData data, Action<FeaturePipelineBuilder> steps, string expected)
     {
         var pipeline = new CreditScoringContext().CreatePipeline().Features(steps).Train(t => t.LogisticRegression()).Build();
-        var e = Assert.Throws<InvalidOperationException>(() => pipeline.Fit(data));
+        var e = Assert.Throws<ConfigurationException>(() => pipeline.Fit(data));
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }
 

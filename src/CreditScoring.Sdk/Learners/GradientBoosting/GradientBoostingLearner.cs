@@ -83,7 +83,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">Shapes disagree, a value is infinite, a label is not 0/1, a weight is negative, or a monotone constraint names a feature that does not exist or is categorical.</exception>
-    /// <exception cref="InvalidOperationException">Only one class has positive weight.</exception>
+    /// <exception cref="TrainingDataException">Only one class has positive weight.</exception>
     public ICreditPredictor Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights, LearnerContext context)
     {
         ArgumentNullException.ThrowIfNull(features);

@@ -51,7 +51,7 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">Shapes disagree, a feature is categorical or has a missing or infinite value, a label is not 0/1, or a weight is negative.</exception>
-    /// <exception cref="InvalidOperationException">Only one class has positive weight.</exception>
+    /// <exception cref="TrainingDataException">Only one class has positive weight.</exception>
     /// <exception cref="CreditScoringException">The solver did not converge.</exception>
     public ICreditPredictor Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights, LearnerContext context)
     {
