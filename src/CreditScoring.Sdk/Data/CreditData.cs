@@ -59,7 +59,7 @@ public sealed partial class CreditData
         {
             if (columns[target] is not NumericColumn t)
             {
-                throw new ArgumentException($"The target column '{columns[target].Name}' is {columns[target].Kind}; it must be numeric with values 0 and 1 (or be loaded with Target(name, positiveLabel, negativeLabel)).");
+                throw new TrainingDataException($"The target column '{columns[target].Name}' is {columns[target].Kind}; it must be numeric with values 0 and 1 (or be loaded with Target(name, positiveLabel, negativeLabel)).");
             }
 
             _labels = new int[rows];
@@ -70,7 +70,7 @@ public sealed partial class CreditData
                 {
                     0.0 => 0,
                     1.0 => 1,
-                    _ => throw new ArgumentException($"The target column '{t.Name}' has the value {t.FormatValue(r) ?? "(missing)"} in row {r}; a target must be 0 or 1."),
+                    _ => throw new TrainingDataException($"The target column '{t.Name}' has the value {t.FormatValue(r) ?? "(missing)"} in row {r}; a target must be 0 or 1."),
                 };
             }
         }
@@ -79,14 +79,14 @@ public sealed partial class CreditData
         {
             if (columns[weight] is not NumericColumn w)
             {
-                throw new ArgumentException($"The weight column '{columns[weight].Name}' is {columns[weight].Kind}; it must be numeric.");
+                throw new TrainingDataException($"The weight column '{columns[weight].Name}' is {columns[weight].Kind}; it must be numeric.");
             }
 
             for (var r = 0; r < rows; r++)
             {
                 if (!(w[r] >= 0) || double.IsInfinity(w[r]))
                 {
-                    throw new ArgumentException($"The weight column '{w.Name}' has the value {w.FormatValue(r) ?? "(missing)"} in row {r}; weights must be finite and >= 0.");
+                    throw new TrainingDataException($"The weight column '{w.Name}' has the value {w.FormatValue(r) ?? "(missing)"} in row {r}; weights must be finite and >= 0.");
                 }
             }
 
@@ -95,7 +95,7 @@ public sealed partial class CreditData
 
         if (time >= 0 && columns[time].Kind == ColumnKind.Categorical)
         {
-            throw new ArgumentException($"The time column '{columns[time].Name}' is categorical; it must be a date or a number.");
+            throw new TrainingDataException($"The time column '{columns[time].Name}' is categorical; it must be a date or a number.");
         }
 
         TargetIndex = target;
@@ -205,7 +205,9 @@ public sealed partial class CreditData
     /// <param name="columns">The columns, all of the same length, with unique names.</param>
     /// <param name="configure">Sets roles. Type overrides and <see cref="DataLoadOptions.Drop"/> do not apply to ready-made columns.</param>
     /// <returns>The table.</returns>
-    /// <exception cref="ArgumentException">Lengths differ, names repeat, a role names a missing column, or the target is not 0/1.</exception>
+    /// <exception cref="ArgumentException">Lengths differ or names repeat.</exception>
+    /// <exception cref="ConfigurationException">A role names a missing column, or two columns have one role.</exception>
+    /// <exception cref="TrainingDataException">The target is not 0/1, or a weight or time value is unusable.</exception>
     public static CreditData FromColumns(IEnumerable<DataColumn> columns, Action<DataLoadOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(columns);
@@ -218,7 +220,7 @@ public sealed partial class CreditData
         {
             if (name is not null && !names.Contains(name))
             {
-                throw new ArgumentException($"The {role} column '{name}' is not among the columns: {string.Join(", ", names)}.");
+                throw new ConfigurationException($"The {role} column '{name}' is not among the columns: {string.Join(", ", names)}.");
             }
         }
 
@@ -564,7 +566,7 @@ public sealed partial class CreditData
     {
         if (column is not CategoricalColumn c)
         {
-            throw new ArgumentException($"The target column '{column.Name}' is {column.Kind}; text labels ('{positive}'/'{negative}') need a categorical column.");
+            throw new TrainingDataException($"The target column '{column.Name}' is {column.Kind}; text labels ('{positive}'/'{negative}') need a categorical column.");
         }
 
         var values = new double[c.Length];
@@ -572,7 +574,7 @@ public sealed partial class CreditData
         {
             var v = c[r];
             values[r] = v == positive ? 1.0 : v == negative ? 0.0
-                : throw new ArgumentException($"The target column '{c.Name}' has the value '{v ?? "(missing)"}' in row {r}; expected '{positive}' or '{negative}'.");
+                : throw new TrainingDataException($"The target column '{c.Name}' has the value '{v ?? "(missing)"}' in row {r}; expected '{positive}' or '{negative}'.");
         }
 
         return new NumericColumn(c.Name, values, validate: false);
@@ -582,7 +584,7 @@ public sealed partial class CreditData
     {
         if (slot >= 0)
         {
-            throw new ArgumentException($"Both '{columns[slot].Name}' and '{columns[index].Name}' have the {role} role; a table has at most one {role} column.");
+            throw new ConfigurationException($"Both '{columns[slot].Name}' and '{columns[index].Name}' have the {role} role; a table has at most one {role} column.");
         }
 
         slot = index;

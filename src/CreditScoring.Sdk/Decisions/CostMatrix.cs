@@ -41,7 +41,7 @@ public sealed class CostMatrix
     /// <param name="truePositive">Cost of a declined default; default 0.</param>
     /// <param name="trueNegative">Cost of an approved good applicant; default 0.</param>
     /// <returns>The matrix.</returns>
-    /// <exception cref="ArgumentException">A cost is not finite, or declining a default costs more than approving it, or approving a good applicant costs more than declining them (no threshold would then make sense).</exception>
+    /// <exception cref="ConfigurationException">A cost is not finite, or declining a default costs more than approving it, or approving a good applicant costs more than declining them (no threshold would then make sense).</exception>
     public static CostMatrix Create(double falseNegative, double falsePositive, double truePositive = 0, double trueNegative = 0) =>
         new CostMatrix(new Term(falseNegative), new Term(falsePositive), new Term(truePositive), new Term(trueNegative)).Validated();
 
@@ -65,7 +65,8 @@ public sealed class CostMatrix
     /// <summary>The cost of each outcome for each row of <paramref name="data"/>.</summary>
     /// <param name="data">The rows (must hold the cost columns when costs are per applicant).</param>
     /// <returns>The costs.</returns>
-    /// <exception cref="ArgumentException">A cost column is absent, not numeric, missing or negative-infinite at a row.</exception>
+    /// <exception cref="ConfigurationException">A cost column is absent or not numeric.</exception>
+    /// <exception cref="TrainingDataException">A cost column is missing or infinite at a row.</exception>
     public RowCosts Resolve(CreditData data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -97,12 +98,12 @@ public sealed class CostMatrix
     {
         if (!IsPerApplicant && TruePositive.Constant > FalseNegative.Constant)
         {
-            throw new ArgumentException($"Declining a default (TP cost {TruePositive}) costs more than approving it (FN cost {FalseNegative}); every threshold would then approve defaults. Check the costs.");
+            throw new ConfigurationException($"Declining a default (TP cost {TruePositive}) costs more than approving it (FN cost {FalseNegative}); every threshold would then approve defaults. Check the costs.");
         }
 
         if (!IsPerApplicant && TrueNegative.Constant > FalsePositive.Constant)
         {
-            throw new ArgumentException($"Approving a good applicant (TN cost {TrueNegative}) costs more than declining them (FP cost {FalsePositive}). Check the costs.");
+            throw new ConfigurationException($"Approving a good applicant (TN cost {TrueNegative}) costs more than declining them (FP cost {FalsePositive}). Check the costs.");
         }
 
         return this;
@@ -157,7 +158,7 @@ public sealed class CostMatrix
         {
             if (!double.IsFinite(Constant) || !double.IsFinite(Factor))
             {
-                throw new ArgumentException($"The {outcome} cost {this} is not finite.");
+                throw new ConfigurationException($"The {outcome} cost {this} is not finite.");
             }
 
             if (Column is null)
@@ -166,10 +167,10 @@ public sealed class CostMatrix
             }
 
             var column = data.Columns.FirstOrDefault(c => c.Name == Column)
-                ?? throw new ArgumentException($"The {outcome} cost reads column '{Column}', which the data does not have.");
+                ?? throw new ConfigurationException($"The {outcome} cost reads column '{Column}', which the data does not have.");
             if (column is not NumericColumn numeric)
             {
-                throw new ArgumentException($"The {outcome} cost reads column '{Column}', which is {column.Kind.ToString().ToLowerInvariant()}; a cost column must be numeric.");
+                throw new ConfigurationException($"The {outcome} cost reads column '{Column}', which is {column.Kind.ToString().ToLowerInvariant()}; a cost column must be numeric.");
             }
 
             var x = numeric.Values;
@@ -178,7 +179,7 @@ public sealed class CostMatrix
             {
                 if (!double.IsFinite(x[i]))
                 {
-                    throw new ArgumentException($"The {outcome} cost column '{Column}' is {(double.IsNaN(x[i]) ? "missing" : "infinite")} at row {i + 1}; every applicant needs a cost.");
+                    throw new TrainingDataException($"The {outcome} cost column '{Column}' is {(double.IsNaN(x[i]) ? "missing" : "infinite")} at row {i + 1}; every applicant needs a cost.");
                 }
 
                 values[i] = Constant + (Factor * x[i]);

@@ -125,7 +125,7 @@ public class DataReaderAndObjectTests
     [Fact]
     public void FromColumns_TargetMustBeZeroOne()
     {
-        var e = Assert.Throws<ArgumentException>(() => CreditData.FromColumns([new NumericColumn("y", [0, 1, 2])], o => o.Target("y")));
+        var e = Assert.Throws<TrainingDataException>(() => CreditData.FromColumns([new NumericColumn("y", [0, 1, 2])], o => o.Target("y")));
         Assert.Equal("The target column 'y' has the value 2 in row 2; a target must be 0 or 1.", e.Message);
     }
 

@@ -86,7 +86,7 @@ public class DecisionTests
         var expected = Enumerable.Range(0, y.Length).Sum(i => p[i] >= choice.Threshold ? (y[i] == 0 ? 0.05 * loans[i] : 0) : (y[i] == 1 ? 0.45 * loans[i] : 0));
         Assert.Equal(expected, choice.Cost, 1e-6);
         Assert.Equal(0.45 * Enumerable.Range(0, y.Length).Where(i => y[i] == 1).Sum(i => loans[i]), analysis.CostOfApprovingAll, 1e-6);
-        Assert.Contains("column 'amount'", Assert.Throws<ArgumentException>(() => CostMatrix.FromColumns(new CostMatrix.Term("amount"), new CostMatrix.Term(1)).Resolve(data)).Message);
+        Assert.Contains("column 'amount'", Assert.Throws<ConfigurationException>(() => CostMatrix.FromColumns(new CostMatrix.Term("amount"), new CostMatrix.Term(1)).Resolve(data)).Message);
     }
 
     [Fact]

@@ -223,7 +223,7 @@ internal static class ModelFile
         {
             throw new ModelFormatException($"{source}: the model file's payload does not match format version {version}: {e.Message}", e);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IndexOutOfRangeException or FormatException or ConfigurationException)
         {
             // An argument exception's message ends with .NET's "(Parameter 'x')" and "Actual value was ..."; the text before is ours.
             var cut = e is ArgumentException ? e.Message.IndexOf(" (Parameter '", StringComparison.Ordinal) : -1;
