@@ -54,6 +54,7 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
     private readonly int[] _roots;
     private readonly ulong[] _categoryWords;
     private readonly BitVectorForest? _forest;
+    private readonly Lazy<(double Expected, int Depth)> _shap;
 
     /// <summary>Creates a predictor from trees.</summary>
     /// <param name="features">The features the trees read, in order.</param>
@@ -79,6 +80,7 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
         _features = [.. features];
         _trees = [.. trees];
         BaseMargin = baseMargin;
+        _shap = new Lazy<(double, int)>(ShapSetup);
         TrainingSummary = summary;
 
         var nodeCount = 0;
@@ -163,6 +165,57 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
 
     /// <summary>How training ended, or <see langword="null"/> for an imported model.</summary>
     public GradientBoostingTrainingSummary? TrainingSummary { get; }
+
+    /// <summary>
+    /// The margin of one row split into one additive contribution per feature: exact path-dependent TreeSHAP (Lundberg et
+    /// al., Nature Machine Intelligence 2020, Algorithm 2), each node's branches weighted by their training hessian sums
+    /// (the covers), as XGBoost's <c>pred_contribs</c>. The returned base value (<see cref="BaseMargin"/> plus each tree's
+    /// cover-weighted mean leaf value) plus the contributions equals <see cref="PredictMargin"/> of the row, to rounding.
+    /// Values are on the margin (log-odds) scale, before any calibration.
+    /// </summary>
+    /// <param name="features">The row, <see cref="Features"/> long.</param>
+    /// <param name="contributions">Receives one contribution per feature (overwritten), <see cref="Features"/> long.</param>
+    /// <returns>The base value.</returns>
+    /// <exception cref="ConfigurationException">The trees hold no covers (an imported model saved without them), which the algorithm needs.</exception>
+    public double ExplainMargin(ReadOnlySpan<double> features, Span<double> contributions)
+    {
+        if (features.Length < _features.Length || contributions.Length < _features.Length)
+        {
+            throw new ArgumentException($"The row has {features.Length} features and the output {contributions.Length} places; the model reads {_features.Length}.", nameof(features));
+        }
+
+        var (expected, depth) = _shap.Value;
+        contributions[.._features.Length].Clear();
+        Span<TreeShap.PathElement> buffer = new TreeShap.PathElement[TreeShap.BufferLength(depth)];
+        foreach (var tree in _trees)
+        {
+            TreeShap.Add(tree, features, contributions, buffer);
+        }
+
+        return expected;
+    }
+
+    /// <summary>The base value of <see cref="ExplainMargin"/> and the deepest leaf, after checking the covers once.</summary>
+    private (double Expected, int Depth) ShapSetup()
+    {
+        var expected = BaseMargin;
+        var depth = 0;
+        foreach (var tree in _trees)
+        {
+            for (var n = 0; n < tree.NodeCount; n++)
+            {
+                if (!(tree.NodeCover[n] > 0))
+                {
+                    throw new ConfigurationException("The model's trees hold no training covers (hessian sums per node), which path-dependent TreeSHAP weighs the branches by; an imported model needs them in its file (XGBoost JSON's sum_hessian, LightGBM's internal_count and leaf_count).");
+                }
+            }
+
+            expected += TreeShap.ExpectedValue(tree);
+            depth = Math.Max(depth, tree.NodeCount == 0 ? 0 : tree.LeafDepths().Max());
+        }
+
+        return (expected, depth);
+    }
 
     /// <inheritdoc />
     public double PredictMargin(ReadOnlySpan<double> features)

@@ -1,0 +1,167 @@
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
+using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Learners.GradientBoosting;
+
+namespace CreditScoring.Sdk.Tests.Learners;
+
+/// <summary>
+/// Path-dependent TreeSHAP against a brute-force oracle: Shapley values by enumerating every coalition, with the value of
+/// a coalition the conditional expectation read off the trees (a known feature follows the row, an unknown one averages
+/// the branches by cover), the definition the algorithm computes exactly.
+/// </summary>
+public class TreeShapTests
+{
+    [Theory]
+    [InlineData(1, false)]
+    [InlineData(2, true)]
+    [InlineData(3, true)]
+    public void EqualsTheBruteForceShapleyValues_WithMissingValuesAndCategoricalSplits(int seed, bool categoricalSplits)
+    {
+        var (matrix, labels) = RandomData(seed, rows: 400);
+        var predictor = (GradientBoostingPredictor)new GradientBoostingLearner(new GradientBoostingOptions
+        {
+            NumberOfIterations = 12,
+            NumberOfLeaves = 8,
+            MinimumExampleCountPerLeaf = 5,
+            LearningRate = 0.3,
+            UseCategoricalSplit = categoricalSplits,
+        }).Fit(matrix, labels, default, new LearnerContext(seed));
+        var row = new double[matrix.ColumnCount];
+        var phi = new double[matrix.ColumnCount];
+
+        for (var r = 0; r < 40; r++)
+        {
+            matrix.CopyRow(r, row);
+            var baseValue = predictor.ExplainMargin(row, phi);
+            var expected = BruteForce(predictor, row);
+
+            Assert.Equal(Value(predictor, row, new bool[row.Length]), baseValue, 1e-9);
+            for (var j = 0; j < phi.Length; j++)
+            {
+                Assert.True(Math.Abs(expected[j] - phi[j]) <= 1e-9, $"row {r}, feature {j}: TreeSHAP {phi[j]}, brute force {expected[j]}");
+            }
+
+            Assert.Equal(predictor.PredictMargin(row), baseValue + phi.Sum(), 1e-9);
+        }
+    }
+
+    [Fact]
+    public void AddsUpToTheMargin_OnEveryRowOfTheCreditData()
+    {
+        var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
+        var model = new CreditScoringContext(seed: 3).CreatePipeline().Train(t => t.GradientBoosting(o => { o.NumberOfIterations = 100; o.NumberOfLeaves = 31; })).Build().Fit(data);
+        var predictor = (GradientBoostingPredictor)model.Predictor;
+        var matrix = model.Features.Transform(data);
+        var row = new double[matrix.ColumnCount];
+        var phi = new double[matrix.ColumnCount];
+        var worst = 0.0;
+
+        for (var r = 0; r < matrix.RowCount; r++)
+        {
+            matrix.CopyRow(r, row);
+            var total = predictor.ExplainMargin(row, phi) + phi.Sum();
+            worst = Math.Max(worst, Math.Abs(total - predictor.PredictMargin(row)));
+        }
+
+        Assert.True(worst < 1e-9, $"largest |base + sum - margin| = {worst}");
+    }
+
+    [Fact]
+    public void AModelWithoutCovers_SaysWhatItLacks()
+    {
+        var tree = new RegressionTree([0], [0.5], [true], [~0], [~1], [null], [1], [0], [-1, 1], [0, 0]);
+        var predictor = new GradientBoostingPredictor([new FeatureInfo("x", FeatureKind.Continuous)], 0, [tree]);
+
+        var e = Assert.Throws<ConfigurationException>(() => predictor.ExplainMargin([0.2], new double[1]));
+
+        Assert.StartsWith("The model's trees hold no training covers", e.Message, StringComparison.Ordinal);
+    }
+
+    private static double[] BruteForce(GradientBoostingPredictor predictor, double[] row)
+    {
+        var m = row.Length;
+        var phi = new double[m];
+        var factorial = new double[m + 1];
+        factorial[0] = 1;
+        for (var k = 1; k <= m; k++)
+        {
+            factorial[k] = factorial[k - 1] * k;
+        }
+
+        for (var mask = 0; mask < 1 << m; mask++)
+        {
+            var known = new bool[m];
+            var size = 0;
+            for (var j = 0; j < m; j++)
+            {
+                known[j] = (mask >> j & 1) == 1;
+                size += known[j] ? 1 : 0;
+            }
+
+            var without = Value(predictor, row, known);
+            for (var j = 0; j < m; j++)
+            {
+                if (known[j])
+                {
+                    continue;
+                }
+
+                known[j] = true;
+                phi[j] += factorial[size] * factorial[m - size - 1] / factorial[m] * (Value(predictor, row, known) - without);
+                known[j] = false;
+            }
+        }
+
+        return phi;
+    }
+
+    /// <summary>E[f(x) | x_S]: the base margin plus each tree's conditional expectation.</summary>
+    private static double Value(GradientBoostingPredictor predictor, double[] row, bool[] known) =>
+        predictor.BaseMargin + predictor.Trees.Sum(t => t.NodeCount == 0 ? t.LeafValue[0] : Conditional(t, row, known, 0));
+
+    private static double Conditional(RegressionTree tree, double[] row, bool[] known, int node)
+    {
+        if (node < 0)
+        {
+            return tree.LeafValue[~node];
+        }
+
+        var feature = tree.SplitFeature[node];
+        if (known[feature])
+        {
+            return Conditional(tree, row, known, tree.GoesLeft(node, row[feature]) ? tree.LeftChild[node] : tree.RightChild[node]);
+        }
+
+        double Cover(int child) => child >= 0 ? tree.NodeCover[child] : tree.LeafCover[~child];
+        var (left, right) = (tree.LeftChild[node], tree.RightChild[node]);
+        return ((Cover(left) * Conditional(tree, row, known, left)) + (Cover(right) * Conditional(tree, row, known, right))) / tree.NodeCover[node];
+    }
+
+    /// <summary>Five continuous features (10 % missing) and one categorical with six categories; the default depends on four of them.</summary>
+    private static (FeatureMatrix Matrix, int[] Labels) RandomData(int seed, int rows)
+    {
+        var random = new DeterministicRandom(seed);
+        var columns = Enumerable.Range(0, 6).Select(_ => new double[rows]).ToArray();
+        var labels = new int[rows];
+        for (var i = 0; i < rows; i++)
+        {
+            for (var j = 0; j < 5; j++)
+            {
+                columns[j][i] = random.NextDouble() < 0.1 ? double.NaN : random.NextDouble() * 10;
+            }
+
+            columns[5][i] = random.NextInt(6);
+            var margin = -1 + (0.4 * (double.IsNaN(columns[0][i]) ? 5 : columns[0][i])) - (0.3 * (double.IsNaN(columns[1][i]) ? 2 : columns[1][i])) + (columns[5][i] is 2 or 4 ? 1.5 : 0) + (double.IsNaN(columns[3][i]) ? 1 : 0);
+            labels[i] = random.NextDouble() < 1 / (1 + Math.Exp(-margin / 2)) ? 1 : 0;
+        }
+
+        FeatureInfo[] features =
+        [
+            .. Enumerable.Range(0, 5).Select(j => new FeatureInfo($"x{j}", FeatureKind.Continuous)),
+            new FeatureInfo("c", FeatureKind.Categorical, 6, ["a", "b", "c", "d", "e", "f"]),
+        ];
+        return (new FeatureMatrix(features, columns), labels);
+    }
+}
