@@ -117,7 +117,7 @@ internal sealed class CsvRecordReader
                     return Outcome.Record;
                 }
 
-                Problem = $"has the character '{after}' right after the closing quote of field {_fieldCount + 1} (expected the delimiter '{_delimiter}' or the end of the line)";
+                Problem = $"has the character '{TableBuilder.Shown([after])}' right after the closing quote of field {_fieldCount + 1} (expected the delimiter '{TableBuilder.Shown([_delimiter])}' or the end of the line)";
                 SkipRestOfLine();
                 return Outcome.Malformed;
             }

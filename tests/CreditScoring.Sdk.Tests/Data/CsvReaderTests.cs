@@ -254,6 +254,16 @@ public class CsvReaderTests
     }
 
     [Fact]
+    public void ReadCsv_ControlCharacterAfterClosingQuote_IsShownEscaped_NeverRaw()
+    {
+        // Found by CsvMutationPropertyTests: the character was echoed raw, so a terminal got a control character.
+        var e = Assert.Throws<DataLoadException>(() => Read("a\tb\n\"x\"\u001f\t2\n", o => o.Delimiter = '\t'));
+
+        Assert.StartsWith("test.csv: line 2: the record has the character '\\x1F' right after the closing quote of field 1 (expected the delimiter '\\x09' or the end of the line)", e.Message, StringComparison.Ordinal);
+        Assert.False(e.Message.AsSpan().ContainsAnyInRange('\u0000', '\u001F'));
+    }
+
+    [Fact]
     public void ReadCsv_ThirdTargetLabel_FailsNamingValue()
     {
         var e = Assert.Throws<DataLoadException>(() => Read("status,x\ngood,1\nbad,2\nugly,3\n", o => o.Target("status", "bad", "good")));
