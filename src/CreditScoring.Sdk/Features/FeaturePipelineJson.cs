@@ -13,7 +13,7 @@ namespace CreditScoring.Sdk.Features;
 /// </summary>
 public static class FeaturePipelineJson
 {
-    internal static readonly string[] Operations =
+    private static readonly string[] Operations =
     [
         "sentinel", "special", "impute", "scale", "log1p", "signedLog", "yeoJohnson", "clip", "winsorize", "oneHot", "ordinal",
         "frequency", "targetEncode", "ratio", "difference", "product", "ageInYears", "custom", "aggregate", "woe",

@@ -210,7 +210,7 @@ internal static class ModelFile
             throw new ModelFormatException($"{source}: the model file's payload does not match format version {version}: {e.Message}", e);
         }
 
-        if (dto.Predictor[PredictorKindField] is JsonValue kindValue && kindValue.TryGetValue<string>(out var kind) && !PredictorSerializers.TryGet(kind, out _))
+        if (PredictorKind(dto.Predictor) is { } kind && !PredictorSerializers.TryGet(kind, out _))
         {
             throw new ModelFormatException($"{source}: the model's predictor is of kind '{kind}', which no serializer registered in this process reads (registered: {string.Join(", ", PredictorSerializers.Kinds)}). If a learner from another assembly made it, reference that assembly and register its serializer with PredictorSerializers.Register before loading.");
         }
@@ -496,12 +496,13 @@ internal static class ModelFile
         return node;
     }
 
-    private static string PredictorKind(JsonObject predictor) =>
-        predictor[PredictorKindField] is JsonValue value && value.TryGetValue<string>(out var kind) ? kind : throw new ArgumentException($"the predictor has no \"{PredictorKindField}\" text");
+    /// <summary>The predictor object's <c>kind</c> text, or <see langword="null"/> when it has none.</summary>
+    private static string? PredictorKind(JsonObject predictor) =>
+        predictor[PredictorKindField] is JsonValue value && value.TryGetValue<string>(out var kind) ? kind : null;
 
     private static ICreditPredictor FromDto(JsonObject predictor)
     {
-        var kind = PredictorKind(predictor);
+        var kind = PredictorKind(predictor) ?? throw new ArgumentException($"the predictor has no \"{PredictorKindField}\" text");
         var serializer = PredictorSerializers.TryGet(kind, out var s) ? s : throw new ArgumentException($"no serializer reads predictor kind '{kind}'");
         var features = predictor[PredictorFeaturesField]?.Deserialize(ModelJsonContext.WithModelFileOptions.FeatureInfoDtoArray)
             ?? throw new ArgumentException($"the predictor has no \"{PredictorFeaturesField}\"");
