@@ -118,29 +118,34 @@ internal abstract class FeatureStep(int[] sources, FeatureInfo[] outputs)
 
     protected static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The fitted steps' loaders by <see cref="Type"/>: each step class reads back what its own <see cref="Save"/> wrote,
+    /// so a new step is one class plus one line here (steps are internal; user code extends the pipeline through
+    /// <see cref="CustomFeatures"/>).
+    /// </summary>
+    private static readonly Dictionary<string, Func<int[], FeatureInfo[], StepState, FeatureStep>> Loaders = new(StringComparer.Ordinal)
+    {
+        [ImputeStep.TypeName] = ImputeStep.Load,
+        [MissingIndicatorStep.TypeName] = MissingIndicatorStep.Load,
+        [PassThroughStep.TypeName] = PassThroughStep.Load,
+        [OneHotStep.TypeName] = OneHotStep.Load,
+        [SentinelStep.TypeName] = SentinelStep.Load,
+        [TransformStep.TypeName] = TransformStep.Load,
+        [CategoryMapStep.TypeName] = CategoryMapStep.Load,
+        [CombineStep.TypeName] = CombineStep.Load,
+        [CustomStep.TypeName] = CustomStep.Load,
+        [WoeStep.TypeName] = WoeStep.Load,
+    };
+
+    /// <summary>The step types the model file can read.</summary>
+    public static IReadOnlyCollection<string> LoadableTypes => Loaders.Keys;
+
     /// <summary>Recreates a step from the model file.</summary>
     public static FeatureStep Load(string type, int[] sources, FeatureInfo[] outputs, StepState state)
     {
-        FeatureStep step = type switch
-        {
-            ImputeStep.TypeName => new ImputeStep(sources[0], ParameterCheck.Finite(state.Number("fill"), "the imputed value"), state.Text("method"), outputs[0]),
-            MissingIndicatorStep.TypeName => new MissingIndicatorStep(sources[0], outputs[0]),
-            PassThroughStep.TypeName => new PassThroughStep(sources[0], outputs[0]),
-            OneHotStep.TypeName => new OneHotStep(sources[0], ParameterCheck.Integers(state.Array("map"), "the one-hot map", -1), ParameterCheck.Integer(state.Number("missing"), "the one-hot missing column", -1), ParameterCheck.Integer(state.Number("unknown"), "the one-hot unknown column", -1), outputs),
-            SentinelStep.TypeName => new SentinelStep(sources[0], ParameterCheck.Finite(state.Array("values"), "the sentinel values"), ParameterCheck.Integer(state.Number("indicators"), "the sentinel indicators flag", 0, 1) == 1, outputs),
-            TransformStep.TypeName => new TransformStep(sources[0], Enum.Parse<NumericTransform>(state.Text("function"), ignoreCase: true), state.Array("parameters"), outputs[0]),
-            CategoryMapStep.TypeName => new CategoryMapStep(
-                sources[0],
-                ParameterCheck.Finite(state.Array("values"), "the category map's values"),
-                CategoryMapStep.MissingOrUnknown(state.Number("missing"), state.Text("method"), "missing values"),
-                CategoryMapStep.MissingOrUnknown(state.Number("unknown"), state.Text("method"), "unknown categories"),
-                state.Text("method"),
-                outputs[0]),
-            CombineStep.TypeName => new CombineStep(sources[0], sources[1], Enum.Parse<CombineOperation>(state.Text("operation"), ignoreCase: true), outputs[0]),
-            CustomStep.TypeName => new CustomStep(sources, state.Text("function"), outputs[0]),
-            WoeStep.TypeName => new WoeStep(sources[0], WoeBinning.Load(state, outputs[0].Name), outputs[0]),
-            _ => throw new ArgumentException($"unknown feature step type '{type}'"),
-        };
+        var step = Loaders.TryGetValue(type, out var load)
+            ? load(sources, outputs, state)
+            : throw new ArgumentException($"unknown feature step type '{type}'; known: {string.Join(", ", Loaders.Keys)}");
         if (step.Outputs.Length != outputs.Length || step.Sources.Length != sources.Length)
         {
             throw new ArgumentException($"a '{type}' step has {sources.Length} sources and {outputs.Length} outputs, which does not fit its parameters");
@@ -154,6 +159,10 @@ internal abstract class FeatureStep(int[] sources, FeatureInfo[] outputs)
 internal sealed class ImputeStep(int source, double fill, string method, FeatureInfo output) : FeatureStep([source], [output])
 {
     public const string TypeName = "impute";
+
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new ImputeStep(sources[0], ParameterCheck.Finite(state.Number("fill"), "the imputed value"), state.Text("method"), outputs[0]);
 
     public double Fill { get; } = fill;
 
@@ -175,6 +184,10 @@ internal sealed class MissingIndicatorStep(int source, FeatureInfo output) : Fea
 {
     public const string TypeName = "missing-indicator";
 
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new MissingIndicatorStep(sources[0], outputs[0]);
+
     public override string Type => TypeName;
 
     public override void Compute(ReadOnlySpan<double> inputs, Span<double> outputs) => outputs[0] = double.IsNaN(inputs[0]) ? 1.0 : 0.0;
@@ -190,6 +203,10 @@ internal sealed class MissingIndicatorStep(int source, FeatureInfo output) : Fea
 internal sealed class PassThroughStep(int source, FeatureInfo output) : FeatureStep([source], [output])
 {
     public const string TypeName = "pass-through";
+
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new PassThroughStep(sources[0], outputs[0]);
 
     public override string Type => TypeName;
 
@@ -220,6 +237,10 @@ internal sealed class PassThroughStep(int source, FeatureInfo output) : FeatureS
 internal sealed class OneHotStep(int source, int[] map, int missing, int unknown, FeatureInfo[] outputs) : FeatureStep([source], outputs)
 {
     public const string TypeName = "one-hot";
+
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new OneHotStep(sources[0], ParameterCheck.Integers(state.Array("map"), "the one-hot map", -1), ParameterCheck.Integer(state.Number("missing"), "the one-hot missing column", -1), ParameterCheck.Integer(state.Number("unknown"), "the one-hot unknown column", -1), outputs);
 
     public int[] Map { get; } = Check(map, missing, unknown, outputs.Length);
 
@@ -264,6 +285,10 @@ internal sealed class OneHotStep(int source, int[] map, int missing, int unknown
 internal sealed class SentinelStep(int source, double[] values, bool indicators, FeatureInfo[] outputs) : FeatureStep([source], outputs)
 {
     public const string TypeName = "sentinel";
+
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new SentinelStep(sources[0], ParameterCheck.Finite(state.Array("values"), "the sentinel values"), ParameterCheck.Integer(state.Number("indicators"), "the sentinel indicators flag", 0, 1) == 1, outputs);
 
     public double[] Values { get; } = outputs.Length == 1 + (indicators ? values.Length : 0) ? values : throw new ArgumentException("a sentinel step's outputs do not match its values");
 
@@ -314,6 +339,10 @@ internal enum NumericTransform
 internal sealed class TransformStep(int source, NumericTransform function, double[] parameters, FeatureInfo output) : FeatureStep([source], [output])
 {
     public const string TypeName = "transform";
+
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new TransformStep(sources[0], Enum.Parse<NumericTransform>(state.Text("function"), ignoreCase: true), state.Array("parameters"), outputs[0]);
 
     public NumericTransform Function { get; } = function;
 
@@ -375,6 +404,16 @@ internal sealed class CategoryMapStep(int source, double[] values, double missin
 {
     public const string TypeName = "category-map";
 
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new CategoryMapStep(
+        sources[0],
+        ParameterCheck.Finite(state.Array("values"), "the category map's values"),
+        MissingOrUnknown(state.Number("missing"), state.Text("method"), "missing values"),
+        MissingOrUnknown(state.Number("unknown"), state.Text("method"), "unknown categories"),
+        state.Text("method"),
+        outputs[0]);
+
     /// <summary>The value a loaded map gives missing values or unknown categories: finite, or NaN (missing) for an ordinal map, whose output is imputed later; frequency and target maps always give a number.</summary>
     public static double MissingOrUnknown(double value, string method, string what) =>
         double.IsNaN(value) && method == "ordinal" ? value : ParameterCheck.Finite(value, $"the {method} map's value for {what}");
@@ -423,6 +462,10 @@ internal sealed class CombineStep(int left, int right, CombineOperation operatio
 {
     public const string TypeName = "combine";
 
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new CombineStep(sources[0], sources[1], Enum.Parse<CombineOperation>(state.Text("operation"), ignoreCase: true), outputs[0]);
+
     public CombineOperation Operation { get; } = operation;
 
     public override string Type => TypeName;
@@ -450,6 +493,10 @@ internal sealed class CustomStep(int[] sources, string function, FeatureInfo out
 {
     public const string TypeName = "custom";
 
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new CustomStep(sources, state.Text("function"), outputs[0]);
+
     private readonly CustomFeature _function = CustomFeatures.Resolve(function);
 
     public string Function { get; } = function;
@@ -467,6 +514,10 @@ internal sealed class CustomStep(int[] sources, string function, FeatureInfo out
 internal sealed class WoeStep(int source, WoeBinning binning, FeatureInfo output) : FeatureStep([source], [output])
 {
     public const string TypeName = "woe";
+
+    /// <summary>Recreates the step from what <see cref="Save"/> wrote.</summary>
+    public static FeatureStep Load(int[] sources, FeatureInfo[] outputs, StepState state) =>
+        new WoeStep(sources[0], WoeBinning.Load(state, outputs[0].Name), outputs[0]);
 
     public WoeBinning Binning { get; } = binning;
 
