@@ -166,20 +166,7 @@ public sealed class FittedFeatures
         var working = _working.Length <= 512 ? stackalloc double[512] : (rented = ArrayPool<double>.Shared.Rent(_working.Length));
         try
         {
-            raw.CopyTo(working);
-            aggregates.CopyTo(working[raw.Length..]);
-            var next = raw.Length + aggregates.Length;
-            foreach (var step in _steps)
-            {
-                var width = step.Outputs.Length;
-                step.TransformRow(working, working.Slice(next, width));
-                next += width;
-            }
-
-            for (var i = 0; i < _selection.Length; i++)
-            {
-                features[i] = working[_selection[i]];
-            }
+            TransformRow(raw, aggregates, features, working);
         }
         finally
         {
@@ -188,6 +175,71 @@ public sealed class FittedFeatures
                 ArrayPool<double>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>As <see cref="TransformRow(ReadOnlySpan{double}, ReadOnlySpan{double}, Span{double})"/>, keeping the whole working frame (<see cref="WorkingWidth"/> values) in <paramref name="working"/>.</summary>
+    internal void TransformRow(ReadOnlySpan<double> raw, ReadOnlySpan<double> aggregates, Span<double> features, Span<double> working)
+    {
+        raw.CopyTo(working);
+        aggregates.CopyTo(working[raw.Length..]);
+        var next = raw.Length + aggregates.Length;
+        foreach (var step in _steps)
+        {
+            var width = step.Outputs.Length;
+            step.TransformRow(working, working.Slice(next, width));
+            next += width;
+        }
+
+        for (var i = 0; i < _selection.Length; i++)
+        {
+            features[i] = working[_selection[i]];
+        }
+    }
+
+    /// <summary>
+    /// Where each working-frame column comes from, for rolling explanations up to the applicant: an input's own column, and
+    /// every column a chain of one-source steps makes from it (imputation, indicators, one-hot, WoE, transforms), originate
+    /// in that input; an aggregate, and a step output made from columns of different origins (a ratio of two inputs, a
+    /// custom feature), is an origin of its own (a derived characteristic), whose sources are the inputs (or related tables)
+    /// behind it.
+    /// </summary>
+    /// <returns>Per working column, the working column of its origin; and per origin column, its sources' names.</returns>
+    internal (int[] Origin, Dictionary<int, string[]> Sources) Origins()
+    {
+        var origin = new int[_working.Length];
+        var sources = new Dictionary<int, string[]>();
+        for (var j = 0; j < Input.Count; j++)
+        {
+            origin[j] = j;
+            sources[j] = [Input.Columns[j].Name];
+        }
+
+        var next = Input.Count;
+        foreach (var a in _aggregations)
+        {
+            foreach (var _ in a.Outputs)
+            {
+                origin[next] = next;
+                sources[next] = [a.Table];
+                next++;
+            }
+        }
+
+        foreach (var step in _steps)
+        {
+            var first = origin[step.Sources[0]];
+            var shared = step.Sources.All(s => origin[s] == first);
+            for (var k = 0; k < step.Outputs.Length; k++, next++)
+            {
+                origin[next] = shared ? first : next;
+                if (!shared)
+                {
+                    sources[next] = [.. step.Sources.SelectMany(s => sources[origin[s]]).Distinct(StringComparer.Ordinal)];
+                }
+            }
+        }
+
+        return (origin, sources);
     }
 
     /// <summary>The name of a working-frame column (raw input, aggregate or step output), for step descriptions.</summary>

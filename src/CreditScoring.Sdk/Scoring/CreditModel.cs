@@ -64,6 +64,12 @@ public sealed class CreditModel
     /// <param name="profile">The training population's profile (inputs and scores), or <see langword="null"/>.</param>
     /// <exception cref="ArgumentException">The predictor reads other features than the preprocessing produces.</exception>
     public CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata, ProbabilityCalibrator? calibration = null, PopulationProfile? profile = null)
+        : this(features, predictor, decision, metadata, calibration, profile, null)
+    {
+    }
+
+    /// <summary>Creates a model from its parts and its explanation background (the model reader does this).</summary>
+    internal CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata, ProbabilityCalibrator? calibration, PopulationProfile? profile, FeatureBackground? background)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(predictor);
@@ -80,6 +86,35 @@ public sealed class CreditModel
         Metadata = metadata;
         Calibration = calibration;
         Profile = profile;
+        if (background is not null && background.Means.Count != features.Features.Count)
+        {
+            throw new ArgumentException($"The explanation background has {background.Means.Count} feature means for {features.Features.Count} features.");
+        }
+
+        Background = background;
+    }
+
+    /// <summary>
+    /// The training population as the predictor saw it (each feature's mean, and a sample of at most
+    /// <see cref="FeatureBackground.MaxSampleRows"/> rows unless left out), saved at fit time for explanations: linear
+    /// contributions are relative to the means, interventional tree contributions to the sample.
+    /// <see langword="null"/> for files of format 5 and older and for imported models; add one with <see cref="WithBackground"/>.
+    /// </summary>
+    public FeatureBackground? Background { get; private set; }
+
+    /// <summary>
+    /// A copy of this model with an explanation background taken from training data (for a model saved without one, such as
+    /// an older file or an imported model): the data is transformed by the model's own features, as production would.
+    /// </summary>
+    /// <param name="training">The training data (every input column).</param>
+    /// <param name="seed">The seed of the sample's draw.</param>
+    /// <param name="sampleRows">Rows to sample: default <see cref="FeatureBackground.MaxSampleRows"/>; 0 keeps only the means.</param>
+    /// <returns>The new model; this one is unchanged.</returns>
+    /// <exception cref="ScoringInputException">An input column is absent or has the wrong kind.</exception>
+    public CreditModel WithBackground(CreditData training, int seed, int sampleRows = FeatureBackground.MaxSampleRows)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return new(Features, Predictor, Decision, Metadata, Calibration, Profile, FeatureBackground.Of(Features.Transform(training), sampleRows, seed));
     }
 
     /// <summary>
@@ -93,7 +128,7 @@ public sealed class CreditModel
     /// would score those rows: a cross-fitted target encoding gives other values at fit time) and keeps the profile.
     /// Only the pipeline calls it, on the model it has just built and not yet returned.
     /// </summary>
-    internal void ProfileTraining(CreditData training, int maxDegreeOfParallelism)
+    internal void ProfileTraining(CreditData training, int maxDegreeOfParallelism, int backgroundRows, int seed)
     {
         if (Profile is not null)
         {
@@ -101,8 +136,10 @@ public sealed class CreditModel
         }
 
         var scores = new double[training.RowCount];
-        CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }).PredictProbabilities(training, scores);
+        var scorer = new CreditScorer(this, new ScorerOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism });
+        var features = scorer.PredictProbabilitiesAndFeatures(training, scores);
         Profile = PopulationProfile.Build(training, Features.Input.Columns.Select(c => c.Name), scores, maxDegreeOfParallelism);
+        Background = FeatureBackground.Of(features, backgroundRows, seed);
     }
 
     /// <summary>The probability calibration after the predictor, or <see langword="null"/> when the probability is the logistic function of the margin.</summary>
@@ -254,7 +291,7 @@ public sealed class CreditModel
     /// <summary>A copy of this model with another decision policy.</summary>
     /// <param name="decision">The policy.</param>
     /// <returns>The new model.</returns>
-    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata, Calibration, Profile);
+    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata, Calibration, Profile, Background);
 
     /// <summary>The probability of default for a predictor margin: calibrated when the model has a calibrator.</summary>
     /// <param name="margin">The predictor's log-odds.</param>

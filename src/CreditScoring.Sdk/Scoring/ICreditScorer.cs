@@ -102,7 +102,13 @@ internal sealed class CreditScorer : ICreditScorer
 
     public ScoringRow CreateRow() => new(_features, _unknown);
 
-    public CreditScore Score(ScoringRow row)
+    public CreditScore Score(ScoringRow row) => Score(row, default, default);
+
+    /// <summary>
+    /// Scores one row as <see cref="Score(ScoringRow)"/> does (the same checks and messages) and, when the spans are not
+    /// empty, hands the explainer what was scored: the raw inputs after any clipping, and the features.
+    /// </summary>
+    internal CreditScore Score(ScoringRow row, Span<double> scoredInputs, Span<double> scoredFeatures)
     {
         ArgumentNullException.ThrowIfNull(row);
         if (!ReferenceEquals(row.Schema, _features.Input))
@@ -138,6 +144,12 @@ internal sealed class CreditScorer : ICreditScorer
 
             features = features[.._featureCount];
             _features.TransformRow(raw, row.Aggregates, features);
+            if (!scoredInputs.IsEmpty)
+            {
+                raw.CopyTo(scoredInputs);
+                features.CopyTo(scoredFeatures);
+            }
+
             return Decided(_model.Probability(_predictor.PredictMargin(features)), null, warnings);
         }
         finally
@@ -154,7 +166,10 @@ internal sealed class CreditScorer : ICreditScorer
         }
     }
 
-    public CreditScore Score(IReadOnlyDictionary<string, object?> values)
+    public CreditScore Score(IReadOnlyDictionary<string, object?> values) => Score(RowOf(values));
+
+    /// <summary>A row holding an applicant given as name → value (see <see cref="Score(IReadOnlyDictionary{string, object?})"/>).</summary>
+    internal ScoringRow RowOf(IReadOnlyDictionary<string, object?> values)
     {
         ArgumentNullException.ThrowIfNull(values);
         var row = CreateRow();
@@ -179,28 +194,34 @@ internal sealed class CreditScorer : ICreditScorer
             row.SetRelated(table, RelatedRows(table, related));
         }
 
-        return Score(row);
+        return row;
     }
 
-    public IReadOnlyList<CreditScore> ScoreBatch(CreditData data)
+    public IReadOnlyList<CreditScore> ScoreBatch(CreditData data) => ScoreBatchWithFeatures(data).Scores;
+
+    /// <summary>As <see cref="ScoreBatch"/>, and returns what was scored (for the explainer): the features, and the working frame's prefix (raw inputs after any clipping, then the aggregates), column by column.</summary>
+    internal (CreditScore[] Scores, FeatureMatrix Features, double[][] Prefix) ScoreBatchWithFeatures(CreditData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var probabilities = new double[data.RowCount];
         var warnings = new ScoreWarnings[data.RowCount];
-        Predict(data, probabilities, warnings);
+        var (features, prefix) = Predict(data, probabilities, warnings);
         var scores = new CreditScore[probabilities.Length];
         for (var i = 0; i < scores.Length; i++)
         {
             scores[i] = Decided(probabilities[i], i, warnings[i]);
         }
 
-        return scores;
+        return (scores, features, prefix);
     }
 
     public void PredictProbabilities(CreditData data, Span<double> probabilities) => Predict(data, probabilities, default);
 
+    /// <summary>As <see cref="PredictProbabilities"/>, and returns the features the predictor scored (for the training profile and background).</summary>
+    internal FeatureMatrix PredictProbabilitiesAndFeatures(CreditData data, Span<double> probabilities) => Predict(data, probabilities, default).Features;
+
     /// <summary>Scores a table: out-of-range inputs checked (and clipped), warnings marked per row when <paramref name="warnings"/> is given.</summary>
-    private void Predict(CreditData data, Span<double> probabilities, Span<ScoreWarnings> warnings)
+    private (FeatureMatrix Features, double[][] Prefix) Predict(CreditData data, Span<double> probabilities, Span<ScoreWarnings> warnings)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (probabilities.Length < data.RowCount)
@@ -225,7 +246,8 @@ internal sealed class CreditScorer : ICreditScorer
             }
         }
 
-        var matrix = _features.Transform(_features.Prefix(data, raw), data.RowCount);
+        var prefix = _features.Prefix(data, raw);
+        var matrix = _features.Transform(prefix, data.RowCount);
         var margins = probabilities[..data.RowCount];
         var blocks = (matrix.RowCount + BlockRows - 1) / BlockRows;
         if (_threads == 1 || blocks < 2)
@@ -250,6 +272,8 @@ internal sealed class CreditScorer : ICreditScorer
             var p = _model.Probability(margins[i]);
             margins[i] = IsValid(p) ? p : Invalid(p, i).Probability;
         }
+
+        return (matrix, prefix);
     }
 
     private static bool IsValid(double probability) => probability is >= 0 and <= 1;

@@ -27,7 +27,7 @@ public sealed partial class CreditPipeline
     private readonly ILogger _logger;
     private readonly FeaturePipelineBuilder _features;
 
-    internal CreditPipeline(CreditScoringContext context, FeaturePipelineBuilder features, ICreditLearner learner, DecisionRule decision, Resampler? resampler, CalibrationMethod calibration, int innerFolds)
+    internal CreditPipeline(CreditScoringContext context, FeaturePipelineBuilder features, ICreditLearner learner, DecisionRule decision, Resampler? resampler, CalibrationMethod calibration, int innerFolds, int explanationSample)
     {
         _context = context;
         _features = features;
@@ -36,6 +36,7 @@ public sealed partial class CreditPipeline
         Resampler = resampler;
         Calibration = calibration;
         InnerFolds = innerFolds;
+        ExplanationSample = explanationSample;
         _logger = context.LoggerFactory.CreateLogger("CreditScoring.Sdk.Pipeline");
     }
 
@@ -53,6 +54,9 @@ public sealed partial class CreditPipeline
 
     /// <summary>Folds of the inner cross-validation that feeds calibration and threshold choice.</summary>
     public int InnerFolds { get; }
+
+    /// <summary>The training rows saved in the model as the explanation background sample (see <see cref="CreditPipelineBuilder.ExplanationSample"/>).</summary>
+    public int ExplanationSample { get; }
 
     /// <summary>The declared feature steps, one line each (empty when the learner's default preparation is used).</summary>
     public IReadOnlyList<string> FeatureSteps => _features.Declared;
@@ -164,7 +168,7 @@ public sealed partial class CreditPipeline
         };
         LogTrained(_logger, Learner.Name, training.RowCount, core.Features.Input.Count, core.Features.Features.Count, seconds);
         var model = new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
-        model.ProfileTraining(training, _context.MaxDegreeOfParallelism);
+        model.ProfileTraining(training, _context.MaxDegreeOfParallelism, ExplanationSample, _context.Seed);
         return model;
     }
 

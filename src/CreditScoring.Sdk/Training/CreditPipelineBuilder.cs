@@ -117,6 +117,23 @@ public sealed class CreditPipelineBuilder
         return this;
     }
 
+    /// <summary>
+    /// The training rows saved in the model as the background sample of interventional explanations
+    /// (<see cref="ContributionMethod.Interventional"/>), drawn with the context's seed; default
+    /// <see cref="FeatureBackground.MaxSampleRows"/> (1,000, or every row of a smaller table). 0 leaves the sample out (the
+    /// features' means are always saved: linear explanations need them). About 20 bytes per row and feature in the file.
+    /// </summary>
+    /// <param name="rows">0 to <see cref="FeatureBackground.MaxSampleRows"/>.</param>
+    /// <returns>This builder.</returns>
+    public CreditPipelineBuilder ExplanationSample(int rows)
+    {
+        ThrowIfBuilt();
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(rows, FeatureBackground.MaxSampleRows);
+        _explanationSample = rows;
+        return this;
+    }
+
     /// <summary>Snapshots the choices into an immutable pipeline.</summary>
     /// <returns>The pipeline.</returns>
     /// <exception cref="ConfigurationException">No learner was chosen, or the builder was already built.</exception>
@@ -129,8 +146,10 @@ public sealed class CreditPipelineBuilder
         }
 
         _built = true;
-        return new CreditPipeline(_context, _features.Snapshot(), _learner, _decision, _resampler, _calibration, _innerFolds);
+        return new CreditPipeline(_context, _features.Snapshot(), _learner, _decision, _resampler, _calibration, _innerFolds, _explanationSample);
     }
+
+    private int _explanationSample = FeatureBackground.MaxSampleRows;
 
     private void ThrowIfBuilt()
     {

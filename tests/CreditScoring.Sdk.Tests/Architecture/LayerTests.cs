@@ -24,6 +24,7 @@ public class LayerTests
         "Resampling",
         "Scoring",      // the model, its file, the scorer
         "Interop",      // XGBoost / LightGBM import and export
+        "Explanations", // contributions, reason codes, standing against the population
         "Training",     // the context (root namespace), pipelines, cross-validation
         "Tuning",       // hyperparameter search
         "Reporting",    // the JSON evaluation report, over everything it reports

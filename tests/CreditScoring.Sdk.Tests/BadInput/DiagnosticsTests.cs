@@ -103,6 +103,6 @@ public class DiagnosticsTests
         var loaded = CreditModel.Load(new MemoryStream(stream.ToArray()));
 
         Assert.Equal(model.Metadata.Diagnostics, loaded.Metadata.Diagnostics);
-        Assert.Contains("\"formatVersion\": 5", System.Text.Encoding.UTF8.GetString(stream.ToArray()), StringComparison.Ordinal);
+        Assert.Contains("\"formatVersion\": 6", System.Text.Encoding.UTF8.GetString(stream.ToArray()), StringComparison.Ordinal);
     }
 }

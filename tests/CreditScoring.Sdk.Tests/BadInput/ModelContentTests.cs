@@ -41,7 +41,7 @@ public class ModelContentTests(ITestOutputHelper log)
 
     /// <summary>Numbers that inform reports and never change a score: a non-finite value there may load, and must score as before.</summary>
     private static readonly System.Text.RegularExpressions.Regex Informational = new(
-        @"^(metadata\.|profile\.|decision\.alternatives\[\]\.|decision\.costs\.|predictor\.summary\.|decision\.choice\.(?!threshold$))|\.(splitGain|nodeCover|leafCover)\[\]$");
+        @"^(metadata\.|profile\.|background\.|decision\.alternatives\[\]\.|decision\.costs\.|predictor\.summary\.|decision\.choice\.(?!threshold$))|\.(splitGain|nodeCover|leafCover)\[\]$");
 
     /// <summary>Numbers whose infinite values have a defined meaning (a split or clip bound that every value passes): they may load, and must score validly.</summary>
     private static readonly System.Text.RegularExpressions.Regex Unbounded = new(@"^predictor\.trees\[\]\.threshold\[\]$|^steps\[\]\.numbers\.parameters\[\]$");

@@ -47,6 +47,73 @@ public class TreeShapTests
         }
     }
 
+    [Theory]
+    [InlineData(4, false)]
+    [InlineData(5, true)]
+    public void Interventional_EqualsTheBruteForceShapleyValues_OverTheBackground(int seed, bool categoricalSplits)
+    {
+        var (matrix, labels) = RandomData(seed, rows: 300);
+        var predictor = (GradientBoostingPredictor)new GradientBoostingLearner(new GradientBoostingOptions
+        {
+            NumberOfIterations = 10,
+            NumberOfLeaves = 8,
+            MinimumExampleCountPerLeaf = 5,
+            LearningRate = 0.3,
+            UseCategoricalSplit = categoricalSplits,
+        }).Fit(matrix, labels, default, new LearnerContext(seed));
+        var background = FeatureBackground.Of(matrix, sampleRows: 25, seed);
+        var row = new double[matrix.ColumnCount];
+        var phi = new double[matrix.ColumnCount];
+
+        for (var r = 100; r < 120; r++)
+        {
+            matrix.CopyRow(r, row);
+            var baseValue = predictor.ExplainMargin(row, phi, background, ContributionMethod.Interventional);
+            var expected = BruteForce(row.Length, known => Marginal(predictor, row, known, background));
+
+            Assert.Equal(Marginal(predictor, row, new bool[row.Length], background), baseValue, 1e-9);
+            for (var j = 0; j < phi.Length; j++)
+            {
+                Assert.True(Math.Abs(expected[j] - phi[j]) <= 1e-9, $"row {r}, feature {j}: interventional {phi[j]}, brute force {expected[j]}");
+            }
+
+            Assert.Equal(predictor.PredictMargin(row), baseValue + phi.Sum(), 1e-9);
+        }
+    }
+
+    [Fact]
+    public void Interventional_WithoutABackgroundSample_SaysWhatToDo()
+    {
+        var (matrix, labels) = RandomData(6, rows: 200);
+        var predictor = (GradientBoostingPredictor)new GradientBoostingLearner(new GradientBoostingOptions { NumberOfIterations = 3 }).Fit(matrix, labels, default, new LearnerContext(6));
+        var meansOnly = FeatureBackground.Of(matrix, sampleRows: 0, seed: 6);
+        var row = new double[matrix.ColumnCount];
+
+        var e = Assert.Throws<ConfigurationException>(() => predictor.ExplainMargin(row, new double[row.Length], meansOnly, ContributionMethod.Interventional));
+
+        Assert.Contains("background sample", e.Message, StringComparison.Ordinal);
+        Assert.Contains("WithBackground", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>v(S) = mean over the background rows z of f(x_S, z_rest).</summary>
+    private static double Marginal(GradientBoostingPredictor predictor, double[] row, bool[] known, FeatureBackground background)
+    {
+        var mixed = new double[row.Length];
+        var total = 0.0;
+        for (var s = 0; s < background.SampleCount; s++)
+        {
+            var z = background.SampleRow(s);
+            for (var j = 0; j < row.Length; j++)
+            {
+                mixed[j] = known[j] ? row[j] : z[j];
+            }
+
+            total += predictor.PredictMargin(mixed);
+        }
+
+        return total / background.SampleCount;
+    }
+
     [Fact]
     public void AddsUpToTheMargin_OnEveryRowOfTheCreditData()
     {
@@ -79,9 +146,11 @@ public class TreeShapTests
         Assert.StartsWith("The model's trees hold no training covers", e.Message, StringComparison.Ordinal);
     }
 
-    private static double[] BruteForce(GradientBoostingPredictor predictor, double[] row)
+    private static double[] BruteForce(GradientBoostingPredictor predictor, double[] row) => BruteForce(row.Length, known => Value(predictor, row, known));
+
+    /// <summary>Shapley values of the game <paramref name="value"/> over <paramref name="m"/> players, by every coalition.</summary>
+    private static double[] BruteForce(int m, Func<bool[], double> value)
     {
-        var m = row.Length;
         var phi = new double[m];
         var factorial = new double[m + 1];
         factorial[0] = 1;
@@ -100,7 +169,7 @@ public class TreeShapTests
                 size += known[j] ? 1 : 0;
             }
 
-            var without = Value(predictor, row, known);
+            var without = value(known);
             for (var j = 0; j < m; j++)
             {
                 if (known[j])
@@ -109,7 +178,7 @@ public class TreeShapTests
                 }
 
                 known[j] = true;
-                phi[j] += factorial[size] * factorial[m - size - 1] / factorial[m] * (Value(predictor, row, known) - without);
+                phi[j] += factorial[size] * factorial[m - size - 1] / factorial[m] * (value(known) - without);
                 known[j] = false;
             }
         }

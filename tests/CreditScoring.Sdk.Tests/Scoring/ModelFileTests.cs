@@ -13,7 +13,7 @@ public class ModelFileTests
         var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
         var (train, test) = data.SplitStratified(0.2, seed: 42);
         var context = new CreditScoringContext(42, new ManualTimeProvider(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero)));
-        return (context.CreatePipeline().Train(t => t.LogisticRegression()).Decide(d => d.Threshold(0.3)).Build().Fit(train), test);
+        return (context.CreatePipeline().Train(t => t.LogisticRegression()).Decide(d => d.Threshold(0.3)).ExplanationSample(3).Build().Fit(train), test);
     });
 
     private static string SavedFile(CreditModel model)
@@ -104,21 +104,22 @@ public class ModelFileTests
     {
         var (model, _) = Trained.Value;
         var path = SavedFile(model);
-        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 5", "\"formatVersion\": 6", StringComparison.Ordinal));
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\"formatVersion\": 6", "\"formatVersion\": 7", StringComparison.Ordinal));
 
         var e = Assert.Throws<ModelFormatException>(() => CreditModel.Load(path));
 
-        Assert.Matches(@"the model file has format version 6 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 5\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
+        Assert.Matches(@"the model file has format version 7 \(written by CreditScoring.Sdk [^)]+\), newer than this SDK \([^)]+\) reads \(up to 6\)\. Upgrade CreditScoring.Sdk to load it\.$", e.Message);
     }
 
     [Theory]
     [InlineData(2)]
     [InlineData(3)]
     [InlineData(4)]
+    [InlineData(5)]
     public void Load_OlderFormatVersions_StillRead(int version)
     {
         // Version 2 files lack calibration and the decision's costs and choices, version 3 files the population profile,
-        // version 4 files the training diagnostics.
+        // version 4 files the training diagnostics, version 5 files the explanation background.
         var (model, _) = Trained.Value;
         var old = new CreditModel(model.Features, model.Predictor, model.Decision, model.Metadata);
         var path = SavedFile(old);
@@ -132,7 +133,9 @@ public class ModelFileTests
         Assert.Null(loaded.Calibration);
         Assert.Null(loaded.Profile);
         Assert.Empty(loaded.Metadata.Diagnostics);
+        Assert.Null(loaded.Background);
         Assert.NotNull(model.Profile);
+        Assert.Contains("WithBackground", Assert.Throws<ConfigurationException>(() => Sdk.Explanations.CreditModelExplanations.CreateExplainer(loaded)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed record GradientBoostingTrainingSummary(int IterationsRun, int Best
 /// row and a batch add the trees in the same order, so every path gives identical bits. Immutable and
 /// thread-safe; <see cref="PredictMargin"/> does not allocate.
 /// </summary>
-public sealed class GradientBoostingPredictor : ICreditPredictor
+public sealed class GradientBoostingPredictor : IExplainablePredictor
 {
     /// <summary>The serialisation kind.</summary>
     public const string KindName = "gradient-boosting";
@@ -185,17 +185,104 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
         }
 
         var (expected, depth) = _shap.Value;
-        contributions[.._features.Length].Clear();
-        Span<TreeShap.PathElement> buffer = new TreeShap.PathElement[TreeShap.BufferLength(depth)];
-        foreach (var tree in _trees)
+        if (double.IsNaN(expected))
         {
-            TreeShap.Add(tree, features, contributions, buffer);
+            throw new ConfigurationException("The model's trees hold no training covers (hessian sums per node), which path-dependent TreeSHAP weighs the branches by; an imported model needs them in its file (XGBoost JSON's sum_hessian, LightGBM text's internal_weight and leaf_weight). Interventional contributions (ContributionMethod.Interventional, with a background sample) need no covers.");
+        }
+
+        contributions[.._features.Length].Clear();
+        var length = TreeShap.BufferLength(depth);
+        TreeShap.PathElement[]? rented = null;
+        var buffer = length <= MaxStackPath ? stackalloc TreeShap.PathElement[length] : (rented = ArrayPool<TreeShap.PathElement>.Shared.Rent(length));
+        try
+        {
+            foreach (var tree in _trees)
+            {
+                TreeShap.Add(tree, features, contributions, buffer);
+            }
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<TreeShap.PathElement>.Shared.Return(rented);
+            }
         }
 
         return expected;
     }
 
-    /// <summary>The base value of <see cref="ExplainMargin"/> and the deepest leaf, after checking the covers once.</summary>
+    /// <summary>Path elements kept on the stack (32 bytes each): enough for trees up to depth 42.</summary>
+    private const int MaxStackPath = 1024;
+
+    /// <summary>
+    /// The margin of one row split into contributions: <see cref="ContributionMethod.PathDependent"/> is
+    /// <see cref="ExplainMargin(ReadOnlySpan{double}, Span{double})"/>; <see cref="ContributionMethod.Interventional"/> averages
+    /// the exact interventional Shapley values (Lundberg et al. 2020, "Independent Tree SHAP") against every background
+    /// row, and its base value is <see cref="BaseMargin"/> plus the mean margin of the background rows' trees.
+    /// </summary>
+    /// <param name="features">The row.</param>
+    /// <param name="contributions">Receives one contribution per feature (overwritten).</param>
+    /// <param name="background">The training background; interventional contributions need its sample.</param>
+    /// <param name="method">The expectation.</param>
+    /// <returns>The base value.</returns>
+    /// <exception cref="ConfigurationException">Path-dependent: the trees hold no covers. Interventional: no background sample.</exception>
+    public double ExplainMargin(ReadOnlySpan<double> features, Span<double> contributions, FeatureBackground? background, ContributionMethod method)
+    {
+        if (method == ContributionMethod.PathDependent)
+        {
+            return ExplainMargin(features, contributions);
+        }
+
+        if (features.Length < _features.Length || contributions.Length < _features.Length)
+        {
+            throw new ArgumentException($"The row has {features.Length} features and the output {contributions.Length} places; the model reads {_features.Length}.", nameof(features));
+        }
+
+        if (background is not { SampleCount: > 0 } || background.Means.Count != _features.Length)
+        {
+            throw new ConfigurationException("Interventional contributions need a background sample of training rows saved in the model, and this model holds none; train it with a background sample (the default), add one with model.WithBackground(trainingData, seed), or use ContributionMethod.PathDependent.");
+        }
+
+        var p = _features.Length;
+        var phi = contributions[..p];
+        phi.Clear();
+        var depth = _shap.Value.Depth;
+        byte[]? rentedOwner = null;
+        var owner = p <= 1024 ? stackalloc byte[p] : (rentedOwner = ArrayPool<byte>.Shared.Rent(p)).AsSpan(0, p);
+        owner.Clear();
+        Span<int> claimed = depth <= 256 ? stackalloc int[Math.Max(depth, 1)] : new int[depth];
+        var expected = 0.0;
+        try
+        {
+            for (var s = 0; s < background.SampleCount; s++)
+            {
+                var z = background.SampleRow(s);
+                foreach (var tree in _trees)
+                {
+                    expected += tree.Predict(z);
+                    TreeShap.AddInterventional(tree, features, z, phi, owner, claimed);
+                }
+            }
+        }
+        finally
+        {
+            if (rentedOwner is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedOwner);
+            }
+        }
+
+        var count = background.SampleCount;
+        for (var j = 0; j < p; j++)
+        {
+            phi[j] /= count;
+        }
+
+        return BaseMargin + (expected / count);
+    }
+
+    /// <summary>The base value of path-dependent <see cref="ExplainMargin(ReadOnlySpan{double}, Span{double})"/> (NaN when a node has no cover) and the deepest leaf, computed once.</summary>
     private (double Expected, int Depth) ShapSetup()
     {
         var expected = BaseMargin;
@@ -206,7 +293,7 @@ public sealed class GradientBoostingPredictor : ICreditPredictor
             {
                 if (!(tree.NodeCover[n] > 0))
                 {
-                    throw new ConfigurationException("The model's trees hold no training covers (hessian sums per node), which path-dependent TreeSHAP weighs the branches by; an imported model needs them in its file (XGBoost JSON's sum_hessian, LightGBM's internal_count and leaf_count).");
+                    expected = double.NaN;
                 }
             }
 

@@ -154,6 +154,92 @@ internal static class TreeShap
         return total;
     }
 
+    /// <summary>
+    /// Adds the tree's interventional Shapley values of row <paramref name="x"/> against one background row
+    /// <paramref name="z"/> (Lundberg et al. 2020, "Independent Tree SHAP"): the game is v(S) = f(x_S, z_rest). Both rows
+    /// walk the tree together; where they part at a split on a feature neither has claimed, both branches are followed, the
+    /// feature claimed by x on one and by z on the other. A leaf reached with a features claimed by x and b by z adds
+    /// value / (a·C(a+b, a)) to each of x's and subtracts value / (b·C(a+b, b)) from each of z's: exactly the Shapley
+    /// values of the game "the leaf's value when every x-feature is present and every z-feature absent".
+    /// </summary>
+    /// <param name="tree">The tree.</param>
+    /// <param name="x">The explained row.</param>
+    /// <param name="z">The background row.</param>
+    /// <param name="phi">Receives the contributions (added to what it holds).</param>
+    /// <param name="owner">One entry per feature, all 0 on entry and on return: 1 claimed by x, 2 by z.</param>
+    /// <param name="claimed">At least the tree's depth entries; overwritten.</param>
+    public static void AddInterventional(RegressionTree tree, ReadOnlySpan<double> x, ReadOnlySpan<double> z, Span<double> phi, Span<byte> owner, Span<int> claimed)
+    {
+        if (tree.NodeCount == 0)
+        {
+            return;
+        }
+
+        Walk(tree, 0, x, z, phi, owner, claimed, 0, 0);
+    }
+
+    /// <summary>
+    /// One node of the joint walk. <paramref name="claimed"/> holds the features claimed so far, x's and z's interleaved in
+    /// path order; <paramref name="byX"/> and <paramref name="byZ"/> count them.
+    /// </summary>
+    private static void Walk(RegressionTree tree, int node, ReadOnlySpan<double> x, ReadOnlySpan<double> z, Span<double> phi, Span<byte> owner, Span<int> claimed, int byX, int byZ)
+    {
+        while (node >= 0)
+        {
+            var f = tree.SplitFeature[node];
+            var left = tree.LeftChild[node];
+            var right = tree.RightChild[node];
+            var xLeft = tree.GoesLeft(node, x[f]);
+            var zLeft = tree.GoesLeft(node, z[f]);
+            if (owner[f] == 1 || xLeft == zLeft)
+            {
+                node = xLeft ? left : right;
+            }
+            else if (owner[f] == 2)
+            {
+                node = zLeft ? left : right;
+            }
+            else
+            {
+                var at = byX + byZ;
+                claimed[at] = f;
+                owner[f] = 1;
+                Walk(tree, xLeft ? left : right, x, z, phi, owner, claimed, byX + 1, byZ);
+                owner[f] = 2;
+                Walk(tree, zLeft ? left : right, x, z, phi, owner, claimed, byX, byZ + 1);
+                owner[f] = 0;
+                return;
+            }
+        }
+
+        var value = tree.LeafValue[~node];
+        if (value == 0 || byX + byZ == 0)
+        {
+            return;
+        }
+
+        var n = byX + byZ;
+        var toX = byX > 0 ? value / (byX * Binomial(n, byX)) : 0;
+        var toZ = byZ > 0 ? value / (byZ * Binomial(n, byZ)) : 0;
+        for (var k = 0; k < n; k++)
+        {
+            var f = claimed[k];
+            phi[f] += owner[f] == 1 ? toX : -toZ;
+        }
+    }
+
+    /// <summary>C(n, k) as a double (exact for the small n of a tree path).</summary>
+    private static double Binomial(int n, int k)
+    {
+        var result = 1.0;
+        for (var i = 1; i <= k; i++)
+        {
+            result = result * (n - k + i) / i;
+        }
+
+        return result;
+    }
+
     /// <summary>One feature on the path from the root: its zero and one fractions and its permutation weight.</summary>
     internal struct PathElement
     {

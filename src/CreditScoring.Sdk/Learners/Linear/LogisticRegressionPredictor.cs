@@ -9,7 +9,7 @@ namespace CreditScoring.Sdk.Learners.Linear;
 /// coefficients folded into original units, accumulated feature by feature in the same order for a
 /// single row and for a batch, so both give identical bits.
 /// </summary>
-public sealed class LogisticRegressionPredictor : ICreditPredictor
+public sealed class LogisticRegressionPredictor : IExplainablePredictor
 {
     /// <summary>The serialisation kind.</summary>
     public const string KindName = "logistic-regression";
@@ -75,6 +75,45 @@ public sealed class LogisticRegressionPredictor : ICreditPredictor
     internal ReadOnlySpan<double> Scales => _scales;
 
     internal ReadOnlySpan<double> StandardizedCoefficients => _standardized;
+
+    /// <summary>
+    /// Exact linear SHAP (Lundberg &amp; Lee, NeurIPS 2017, "Linear SHAP"): each feature contributes its coefficient times its
+    /// deviation from the training mean, and the base value is the margin at the training means. Under a linear model the
+    /// path-dependent and interventional contributions are the same, so <paramref name="method"/> changes nothing.
+    /// </summary>
+    /// <param name="features">The row.</param>
+    /// <param name="contributions">Receives one contribution per feature (overwritten).</param>
+    /// <param name="background">The training background, whose means the contributions are relative to.</param>
+    /// <param name="method">Ignored (see above).</param>
+    /// <returns>The base value: intercept + Σ coefficient × mean.</returns>
+    /// <exception cref="ConfigurationException">The model holds no background (a file of format 5 or older, or one made by <c>CreditModel.FromPredictor</c>).</exception>
+    public double ExplainMargin(ReadOnlySpan<double> features, Span<double> contributions, FeatureBackground? background, ContributionMethod method)
+    {
+        if (features.Length < _raw.Length || contributions.Length < _raw.Length)
+        {
+            throw new ArgumentException($"The row has {features.Length} features and the output {contributions.Length} places; the model reads {_raw.Length}.", nameof(features));
+        }
+
+        if (background is null || background.Means.Count != _raw.Length)
+        {
+            throw new ConfigurationException("A logistic model's contributions are relative to the training means of its features, and this model holds none (a file of format 5 or older, or a model made from a predictor); add them with model.WithBackground(trainingData, seed), or retrain.");
+        }
+
+        var baseValue = _rawIntercept;
+        for (var j = 0; j < _raw.Length; j++)
+        {
+            var mean = background.Means[j];
+            if (double.IsNaN(mean))
+            {
+                throw new ConfigurationException($"The model's background holds no training mean for feature '{_features[j].Name}' (it is missing), so its contribution cannot be measured; add a complete background with model.WithBackground(trainingData, seed).");
+            }
+
+            baseValue += _raw[j] * mean;
+            contributions[j] = _raw[j] * (features[j] - mean);
+        }
+
+        return baseValue;
+    }
 
     /// <inheritdoc />
     public double PredictMargin(ReadOnlySpan<double> features)

@@ -228,7 +228,7 @@ public sealed class ScorecardLearner : ICreditLearner
 /// points are −(coefficient · WoE + intercept / m) · Factor + Offset / m over the m characteristics
 /// used, so a client's score (the sum of the points) is Offset − Factor · margin exactly.
 /// </summary>
-public sealed class ScorecardPredictor : ICreditPredictor
+public sealed class ScorecardPredictor : IExplainablePredictor
 {
     /// <summary>The serialisation kind.</summary>
     public const string KindName = "scorecard";
@@ -302,6 +302,34 @@ public sealed class ScorecardPredictor : ICreditPredictor
     /// <param name="features">The row.</param>
     /// <returns>Offset − Factor · margin.</returns>
     public double Score(ReadOnlySpan<double> features) => Scaling.Offset - (Scaling.Factor * PredictMargin(features));
+
+    /// <summary>
+    /// The scorecard's own additive split: each characteristic contributes coefficient × WoE of the applicant's attribute,
+    /// and the base value is the intercept. The neutral point of a characteristic is WoE 0, an attribute with the training
+    /// population's own odds (the "(other)" row of <see cref="PointsTable"/>): in points, a contribution c is
+    /// −<see cref="ScorecardScaling.Factor"/> × c, the attribute's points minus the neutral points. No background is needed and
+    /// <paramref name="method"/> changes nothing (the points are the model).
+    /// </summary>
+    /// <param name="features">The row.</param>
+    /// <param name="contributions">Receives one contribution per feature (overwritten; 0 for features not in the scorecard).</param>
+    /// <param name="background">Ignored.</param>
+    /// <param name="method">Ignored.</param>
+    /// <returns>The intercept.</returns>
+    public double ExplainMargin(ReadOnlySpan<double> features, Span<double> contributions, FeatureBackground? background, ContributionMethod method)
+    {
+        if (features.Length < _features.Length || contributions.Length < _features.Length)
+        {
+            throw new ArgumentException($"The row has {features.Length} features and the output {contributions.Length} places; the model reads {_features.Length}.", nameof(features));
+        }
+
+        contributions[.._features.Length].Clear();
+        foreach (var j in _used)
+        {
+            contributions[j] = _coefficients[j] * _binnings[j]!.WeightOfEvidence(features[j]);
+        }
+
+        return Intercept;
+    }
 
     /// <inheritdoc/>
     public double PredictMargin(ReadOnlySpan<double> features)

@@ -4,8 +4,9 @@ using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Scoring.Serialization;
 
-// Versioned data-transfer objects of the model file's payload (format version 4; version 2 files lack
-// calibration and the decision's costs and choices, version 3 files the population profile: all optional). Field names are
+// Versioned data-transfer objects of the model file's payload (format version 6; version 2 files lack
+// calibration and the decision's costs and choices, version 3 files the population profile, version 5 files the explanation
+// background: all optional). Field names are
 // part of the file format: rename nothing without bumping ModelFile.FormatVersion.
 
 internal sealed class ModelPayloadDto
@@ -30,6 +31,19 @@ internal sealed class ModelPayloadDto
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ProfileDto? Profile { get; init; }
+
+    /// <summary>Format 6: the features' training means and background sample, for explanations.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BackgroundDto? Background { get; init; }
+}
+
+internal sealed class BackgroundDto
+{
+    public required int Rows { get; init; }
+
+    public required double[] Means { get; init; }
+
+    public required double[][] Sample { get; init; }
 }
 
 internal sealed class ProfileDto

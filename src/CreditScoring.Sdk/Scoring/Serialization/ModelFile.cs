@@ -21,7 +21,7 @@ namespace CreditScoring.Sdk.Scoring.Serialization;
 internal static class ModelFile
 {
     public const string FormatName = "creditscoring-model";
-    public const int FormatVersion = 5;
+    public const int FormatVersion = 6;
 
     private const string PredictorKindField = "kind";
 
@@ -340,6 +340,7 @@ internal static class ModelFile
             },
             Calibration = model.Calibration is { } cal ? new CalibratorDto { Kind = cal.Kind, Numbers = cal.Save() } : null,
             Profile = model.Profile is { } profile ? new ProfileDto { Rows = profile.Rows, Columns = profile.Columns.Select(ToDto).ToArray(), Scores = profile.Scores is { } sc ? ToDto(sc) : null } : null,
+            Background = model.Background is { } b ? new BackgroundDto { Rows = b.Rows, Means = [.. b.Means], Sample = Enumerable.Range(0, b.SampleCount).Select(i => b.SampleRow(i).ToArray()).ToArray() } : null,
         };
     }
 
@@ -560,7 +561,8 @@ internal static class ModelFile
         };
         var calibration = dto.Calibration is { } cal ? ProbabilityCalibrator.Load(cal.Kind, cal.Numbers) : null;
         var profile = dto.Profile is { } p ? new PopulationProfile(p.Rows, p.Columns.Select(FromDto).ToArray(), p.Scores is { } sc ? FromDto(sc) : null) : null;
-        return new CreditModel(features, predictor, FromDto(dto.Decision), metadata, calibration, profile);
+        var background = dto.Background is { } b ? new FeatureBackground(b.Rows, b.Means, b.Sample) : null;
+        return new CreditModel(features, predictor, FromDto(dto.Decision), metadata, calibration, profile, background);
     }
 
     private static FeatureStep FromDto(FeatureStepDto dto, int index)

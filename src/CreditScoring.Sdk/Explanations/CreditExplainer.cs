@@ -1,0 +1,318 @@
+using System.Buffers;
+using System.Globalization;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Scoring;
+
+namespace CreditScoring.Sdk.Explanations;
+
+/// <summary>How an explainer explains.</summary>
+public sealed class ExplainerOptions
+{
+    /// <summary>The expectation contributions are measured against; default <see cref="ContributionMethod.PathDependent"/>.</summary>
+    public ContributionMethod Method { get; set; } = ContributionMethod.PathDependent;
+
+    /// <summary>The most reasons an explanation gives; default 4 (0 gives none).</summary>
+    public int TopReasons { get; set; } = 4;
+
+    /// <summary>The lender's reason codes, or <see langword="null"/> (the default) for default texts citing every input.</summary>
+    public ReasonCodeTable? ReasonCodes { get; set; }
+
+    /// <summary>How inputs are checked and scored, as for <see cref="CreditModel.CreateScorer"/>; default <see cref="ScorerOptions"/>' defaults.</summary>
+    public ScorerOptions Scoring { get; set; } = new();
+}
+
+/// <summary>Explanations of a <see cref="CreditModel"/>'s decisions.</summary>
+public static class CreditModelExplanations
+{
+    /// <summary>
+    /// Creates a thread-safe explainer of the model's decisions (one instance serves every thread, as the scorer does).
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">How to explain, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The explainer.</returns>
+    /// <exception cref="ConfigurationException">The model cannot be explained in the asked way: its predictor has no additive explanation, its trees hold no covers (path-dependent), or it holds no background (linear models; interventional); the message says what to do.</exception>
+    public static CreditExplainer CreateExplainer(this CreditModel model, ExplainerOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new CreditExplainer(model, options ?? new ExplainerOptions());
+    }
+}
+
+/// <summary>
+/// Explains one applicant's score, or every row of a table: contributions per feature and per input (Shapley values on the
+/// log-odds scale, exact for every learner of the SDK), the reasons toward decline, and where the applicant stands in the
+/// training population. Thread-safe and immutable. It checks inputs exactly as the scorer does, with the same messages.
+/// </summary>
+public sealed class CreditExplainer
+{
+    private readonly CreditModel _model;
+    private readonly CreditScorer _scorer;
+    private readonly IExplainablePredictor _predictor;
+    private readonly FittedFeatures _features;
+    private readonly ExplainerOptions _options;
+    private readonly Characteristic[] _characteristics;
+    private readonly int[] _characteristicOfFeature;
+    private readonly PopulationProfile? _profile;
+
+    internal CreditExplainer(CreditModel model, ExplainerOptions options)
+    {
+        if (options.TopReasons < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.TopReasons, "ExplainerOptions.TopReasons must be 0 or more.");
+        }
+
+        if (!Enum.IsDefined(options.Method))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown ContributionMethod.");
+        }
+
+        _predictor = model.Predictor as IExplainablePredictor
+            ?? throw new ConfigurationException($"The model's predictor ({model.Predictor.Kind}) has no additive explanation: it does not implement IExplainablePredictor. The SDK's logistic regression, gradient-boosted trees and scorecards do.");
+        _model = model;
+        _options = new ExplainerOptions { Method = options.Method, TopReasons = options.TopReasons, ReasonCodes = options.ReasonCodes, Scoring = options.Scoring };
+        _scorer = new CreditScorer(model, options.Scoring);
+        _features = model.Features;
+        _profile = model.Profile;
+        (_characteristics, _characteristicOfFeature) = Characteristics(model.Features);
+
+        // Fail now, not at the first applicant, when the model lacks what the method needs.
+        var p = model.Features.Features.Count;
+        var probe = model.Background is { } b ? [.. b.Means.Select(m => double.IsNaN(m) ? 0 : m)] : new double[p];
+        _predictor.ExplainMargin(probe, new double[p], model.Background, options.Method);
+    }
+
+    /// <summary>The raw inputs the model needs.</summary>
+    public InputSchema Input => _features.Input;
+
+    /// <summary>How contributions are computed.</summary>
+    public ContributionMethod Method => _options.Method;
+
+    /// <summary>Creates a reusable input row (one per thread), as <see cref="ICreditScorer.CreateRow"/>.</summary>
+    /// <returns>An empty row.</returns>
+    public ScoringRow CreateRow() => _scorer.CreateRow();
+
+    /// <summary>Explains one applicant.</summary>
+    /// <param name="row">A row from <see cref="CreateRow"/> with every input set.</param>
+    /// <returns>The explanation.</returns>
+    /// <exception cref="ScoringInputException">As <see cref="ICreditScorer.Score(ScoringRow)"/>: an input was not set, is out of range under <see cref="OutOfRangeHandling.Throw"/>, or the row is another model's.</exception>
+    public Explanation Explain(ScoringRow row)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        var p = _features.Features.Count;
+        var inputs = ArrayPool<double>.Shared.Rent(Input.Count);
+        var features = ArrayPool<double>.Shared.Rent(p);
+        var working = ArrayPool<double>.Shared.Rent(_features.WorkingWidth);
+        var contributions = ArrayPool<double>.Shared.Rent(p);
+        try
+        {
+            var score = _scorer.Score(row, inputs.AsSpan(0, Input.Count), features.AsSpan(0, p));
+            _features.TransformRow(inputs.AsSpan(0, Input.Count), row.Aggregates, features.AsSpan(0, p), working.AsSpan(0, _features.WorkingWidth));
+            return Build(score, features.AsSpan(0, p), working.AsSpan(0, _features.WorkingWidth), contributions.AsSpan(0, p));
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(inputs);
+            ArrayPool<double>.Shared.Return(features);
+            ArrayPool<double>.Shared.Return(working);
+            ArrayPool<double>.Shared.Return(contributions);
+        }
+    }
+
+    /// <summary>Explains one applicant given as name → value (as <see cref="ICreditScorer.Score(IReadOnlyDictionary{string, object?})"/>).</summary>
+    /// <param name="values">The applicant.</param>
+    /// <returns>The explanation.</returns>
+    /// <exception cref="ScoringInputException">An input is absent or has the wrong type; the message names it.</exception>
+    public Explanation Explain(IReadOnlyDictionary<string, object?> values) => Explain(_scorer.RowOf(values));
+
+    /// <summary>Explains every row of a table that holds the model's inputs (other columns are ignored), in row order.</summary>
+    /// <param name="data">The applicants.</param>
+    /// <returns>One explanation per row; the same on any number of threads.</returns>
+    /// <exception cref="ScoringInputException">As <see cref="ICreditScorer.ScoreBatch"/>.</exception>
+    public IReadOnlyList<Explanation> ExplainBatch(CreditData data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var (scores, matrix, prefix) = _scorer.ScoreBatchWithFeatures(data);
+        var result = new Explanation[scores.Length];
+        var p = matrix.ColumnCount;
+        var threads = _options.Scoring.MaxDegreeOfParallelism;
+        Parallel.For(0, scores.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => (new double[prefix.Length], new double[p], new double[_features.WorkingWidth], new double[p]), (i, _, buffers) =>
+        {
+            var (start, features, working, contributions) = buffers;
+            for (var c = 0; c < prefix.Length; c++)
+            {
+                start[c] = prefix[c][i];
+            }
+
+            _features.TransformRow(start.AsSpan(0, Input.Count), start.AsSpan(Input.Count), features, working);
+            result[i] = Build(scores[i], features, working, contributions);
+            return buffers;
+        }, _ => { });
+        return result;
+    }
+
+    /// <summary>The explanation of one scored applicant from its features and working frame.</summary>
+    private Explanation Build(CreditScore score, ReadOnlySpan<double> features, ReadOnlySpan<double> working, Span<double> contributions)
+    {
+        var baseValue = _predictor.ExplainMargin(features, contributions, _model.Background, _options.Method);
+        var margin = _predictor.PredictMargin(features);
+        var byFeature = new FeatureContribution[features.Length];
+        var sums = new double[_characteristics.Length];
+        for (var f = 0; f < features.Length; f++)
+        {
+            var c = _characteristicOfFeature[f];
+            sums[c] += contributions[f];
+            byFeature[f] = new FeatureContribution { Name = _features.Features[f].Name, Value = features[f], Contribution = contributions[f], Input = _characteristics[c].Name };
+        }
+
+        var byInput = new InputContribution[_characteristics.Length];
+        for (var c = 0; c < byInput.Length; c++)
+        {
+            var ch = _characteristics[c];
+            var value = working[ch.Column];
+            var (text, number) = Shown(ch, value);
+            byInput[c] = new InputContribution
+            {
+                Name = ch.Name,
+                IsDerived = ch.IsDerived,
+                Sources = ch.Sources,
+                Value = text,
+                NumericValue = number,
+                Contribution = sums[c],
+                Population = ch.IsDerived ? null : Standing(ch, value),
+            };
+        }
+
+        return new Explanation
+        {
+            Probability = score.Probability,
+            Decision = score.Decision,
+            Threshold = _model.Decision.Threshold,
+            Warnings = score.Warnings,
+            Method = _options.Method,
+            BaseValue = baseValue,
+            Margin = margin,
+            Features = byFeature,
+            Inputs = byInput,
+            Reasons = Reasons(byInput),
+        };
+    }
+
+    /// <summary>A value as the applicant gave it: a category's label, a number, or missing.</summary>
+    private static (string? Text, double Number) Shown(Characteristic ch, double value)
+    {
+        if (ch.Categories is { } labels)
+        {
+            return double.IsNaN(value) ? (null, double.NaN) : value >= 0 && value < labels.Count ? (labels[(int)value], double.NaN) : ("(unknown category)", double.NaN);
+        }
+
+        return double.IsNaN(value) ? (null, double.NaN) : (value.ToString("R", CultureInfo.InvariantCulture), value);
+    }
+
+    private PopulationStanding? Standing(Characteristic ch, double value)
+    {
+        if (_profile is null || !_profile.Contains(ch.Name))
+        {
+            return null;
+        }
+
+        var column = _profile[ch.Name];
+        var missingShare = column.Rows == 0 ? double.NaN : (double)column.Missing / column.Rows;
+        if (column.Kind == ColumnKind.Categorical)
+        {
+            var present = column.Rows - column.Missing;
+            var share = double.IsNaN(value) || value < 0 || value >= column.CategoryCounts.Count || present == 0 ? double.NaN : (double)column.CategoryCounts[(int)value] / present;
+            return new PopulationStanding { Percentile = double.NaN, Median = double.NaN, Low = double.NaN, High = double.NaN, MissingShare = missingShare, CategoryShare = share };
+        }
+
+        var known = column.Quantiles.Count > 0;
+        return new PopulationStanding
+        {
+            Percentile = double.IsNaN(value) || !known ? double.NaN : column.Cdf(value),
+            Median = known ? column.Quantile(0.5) : double.NaN,
+            Low = known ? column.Quantile(0.1) : double.NaN,
+            High = known ? column.Quantile(0.9) : double.NaN,
+            MissingShare = missingShare,
+            CategoryShare = double.NaN,
+        };
+    }
+
+    /// <summary>
+    /// The top inputs that raised the margin above the base value, strongest first; ties keep input order. Excluded inputs
+    /// are never cited.
+    /// </summary>
+    private ReasonCode[] Reasons(InputContribution[] inputs)
+    {
+        if (_options.TopReasons == 0)
+        {
+            return [];
+        }
+
+        var table = _options.ReasonCodes;
+        var adverse = Enumerable.Range(0, inputs.Length)
+            .Where(c => inputs[c].Contribution > 0 && table?.IsExcluded(inputs[c].Name) != true)
+            .OrderByDescending(c => inputs[c].Contribution)
+            .ThenBy(c => c)
+            .Take(_options.TopReasons)
+            .ToArray();
+        var reasons = new ReasonCode[adverse.Length];
+        for (var r = 0; r < adverse.Length; r++)
+        {
+            var input = inputs[adverse[r]];
+            var entry = table?.Find(input.Name);
+            reasons[r] = new ReasonCode
+            {
+                Rank = r + 1,
+                Input = input.Name,
+                Code = entry?.Code ?? input.Name,
+                Text = Text(entry, input),
+                Contribution = input.Contribution,
+                Value = input.Value,
+            };
+        }
+
+        return reasons;
+    }
+
+    /// <summary>The reason's text: the table's for the value's direction, or a plain default.</summary>
+    private static string Text(ReasonCodeEntry? entry, InputContribution input)
+    {
+        var high = input.Population is { Median: var median } && !double.IsNaN(median) && input.NumericValue > median;
+        var low = input.Population is { Median: var m } && !double.IsNaN(m) && input.NumericValue <= m;
+        if (entry is not null)
+        {
+            return input.Value is null ? entry.TextWhenMissing ?? entry.Text
+                : high ? entry.TextWhenHigh ?? entry.Text
+                : low ? entry.TextWhenLow ?? entry.Text
+                : entry.Text;
+        }
+
+        if (input.Value is null)
+        {
+            return $"No value was given for {input.Name}, which raised the estimated risk.";
+        }
+
+        var where = high ? " (higher than most applicants)" : low ? " (lower than most applicants)" : "";
+        return $"{input.Name} of {input.Value}{where} raised the estimated risk.";
+    }
+
+    /// <summary>The characteristics (inputs, then derived ones) the model's features roll up to.</summary>
+    private static (Characteristic[] List, int[] OfFeature) Characteristics(FittedFeatures features)
+    {
+        var (origin, sources) = features.Origins();
+        var used = features.Selection.Select(s => origin[s]).Distinct().Order().ToArray();
+        var list = used.Select(o =>
+        {
+            var isInput = o < features.Input.Count;
+            var labels = isInput && features.Input.Columns[o].Kind == ColumnKind.Categorical ? features.Input.Columns[o].Categories : null;
+            return new Characteristic(features.WorkingName(o), o, !isInput, sources[o], labels);
+        }).ToArray();
+        var index = used.Select((o, i) => (o, i)).ToDictionary(t => t.o, t => t.i);
+        return (list, [.. features.Selection.Select(s => index[origin[s]])]);
+    }
+
+    /// <summary>An input, or a characteristic derived from several: its working column and where it comes from.</summary>
+    private sealed record Characteristic(string Name, int Column, bool IsDerived, IReadOnlyList<string> Sources, IReadOnlyList<string>? Categories);
+}
