@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace CreditScoring.Batch;
 
 /// <summary>
-/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c>, <c>drift</c>, <c>keygen</c> and <c>quickstart</c>
+/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c>, <c>explain</c>, <c>drift</c>, <c>keygen</c> and <c>quickstart</c>
 /// (also what runs with no arguments), one file each in <c>Commands/</c>. Every command has <c>--help</c>. A user error
 /// ends with exit code 1 and one line on stderr that starts with <c>error:</c>; a usage error with exit code 2.
 /// </summary>
@@ -37,6 +37,7 @@ internal static class BatchCli
             TrainCommand.Create(shared),
             EvaluateCommand.Create(shared),
             ScoreCommand.Create(shared),
+            ExplainCommand.Create(shared),
             DriftCommand.Create(shared),
             KeyGenCommand.Create(shared),
             QuickstartCommand.Create(shared),

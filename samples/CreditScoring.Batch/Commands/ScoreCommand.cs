@@ -3,6 +3,7 @@ using System.Globalization;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Explanations;
 using CreditScoring.Sdk.Scoring;
 
 namespace CreditScoring.Batch.Commands;
@@ -19,7 +20,9 @@ internal static class ScoreCommand
         var relatedOption = SharedOptions.Related();
         var allowFormulas = new Option<bool>("--allow-formulas") { Description = "Write text ids exactly as read, even those a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first). By default such a cell gets a leading apostrophe (OWASP's CSV-injection rule)." };
         var outOfRange = new Option<string>("--out-of-range") { Description = "A numeric input outside the range the model was trained on: flag (score it and write OutOfRange in the warnings column), clip (score it at the end of the range, and flag it), error (stop, naming row, input and value) or ignore.", DefaultValueFactory = _ => "flag" };
-        var command = new Command("score", "Score applicants with a saved model.") { modelOption, dataOption, outputOption, idOption, relatedOption, allowFormulas, outOfRange };
+        var reasons = new Option<int>("--reasons") { Description = "Add the top N reason codes of every row (reasonK_code, reasonK_text columns): the inputs that pushed it toward decline, from exact contributions.", DefaultValueFactory = _ => 0 };
+        var reasonCodes = new Option<string?>("--reason-codes") { Description = "Reason code table for --reasons (JSON or CSV: input,code,text[,textWhenHigh,textWhenLow,textWhenMissing,exclude]). Default: each input cited by name." };
+        var command = new Command("score", "Score applicants with a saved model.") { modelOption, dataOption, outputOption, idOption, relatedOption, allowFormulas, outOfRange, reasons, reasonCodes };
         shared.Reading.AddTo(command);
         command.Options.Add(shared.VerifyKey);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () =>
@@ -44,9 +47,36 @@ internal static class ScoreCommand
                 data = data.WithRole(trainingId, ColumnRole.Id);
             }
 
-            log.Step($"Scoring {data.RowCount:N0} rows");
-            var scores = model.CreateScorer(new ScorerOptions { OutOfRange = rangeHandling }).ScoreBatch(data);
-            ScoresFile.Write(scoresFile, data, scores, new ScoresFileOptions { NeutralizeFormulas = !p.GetValue(allowFormulas) });
+            var reasonCount = p.GetValue(reasons);
+            if (reasonCount < 0)
+            {
+                throw new CliException($"--reasons {reasonCount} must be 0 (none) or more.");
+            }
+
+            if (reasonCount == 0 && p.GetValue(reasonCodes) is not null)
+            {
+                throw new CliException("--reason-codes needs --reasons N (how many reasons per row to write).");
+            }
+
+            var scorerOptions = new ScorerOptions { OutOfRange = rangeHandling };
+            var fileOptions = new ScoresFileOptions { NeutralizeFormulas = !p.GetValue(allowFormulas) };
+            IReadOnlyList<CreditScore> scores;
+            if (reasonCount > 0)
+            {
+                var table = p.GetValue(reasonCodes) is { } tablePath ? ReasonCodeTable.Load(tablePath) : null;
+                var explainer = model.CreateExplainer(new ExplainerOptions { TopReasons = reasonCount, ReasonCodes = table, Scoring = scorerOptions });
+                log.Step($"Scoring and explaining {data.RowCount:N0} rows");
+                var explanations = explainer.ExplainBatch(data);
+                ExplainedScoresFile.Write(scoresFile, data, explanations, reasonCount, fileOptions);
+                scores = [.. explanations.Select(e => new CreditScore(e.Probability, e.Decision) { Warnings = e.Warnings })];
+            }
+            else
+            {
+                log.Step($"Scoring {data.RowCount:N0} rows");
+                scores = model.CreateScorer(scorerOptions).ScoreBatch(data);
+                ScoresFile.Write(scoresFile, data, scores, fileOptions);
+            }
+
             outputs.Commit();
             var declined = scores.Count(s => s.Decision == CreditDecision.Decline);
             shared.Output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Scored {scores.Count:N0} rows: {declined:N0} declined ({Report.Percent(scores.Count == 0 ? double.NaN : declined / (double)scores.Count)}) at PD >= {Report.Fixed(model.Decision.Threshold, 2)}; written to {outputPath}"));

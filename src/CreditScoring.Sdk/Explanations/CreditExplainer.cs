@@ -295,7 +295,8 @@ public sealed class CreditExplainer
         }
 
         var where = high ? " (higher than most applicants)" : low ? " (lower than most applicants)" : "";
-        return $"{input.Name} of {input.Value}{where} raised the estimated risk.";
+        var shown = double.IsNaN(input.NumericValue) ? input.Value : input.NumericValue.ToString("G6", CultureInfo.InvariantCulture);
+        return $"{input.Name} of {shown}{where} raised the estimated risk.";
     }
 
     /// <summary>The characteristics (inputs, then derived ones) the model's features roll up to.</summary>

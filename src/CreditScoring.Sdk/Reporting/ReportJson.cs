@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
+using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Scoring;
 using CreditScoring.Sdk.Training;
 using CreditScoring.Sdk.Tuning;
@@ -259,18 +260,7 @@ public static class ReportJson
         }
     }
 
-    /// <summary>Writes a number, or null when it is NaN or infinite (JSON has neither).</summary>
-    private static void Number(Utf8JsonWriter json, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            json.WriteNumber(name, value);
-        }
-        else
-        {
-            json.WriteNull(name);
-        }
-    }
+    private static void Number(Utf8JsonWriter json, string name, double value) => json.NumberOrNull(name, value);
 
     private static void Array<T>(Utf8JsonWriter json, string name, IEnumerable<T> items, Action<Utf8JsonWriter, T> write)
     {

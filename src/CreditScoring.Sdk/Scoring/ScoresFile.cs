@@ -45,7 +45,15 @@ public static class ScoresFile
     /// <param name="scores">One score per row.</param>
     /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
     /// <exception cref="ArgumentException">The scores and the table differ in length.</exception>
-    public static void Write(Stream stream, CreditData data, IReadOnlyList<CreditScore> scores, ScoresFileOptions? options = null)
+    public static void Write(Stream stream, CreditData data, IReadOnlyList<CreditScore> scores, ScoresFileOptions? options = null) =>
+        Write(stream, data, scores, options, [], null);
+
+    /// <summary>
+    /// Writes the scores file with extra text columns after the standard ones (the explained scores file's reasons):
+    /// <paramref name="fill"/> sets a row's <paramref name="extraHeader"/>.Length cells, which are quoted and, with
+    /// <see cref="ScoresFileOptions.NeutralizeFormulas"/>, neutralized as text ids are.
+    /// </summary>
+    internal static void Write(Stream stream, CreditData data, IReadOnlyList<CreditScore> scores, ScoresFileOptions? options, string[] extraHeader, Action<int, string[]>? fill)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(data);
@@ -60,7 +68,14 @@ public static class ScoresFile
         var textIds = ids is CategoricalColumn;
         using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         writer.Write(Header);
+        foreach (var name in extraHeader)
+        {
+            writer.Write(',');
+            writer.Write(name);
+        }
+
         writer.Write('\n');
+        var extra = new string[extraHeader.Length];
         for (var i = 0; i < scores.Count; i++)
         {
             var id = ids?.FormatValue(i) ?? (ids is null ? (i + 1).ToString(CultureInfo.InvariantCulture) : string.Empty);
@@ -78,6 +93,16 @@ public static class ScoresFile
             if (s.Warnings != ScoreWarnings.None)
             {
                 writer.Write(s.Warnings.ToString().Replace(", ", ";", StringComparison.Ordinal));
+            }
+
+            if (fill is not null)
+            {
+                fill(i, extra);
+                foreach (var cell in extra)
+                {
+                    writer.Write(',');
+                    writer.Write(InvariantText.CsvField(neutralize ? Neutralized(cell) : cell));
+                }
             }
 
             writer.Write('\n');

@@ -281,6 +281,14 @@ public class ExplainerTests
         Assert.Contains("IExplainablePredictor", e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheJsonDocument_Snapshot()
+    {
+        var e = Fit("logistic").CreateExplainer(new ExplainerOptions { TopReasons = 2 }).ExplainBatch(Data.Value.SelectRows([0]))[0];
+
+        Snapshot.Verify(Snapshot.RoundNumbers(ExplanationJson.Write(e, "A-1")));
+    }
+
     private static double[] Flatten(Explanation e) =>
         [e.Probability, e.BaseValue, e.Margin, .. e.Features.Select(f => f.Contribution), .. e.Inputs.Select(i => i.Contribution), .. e.Reasons.Select(r => r.Contribution)];
 
