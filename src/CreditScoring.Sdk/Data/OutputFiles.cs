@@ -18,7 +18,8 @@ namespace CreditScoring.Sdk.Data;
 /// </para>
 /// <para>
 /// Temporary files are named <c>.NAME.HOST.PID.GUID.tmp</c> in the target's folder. A process killed while writing leaves
-/// its temporary file behind; the next write of the same target on the same host removes those whose process has ended.
+/// its temporary file behind (and, killed inside <see cref="Commit"/> with several files, the copy of a target it had set
+/// aside, <c>.tmp.old</c>); the next write of the same target on the same host removes those whose process has ended.
 /// </para>
 /// <para>
 /// With several files, <see cref="Commit"/> copies each existing target aside first and puts every one back if a rename

@@ -136,6 +136,37 @@ public class TreeShapTests
     }
 
     [Fact]
+    public void TheTabulatedForm_EqualsAlgorithm2_OnDeepTrees_TabulatedAndOnTheFly()
+    {
+        var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
+        var model = new CreditScoringContext(seed: 4).CreatePipeline()
+            .Features(f => f.OneHot("Home", "Marital", "Job", "Records"))
+            .Train(t => t.GradientBoosting(o => { o.NumberOfIterations = 40; o.NumberOfLeaves = 63; o.MinimumExampleCountPerLeaf = 5; }))
+            .Build().Fit(data);
+        var predictor = (GradientBoostingPredictor)model.Predictor;
+        var (tabulated, onTheFly) = predictor.LeafShapTables!.LeafCounts;
+        Assert.True(tabulated > 100 && onTheFly > 100, $"{tabulated} leaves tabulated, {onTheFly} on the fly");
+        var matrix = model.Features.Transform(data);
+        var row = new double[matrix.ColumnCount];
+        var fast = new double[matrix.ColumnCount];
+        var paths = new double[matrix.ColumnCount];
+        var worst = 0.0;
+
+        for (var r = 0; r < matrix.RowCount; r += 5)
+        {
+            matrix.CopyRow(r, row);
+            predictor.ExplainMargin(row, fast);
+            predictor.ExplainByPaths(row, paths);
+            for (var j = 0; j < row.Length; j++)
+            {
+                worst = Math.Max(worst, Math.Abs(fast[j] - paths[j]));
+            }
+        }
+
+        Assert.True(worst < 1e-12, $"largest |tabulated - Algorithm 2| = {worst}");
+    }
+
+    [Fact]
     public void AModelWithoutCovers_SaysWhatItLacks()
     {
         var tree = new RegressionTree([0], [0.5], [true], [~0], [~1], [null], [1], [0], [-1, 1], [0, 0]);

@@ -113,6 +113,15 @@ public sealed class RegressionTree
     /// <summary>The number of leaves (<see cref="NodeCount"/> + 1).</summary>
     public int LeafCount => _leafValue.Length;
 
+    /// <summary>The split features as an array, for loops that must not go through an interface.</summary>
+    internal int[] SplitFeatures => _feature;
+
+    /// <summary>The left children as an array.</summary>
+    internal int[] LeftChildren => _left;
+
+    /// <summary>The right children as an array.</summary>
+    internal int[] RightChildren => _right;
+
     /// <summary>Per internal node, the feature it splits on.</summary>
     public IReadOnlyList<int> SplitFeature => _feature;
 
