@@ -400,6 +400,15 @@ public sealed partial class CreditData
         return new CreditData(columns, RolesArray(), null) { _related = _related };
     }
 
+    /// <summary>A table whose column <paramref name="column"/> has its rows in another order (the others unchanged): permutation importance shuffles one input this way.</summary>
+    internal CreditData WithColumnRowsFrom(string column, ReadOnlySpan<int> rows)
+    {
+        var index = IndexOrThrow(column);
+        var columns = (DataColumn[])_columns.Clone();
+        columns[index] = _columns[index].SelectRows(rows);
+        return new CreditData(columns, RolesArray(), null) { _related = _related };
+    }
+
     /// <summary>A table whose column <paramref name="column"/> has a new role (other roles stay).</summary>
     /// <param name="column">The column.</param>
     /// <param name="role">The new role. A column that becomes the target must hold 0/1; a previous holder of a single role (target, id, weight, time) becomes a feature.</param>

@@ -289,6 +289,46 @@ public class ExplainerTests
         Snapshot.Verify(Snapshot.RoundNumbers(ExplanationJson.Write(e, "A-1")));
     }
 
+    [Fact]
+    public void GlobalImportance_IsTheMeanAbsoluteContribution_ByFeatureAndByInput()
+    {
+        var explanations = Fit("gbdt").CreateExplainer().ExplainBatch(Data.Value);
+
+        var (byFeature, byInput) = GlobalImportance.OfContributions(explanations);
+
+        var income = byInput.Single(i => i.Name == "Income");
+        Assert.Equal(explanations.Average(e => Math.Abs(e.Inputs.Single(i => i.Name == "Income").Contribution)), income.MeanAbsoluteContribution, 1e-12);
+        Assert.Equal(explanations.Average(e => e.Inputs.Single(i => i.Name == "Income").Contribution), income.MeanContribution, 1e-12);
+        Assert.Equal(explanations[0].Features.Count, byFeature.Count);
+        Assert.Equal(byInput.OrderByDescending(i => i.MeanAbsoluteContribution).Select(i => i.Name), byInput.Select(i => i.Name));
+        var home = byFeature.Where(f => f.Name.StartsWith("Home=", StringComparison.Ordinal)).Sum(f => f.MeanContribution);
+        Assert.Equal(home, byInput.Single(i => i.Name == "Home").MeanContribution, 1e-12);
+    }
+
+    [Fact]
+    public void PermutationImportance_ByInput_IsDeterministic_AndZeroForAnInputTheModelDoesNotUse()
+    {
+        var model = Fit("scorecard");
+        var card = (ScorecardPredictor)model.Predictor;
+        var used = model.Features.Features.Where((f, j) => card.Binnings[j] is not null).Select(f => f.Name).ToHashSet();
+
+        var first = GlobalImportance.OfPermutations(model, Data.Value, seed: 7, repeats: 3);
+        var again = GlobalImportance.OfPermutations(model, Data.Value, seed: 7, repeats: 3);
+        var other = GlobalImportance.OfPermutations(model, Data.Value, seed: 8, repeats: 3);
+
+        Assert.Equal(model.Input.Count, first.Count);
+        Assert.Equal(first.Select(p => p.Drops), again.Select(p => p.Drops));
+        Assert.NotEqual(first.Select(p => p.Drops.Sum()), other.Select(p => p.Drops.Sum()));
+        Assert.True(first[0].AucDrop > 0.01, $"{first[0].Input} lowers the AUC by {first[0].AucDrop}");
+        Assert.All(first, p => Assert.Equal(3, p.Drops.Count));
+        var top = first[0];
+        var mean = top.Drops.Average();
+        Assert.Equal(Math.Sqrt(top.Drops.Sum(d => (d - mean) * (d - mean)) / 2), top.StandardDeviation, 1e-15);
+        var unused = first.Where(p => !used.Any(u => u == p.Input || u.StartsWith(p.Input + "=", StringComparison.Ordinal) || u.StartsWith(p.Input + "_", StringComparison.Ordinal))).ToArray();
+        Assert.NotEmpty(unused);
+        Assert.All(unused, p => Assert.Equal(0, p.AucDrop));
+    }
+
     private static double[] Flatten(Explanation e) =>
         [e.Probability, e.BaseValue, e.Margin, .. e.Features.Select(f => f.Contribution), .. e.Inputs.Select(i => i.Contribution), .. e.Reasons.Select(r => r.Contribution)];
 
