@@ -110,5 +110,27 @@ public class BatchCliExplainTests
         Assert.Equal("error: --reason-codes needs --reasons N (how many reasons per row to write).", CliRunner.ErrorLine(badError));
     }
 
+    [Fact]
+    public void Train_WithReasonCodes_SavesThemInTheModel_AndExplainUsesThem()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "coded.json");
+        var table = Path.Combine(dir, "reasons.csv");
+        File.WriteAllText(table, Reasons);
+
+        var (exit, _, error) = CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--learner", "gbdt", "--model", model, "--option", "NumberOfIterations=20", "--reason-codes", table);
+
+        Assert.True(exit == 0, error);
+        Assert.Equal(["Amount", "Seniority"], CreditModel.Load(model).ReasonCodes!.Entries.Select(e => e.Input));
+        var runs = Enumerable.Range(1, 30).Select(r => CliRunner.Run("explain", "--model", model, "--data", TestPaths.CreditData, "--row", r.ToString(CultureInfo.InvariantCulture))).ToArray();
+        Assert.Contains(runs, r => r.Output.Contains("[R02] Too short time in current job", StringComparison.Ordinal) || r.Output.Contains("[R05] Amount requested too high", StringComparison.Ordinal));
+        Assert.DoesNotContain(runs, r => r.Output.Contains("[Age]", StringComparison.Ordinal));
+
+        File.WriteAllText(table, "input,code,text\nIncom,R01,Income\n");
+        var (badExit, _, badError) = CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model, "--reason-codes", table);
+        Assert.Equal(1, badExit);
+        Assert.StartsWith("error: The reason code table names 'Incom', which the model has no input or derived characteristic of", CliRunner.ErrorLine(badError), StringComparison.Ordinal);
+    }
+
     private static string Csv(string text) => text.Contains(',', StringComparison.Ordinal) ? $"\"{text}\"" : text;
 }

@@ -39,6 +39,8 @@ internal sealed class TrainCommand
     private readonly Option<string?> _search = new("--search") { Description = "Search learner options first, as described in a JSON file (README: \"Hyperparameter search\"); the best candidate is trained." };
     private readonly Option<string?> _signKey = new("--sign-key") { Description = "Sign the model with this key file (an ECDSA private key in PEM, or the base64 of an HMAC key; make one with keygen), so that it loads only where the verifying key accepts it." };
 
+    private readonly Option<string?> _reasonCodes = new("--reason-codes") { Description = "Save this reason code table with the model (JSON or CSV: input,code,text[,textWhenHigh,textWhenLow,textWhenMissing,exclude]); explain and score --reasons then use it." };
+
     private TrainCommand(SharedOptions shared) => _shared = shared;
 
     public static Command Create(SharedOptions shared)
@@ -48,7 +50,7 @@ internal sealed class TrainCommand
         {
             c._data, c._target, c._testData, c._testFraction, c._id, c._learner, c._options, shared.Seed, c._threshold, c._model, shared.Report,
             shared.PositiveLabel, shared.NegativeLabel, c._features, c._related, c._resample, c._strategy, c._calibrate, c._costFn, c._costFp,
-            c._objective, c._cv, c._search, c._signKey,
+            c._objective, c._cv, c._search, c._signKey, c._reasonCodes,
         };
         shared.Reading.AddTo(command);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () => c.Run(p)));
@@ -66,6 +68,9 @@ internal sealed class TrainCommand
         {
             throw new CliException("give either --test-data or --test-fraction, not both.");
         }
+
+        // Read before training, so that a bad table stops the command before minutes of work.
+        var reasonCodes = p.GetValue(_reasonCodes) is { } reasonsPath ? ReasonCodeTable.Load(reasonsPath) : null;
 
         if (!(threshold is >= 0 and <= 1))
         {
@@ -159,6 +164,10 @@ internal sealed class TrainCommand
         var clock = Stopwatch.StartNew();
         var model = pipeline.Fit(train);
         var trainSeconds = clock.Elapsed.TotalSeconds;
+        if (reasonCodes is not null)
+        {
+            model = model.WithReasonCodes(reasonCodes);
+        }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Trained {learner.Name} on {train.RowCount:N0} rows ({model.Input.Count} inputs -> {model.Features.Features.Count} features) in {trainSeconds:F3} s"));
         Report.PrintDiagnostics(output, model.Metadata.Diagnostics);

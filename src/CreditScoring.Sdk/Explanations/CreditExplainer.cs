@@ -17,7 +17,7 @@ public sealed class ExplainerOptions
     /// <summary>The most reasons an explanation gives; default 4 (0 gives none).</summary>
     public int TopReasons { get; set; } = 4;
 
-    /// <summary>The lender's reason codes, or <see langword="null"/> (the default) for default texts citing every input.</summary>
+    /// <summary>The lender's reason codes, or <see langword="null"/> (the default) for the model's own (<see cref="CreditModel.ReasonCodes"/>), else default texts citing every input.</summary>
     public ReasonCodeTable? ReasonCodes { get; set; }
 
     /// <summary>How inputs are checked and scored, as for <see cref="CreditModel.CreateScorer"/>; default <see cref="ScorerOptions"/>' defaults.</summary>
@@ -33,7 +33,7 @@ public static class CreditModelExplanations
     /// <param name="model">The model.</param>
     /// <param name="options">How to explain, or <see langword="null"/> for the defaults.</param>
     /// <returns>The explainer.</returns>
-    /// <exception cref="ConfigurationException">The model cannot be explained in the asked way: its predictor has no additive explanation, its trees hold no covers (path-dependent), or it holds no background (linear models; interventional); the message says what to do.</exception>
+    /// <exception cref="ConfigurationException">The model cannot be explained in the asked way: its predictor has no additive explanation, its trees hold no covers (path-dependent), or it holds no background (linear models; interventional); or the reason code table names an input the model does not have. The message says what to do.</exception>
     public static CreditExplainer CreateExplainer(this CreditModel model, ExplainerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -72,7 +72,8 @@ public sealed class CreditExplainer
         _predictor = model.Predictor as IExplainablePredictor
             ?? throw new ConfigurationException($"The model's predictor ({model.Predictor.Kind}) has no additive explanation: it does not implement IExplainablePredictor. The SDK's logistic regression, gradient-boosted trees and scorecards do.");
         _model = model;
-        _options = new ExplainerOptions { Method = options.Method, TopReasons = options.TopReasons, ReasonCodes = options.ReasonCodes, Scoring = options.Scoring };
+        var reasonCodes = options.ReasonCodes is { } given ? CreditModel.CheckReasonCodes(model.Features, given) : model.ReasonCodes;
+        _options = new ExplainerOptions { Method = options.Method, TopReasons = options.TopReasons, ReasonCodes = reasonCodes, Scoring = options.Scoring };
         _scorer = new CreditScorer(model, options.Scoring);
         _features = model.Features;
         _profile = model.Profile;

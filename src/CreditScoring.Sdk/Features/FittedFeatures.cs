@@ -242,6 +242,19 @@ public sealed class FittedFeatures
         return (origin, sources);
     }
 
+    /// <summary>The inputs and derived characteristics the model's features roll up to (see <see cref="Origins"/>), plus every input.</summary>
+    internal HashSet<string> CharacteristicNames()
+    {
+        var (origin, _) = Origins();
+        var names = new HashSet<string>(Input.Columns.Select(c => c.Name), StringComparer.Ordinal);
+        foreach (var s in _selection)
+        {
+            names.Add(WorkingName(origin[s]));
+        }
+
+        return names;
+    }
+
     /// <summary>The name of a working-frame column (raw input, aggregate or step output), for step descriptions.</summary>
     internal string WorkingName(int index) => _working[index].Name;
 

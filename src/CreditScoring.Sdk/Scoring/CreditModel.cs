@@ -69,7 +69,7 @@ public sealed class CreditModel
     }
 
     /// <summary>Creates a model from its parts and its explanation background (the model reader does this).</summary>
-    internal CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata, ProbabilityCalibrator? calibration, PopulationProfile? profile, FeatureBackground? background)
+    internal CreditModel(FittedFeatures features, ICreditPredictor predictor, DecisionPolicy decision, ModelMetadata metadata, ProbabilityCalibrator? calibration, PopulationProfile? profile, FeatureBackground? background, ReasonCodeTable? reasonCodes = null)
     {
         ArgumentNullException.ThrowIfNull(features);
         ArgumentNullException.ThrowIfNull(predictor);
@@ -92,6 +92,29 @@ public sealed class CreditModel
         }
 
         Background = background;
+        ReasonCodes = reasonCodes is null ? null : CheckReasonCodes(features, reasonCodes);
+    }
+
+    /// <summary>The lender's reason codes saved with the model, which explanations use unless given others; <see langword="null"/> when none.</summary>
+    public ReasonCodeTable? ReasonCodes { get; }
+
+    /// <summary>A copy of this model that carries a reason code table (saved in its file); <see langword="null"/> removes it.</summary>
+    /// <param name="reasonCodes">The table: every input it names must be one of the model's inputs or derived characteristics.</param>
+    /// <returns>The new model; this one is unchanged.</returns>
+    /// <exception cref="ConfigurationException">The table names an input the model does not have (a typo would otherwise never be cited).</exception>
+    public CreditModel WithReasonCodes(ReasonCodeTable? reasonCodes) => new(Features, Predictor, Decision, Metadata, Calibration, Profile, Background, reasonCodes);
+
+    /// <summary>Checks that a reason code table names only the model's inputs and derived characteristics.</summary>
+    /// <param name="features">The model's features.</param>
+    /// <param name="table">The table.</param>
+    /// <returns>The table.</returns>
+    /// <exception cref="ConfigurationException">It names something else.</exception>
+    internal static ReasonCodeTable CheckReasonCodes(FittedFeatures features, ReasonCodeTable table)
+    {
+        var known = features.CharacteristicNames();
+        var unknown = table.Entries.Select(e => e.Input).Concat(table.Excluded).Where(n => !known.Contains(n)).Distinct(StringComparer.Ordinal).ToArray();
+        return unknown.Length == 0 ? table : throw new ConfigurationException(
+            $"The reason code table names {string.Join(", ", unknown.Select(n => $"'{n}'"))}, which the model has no input or derived characteristic of; the model's are: {string.Join(", ", known.Order(StringComparer.Ordinal))}.");
     }
 
     /// <summary>
@@ -114,7 +137,7 @@ public sealed class CreditModel
     public CreditModel WithBackground(CreditData training, int seed, int sampleRows = FeatureBackground.MaxSampleRows)
     {
         ArgumentNullException.ThrowIfNull(training);
-        return new(Features, Predictor, Decision, Metadata, Calibration, Profile, FeatureBackground.Of(Features.Transform(training), sampleRows, seed));
+        return new(Features, Predictor, Decision, Metadata, Calibration, Profile, FeatureBackground.Of(Features.Transform(training), sampleRows, seed), ReasonCodes);
     }
 
     /// <summary>
@@ -291,7 +314,7 @@ public sealed class CreditModel
     /// <summary>A copy of this model with another decision policy.</summary>
     /// <param name="decision">The policy.</param>
     /// <returns>The new model.</returns>
-    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata, Calibration, Profile, Background);
+    public CreditModel WithDecision(DecisionPolicy decision) => new(Features, Predictor, decision, Metadata, Calibration, Profile, Background, ReasonCodes);
 
     /// <summary>The probability of default for a predictor margin: calibrated when the model has a calibrator.</summary>
     /// <param name="margin">The predictor's log-odds.</param>

@@ -329,6 +329,35 @@ public class ExplainerTests
         Assert.All(unused, p => Assert.Equal(0, p.AucDrop));
     }
 
+    [Fact]
+    public void AReasonCodeTable_IsSavedWithTheModel_UsedByDefault_AndChecksItsInputNames()
+    {
+        var model = Fit("gbdt");
+        var table = new ReasonCodeTable(
+            [new ReasonCodeEntry { Input = "Seniority", Code = "R02", Text = "Short employment" }, new ReasonCodeEntry { Input = "LOAN_TO_PRICE", Code = "R09", Text = "Loan too large for the price" }],
+            excluded: ["Age"]);
+        var coded = model.WithReasonCodes(table);
+        using var stream = new MemoryStream();
+        coded.Save(stream);
+        stream.Position = 0;
+        var loaded = CreditModel.Load(stream);
+
+        Assert.Equal(table.ToJson(), loaded.ReasonCodes!.ToJson());
+        Assert.Null(model.ReasonCodes);
+        Assert.Equal(table.ToJson(), loaded.WithDecision(loaded.Decision).ReasonCodes!.ToJson());
+        var explanations = loaded.CreateExplainer().ExplainBatch(Data.Value);
+        Assert.Contains(explanations, e => e.Reasons.Any(r => r.Code == "R02" && r.Text == "Short employment"));
+        Assert.Contains(explanations, e => e.Reasons.Any(r => r.Code == "R09"));
+        Assert.DoesNotContain(explanations, e => e.Reasons.Any(r => r.Input == "Age"));
+        Assert.Contains(model.CreateExplainer().ExplainBatch(Data.Value), e => e.Reasons.Any(r => r.Input == "Age"));
+
+        var typo = new ReasonCodeTable([new ReasonCodeEntry { Input = "Incom", Code = "R01", Text = "Income" }], excluded: ["Sex"]);
+        var e1 = Assert.Throws<ConfigurationException>(() => model.WithReasonCodes(typo));
+        Assert.StartsWith("The reason code table names 'Incom', 'Sex', which the model has no input or derived characteristic of; the model's are: ", e1.Message, StringComparison.Ordinal);
+        Assert.Contains("LOAN_TO_PRICE", e1.Message, StringComparison.Ordinal);
+        Assert.Equal(e1.Message, Assert.Throws<ConfigurationException>(() => model.CreateExplainer(new ExplainerOptions { ReasonCodes = typo })).Message);
+    }
+
     private static double[] Flatten(Explanation e) =>
         [e.Probability, e.BaseValue, e.Margin, .. e.Features.Select(f => f.Contribution), .. e.Inputs.Select(i => i.Contribution), .. e.Reasons.Select(r => r.Contribution)];
 

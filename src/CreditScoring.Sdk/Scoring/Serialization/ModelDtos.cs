@@ -35,6 +35,35 @@ internal sealed class ModelPayloadDto
     /// <summary>Format 6: the features' training means and background sample, for explanations.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public BackgroundDto? Background { get; init; }
+
+    /// <summary>Format 6: the lender's reason codes, when the model carries them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ReasonCodesDto? ReasonCodes { get; init; }
+}
+
+internal sealed class ReasonCodesDto
+{
+    public required ReasonCodeEntryDto[] Reasons { get; init; }
+
+    public required string[] Exclude { get; init; }
+}
+
+internal sealed class ReasonCodeEntryDto
+{
+    public required string Input { get; init; }
+
+    public required string Code { get; init; }
+
+    public required string Text { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TextWhenHigh { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TextWhenLow { get; init; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? TextWhenMissing { get; init; }
 }
 
 internal sealed class BackgroundDto

@@ -341,6 +341,11 @@ internal static class ModelFile
             Calibration = model.Calibration is { } cal ? new CalibratorDto { Kind = cal.Kind, Numbers = cal.Save() } : null,
             Profile = model.Profile is { } profile ? new ProfileDto { Rows = profile.Rows, Columns = profile.Columns.Select(ToDto).ToArray(), Scores = profile.Scores is { } sc ? ToDto(sc) : null } : null,
             Background = model.Background is { } b ? new BackgroundDto { Rows = b.Rows, Means = [.. b.Means], Sample = Enumerable.Range(0, b.SampleCount).Select(i => b.SampleRow(i).ToArray()).ToArray() } : null,
+            ReasonCodes = model.ReasonCodes is { } r ? new ReasonCodesDto
+            {
+                Reasons = [.. r.Entries.Select(e => new ReasonCodeEntryDto { Input = e.Input, Code = e.Code, Text = e.Text, TextWhenHigh = e.TextWhenHigh, TextWhenLow = e.TextWhenLow, TextWhenMissing = e.TextWhenMissing })],
+                Exclude = [.. r.Excluded],
+            } : null,
         };
     }
 
@@ -562,7 +567,10 @@ internal static class ModelFile
         var calibration = dto.Calibration is { } cal ? ProbabilityCalibrator.Load(cal.Kind, cal.Numbers) : null;
         var profile = dto.Profile is { } p ? new PopulationProfile(p.Rows, p.Columns.Select(FromDto).ToArray(), p.Scores is { } sc ? FromDto(sc) : null) : null;
         var background = dto.Background is { } b ? new FeatureBackground(b.Rows, b.Means, b.Sample) : null;
-        return new CreditModel(features, predictor, FromDto(dto.Decision), metadata, calibration, profile, background);
+        var reasons = dto.ReasonCodes is { } r
+            ? new ReasonCodeTable(r.Reasons.Select(e => new ReasonCodeEntry { Input = e.Input, Code = e.Code, Text = e.Text, TextWhenHigh = e.TextWhenHigh, TextWhenLow = e.TextWhenLow, TextWhenMissing = e.TextWhenMissing }), r.Exclude)
+            : null;
+        return new CreditModel(features, predictor, FromDto(dto.Decision), metadata, calibration, profile, background, reasons);
     }
 
     private static FeatureStep FromDto(FeatureStepDto dto, int index)
