@@ -132,15 +132,21 @@ internal static class ExplainCommand
 
         output.WriteLine(string.Create(c, $"Contributions to the log-odds, from the population's {e.BaseValue:F4} to this applicant's {e.Margin:F4}:"));
         var width = Math.Max(5, e.Inputs.Max(i => i.Name.Length));
-        output.WriteLine($"  {"input".PadRight(width)}  {"value",12}  {"contribution",12}  {"percentile",10}  {"median",10}  middle 80%");
+        output.WriteLine($"  {"input".PadRight(width)}  {"value",12}  {"contribution",12}  {"percentile",10}  {"similar",8}  {"median",10}  middle 80%");
         foreach (var i in e.Inputs.OrderByDescending(i => Math.Abs(i.Contribution)).ThenBy(i => i.Name, StringComparer.Ordinal))
         {
             var p = i.Population;
+            var similar = i.AmongSimilar is { } s ? Percent(double.IsNaN(s.CategoryShare) ? s.Percentile : s.CategoryShare) : "";
             var standing = p is null ? "" : !double.IsNaN(p.CategoryShare)
-                ? string.Create(c, $"{"",10}  {"",10}  {p.CategoryShare:P1} of clients in this category")
-                : string.Create(c, $"{Percent(p.Percentile),10}  {Number(p.Median),10}  {Number(p.Low)} to {Number(p.High)}");
+                ? string.Create(c, $"{Percent(p.CategoryShare),10}  {similar,8}  {"",10}  share of clients in this category")
+                : string.Create(c, $"{Percent(p.Percentile),10}  {similar,8}  {Number(p.Median),10}  {Number(p.Low)} to {Number(p.High)}");
             var name = i.IsDerived ? $"{i.Name} ({string.Join(", ", i.Sources)})" : i.Name;
             output.WriteLine(string.Create(c, $"  {name.PadRight(width)}  {i.Value ?? "(missing)",12}  {i.Contribution,12:+0.0000;-0.0000;0}  {standing}").TrimEnd());
+        }
+
+        if (e.SimilarClients is { } band)
+        {
+            output.WriteLine(string.Create(c, $"percentile: share of all training clients at or below the value (for a category, in it); similar: the same among the {band.Rows:N0} clients with a similar score (probability of default {(double.IsInfinity(band.LowScore) ? "up to" : $"above {band.LowScore:F4} and up to")} {(double.IsInfinity(band.HighScore) ? "1" : band.HighScore.ToString("F4", c))})."));
         }
     }
 

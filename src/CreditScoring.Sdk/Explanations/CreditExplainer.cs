@@ -168,6 +168,7 @@ public sealed class CreditExplainer
             byFeature[f] = new FeatureContribution { Name = _features.Features[f].Name, Value = features[f], Contribution = contributions[f], Input = _characteristics[c].Name };
         }
 
+        var band = _profile?.BandOf(score.Probability);
         var byInput = new InputContribution[_characteristics.Length];
         for (var c = 0; c < byInput.Length; c++)
         {
@@ -182,7 +183,8 @@ public sealed class CreditExplainer
                 Value = text,
                 NumericValue = number,
                 Contribution = sums[c],
-                Population = ch.IsDerived ? null : Standing(ch, value),
+                Population = ch.IsDerived || _profile is null || !_profile.Contains(ch.Name) ? null : Standing(_profile[ch.Name], value),
+                AmongSimilar = ch.IsDerived || band?.Find(ch.Name) is not { } similar ? null : Standing(similar, value),
             };
         }
 
@@ -198,6 +200,7 @@ public sealed class CreditExplainer
             Features = byFeature,
             Inputs = byInput,
             Reasons = Reasons(byInput),
+            SimilarClients = band is null ? null : new SimilarClients { LowScore = band.Low, HighScore = band.High, Rows = band.Rows },
         };
     }
 
@@ -212,14 +215,9 @@ public sealed class CreditExplainer
         return double.IsNaN(value) ? (null, double.NaN) : (value.ToString("R", CultureInfo.InvariantCulture), value);
     }
 
-    private PopulationStanding? Standing(Characteristic ch, double value)
+    /// <summary>Where a value stands in a profiled group of training applicants.</summary>
+    private static PopulationStanding Standing(ProfiledColumn column, double value)
     {
-        if (_profile is null || !_profile.Contains(ch.Name))
-        {
-            return null;
-        }
-
-        var column = _profile[ch.Name];
         var missingShare = column.Rows == 0 ? double.NaN : (double)column.Missing / column.Rows;
         if (column.Kind == ColumnKind.Categorical)
         {

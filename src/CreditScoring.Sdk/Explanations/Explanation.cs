@@ -48,6 +48,26 @@ public sealed record Explanation
 
     /// <summary>The top inputs that pushed this applicant toward decline, strongest first (empty when none did).</summary>
     public required IReadOnlyList<ReasonCode> Reasons { get; init; }
+
+    /// <summary>
+    /// The clients with a similar score: the training applicants whose probability of default falls in the same decile of
+    /// the training scores as this applicant's (<see cref="PopulationProfile.BandOf"/>). <see langword="null"/> when the
+    /// model's profile has no score bands (files of format 5 and older, imported models).
+    /// </summary>
+    public required SimilarClients? SimilarClients { get; init; }
+}
+
+/// <summary>Which training applicants count as "clients with a similar score": one decile of the training scores.</summary>
+public sealed record SimilarClients
+{
+    /// <summary>The decile's lowest score, exclusive (−∞ for the first decile).</summary>
+    public required double LowScore { get; init; }
+
+    /// <summary>The decile's highest score, inclusive (+∞ for the last decile).</summary>
+    public required double HighScore { get; init; }
+
+    /// <summary>The training applicants in it.</summary>
+    public required int Rows { get; init; }
 }
 
 /// <summary>One model feature's share of the margin.</summary>
@@ -89,9 +109,12 @@ public sealed record InputContribution
 
     /// <summary>Where the value stands in the training population, or <see langword="null"/> when the model holds no profile of it (derived characteristics, imported models).</summary>
     public required PopulationStanding? Population { get; init; }
+
+    /// <summary>Where the value stands among the clients with a similar score (<see cref="Explanation.SimilarClients"/>), or <see langword="null"/> when the model holds no score bands.</summary>
+    public required PopulationStanding? AmongSimilar { get; init; }
 }
 
-/// <summary>Where one applicant's value stands in the training population (from the model's <see cref="PopulationProfile"/>).</summary>
+/// <summary>Where one applicant's value stands in a group of training applicants, all of them or those with a similar score (from the model's <see cref="PopulationProfile"/>).</summary>
 public sealed record PopulationStanding
 {
     /// <summary>Numeric: the share of the population with a value at or below the applicant's, in [0, 1] (NaN when missing).</summary>

@@ -18,10 +18,12 @@ namespace CreditScoring.Sdk.Explanations;
 ///   "warnings": ["OutOfRange"],                 the scorer's flags (empty when none)
 ///   "method": "path-dependent" | "interventional",
 ///   "baseValue": -1.9, "margin": -0.8,          log-odds; baseValue + Σ contributions = margin at both levels
+///   "similarClients": {"lowScore", "highScore", "rows"} | null,   the training score decile of this applicant (null ends: unbounded)
 ///   "reasons": [{"rank": 1, "input": "Income", "code": "R01", "text": "...", "contribution": 0.42, "value": "80"}],
 ///   "inputs": [{"name": "Income", "derived": false, "sources": ["Income"], "value": "80" | null,
 ///               "contribution": 0.42,
-///               "population": {"percentile", "median", "low", "high", "missingShare", "categoryShare"} | null}],
+///               "population": {"percentile", "median", "low", "high", "missingShare", "categoryShare"} | null,
+///               "amongSimilar": {the same, among the clients with a similar score} | null}],
 ///   "features": [{"name": "Income", "value": 80, "contribution": 0.40, "input": "Income"}]
 /// }
 /// </code>
@@ -84,6 +86,18 @@ public static class ExplanationJson
         json.WriteString("method", MethodName(e.Method));
         json.NumberOrNull("baseValue", e.BaseValue);
         json.NumberOrNull("margin", e.Margin);
+        if (e.SimilarClients is { } similar)
+        {
+            json.WriteStartObject("similarClients");
+            json.NumberOrNull("lowScore", similar.LowScore);
+            json.NumberOrNull("highScore", similar.HighScore);
+            json.WriteNumber("rows", similar.Rows);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("similarClients");
+        }
         json.WriteStartArray("reasons");
         foreach (var r in e.Reasons)
         {
@@ -113,21 +127,8 @@ public static class ExplanationJson
             json.WriteEndArray();
             WriteText(json, "value", i.Value);
             json.NumberOrNull("contribution", i.Contribution);
-            if (i.Population is { } p)
-            {
-                json.WriteStartObject("population");
-                json.NumberOrNull("percentile", p.Percentile);
-                json.NumberOrNull("median", p.Median);
-                json.NumberOrNull("low", p.Low);
-                json.NumberOrNull("high", p.High);
-                json.NumberOrNull("missingShare", p.MissingShare);
-                json.NumberOrNull("categoryShare", p.CategoryShare);
-                json.WriteEndObject();
-            }
-            else
-            {
-                json.WriteNull("population");
-            }
+            WriteStanding(json, "population", i.Population);
+            WriteStanding(json, "amongSimilar", i.AmongSimilar);
 
             json.WriteEndObject();
         }
@@ -152,6 +153,24 @@ public static class ExplanationJson
     /// <param name="method">The method.</param>
     /// <returns>The name.</returns>
     public static string MethodName(ContributionMethod method) => method == ContributionMethod.Interventional ? "interventional" : "path-dependent";
+
+    private static void WriteStanding(Utf8JsonWriter json, string name, PopulationStanding? p)
+    {
+        if (p is null)
+        {
+            json.WriteNull(name);
+            return;
+        }
+
+        json.WriteStartObject(name);
+        json.NumberOrNull("percentile", p.Percentile);
+        json.NumberOrNull("median", p.Median);
+        json.NumberOrNull("low", p.Low);
+        json.NumberOrNull("high", p.High);
+        json.NumberOrNull("missingShare", p.MissingShare);
+        json.NumberOrNull("categoryShare", p.CategoryShare);
+        json.WriteEndObject();
+    }
 
     private static void WriteText(Utf8JsonWriter json, string name, string? value)
     {

@@ -28,7 +28,7 @@ public sealed record ProfiledColumn
     /// <summary>Population standard deviation (numeric; NaN otherwise).</summary>
     public required double StandardDeviation { get; init; }
 
-    /// <summary>Quantiles at i/<see cref="PopulationProfile.QuantileSteps"/> (numeric; empty otherwise).</summary>
+    /// <summary>Evenly spaced quantiles, from the minimum to the maximum: at i/<see cref="PopulationProfile.QuantileSteps"/> for the whole population, at i/<see cref="PopulationProfile.BandQuantileSteps"/> within a score band (numeric; empty otherwise).</summary>
     public required IReadOnlyList<double> Quantiles { get; init; }
 
     /// <summary>The distinct deciles of the non-missing values: PSI's bin edges (numeric).</summary>
@@ -97,6 +97,49 @@ public sealed record ProfiledColumn
 }
 
 /// <summary>
+/// The training applicants of one score decile ("clients with a similar score"): their scores lie in
+/// (<see cref="Low"/>, <see cref="High"/>], and each input is profiled among them (with <see cref="PopulationProfile.BandQuantileSteps"/>
+/// quantile steps).
+/// </summary>
+public sealed class ScoreBand
+{
+    private readonly Dictionary<string, ProfiledColumn> _byName;
+
+    /// <summary>Creates a band (the profile builder and the model reader do this).</summary>
+    /// <param name="low">The scores above which the band starts (−∞ for the first band).</param>
+    /// <param name="high">The highest score of the band (+∞ for the last band).</param>
+    /// <param name="rows">The training rows in the band.</param>
+    /// <param name="columns">Each input profiled over those rows.</param>
+    public ScoreBand(double low, double high, int rows, IReadOnlyList<ProfiledColumn> columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        Low = low;
+        High = high;
+        Rows = rows;
+        Columns = columns;
+        _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The scores above which the band starts (−∞ for the first band).</summary>
+    public double Low { get; }
+
+    /// <summary>The highest score in the band (+∞ for the last band).</summary>
+    public double High { get; }
+
+    /// <summary>The training rows in the band.</summary>
+    public int Rows { get; }
+
+    /// <summary>Each input profiled over the band's rows.</summary>
+    public IReadOnlyList<ProfiledColumn> Columns { get; }
+
+    /// <summary>An input's profile in the band, or <see langword="null"/>.</summary>
+    /// <param name="name">The input.</param>
+    /// <returns>The profile.</returns>
+    public ProfiledColumn? Find(string name) => _byName.GetValueOrDefault(name);
+}
+
+/// <summary>
 /// The training population, summarised at fit time and saved in the model (DESIGN.md): per-input quantiles, PSI deciles and
 /// category counts, and the same for the training scores. Explanations use it to say where a client stands; the Drift
 /// package uses it as the reference, so monitoring production needs no copy of the training data.
@@ -109,6 +152,9 @@ public sealed class PopulationProfile
     /// <summary>The PSI bins the profile holds: 10 (deciles).</summary>
     public const int PsiBins = 10;
 
+    /// <summary>Quantile steps per numeric column within a score band: 20 (every 5%).</summary>
+    public const int BandQuantileSteps = 20;
+
     /// <summary>The name of the scores' profile.</summary>
     public const string ScoreColumn = "(score)";
 
@@ -119,12 +165,61 @@ public sealed class PopulationProfile
     /// <param name="columns">The columns.</param>
     /// <param name="scores">The scores' profile, or <see langword="null"/>.</param>
     public PopulationProfile(int rows, IReadOnlyList<ProfiledColumn> columns, ProfiledColumn? scores)
+        : this(rows, columns, scores, [])
+    {
+    }
+
+    /// <summary>Creates a profile with its score bands (the model reader does this).</summary>
+    /// <param name="rows">Rows profiled.</param>
+    /// <param name="columns">The columns.</param>
+    /// <param name="scores">The scores' profile, or <see langword="null"/>.</param>
+    /// <param name="bands">The score deciles' profiles, lowest scores first, contiguous (empty when none).</param>
+    /// <exception cref="ArgumentException">The bands are not contiguous and ascending.</exception>
+    public PopulationProfile(int rows, IReadOnlyList<ProfiledColumn> columns, ProfiledColumn? scores, IReadOnlyList<ScoreBand> bands)
     {
         ArgumentNullException.ThrowIfNull(columns);
+        ArgumentNullException.ThrowIfNull(bands);
+        for (var b = 0; b < bands.Count; b++)
+        {
+            var expectedLow = b == 0 ? double.NegativeInfinity : bands[b - 1].High;
+            if (!bands[b].Low.Equals(expectedLow) || !(bands[b].High > bands[b].Low) || (b == bands.Count - 1 && !double.IsPositiveInfinity(bands[b].High)))
+            {
+                throw new ArgumentException($"Score band {b} covers ({bands[b].Low}, {bands[b].High}]; the bands must be contiguous and ascending, from -Infinity to Infinity.", nameof(bands));
+            }
+        }
+
         Rows = rows;
         Columns = columns;
         Scores = scores;
+        ScoreBands = bands;
         _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The training population by score decile (empty for profiles built without scores, and files of format 5 and older).</summary>
+    public IReadOnlyList<ScoreBand> ScoreBands { get; }
+
+    /// <summary>
+    /// The band of clients with a score similar to <paramref name="score"/>: the training applicants whose score falls in
+    /// the same decile of the training scores. <see langword="null"/> when the profile has no bands or the score is NaN.
+    /// </summary>
+    /// <param name="score">A probability of default from the model.</param>
+    /// <returns>The band.</returns>
+    public ScoreBand? BandOf(double score)
+    {
+        if (ScoreBands.Count == 0 || double.IsNaN(score))
+        {
+            return null;
+        }
+
+        foreach (var band in ScoreBands)
+        {
+            if (score <= band.High)
+            {
+                return band;
+            }
+        }
+
+        return ScoreBands[^1];
     }
 
     /// <summary>Rows profiled.</summary>
@@ -184,21 +279,59 @@ public sealed class PopulationProfile
             var (name, column) = sources[i];
             profiled[i] = column is NumericColumn n ? Numeric(name, n.Values) : Categorical(name, (CategoricalColumn)column);
         });
-        return new PopulationProfile(data.RowCount, profiled, scoreProfile);
+        return new PopulationProfile(data.RowCount, profiled, scoreProfile, Bands(sources, scoreValues, maxDegreeOfParallelism));
+    }
+
+    /// <summary>The inputs profiled within each decile of the scores.</summary>
+    private static ScoreBand[] Bands((string Name, DataColumn Column)[] sources, double[] scores, int maxDegreeOfParallelism)
+    {
+        var edges = SampleStatistics.QuantileEdges(SampleStatistics.SortedPresent(scores), PsiBins);
+        if (scores.Length == 0)
+        {
+            return [];
+        }
+
+        var members = Enumerable.Range(0, edges.Length + 1).Select(_ => new List<int>()).ToArray();
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (!double.IsNaN(scores[i]))
+            {
+                var band = 0;
+                while (band < edges.Length && scores[i] > edges[band])
+                {
+                    band++;
+                }
+
+                members[band].Add(i);
+            }
+        }
+
+        var bands = new ScoreBand[members.Length];
+        Parallel.For(0, bands.Length, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, b =>
+        {
+            var rows = members[b].ToArray();
+            var columns = sources.Select(s => s.Column is NumericColumn n
+                ? Numeric(s.Name, rows.Select(r => n.Values[r]).ToArray(), BandQuantileSteps)
+                : Categorical(s.Name, (CategoricalColumn)s.Column.SelectRows(rows))).ToArray();
+            bands[b] = new ScoreBand(b == 0 ? double.NegativeInfinity : edges[b - 1], b == edges.Length ? double.PositiveInfinity : edges[b], rows.Length, columns);
+        });
+        return bands;
     }
 
     /// <summary>The profile of numeric values.</summary>
     /// <param name="name">The column's name.</param>
     /// <param name="values">The values, NaN for missing.</param>
     /// <returns>The profile.</returns>
-    public static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values)
+    public static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values) => Numeric(name, values, QuantileSteps);
+
+    private static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values, int steps)
     {
         var sorted = SampleStatistics.SortedPresent(values);
         var (mean, std, _) = SampleStatistics.MeanAndStd(values);
-        var quantiles = new double[sorted.Length == 0 ? 0 : QuantileSteps + 1];
+        var quantiles = new double[sorted.Length == 0 ? 0 : steps + 1];
         for (var i = 0; i < quantiles.Length; i++)
         {
-            quantiles[i] = SampleStatistics.Quantile(sorted, (double)i / QuantileSteps);
+            quantiles[i] = SampleStatistics.Quantile(sorted, (double)i / steps);
         }
 
         var edges = SampleStatistics.QuantileEdges(sorted, PsiBins);

@@ -138,6 +138,46 @@ public class ExplainerTests
     }
 
     [Fact]
+    public void AnInput_IsPlacedAmongClientsWithASimilarScore_TheTrainingApplicantsOfTheSameScoreDecile()
+    {
+        var model = Fit("gbdt");
+        var profile = model.Profile!;
+        var training = new double[Data.Value.RowCount];
+        model.CreateScorer().PredictProbabilities(Data.Value, training);
+        var explanations = model.CreateExplainer().ExplainBatch(Data.Value);
+        var income = ((NumericColumn)Data.Value["Income"]).Values.ToArray();
+
+        Assert.Equal(10, profile.ScoreBands.Count);
+        Assert.Equal(Data.Value.RowCount, profile.ScoreBands.Sum(b => b.Rows));
+        Assert.All(profile.ScoreBands, b => Assert.InRange(b.Rows, Data.Value.RowCount / 10 - 50, Data.Value.RowCount / 10 + 50));
+        foreach (var row in new[] { 3, 40, 400, 2000 })
+        {
+            var e = explanations[row];
+            var similar = e.SimilarClients!;
+            var members = Enumerable.Range(0, training.Length).Where(i => training[i] > similar.LowScore && training[i] <= similar.HighScore).ToArray();
+            Assert.Equal(members.Length, similar.Rows);
+            Assert.InRange(e.Probability, similar.LowScore, similar.HighScore);
+            var among = e.Inputs.Single(i => i.Name == "Income").AmongSimilar!;
+            var present = members.Select(i => income[i]).Where(v => !double.IsNaN(v)).ToArray();
+            if (!double.IsNaN(income[row]))
+            {
+                var share = present.Count(v => v <= income[row]) / (double)present.Length;
+                Assert.InRange(among.Percentile, share - 0.06, share + 0.06);
+            }
+
+            var sorted = present.Order().ToArray();
+            Assert.Equal(sorted[(sorted.Length - 1) / 2], among.Median, 0.5 + (0.02 * sorted[(sorted.Length - 1) / 2]));
+        }
+
+        using var stream = new MemoryStream();
+        model.Save(stream);
+        stream.Position = 0;
+        var loaded = CreditModel.Load(stream).Profile!;
+        Assert.Equal(profile.ScoreBands.Select(b => (b.Low, b.High, b.Rows)), loaded.ScoreBands.Select(b => (b.Low, b.High, b.Rows)));
+        Assert.Equal(profile.ScoreBands[4].Find("Income")!.Quantiles, loaded.ScoreBands[4].Find("Income")!.Quantiles);
+    }
+
+    [Fact]
     public void Reasons_AreTheStrongestAdverseInputs_InOrder_NeverAnExcludedOne_WithTheTablesTexts()
     {
         var model = Fit("gbdt");

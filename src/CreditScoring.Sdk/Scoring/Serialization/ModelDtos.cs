@@ -83,6 +83,21 @@ internal sealed class ProfileDto
 
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ProfiledColumnDto? Scores { get; init; }
+
+    /// <summary>Format 6: the inputs profiled within each score decile.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ScoreBandDto[]? Bands { get; init; }
+}
+
+internal sealed class ScoreBandDto
+{
+    public required double Low { get; init; }
+
+    public required double High { get; init; }
+
+    public required int Rows { get; init; }
+
+    public required ProfiledColumnDto[] Columns { get; init; }
 }
 
 internal sealed class ProfiledColumnDto

@@ -339,7 +339,13 @@ internal static class ModelFile
                 Alternatives = model.Decision.Choice is null ? null : model.Decision.Alternatives.Select(ToDto).ToArray(),
             },
             Calibration = model.Calibration is { } cal ? new CalibratorDto { Kind = cal.Kind, Numbers = cal.Save() } : null,
-            Profile = model.Profile is { } profile ? new ProfileDto { Rows = profile.Rows, Columns = profile.Columns.Select(ToDto).ToArray(), Scores = profile.Scores is { } sc ? ToDto(sc) : null } : null,
+            Profile = model.Profile is { } profile ? new ProfileDto
+            {
+                Rows = profile.Rows,
+                Columns = profile.Columns.Select(ToDto).ToArray(),
+                Scores = profile.Scores is { } sc ? ToDto(sc) : null,
+                Bands = profile.ScoreBands.Count == 0 ? null : [.. profile.ScoreBands.Select(b => new ScoreBandDto { Low = b.Low, High = b.High, Rows = b.Rows, Columns = [.. b.Columns.Select(ToDto)] })],
+            } : null,
             Background = model.Background is { } b ? new BackgroundDto { Rows = b.Rows, Means = [.. b.Means], Sample = Enumerable.Range(0, b.SampleCount).Select(i => b.SampleRow(i).ToArray()).ToArray() } : null,
             ReasonCodes = model.ReasonCodes is { } r ? new ReasonCodesDto
             {
@@ -565,7 +571,9 @@ internal static class ModelFile
             Diagnostics = (m.Diagnostics ?? []).Select(d => new ModelDiagnostic(d.Code, d.Message)).ToArray(),
         };
         var calibration = dto.Calibration is { } cal ? ProbabilityCalibrator.Load(cal.Kind, cal.Numbers) : null;
-        var profile = dto.Profile is { } p ? new PopulationProfile(p.Rows, p.Columns.Select(FromDto).ToArray(), p.Scores is { } sc ? FromDto(sc) : null) : null;
+        var profile = dto.Profile is { } p
+            ? new PopulationProfile(p.Rows, p.Columns.Select(FromDto).ToArray(), p.Scores is { } sc ? FromDto(sc) : null, [.. (p.Bands ?? []).Select(b => new ScoreBand(b.Low, b.High, b.Rows, [.. b.Columns.Select(FromDto)]))])
+            : null;
         var background = dto.Background is { } b ? new FeatureBackground(b.Rows, b.Means, b.Sample) : null;
         var reasons = dto.ReasonCodes is { } r
             ? new ReasonCodeTable(r.Reasons.Select(e => new ReasonCodeEntry { Input = e.Input, Code = e.Code, Text = e.Text, TextWhenHigh = e.TextWhenHigh, TextWhenLow = e.TextWhenLow, TextWhenMissing = e.TextWhenMissing }), r.Exclude)
