@@ -23,10 +23,11 @@ internal static class ExplainCommand
         var reasonsOption = new Option<string?>("--reasons") { Description = "Reason code table (JSON or CSV: input,code,text[,textWhenHigh,textWhenLow,textWhenMissing,exclude])." };
         var methodOption = new Option<string>("--method") { Description = "path-dependent (the trees' own conditional expectation) or interventional (against the model's background sample).", DefaultValueFactory = _ => "path-dependent" };
         var jsonOption = new Option<string?>("--json") { Description = "Write the explanation as JSON (schema creditscoring-explanation/1) to this file." };
+        var htmlOption = new Option<string?>("--html") { Description = "Write the explanation as a self-contained HTML page: the decision and reasons, a waterfall of the contributions, and the applicant against all clients and clients with a similar score." };
         var relatedOption = SharedOptions.Related();
         var command = new Command("explain", "Explain one applicant's score: the reasons, each input's contribution, and where the applicant stands in the training population.")
         {
-            modelOption, dataOption, idOption, idColumnOption, rowOption, topOption, reasonsOption, methodOption, jsonOption, relatedOption,
+            modelOption, dataOption, idOption, idColumnOption, rowOption, topOption, reasonsOption, methodOption, jsonOption, htmlOption, relatedOption,
         };
         shared.Reading.AddTo(command);
         command.Options.Add(shared.VerifyKey);
@@ -53,6 +54,7 @@ internal static class ExplainCommand
             var log = new ProgressLog(shared.Error);
             using var outputs = new OutputFiles();
             var jsonFile = p.GetValue(jsonOption) is { } jsonPath ? outputs.Create(jsonPath) : null;
+            var htmlFile = p.GetValue(htmlOption) is { } htmlPath ? outputs.Create(htmlPath) : null;
             var model = CommandSupport.LoadModel(p.GetValue(modelOption)!, log, p.GetValue(shared.VerifyKey));
             var idColumn = p.GetValue(idColumnOption);
             var data = CommandSupport.WithRelated(Input.Read(p.GetValue(dataOption)!, log, shared.Reading.Get(p), null, idColumn, null, null, o => o.UseTypesOf(model.Input)), p.GetValue(relatedOption) ?? [], log, shared.Reading.Get(p));
@@ -74,6 +76,11 @@ internal static class ExplainCommand
             if (jsonFile is not null)
             {
                 jsonFile.Write(System.Text.Encoding.UTF8.GetBytes(ExplanationJson.Write(explanation, shownId)));
+            }
+
+            if (htmlFile is not null)
+            {
+                htmlFile.Write(System.Text.Encoding.UTF8.GetBytes(ExplanationHtml.Write(explanation, shownId ?? $"Row {row}")));
             }
 
             outputs.Commit();
