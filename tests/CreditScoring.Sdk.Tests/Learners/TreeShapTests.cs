@@ -3,6 +3,8 @@ using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
+using FsCheck;
+using FsCheck.Fluent;
 
 namespace CreditScoring.Sdk.Tests.Learners;
 
@@ -164,6 +166,74 @@ public class TreeShapTests
         }
 
         Assert.True(worst < 1e-12, $"largest |tabulated - Algorithm 2| = {worst}");
+    }
+
+    [Fact]
+    public void Additivity_HoldsOverRandomModelsAndRows_BothMethods()
+    {
+        Prop.ForAll(Gen.Choose(1, 100_000).ToArbitrary(), seed =>
+        {
+            var random = new DeterministicRandom(seed);
+            var (matrix, labels) = RandomData(seed, rows: 150);
+            var predictor = (GradientBoostingPredictor)new GradientBoostingLearner(new GradientBoostingOptions
+            {
+                NumberOfIterations = 1 + random.NextInt(8),
+                NumberOfLeaves = 2 + random.NextInt(30),
+                MinimumExampleCountPerLeaf = 2 + random.NextInt(10),
+                LearningRate = 0.5,
+                UseCategoricalSplit = random.NextInt(2) == 1,
+            }).Fit(matrix, labels, default, new LearnerContext(seed));
+            var background = FeatureBackground.Of(matrix, sampleRows: 5, seed);
+            var row = new double[matrix.ColumnCount];
+            var phi = new double[matrix.ColumnCount];
+            for (var k = 0; k < 5; k++)
+            {
+                matrix.CopyRow(random.NextInt(matrix.RowCount), row);
+                if (random.NextInt(3) == 0)
+                {
+                    row[random.NextInt(5)] = double.NaN;
+                }
+
+                foreach (var method in new[] { ContributionMethod.PathDependent, ContributionMethod.Interventional })
+                {
+                    var total = predictor.ExplainMargin(row, phi, background, method) + phi.Sum();
+                    if (Math.Abs(total - predictor.PredictMargin(row)) > 1e-9)
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            return true;
+        }).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void ExplainingOneRow_AllocatesNothing()
+    {
+        var (matrix, labels) = RandomData(9, rows: 400);
+        var predictor = (GradientBoostingPredictor)new GradientBoostingLearner(new GradientBoostingOptions { NumberOfIterations = 30, NumberOfLeaves = 31 }).Fit(matrix, labels, default, new LearnerContext(9));
+        var row = new double[matrix.ColumnCount];
+        var phi = new double[matrix.ColumnCount];
+        matrix.CopyRow(7, row);
+        for (var i = 0; i < 100; i++)
+        {
+            predictor.ExplainMargin(row, phi);
+        }
+
+        var least = long.MaxValue;
+        for (var round = 0; round < 5; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            for (var i = 0; i < 500; i++)
+            {
+                predictor.ExplainMargin(row, phi);
+            }
+
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        Assert.Equal(0, least);
     }
 
     [Fact]
