@@ -64,6 +64,7 @@ public sealed class CreditExplainer
             throw new ArgumentOutOfRangeException(nameof(options), options.TopReasons, "ExplainerOptions.TopReasons must be 0 or more.");
         }
 
+        ArgumentNullException.ThrowIfNull(options.Scoring, "options.Scoring");
         if (!Enum.IsDefined(options.Method))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Method, "Unknown ContributionMethod.");

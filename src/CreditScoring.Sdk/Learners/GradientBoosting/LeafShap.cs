@@ -191,7 +191,22 @@ internal sealed class LeafShap
     }
 
     /// <summary>Leaves whose contributions are tabulated, and leaves computed on the fly (for tests and benchmarks).</summary>
-    public (int Tabulated, int OnTheFly) LeafCounts => (_table.Count(t => t >= 0), _table.Count(t => t < 0 ) - _start.Skip(1).Select((e, g) => e - _start[g]).Count(u => u == 0));
+    public (int Tabulated, int OnTheFly) LeafCounts
+    {
+        get
+        {
+            int tabulated = 0, onTheFly = 0;
+            for (var g = 0; g < _table.Length; g++)
+            {
+                if (_start[g + 1] > _start[g])
+                {
+                    _ = _table[g] >= 0 ? tabulated++ : onTheFly++;
+                }
+            }
+
+            return (tabulated, onTheFly);
+        }
+    }
 
     /// <summary>Adds every tree's contributions of row <paramref name="x"/> to <paramref name="phi"/>.</summary>
     public void Add(ReadOnlySpan<double> x, Span<double> phi)
