@@ -197,7 +197,7 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
         contributions[.._features.Length].Clear();
         if (_leafShap.Value is { } tables)
         {
-            tables.Add(features, contributions);
+            AddTabulated(tables, features, contributions, depth);
             return expected;
         }
 
@@ -206,10 +206,7 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
         var buffer = length <= MaxStackPath ? stackalloc TreeShap.PathElement[length] : (rented = ArrayPool<TreeShap.PathElement>.Shared.Rent(length));
         try
         {
-            foreach (var tree in _trees)
-            {
-                TreeShap.Add(tree, features, contributions, buffer);
-            }
+            AddByPaths(features, contributions, buffer);
         }
         finally
         {
@@ -229,10 +226,66 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
     internal void ExplainByPaths(ReadOnlySpan<double> features, Span<double> contributions)
     {
         contributions[.._features.Length].Clear();
-        var buffer = new TreeShap.PathElement[TreeShap.BufferLength(_shap.Value.Depth)];
+        AddByPaths(features, contributions, new TreeShap.PathElement[TreeShap.BufferLength(_shap.Value.Depth)]);
+    }
+
+    /// <summary>Adds every tree's contributions by Algorithm 2 (models over more than 64 features).</summary>
+    private void AddByPaths(ReadOnlySpan<double> features, Span<double> contributions, Span<TreeShap.PathElement> buffer)
+    {
         foreach (var tree in _trees)
         {
             TreeShap.Add(tree, features, contributions, buffer);
+        }
+    }
+
+    /// <summary>
+    /// Adds every tree's contributions from the leaf tables: walks every node of the flattened forest once, depth first,
+    /// keeping the features whose splits so far all sent the row this way; at each leaf the tables give its share.
+    /// </summary>
+    private void AddTabulated(LeafShap tables, ReadOnlySpan<double> x, Span<double> phi, int depth)
+    {
+        Span<double> scratch = stackalloc double[64];
+        var stackLength = depth + 2;
+        Span<int> pending = stackLength <= 256 ? stackalloc int[stackLength] : new int[stackLength];
+        Span<ulong> masks = stackLength <= 256 ? stackalloc ulong[stackLength] : new ulong[stackLength];
+        var nodes = _nodes;
+        foreach (var root in _roots)
+        {
+            if (root < 0)
+            {
+                continue; // a one-leaf tree splits on nothing: it contributes to no feature
+            }
+
+            var top = 0;
+            pending[0] = root;
+            masks[0] = ulong.MaxValue;
+            while (top >= 0)
+            {
+                var node = pending[top];
+                var followed = masks[top];
+                top--;
+                while (node >= 0)
+                {
+                    ref var n = ref nodes[node];
+                    var hot = Next(ref n, x[n.Feature]);
+                    var cold = hot == n.Left ? n.Right : n.Left;
+                    var coldMask = followed & ~(1UL << n.Feature);
+                    if (cold >= 0)
+                    {
+                        top++;
+                        pending[top] = cold;
+                        masks[top] = coldMask;
+                    }
+                    else
+                    {
+                        tables.Leaf(~cold, coldMask, phi, scratch);
+                    }
+
+                    node = hot;
+                }
+
+                tables.Leaf(~node, followed, phi, scratch);
+            }
         }
     }
 

@@ -13,7 +13,8 @@ namespace CreditScoring.Sdk.Learners.GradientBoosting;
 /// <c>φ_i = v · (o_i − z_i) · Σ_k k!(u−1−k)!/u! · [t^k] Π_{j≠i} (z_j + o_j t)</c>.
 /// A leaf's contributions depend on the row only through which of its u features the row follows (a u-bit mask), so for
 /// leaves with u ≤ <see cref="MaxTableFeatures"/> they are tabulated once per model (u × 2^u numbers) and explaining a
-/// row walks each tree once, keeping the mask of the features it has followed so far, and adds u table entries per leaf:
+/// row walks each tree once (<c>GradientBoostingPredictor</c> walks its own flattened nodes), keeping the mask of the
+/// features it has followed so far, and adds u table entries per leaf:
 /// O(nodes + Σ u) per tree instead of Algorithm 2's O(leaves × depth²). Deeper leaves are computed on the fly from the
 /// same formula in O(u²). The same values as <see cref="TreeShap"/> to rounding (tests compare both and a brute-force
 /// oracle).
@@ -26,10 +27,6 @@ internal sealed class LeafShap
     /// <summary>The most table numbers a model keeps (16 Mi doubles, 128 MiB); leaves beyond are computed on the fly.</summary>
     private const long MaxTableNumbers = 1L << 24;
 
-    private readonly RegressionTree[] _trees;
-    private readonly Split[] _splits;
-    private readonly int[] _roots;
-    private readonly int _depth;
     private readonly double[] _value;
     private readonly ulong[] _mask;
     private readonly int[] _start;
@@ -38,9 +35,8 @@ internal sealed class LeafShap
     private readonly long[] _table;
     private readonly double[] _tables;
 
-    private LeafShap(RegressionTree[] trees, int[] leafBase, double[] value, ulong[] mask, int[] start, int[] feature, double[] zero, long[] table, double[] tables)
+    private LeafShap(double[] value, ulong[] mask, int[] start, int[] feature, double[] zero, long[] table, double[] tables)
     {
-        _trees = trees;
         _value = value;
         _mask = mask;
         _start = start;
@@ -48,50 +44,6 @@ internal sealed class LeafShap
         _zero = zero;
         _table = table;
         _tables = tables;
-
-        // The forest as one array of splits; a child below 0 is the leaf ~child of the whole forest.
-        var splits = new List<Split>();
-        _roots = new int[trees.Length];
-        for (var t = 0; t < trees.Length; t++)
-        {
-            var tree = trees[t];
-            var nodeBase = splits.Count;
-            _roots[t] = tree.NodeCount == 0 ? -1 : nodeBase;
-            for (var n = 0; n < tree.NodeCount; n++)
-            {
-                int Child(int c) => c >= 0 ? nodeBase + c : ~(leafBase[t] + ~c);
-                var categorical = tree.CategorySet[n] is not null;
-                splits.Add(new Split
-                {
-                    Feature = tree.SplitFeature[n],
-                    Threshold = tree.Threshold[n],
-                    Left = Child(tree.LeftChildren[n]),
-                    Right = Child(tree.RightChildren[n]),
-                    Flags = (tree.DefaultLeft[n] ? DefaultLeftFlag : 0) | (categorical ? CategoricalFlag : 0),
-                    Tree = t,
-                    Node = n,
-                });
-            }
-
-            _depth = Math.Max(_depth, tree.NodeCount == 0 ? 0 : tree.LeafDepths().Max());
-        }
-
-        _splits = [.. splits];
-    }
-
-    private const int DefaultLeftFlag = 1;
-    private const int CategoricalFlag = 2;
-
-    /// <summary>One split of the flattened forest.</summary>
-    private struct Split
-    {
-        public double Threshold;
-        public int Feature;
-        public int Left;
-        public int Right;
-        public int Flags;
-        public int Tree;
-        public int Node;
     }
 
     /// <summary>Tabulates a model's trees, or returns <see langword="null"/> when it reads more than 64 features (the masks are 64-bit).</summary>
@@ -187,7 +139,7 @@ internal sealed class LeafShap
                 Contributions(value[g], z, m, tables.AsSpan((int)(table[g] + (m * u)), u));
             }
         });
-        return new LeafShap(trees, leafBase, value, mask, start, feature, zeroes, table, tables);
+        return new LeafShap(value, mask, start, feature, zeroes, table, tables);
     }
 
     /// <summary>Leaves whose contributions are tabulated, and leaves computed on the fly (for tests and benchmarks).</summary>
@@ -208,59 +160,15 @@ internal sealed class LeafShap
         }
     }
 
-    /// <summary>Adds every tree's contributions of row <paramref name="x"/> to <paramref name="phi"/>.</summary>
-    public void Add(ReadOnlySpan<double> x, Span<double> phi)
-    {
-        Span<double> scratch = stackalloc double[64];
-        var stackLength = _depth + 2;
-        Span<int> nodes = stackLength <= 256 ? stackalloc int[stackLength] : new int[stackLength];
-        Span<ulong> masks = stackLength <= 256 ? stackalloc ulong[stackLength] : new ulong[stackLength];
-        var splits = _splits;
-        foreach (var root in _roots)
-        {
-            if (root < 0)
-            {
-                continue;
-            }
-
-            // Depth first over every leaf; `followed` has the bit of each feature whose splits so far all sent the row this way.
-            var top = 0;
-            nodes[0] = root;
-            masks[0] = ulong.MaxValue;
-            while (top >= 0)
-            {
-                var node = nodes[top];
-                var followed = masks[top];
-                top--;
-                while (node >= 0)
-                {
-                    ref readonly var split = ref splits[node];
-                    var value = x[split.Feature];
-                    var left = (split.Flags & CategoricalFlag) != 0
-                        ? _trees[split.Tree].GoesLeft(split.Node, value)
-                        : double.IsNaN(value) ? (split.Flags & DefaultLeftFlag) != 0 : value <= split.Threshold;
-                    var (hot, cold) = left ? (split.Left, split.Right) : (split.Right, split.Left);
-                    var coldMask = followed & ~(1UL << split.Feature);
-                    if (cold >= 0)
-                    {
-                        top++;
-                        nodes[top] = cold;
-                        masks[top] = coldMask;
-                    }
-                    else
-                    {
-                        Leaf(~cold, coldMask, phi, scratch);
-                    }
-
-                    node = hot;
-                }
-
-                Leaf(~node, followed, phi, scratch);
-            }
-        }
-    }
-
-    private void Leaf(int g, ulong followed, Span<double> phi, Span<double> scratch)
+    /// <summary>
+    /// Adds the contributions of leaf <paramref name="g"/> (numbered across the forest, tree after tree, as the predictor's
+    /// flattened nodes number them) for a row that followed the features of <paramref name="followed"/> on its way.
+    /// </summary>
+    /// <param name="g">The leaf.</param>
+    /// <param name="followed">Bit f set when every split on feature f above the leaf sent the row toward it.</param>
+    /// <param name="phi">Receives the contributions (added to what it holds).</param>
+    /// <param name="scratch">At least 64 numbers, for leaves without a table; overwritten.</param>
+    public void Leaf(int g, ulong followed, Span<double> phi, Span<double> scratch)
     {
         var begin = _start[g];
         var u = _start[g + 1] - begin;
@@ -274,7 +182,8 @@ internal sealed class LeafShap
         }
         else
         {
-            var computed = u <= scratch.Length ? scratch[..u] : new double[u];
+            // u is at most 64: the masks are 64-bit, so Build refuses models over more features.
+            var computed = scratch[..u];
             Contributions(_value[g], _zero.AsSpan(begin, u), local, computed);
             c = computed;
         }
