@@ -110,7 +110,7 @@ public sealed class CreditExplainer
         var contributions = ArrayPool<double>.Shared.Rent(p);
         try
         {
-            var score = _scorer.Score(row, inputs.AsSpan(0, Input.Count), features.AsSpan(0, p));
+            var score = _scorer.Score(row, inputs.AsSpan(0, Input.Count));
             _features.TransformRow(inputs.AsSpan(0, Input.Count), row.Aggregates, features.AsSpan(0, p), working.AsSpan(0, _features.WorkingWidth));
             return Build(score, features.AsSpan(0, p), working.AsSpan(0, _features.WorkingWidth), contributions.AsSpan(0, p));
         }
@@ -136,9 +136,9 @@ public sealed class CreditExplainer
     public IReadOnlyList<Explanation> ExplainBatch(CreditData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var (scores, matrix, prefix) = _scorer.ScoreBatchWithFeatures(data);
+        var (scores, prefix) = _scorer.ScoreBatchWithInputs(data);
         var result = new Explanation[scores.Length];
-        var p = matrix.ColumnCount;
+        var p = _features.Features.Count;
         var threads = _options.Scoring.MaxDegreeOfParallelism;
         Parallel.For(0, scores.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => (new double[prefix.Length], new double[p], new double[_features.WorkingWidth], new double[p]), (i, _, buffers) =>
         {

@@ -94,11 +94,7 @@ public static class GlobalImportance
                     order[i] = i;
                 }
 
-                for (var i = order.Length - 1; i > 0; i--)
-                {
-                    var k = random.NextInt(i + 1);
-                    (order[i], order[k]) = (order[k], order[i]);
-                }
+                random.ShuffleInplace(order.AsSpan());
 
                 scorer.PredictProbabilities(data.WithColumnRowsFrom(input.Name, order), probabilities);
                 drops[r] = baseline - ClassificationMetrics.Auc(probabilities, data.Labels, data.Weights);

@@ -1,4 +1,5 @@
 using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Internal;
 
 namespace CreditScoring.Sdk.Learners;
 
@@ -27,6 +28,9 @@ public sealed class FeatureBackground
 {
     /// <summary>The most rows a background sample holds: 1,000.</summary>
     public const int MaxSampleRows = 1000;
+
+    /// <summary>The random stream of the background draw, apart from the other draws made with the same seed.</summary>
+    private const long BackgroundStream = 0xBAC6_0000L;
 
     private readonly double[] _means;
     private readonly double[][] _sample;
@@ -128,14 +132,9 @@ public sealed class FeatureBackground
             order[i] = i;
         }
 
-        // A partial Fisher-Yates shuffle: the first `take` places are a uniform draw without replacement.
-        var random = new Random(seed);
-        for (var i = 0; i < take; i++)
-        {
-            var k = i + random.Next(n - i);
-            (order[i], order[k]) = (order[k], order[i]);
-        }
-
+        // The SDK's own seeded generator (System.Random's sequence is not promised across .NET versions): after a
+        // Fisher-Yates shuffle, any `take` places are a uniform draw without replacement.
+        DeterministicRandom.Derive(seed, BackgroundStream).ShuffleInplace(order.AsSpan());
         Array.Sort(order, 0, take);
         var sample = new double[take][];
         for (var s = 0; s < take; s++)

@@ -102,13 +102,13 @@ internal sealed class CreditScorer : ICreditScorer
 
     public ScoringRow CreateRow() => new(_features, _unknown);
 
-    public CreditScore Score(ScoringRow row) => Score(row, default, default);
+    public CreditScore Score(ScoringRow row) => Score(row, default);
 
     /// <summary>
-    /// Scores one row as <see cref="Score(ScoringRow)"/> does (the same checks and messages) and, when the spans are not
-    /// empty, hands the explainer what was scored: the raw inputs after any clipping, and the features.
+    /// Scores one row as <see cref="Score(ScoringRow)"/> does (the same checks and messages) and, when the span is not
+    /// empty, hands the explainer the raw inputs that were scored (after any clipping).
     /// </summary>
-    internal CreditScore Score(ScoringRow row, Span<double> scoredInputs, Span<double> scoredFeatures)
+    internal CreditScore Score(ScoringRow row, Span<double> scoredInputs)
     {
         ArgumentNullException.ThrowIfNull(row);
         if (!ReferenceEquals(row.Schema, _features.Input))
@@ -147,7 +147,6 @@ internal sealed class CreditScorer : ICreditScorer
             if (!scoredInputs.IsEmpty)
             {
                 raw.CopyTo(scoredInputs);
-                features.CopyTo(scoredFeatures);
             }
 
             return Decided(_model.Probability(_predictor.PredictMargin(features)), null, warnings);
@@ -197,22 +196,22 @@ internal sealed class CreditScorer : ICreditScorer
         return row;
     }
 
-    public IReadOnlyList<CreditScore> ScoreBatch(CreditData data) => ScoreBatchWithFeatures(data).Scores;
+    public IReadOnlyList<CreditScore> ScoreBatch(CreditData data) => ScoreBatchWithInputs(data).Scores;
 
-    /// <summary>As <see cref="ScoreBatch"/>, and returns what was scored (for the explainer): the features, and the working frame's prefix (raw inputs after any clipping, then the aggregates), column by column.</summary>
-    internal (CreditScore[] Scores, FeatureMatrix Features, double[][] Prefix) ScoreBatchWithFeatures(CreditData data)
+    /// <summary>As <see cref="ScoreBatch"/>, and returns what was scored (for the explainer): the working frame's prefix (raw inputs after any clipping, then the aggregates), column by column.</summary>
+    internal (CreditScore[] Scores, double[][] Prefix) ScoreBatchWithInputs(CreditData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var probabilities = new double[data.RowCount];
         var warnings = new ScoreWarnings[data.RowCount];
-        var (features, prefix) = Predict(data, probabilities, warnings);
+        var (_, prefix) = Predict(data, probabilities, warnings);
         var scores = new CreditScore[probabilities.Length];
         for (var i = 0; i < scores.Length; i++)
         {
             scores[i] = Decided(probabilities[i], i, warnings[i]);
         }
 
-        return (scores, features, prefix);
+        return (scores, prefix);
     }
 
     public void PredictProbabilities(CreditData data, Span<double> probabilities) => Predict(data, probabilities, default);

@@ -159,6 +159,7 @@ public sealed class PopulationProfile
     public const string ScoreColumn = "(score)";
 
     private readonly Dictionary<string, ProfiledColumn> _byName;
+    private readonly double[] _bandHighs;
 
     /// <summary>Creates a profile from its columns (the model reader does this).</summary>
     /// <param name="rows">Rows profiled.</param>
@@ -192,6 +193,7 @@ public sealed class PopulationProfile
         Columns = columns;
         Scores = scores;
         ScoreBands = bands;
+        _bandHighs = [.. bands.Select(b => b.High)];
         _byName = columns.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
@@ -206,20 +208,19 @@ public sealed class PopulationProfile
     /// <returns>The band.</returns>
     public ScoreBand? BandOf(double score)
     {
-        if (ScoreBands.Count == 0 || double.IsNaN(score))
+        return ScoreBands.Count == 0 || double.IsNaN(score) ? null : ScoreBands[BandIndex(_bandHighs, score)];
+    }
+
+    /// <summary>The band a score falls in, given each band's highest score: the first whose high is at or above it (scores lie in (low, high]).</summary>
+    private static int BandIndex(ReadOnlySpan<double> highs, double score)
+    {
+        var band = 0;
+        while (band < highs.Length - 1 && score > highs[band])
         {
-            return null;
+            band++;
         }
 
-        foreach (var band in ScoreBands)
-        {
-            if (score <= band.High)
-            {
-                return band;
-            }
-        }
-
-        return ScoreBands[^1];
+        return band;
     }
 
     /// <summary>Rows profiled.</summary>
@@ -291,18 +292,13 @@ public sealed class PopulationProfile
             return [];
         }
 
-        var members = Enumerable.Range(0, edges.Length + 1).Select(_ => new List<int>()).ToArray();
+        double[] highs = [.. edges, double.PositiveInfinity];
+        var members = highs.Select(_ => new List<int>()).ToArray();
         for (var i = 0; i < scores.Length; i++)
         {
             if (!double.IsNaN(scores[i]))
             {
-                var band = 0;
-                while (band < edges.Length && scores[i] > edges[band])
-                {
-                    band++;
-                }
-
-                members[band].Add(i);
+                members[BandIndex(highs, scores[i])].Add(i);
             }
         }
 
@@ -313,7 +309,7 @@ public sealed class PopulationProfile
             var columns = sources.Select(s => s.Column is NumericColumn n
                 ? Numeric(s.Name, rows.Select(r => n.Values[r]).ToArray(), BandQuantileSteps)
                 : Categorical(s.Name, (CategoricalColumn)s.Column.SelectRows(rows))).ToArray();
-            bands[b] = new ScoreBand(b == 0 ? double.NegativeInfinity : edges[b - 1], b == edges.Length ? double.PositiveInfinity : edges[b], rows.Length, columns);
+            bands[b] = new ScoreBand(b == 0 ? double.NegativeInfinity : highs[b - 1], highs[b], rows.Length, columns);
         });
         return bands;
     }
