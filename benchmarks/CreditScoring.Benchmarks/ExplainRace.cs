@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Explanations;
 using CreditScoring.Sdk.Interop;
@@ -42,9 +41,7 @@ internal static class ExplainRace
         }
 
         var (train, test) = PeerRace.SplitByRows(data, testRows);
-        var model = new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline()
-            .Train(t => t.GradientBoosting(o => { o.NumberOfLeaves = 31; o.LearningRate = 0.05; o.NumberOfIterations = 300; o.MaximumBinCountPerFeature = 255; o.L2Regularization = 0; }))
-            .Build().Fit(train);
+        var model = PeerRace.GbdtPipeline().Fit(train);
         var gb = (GradientBoostingPredictor)model.Predictor;
         Directory.CreateDirectory(export);
         XGBoostModel.Export(gb, Path.Combine(export, "ours.xgb.json"));

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Explanations;
 using CreditScoring.Sdk.Features;
@@ -28,16 +27,7 @@ public class ExplanationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var (train, test) = BenchmarkData.LoadGiveMeSomeCredit().SplitStratified(0.2, 42);
-        var model = new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline()
-            .Train(t => t.GradientBoosting(o =>
-            {
-                o.NumberOfIterations = 300;
-                o.NumberOfLeaves = 31;
-                o.LearningRate = 0.05;
-            }))
-            .Build()
-            .Fit(train);
+        var (model, test) = BenchmarkData.GiveMeSomeCreditGbdt();
         _predictor = (GradientBoostingPredictor)model.Predictor;
         _rows = model.Features.Transform(test);
         _row = new double[_rows.ColumnCount];

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
-using CreditScoring.Sdk;
-using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
@@ -25,16 +23,7 @@ public class GradientBoostingScoringBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var (train, test) = BenchmarkData.LoadGiveMeSomeCredit().SplitStratified(0.2, 42);
-        var model = new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline()
-            .Train(t => t.GradientBoosting(o =>
-            {
-                o.NumberOfIterations = 300;
-                o.NumberOfLeaves = 31;
-                o.LearningRate = 0.05;
-            }))
-            .Build()
-            .Fit(train);
+        var (model, test) = BenchmarkData.GiveMeSomeCreditGbdt();
         _model = (GradientBoostingPredictor)model.Predictor;
         _rows = model.Features.Transform(test);
         _row = new double[_rows.ColumnCount];

@@ -197,7 +197,7 @@ internal static class PeerRace
     }
 
     /// <summary>The peer's settings: 31 leaves, learning rate 0.05, 300 rounds, 255 bins, 2 threads, seed 42; the rest at our defaults.</summary>
-    private static CreditPipeline GbdtPipeline() =>
+    internal static CreditPipeline GbdtPipeline() =>
         new CreditScoringContext(42, maxDegreeOfParallelism: 2).CreatePipeline()
             .Train(t => t.GradientBoosting(o =>
             {
