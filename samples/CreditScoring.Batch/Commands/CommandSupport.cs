@@ -1,6 +1,7 @@
 using System.Text;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Scoring;
 
 namespace CreditScoring.Batch.Commands;
@@ -53,6 +54,16 @@ internal static class CommandSupport
         }
 
         return data;
+    }
+
+    /// <summary>
+    /// Reads applicants for a saved model (<c>score</c>, <c>explain</c>): with the model's input types, the related tables
+    /// attached, and labelled by <paramref name="id"/> or, when the file has it, the model's training id column.
+    /// </summary>
+    public static CreditData ReadApplicants(string path, CreditModel model, string? id, string[] related, ProgressLog log, ReadSettings reading)
+    {
+        var data = WithRelated(Input.Read(path, log, reading, null, id, null, null, o => o.UseTypesOf(model.Input)), related, log, reading);
+        return id is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0 ? data.WithRole(trainingId, ColumnRole.Id) : data;
     }
 
     public static string Decision(CreditDecision decision) => decision == CreditDecision.Decline ? "decline" : "approve";

@@ -3,7 +3,6 @@ using System.Globalization;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Explanations;
-using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Scoring;
 
@@ -56,13 +55,8 @@ internal static class ExplainCommand
             var jsonFile = p.GetValue(jsonOption) is { } jsonPath ? outputs.Create(jsonPath) : null;
             var htmlFile = p.GetValue(htmlOption) is { } htmlPath ? outputs.Create(htmlPath) : null;
             var model = CommandSupport.LoadModel(p.GetValue(modelOption)!, log, p.GetValue(shared.VerifyKey));
-            var idColumn = p.GetValue(idColumnOption);
-            var data = CommandSupport.WithRelated(Input.Read(p.GetValue(dataOption)!, log, shared.Reading.Get(p), null, idColumn, null, null, o => o.UseTypesOf(model.Input)), p.GetValue(relatedOption) ?? [], log, shared.Reading.Get(p));
-            if (idColumn is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0)
-            {
-                data = data.WithRole(trainingId, ColumnRole.Id);
-                idColumn = trainingId;
-            }
+            var data = CommandSupport.ReadApplicants(p.GetValue(dataOption)!, model, p.GetValue(idColumnOption), p.GetValue(relatedOption) ?? [], log, shared.Reading.Get(p));
+            var idColumn = data.IdColumn?.Name;
 
             if (id is not null && idColumn is null)
             {

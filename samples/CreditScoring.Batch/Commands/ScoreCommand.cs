@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using CreditScoring.Sdk.Data;
-using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Explanations;
 using CreditScoring.Sdk.Scoring;
@@ -41,11 +40,7 @@ internal static class ScoreCommand
             using var outputs = new OutputFiles();
             var scoresFile = outputs.Create(outputPath);
             var model = CommandSupport.LoadModel(p.GetValue(modelOption)!, log, p.GetValue(shared.VerifyKey));
-            var data = CommandSupport.WithRelated(Input.Read(p.GetValue(dataOption)!, log, reading, null, id, null, null, o => o.UseTypesOf(model.Input)), p.GetValue(relatedOption) ?? [], log, reading);
-            if (id is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0)
-            {
-                data = data.WithRole(trainingId, ColumnRole.Id);
-            }
+            var data = CommandSupport.ReadApplicants(p.GetValue(dataOption)!, model, id, p.GetValue(relatedOption) ?? [], log, reading);
 
             var reasonCount = p.GetValue(reasons);
             if (reasonCount < 0)

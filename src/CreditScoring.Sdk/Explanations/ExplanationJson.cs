@@ -61,14 +61,7 @@ public static class ExplanationJson
         var e = explanation;
         json.WriteStartObject();
         json.WriteString("schema", Schema);
-        if (id is null)
-        {
-            json.WriteNull("id");
-        }
-        else
-        {
-            json.WriteString("id", id);
-        }
+        WriteText(json, "id", id);
 
         json.NumberOrNull("probability", e.Probability);
         json.WriteString("decision", e.Decision == CreditDecision.Decline ? "decline" : "approve");
