@@ -57,6 +57,9 @@ public sealed class CreditExplainer
     private readonly int[] _characteristicOfFeature;
     private readonly PopulationProfile? _profile;
 
+    /// <summary>Rows explained together in <see cref="ExplainBatch"/>: one task's share, and the predictor's batch.</summary>
+    private const int BlockRows = 256;
+
     internal CreditExplainer(CreditModel model, ExplainerOptions options)
     {
         if (options.TopReasons < 0)
@@ -112,7 +115,9 @@ public sealed class CreditExplainer
         {
             var score = _scorer.Score(row, inputs.AsSpan(0, Input.Count));
             _features.TransformRow(inputs.AsSpan(0, Input.Count), row.Aggregates, features.AsSpan(0, p), working.AsSpan(0, _features.WorkingWidth));
-            return Build(score, features.AsSpan(0, p), working.AsSpan(0, _features.WorkingWidth), contributions.AsSpan(0, p));
+            var x = features.AsSpan(0, p);
+            var baseValue = _predictor.ExplainMargin(x, contributions.AsSpan(0, p), _model.Background, _options.Method);
+            return Build(score, x, working.AsSpan(0, _features.WorkingWidth), contributions.AsSpan(0, p), baseValue, _predictor.PredictMargin(x));
         }
         finally
         {
@@ -136,30 +141,45 @@ public sealed class CreditExplainer
     public IReadOnlyList<Explanation> ExplainBatch(CreditData data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var (scores, prefix) = _scorer.ScoreBatchWithInputs(data);
-        var result = new Explanation[scores.Length];
+        var (scores, prefix, matrix) = _scorer.ScoreBatchWithInputs(data);
+        var n = scores.Length;
         var p = _features.Features.Count;
+        var margins = new double[n];
+        _predictor.PredictMargins(matrix, margins);
+        var result = new Explanation[n];
+
+        // Blocks of rows, so that the predictor explains many rows at once (the trees' batch path), over the threads.
+        var blocks = (n + BlockRows - 1) / BlockRows;
         var threads = _options.Scoring.MaxDegreeOfParallelism;
-        Parallel.For(0, scores.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => (new double[prefix.Length], new double[p], new double[_features.WorkingWidth], new double[p]), (i, _, buffers) =>
+        Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => (new double[prefix.Length], new double[p], new double[_features.WorkingWidth], new double[BlockRows * p]), (b, _, buffers) =>
         {
             var (start, features, working, contributions) = buffers;
-            for (var c = 0; c < prefix.Length; c++)
+            var from = b * BlockRows;
+            var count = Math.Min(BlockRows, n - from);
+            var block = contributions.AsSpan(0, count * p);
+            var baseValue = _predictor.ExplainMargins(matrix.Slice(from, count), block, _model.Background, _options.Method);
+            for (var k = 0; k < count; k++)
             {
-                start[c] = prefix[c][i];
+                var i = from + k;
+                for (var c = 0; c < prefix.Length; c++)
+                {
+                    start[c] = prefix[c][i];
+                }
+
+                // The working frame gives the inputs' values; the features shown are the ones explained.
+                _features.TransformRow(start.AsSpan(0, Input.Count), start.AsSpan(Input.Count), features, working);
+                matrix.CopyRow(i, features);
+                result[i] = Build(scores[i], features, working, block.Slice(k * p, p), baseValue, margins[i]);
             }
 
-            _features.TransformRow(start.AsSpan(0, Input.Count), start.AsSpan(Input.Count), features, working);
-            result[i] = Build(scores[i], features, working, contributions);
             return buffers;
         }, _ => { });
         return result;
     }
 
-    /// <summary>The explanation of one scored applicant from its features and working frame.</summary>
-    private Explanation Build(CreditScore score, ReadOnlySpan<double> features, ReadOnlySpan<double> working, Span<double> contributions)
+    /// <summary>The explanation of one scored applicant from its features, working frame and contributions.</summary>
+    private Explanation Build(CreditScore score, ReadOnlySpan<double> features, ReadOnlySpan<double> working, ReadOnlySpan<double> contributions, double baseValue, double margin)
     {
-        var baseValue = _predictor.ExplainMargin(features, contributions, _model.Background, _options.Method);
-        var margin = _predictor.PredictMargin(features);
         var byFeature = new FeatureContribution[features.Length];
         var sums = new double[_characteristics.Length];
         for (var f = 0; f < features.Length; f++)

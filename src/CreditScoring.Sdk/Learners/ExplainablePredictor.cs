@@ -161,4 +161,52 @@ public interface IExplainablePredictor : ICreditPredictor
     /// <returns>The base value: the expected margin the contributions start from.</returns>
     /// <exception cref="ConfigurationException">The predictor needs what the model does not hold for this method (covers, means or a background sample); the message says what to do.</exception>
     double ExplainMargin(ReadOnlySpan<double> features, Span<double> contributions, FeatureBackground? background, ContributionMethod method);
+
+    /// <summary>
+    /// <see cref="ExplainMargin"/> for every row of a matrix, into one row-major span (row r's contributions at
+    /// <c>r · Features.Count</c>). The default explains row by row; a predictor overrides it where a batch is faster, with
+    /// the same numbers. One thread.
+    /// </summary>
+    /// <param name="features">The rows.</param>
+    /// <param name="contributions">Receives <c>RowCount × Features.Count</c> contributions (overwritten).</param>
+    /// <param name="background">As <see cref="ExplainMargin"/>.</param>
+    /// <param name="method">As <see cref="ExplainMargin"/>.</param>
+    /// <returns>The base value, the same for every row.</returns>
+    /// <exception cref="ConfigurationException">As <see cref="ExplainMargin"/>.</exception>
+    double ExplainMargins(FeatureMatrix features, Span<double> contributions, FeatureBackground? background, ContributionMethod method) =>
+        ExplainRowByRow(this, features, contributions, background, method);
+
+    /// <summary>Explains a matrix row by row with <see cref="ExplainMargin"/> (the default of <see cref="ExplainMargins"/>).</summary>
+    /// <param name="predictor">The predictor.</param>
+    /// <param name="features">The rows.</param>
+    /// <param name="contributions">Receives <c>RowCount × Features.Count</c> contributions (overwritten).</param>
+    /// <param name="background">As <see cref="ExplainMargin"/>.</param>
+    /// <param name="method">As <see cref="ExplainMargin"/>.</param>
+    /// <returns>The base value.</returns>
+    internal static double ExplainRowByRow(IExplainablePredictor predictor, FeatureMatrix features, Span<double> contributions, FeatureBackground? background, ContributionMethod method)
+    {
+        ArgumentNullException.ThrowIfNull(predictor);
+        ArgumentNullException.ThrowIfNull(features);
+        var p = predictor.Features.Count;
+        if (features.ColumnCount < p || contributions.Length < (long)features.RowCount * p)
+        {
+            throw new ArgumentException($"The matrix has {features.ColumnCount} columns and the output {contributions.Length} places; the model reads {p} features of {features.RowCount} rows.", nameof(features));
+        }
+
+        // The base value does not depend on the row: an empty matrix still gets it, from a row of zeros.
+        var row = new double[features.ColumnCount];
+        if (features.RowCount == 0)
+        {
+            return predictor.ExplainMargin(row, new double[p], background, method);
+        }
+
+        var baseValue = 0.0;
+        for (var r = 0; r < features.RowCount; r++)
+        {
+            features.CopyRow(r, row);
+            baseValue = predictor.ExplainMargin(row, contributions.Slice(r * p, p), background, method);
+        }
+
+        return baseValue;
+    }
 }

@@ -198,20 +198,23 @@ internal sealed class CreditScorer : ICreditScorer
 
     public IReadOnlyList<CreditScore> ScoreBatch(CreditData data) => ScoreBatchWithInputs(data).Scores;
 
-    /// <summary>As <see cref="ScoreBatch"/>, and returns what was scored (for the explainer): the working frame's prefix (raw inputs after any clipping, then the aggregates), column by column.</summary>
-    internal (CreditScore[] Scores, double[][] Prefix) ScoreBatchWithInputs(CreditData data)
+    /// <summary>
+    /// As <see cref="ScoreBatch"/>, and returns what was scored (for the explainer): the working frame's prefix (raw inputs
+    /// after any clipping, then the aggregates), column by column, and the features the predictor read.
+    /// </summary>
+    internal (CreditScore[] Scores, double[][] Prefix, FeatureMatrix Features) ScoreBatchWithInputs(CreditData data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var probabilities = new double[data.RowCount];
         var warnings = new ScoreWarnings[data.RowCount];
-        var (_, prefix) = Predict(data, probabilities, warnings);
+        var (features, prefix) = Predict(data, probabilities, warnings);
         var scores = new CreditScore[probabilities.Length];
         for (var i = 0; i < scores.Length; i++)
         {
             scores[i] = Decided(probabilities[i], i, warnings[i]);
         }
 
-        return (scores, prefix);
+        return (scores, prefix, features);
     }
 
     public void PredictProbabilities(CreditData data, Span<double> probabilities) => Predict(data, probabilities, default);

@@ -50,6 +50,38 @@ public class TreeShapTests
     }
 
     [Theory]
+    [InlineData(6, true, 31)]
+    [InlineData(7, false, 63)]
+    public void TheBatch_EqualsRowByRow_BitForBit(int seed, bool categoricalSplits, int leaves)
+    {
+        // 403 rows: four at a time, then three alone. (TheTabulatedForm test checks the batch on leaves computed on the fly.)
+        var (matrix, labels) = RandomData(seed, rows: 403);
+        var predictor = (GradientBoostingPredictor)new GradientBoostingLearner(new GradientBoostingOptions
+        {
+            NumberOfIterations = 15,
+            NumberOfLeaves = leaves,
+            MinimumExampleCountPerLeaf = 1,
+            UseCategoricalSplit = categoricalSplits,
+        }).Fit(matrix, labels, default, new LearnerContext(seed));
+        var p = matrix.ColumnCount;
+        var batch = new double[matrix.RowCount * p];
+        var row = new double[p];
+        var phi = new double[p];
+
+        var batchBase = predictor.ExplainMargins(matrix, batch);
+
+        for (var r = 0; r < matrix.RowCount; r++)
+        {
+            matrix.CopyRow(r, row);
+            Assert.Equal(predictor.ExplainMargin(row, phi), batchBase);
+            for (var j = 0; j < p; j++)
+            {
+                Assert.True(BitConverter.DoubleToInt64Bits(phi[j]) == BitConverter.DoubleToInt64Bits(batch[(r * p) + j]), $"row {r}, feature {j}: {phi[j]} alone, {batch[(r * p) + j]} in the batch");
+            }
+        }
+    }
+
+    [Theory]
     [InlineData(4, false)]
     [InlineData(5, true)]
     public void Interventional_EqualsTheBruteForceShapleyValues_OverTheBackground(int seed, bool categoricalSplits)
@@ -143,7 +175,7 @@ public class TreeShapTests
         var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
         var model = new CreditScoringContext(seed: 4).CreatePipeline()
             .Features(f => f.OneHot("Home", "Marital", "Job", "Records"))
-            .Train(t => t.GradientBoosting(o => { o.NumberOfIterations = 40; o.NumberOfLeaves = 63; o.MinimumExampleCountPerLeaf = 5; }))
+            .Train(t => t.GradientBoosting(o => { o.NumberOfIterations = 10; o.NumberOfLeaves = 1023; o.MinimumExampleCountPerLeaf = 1; }))
             .Build().Fit(data);
         var predictor = (GradientBoostingPredictor)model.Predictor;
         var (tabulated, onTheFly) = predictor.LeafShapTables!.LeafCounts;
@@ -154,7 +186,10 @@ public class TreeShapTests
         var paths = new double[matrix.ColumnCount];
         var worst = 0.0;
 
-        for (var r = 0; r < matrix.RowCount; r += 5)
+        var batch = new double[matrix.RowCount * row.Length];
+        predictor.ExplainMargins(matrix, batch);
+
+        for (var r = 0; r < matrix.RowCount; r += 20)
         {
             matrix.CopyRow(r, row);
             predictor.ExplainMargin(row, fast);
@@ -162,6 +197,7 @@ public class TreeShapTests
             for (var j = 0; j < row.Length; j++)
             {
                 worst = Math.Max(worst, Math.Abs(fast[j] - paths[j]));
+                Assert.Equal(fast[j], batch[(r * row.Length) + j]);
             }
         }
 
@@ -245,6 +281,40 @@ public class TreeShapTests
         var e = Assert.Throws<ConfigurationException>(() => predictor.ExplainMargin([0.2], new double[1]));
 
         Assert.StartsWith("The model's trees hold no training covers", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ATreeNumberedChildBeforeParent_ExplainsAsTheOracle()
+    {
+        // Root 0 -> node 2 -> node 1: an imported tree may number a child before its parent.
+        var tree = new RegressionTree(
+            [0, 1, 2], [0.5, 0.5, 0.5], [true, false, true], [2, ~0, 1], [~3, ~1, ~2], [null, null, null],
+            [1, 1, 1], [10, 4, 7], [-1, 2, 0.5, 3], [2, 2, 3, 3]);
+        var features = new[] { new FeatureInfo("a", FeatureKind.Continuous), new FeatureInfo("b", FeatureKind.Continuous), new FeatureInfo("c", FeatureKind.Continuous) };
+        var predictor = new GradientBoostingPredictor(features, 0.25, [tree]);
+        foreach (var row in new[] { new[] { 0.1, 0.9, 0.2 }, [0.9, 0.1, 0.1], [0.1, 0.1, 0.9], [double.NaN, 0.1, double.NaN] })
+        {
+            var phi = new double[3];
+            var baseValue = predictor.ExplainMargin(row, phi);
+            var oracle = BruteForce(predictor, row);
+            for (var j = 0; j < 3; j++)
+            {
+                Assert.Equal(oracle[j], phi[j], 12);
+            }
+
+            Assert.Equal(predictor.PredictMargin(row), baseValue + phi.Sum(), 12);
+        }
+    }
+
+    [Fact]
+    public void ATreeWhoseNodesFormACycle_IsRefused()
+    {
+        // Nodes 1 and 2 are each other's child: neither can be reached from the root.
+        var e = Assert.Throws<ArgumentException>(() => new RegressionTree(
+            [0, 0, 0], [0.5, 0.5, 0.5], [true, true, true], [~0, 2, 1], [~1, ~2, ~3], [null, null, null],
+            [1, 1, 1], [10, 4, 7], [0, 0, 0, 0], [1, 1, 1, 1]));
+
+        Assert.Contains("cannot be reached from the root", e.Message, StringComparison.Ordinal);
     }
 
     private static double[] BruteForce(GradientBoostingPredictor predictor, double[] row) => BruteForce(row.Length, known => Value(predictor, row, known));

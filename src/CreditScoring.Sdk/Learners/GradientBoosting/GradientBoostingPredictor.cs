@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using CreditScoring.Sdk.Features;
 
 namespace CreditScoring.Sdk.Learners.GradientBoosting;
@@ -112,16 +113,25 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
                 _leaves[leafBase + l] = v;
             }
 
+            // Breadth first, so that every parent comes before its children (the explainer's walk relies on it).
             _roots[t] = tree.NodeCount == 0 ? ~leafBase : nodeBase;
-            for (var i = 0; i < tree.NodeCount; i++)
+            var order = tree.BreadthFirstNodes();
+            var position = new int[order.Length];
+            for (var k = 0; k < order.Length; k++)
             {
+                position[order[k]] = k;
+            }
+
+            for (var k = 0; k < order.Length; k++)
+            {
+                var i = order[k];
                 var f = tree.SplitFeature[i];
                 if (f >= _features.Length)
                 {
                     throw new ArgumentException($"Tree {t} node {i} splits on feature {f}, but the model has {_features.Length} features.", nameof(trees));
                 }
 
-                int Global(int c) => c >= 0 ? nodeBase + c : ~(leafBase + ~c);
+                int Global(int c) => c >= 0 ? nodeBase + position[c] : ~(leafBase + ~c);
                 var flags = tree.DefaultLeft[i] ? DefaultLeftFlag : 0;
                 if (tree.CategorySet[i] is { } set)
                 {
@@ -142,7 +152,7 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
                     flags = CategoricalFlag | (offset << 2);
                 }
 
-                _nodes[nodeBase + i] = new Node(tree.Threshold[i], f, Global(tree.LeftChild[i]), Global(tree.RightChild[i]), flags);
+                _nodes[nodeBase + k] = new Node(tree.Threshold[i], f, Global(tree.LeftChild[i]), Global(tree.RightChild[i]), flags);
             }
 
             nodeBase += tree.NodeCount;
@@ -188,17 +198,127 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
             throw new ArgumentException($"The row has {features.Length} features and the output {contributions.Length} places; the model reads {_features.Length}.", nameof(features));
         }
 
-        var (expected, depth) = _shap.Value;
-        if (double.IsNaN(expected))
+        var (expected, depth) = PathDependentSetup();
+        ExplainRow(features, contributions, depth);
+        return expected;
+    }
+
+    /// <summary>
+    /// <see cref="ExplainMargin(ReadOnlySpan{double}, Span{double})"/> for every row of a matrix, into one row-major
+    /// span (row r's contributions at <c>r · Features.Count</c>). The same numbers, bit for bit, as row by row, faster:
+    /// on processors with 256-bit vectors four rows go through the trees together. One thread; the scorer and the
+    /// explainer split large tables into blocks over their threads. Allocates nothing.
+    /// </summary>
+    /// <param name="features">The rows.</param>
+    /// <param name="contributions">Receives <c>RowCount × Features.Count</c> contributions (overwritten).</param>
+    /// <returns>The base value, the same for every row.</returns>
+    /// <exception cref="ConfigurationException">The trees hold no covers (see <see cref="ExplainMargin(ReadOnlySpan{double}, Span{double})"/>).</exception>
+    public double ExplainMargins(FeatureMatrix features, Span<double> contributions)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        var p = _features.Length;
+        if (features.ColumnCount < p || contributions.Length < (long)features.RowCount * p)
+        {
+            throw new ArgumentException($"The matrix has {features.ColumnCount} columns and the output {contributions.Length} places; the model reads {p} features of {features.RowCount} rows.", nameof(features));
+        }
+
+        var (expected, depth) = PathDependentSetup();
+        ExplainRows(features.RawColumns, 0, features.RowCount, contributions, depth);
+        return expected;
+    }
+
+    /// <summary>
+    /// <see cref="ExplainMargins(FeatureMatrix, Span{double})"/> for <see cref="ContributionMethod.PathDependent"/>;
+    /// row by row for <see cref="ContributionMethod.Interventional"/>.
+    /// </summary>
+    /// <param name="features">The rows.</param>
+    /// <param name="contributions">Receives <c>RowCount × Features.Count</c> contributions (overwritten).</param>
+    /// <param name="background">The training background; interventional contributions need its sample.</param>
+    /// <param name="method">The expectation.</param>
+    /// <returns>The base value, the same for every row.</returns>
+    /// <exception cref="ConfigurationException">As <see cref="ExplainMargin(ReadOnlySpan{double}, Span{double}, FeatureBackground?, ContributionMethod)"/>.</exception>
+    public double ExplainMargins(FeatureMatrix features, Span<double> contributions, FeatureBackground? background, ContributionMethod method) =>
+        method == ContributionMethod.PathDependent ? ExplainMargins(features, contributions) : IExplainablePredictor.ExplainRowByRow(this, features, contributions, background, method);
+
+    /// <summary>The base value and depth of path-dependent TreeSHAP, or the error of a model without covers.</summary>
+    private (double Expected, int Depth) PathDependentSetup()
+    {
+        var setup = _shap.Value;
+        if (double.IsNaN(setup.Expected))
         {
             throw new ConfigurationException("The model's trees hold no training covers (hessian sums per node), which path-dependent TreeSHAP weighs the branches by; an imported model needs them in its file (XGBoost JSON's sum_hessian, LightGBM text's internal_weight and leaf_weight). Interventional contributions (ContributionMethod.Interventional, with a background sample) need no covers.");
         }
 
+        return setup;
+    }
+
+    /// <summary>Rows <c>start .. start + count</c> of column-major features, explained into row-major contributions.</summary>
+    internal void ExplainRows(double[][] columns, int start, int count, Span<double> contributions, int depth)
+    {
+        var p = _features.Length;
+        var r = 0;
+        if (_leafShap.Value is { } tables && Vector256.IsHardwareAccelerated && count >= 4)
+        {
+            var slots = _nodes.Length + _leaves.Length;
+            var masks = ArrayPool<ulong>.Shared.Rent(4 * slots);
+            var phi = ArrayPool<double>.Shared.Rent(4 * p);
+            try
+            {
+                for (; r + 4 <= count; r += 4)
+                {
+                    WalkFour(columns, start + r, masks);
+                    var four = phi.AsSpan(0, 4 * p);
+                    four.Clear();
+                    tables.AddFour(masks.AsSpan(4 * _nodes.Length, 4 * _leaves.Length), four);
+                    for (var lane = 0; lane < 4; lane++)
+                    {
+                        var row = contributions.Slice((r + lane) * p, p);
+                        for (var f = 0; f < p; f++)
+                        {
+                            row[f] = four[(4 * f) + lane];
+                        }
+                    }
+                }
+            }
+            finally
+            {
+                ArrayPool<ulong>.Shared.Return(masks);
+                ArrayPool<double>.Shared.Return(phi);
+            }
+        }
+
+        if (r == count)
+        {
+            return;
+        }
+
+        var x = ArrayPool<double>.Shared.Rent(p);
+        try
+        {
+            for (; r < count; r++)
+            {
+                for (var f = 0; f < p; f++)
+                {
+                    x[f] = columns[f][start + r];
+                }
+
+                ExplainRow(x.AsSpan(0, p), contributions.Slice(r * p, p), depth);
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(x);
+        }
+    }
+
+    /// <summary>One row's path-dependent contributions (overwritten), from the tables or by Algorithm 2.</summary>
+    private void ExplainRow(ReadOnlySpan<double> features, Span<double> contributions, int depth)
+    {
         contributions[.._features.Length].Clear();
         if (_leafShap.Value is { } tables)
         {
-            AddTabulated(tables, features, contributions, depth);
-            return expected;
+            AddTabulated(tables, features, contributions);
+            return;
         }
 
         var length = TreeShap.BufferLength(depth);
@@ -215,8 +335,6 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
                 ArrayPool<TreeShap.PathElement>.Shared.Return(rented);
             }
         }
-
-        return expected;
     }
 
     /// <summary>The tabulated TreeSHAP of this model, or <see langword="null"/> when it reads more than 64 features (tests).</summary>
@@ -239,53 +357,85 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
     }
 
     /// <summary>
-    /// Adds every tree's contributions from the leaf tables: walks every node of the flattened forest once, depth first,
-    /// keeping the features whose splits so far all sent the row this way; at each leaf the tables give its share.
+    /// Adds every tree's contributions from the leaf tables. First, without a branch on the row, every node of the
+    /// flattened forest (breadth first, so a parent before its children) hands each child the features whose splits so
+    /// far all sent the row toward it; then the tables turn each leaf's features into its share.
     /// </summary>
-    private void AddTabulated(LeafShap tables, ReadOnlySpan<double> x, Span<double> phi, int depth)
+    private void AddTabulated(LeafShap tables, ReadOnlySpan<double> x, Span<double> phi)
     {
-        Span<double> scratch = stackalloc double[64];
-        var stackLength = depth + 2;
-        Span<int> pending = stackLength <= 256 ? stackalloc int[stackLength] : new int[stackLength];
-        Span<ulong> masks = stackLength <= 256 ? stackalloc ulong[stackLength] : new ulong[stackLength];
         var nodes = _nodes;
+        var nodeCount = nodes.Length;
+        var masks = ArrayPool<ulong>.Shared.Rent(nodeCount + _leaves.Length);
+        try
+        {
+            foreach (var root in _roots)
+            {
+                // A one-leaf tree splits on nothing: its leaf follows every feature (it has none).
+                masks[root >= 0 ? root : nodeCount + ~root] = ulong.MaxValue;
+            }
+
+            for (var i = 0; i < nodeCount; i++)
+            {
+                ref var n = ref nodes[i];
+                var followed = masks[i];
+                var right = (ulong)GoesRight(ref n, x[n.Feature]);
+                var bit = 1UL << n.Feature;
+
+                // A child's slot: a node's own index, a leaf's after the nodes (branch-free: c >> 31 is −1 for a leaf).
+                int left = n.Left, rightChild = n.Right;
+                masks[(left ^ (left >> 31)) + (nodeCount & (left >> 31))] = followed & ~(bit & (0 - right));
+                masks[(rightChild ^ (rightChild >> 31)) + (nodeCount & (rightChild >> 31))] = followed & ~(bit & (right - 1));
+            }
+
+            tables.Add(masks.AsSpan(nodeCount, _leaves.Length), phi);
+        }
+        finally
+        {
+            ArrayPool<ulong>.Shared.Return(masks);
+        }
+    }
+
+    /// <summary>
+    /// The first half of <see cref="AddTabulated"/> for four rows at once (rows <c>row .. row + 3</c> of the columns):
+    /// each slot of <paramref name="masks"/> holds the four rows' masks.
+    /// </summary>
+    private void WalkFour(double[][] columns, int row, ulong[] masks)
+    {
+        var nodes = _nodes;
+        var nodeCount = nodes.Length;
+        var four = MemoryMarshal.Cast<ulong, Vector256<ulong>>(masks.AsSpan(0, 4 * (nodeCount + _leaves.Length)));
         foreach (var root in _roots)
         {
-            if (root < 0)
+            four[root >= 0 ? root : nodeCount + ~root] = Vector256<ulong>.AllBitsSet;
+        }
+
+        for (var i = 0; i < nodeCount; i++)
+        {
+            ref var n = ref nodes[i];
+            var followed = four[i];
+            var column = columns[n.Feature];
+            Vector256<ulong> left;
+            if ((n.Flags & CategoricalFlag) == 0)
             {
-                continue; // a one-leaf tree splits on nothing: it contributes to no feature
+                // As GoesRight: left when x ≤ threshold, or when x is missing and the default is left.
+                var x = Vector256.Create<double>(column.AsSpan(row, 4));
+                var le = Vector256.LessThanOrEqual(x, Vector256.Create(n.Threshold)).AsUInt64();
+                var nan = ~Vector256.Equals(x, x).AsUInt64();
+                left = le | (nan & Vector256.Create(0UL - (ulong)(n.Flags & DefaultLeftFlag)));
+            }
+            else
+            {
+                left = Vector256.Create(
+                    0UL - (ulong)(1 - GoesRight(ref n, column[row])),
+                    0UL - (ulong)(1 - GoesRight(ref n, column[row + 1])),
+                    0UL - (ulong)(1 - GoesRight(ref n, column[row + 2])),
+                    0UL - (ulong)(1 - GoesRight(ref n, column[row + 3])));
             }
 
-            var top = 0;
-            pending[0] = root;
-            masks[0] = ulong.MaxValue;
-            while (top >= 0)
-            {
-                var node = pending[top];
-                var followed = masks[top];
-                top--;
-                while (node >= 0)
-                {
-                    ref var n = ref nodes[node];
-                    var hot = Next(ref n, x[n.Feature]);
-                    var cold = hot == n.Left ? n.Right : n.Left;
-                    var coldMask = followed & ~(1UL << n.Feature);
-                    if (cold >= 0)
-                    {
-                        top++;
-                        pending[top] = cold;
-                        masks[top] = coldMask;
-                    }
-                    else
-                    {
-                        tables.Leaf(~cold, coldMask, phi, scratch);
-                    }
-
-                    node = hot;
-                }
-
-                tables.Leaf(~node, followed, phi, scratch);
-            }
+            var bit = Vector256.Create(1UL << n.Feature);
+            int l = n.Left, r = n.Right;
+            four[(l ^ (l >> 31)) + (nodeCount & (l >> 31))] = Vector256.AndNot(followed, Vector256.AndNot(bit, left));
+            four[(r ^ (r >> 31)) + (nodeCount & (r >> 31))] = Vector256.AndNot(followed, bit & left);
         }
     }
 
@@ -639,21 +789,20 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
 
     /// <summary>The child a value leads to: branch-free for continuous splits (NaN goes left exactly when the node's default is left).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private int Next(ref Node n, double x)
+    private int Next(ref Node n, double x) => Unsafe.Add(ref n.Left, GoesRight(ref n, x));
+
+    /// <summary>1 when the value goes right at the node, 0 when it goes left.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int GoesRight(ref Node n, double x)
     {
-        int right;
         if ((n.Flags & CategoricalFlag) == 0)
         {
             var le = Unsafe.BitCast<bool, byte>(x <= n.Threshold);
             var nan = Unsafe.BitCast<bool, byte>(double.IsNaN(x));
-            right = 1 ^ (le | (nan & n.Flags & DefaultLeftFlag));
-        }
-        else
-        {
-            right = InCategorySet(in n, x) ? 0 : 1;
+            return 1 ^ (le | (nan & n.Flags & DefaultLeftFlag));
         }
 
-        return Unsafe.Add(ref n.Left, right);
+        return InCategorySet(in n, x) ? 0 : 1;
     }
 
     private bool InCategorySet(in Node n, double x)

@@ -1,49 +1,65 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace CreditScoring.Sdk.Learners.GradientBoosting;
 
 /// <summary>
-/// Exact path-dependent TreeSHAP, leaf by leaf, with the per-leaf sums precomputed (the idea of Fast TreeSHAP v2, Yang,
-/// "Fast TreeSHAP: Accelerating SHAP Value Computation for Trees", 2021). Path-dependent TreeSHAP's value of a coalition S
-/// is, for one tree, Σ over leaves l of v_l · Π over the features j on l's path of (j ∈ S ? o_j : z_j), where z_j is the
-/// product of the cover fractions of the path's edges on j and o_j is 1 when the row follows every one of them (Lundberg
-/// et al. 2020, Algorithm 1). Each leaf is a product game, whose Shapley values are, for a feature i on its path
-/// (u unique features):
-/// <c>φ_i = v · (o_i − z_i) · Σ_k k!(u−1−k)!/u! · [t^k] Π_{j≠i} (z_j + o_j t)</c>.
-/// A leaf's contributions depend on the row only through which of its u features the row follows (a u-bit mask), so for
-/// leaves with u ≤ <see cref="MaxTableFeatures"/> they are tabulated once per model (u × 2^u numbers) and explaining a
-/// row walks each tree once (<c>GradientBoostingPredictor</c> walks its own flattened nodes), keeping the mask of the
-/// features it has followed so far, and adds u table entries per leaf:
-/// O(nodes + Σ u) per tree instead of Algorithm 2's O(leaves × depth²). Deeper leaves are computed on the fly from the
-/// same formula in O(u²). The same values as <see cref="TreeShap"/> to rounding (tests compare both and a brute-force
-/// oracle).
+/// Exact path-dependent TreeSHAP, leaf by leaf, with per-leaf sums precomputed (the idea of Fast TreeSHAP v2, Yang,
+/// "Fast TreeSHAP: Accelerating SHAP Value Computation for Trees", 2021, in a smaller table). Path-dependent TreeSHAP's
+/// value of a coalition S is, for one tree, Σ over leaves l of v_l · Π over the features j on l's path of
+/// (j ∈ S ? o_j : z_j), where z_j is the product of the cover fractions of the path's edges on j and o_j is 1 when the row
+/// follows every one of them (Lundberg et al. 2020, Algorithm 1). Each leaf is a product game over its u features, whose
+/// Shapley value for feature i is <c>φ_i = v · (o_i − z_i) · Σ_k w_k [t^k] Π_{j≠i} (z_j + o_j t)</c> with
+/// <c>w_k = k!(u−1−k)!/u!</c>. Writing <c>K(S) = v · Σ_k w_k [t^k] Π_j (z_j + [j ∈ S] t)</c> for a subset S of the
+/// leaf's features, and F for the features the row follows, this is
+/// <list type="bullet">
+/// <item>for a feature the row does not follow, <c>φ_i = −K(F)</c> (the same for all of them);</item>
+/// <item>for a feature it follows, <c>φ_i = (1 − z_i)/z_i · K(F \ {i})</c>.</item>
+/// </list>
+/// So a leaf needs one table of 2^u numbers (Fast TreeSHAP v2 keeps u × 2^u), which keeps a 300-tree model's tables
+/// within a few megabytes, near the processor. Explaining a row computes, branch-free, which features each leaf's row
+/// follows (<c>GradientBoostingPredictor</c> walks its flattened nodes once) and adds u products per leaf: O(nodes + Σ u)
+/// per tree instead of Algorithm 2's O(leaves × depth²). Leaves are visited grouped by u, so the inner loop has a fixed
+/// length. Leaves over <see cref="MaxTableFeatures"/> features (or with a zero cover fraction) are computed on the fly
+/// from the first formula in O(u²). The same values as <see cref="TreeShap"/> to rounding (tests compare both and a
+/// brute-force oracle).
 /// </summary>
 internal sealed class LeafShap
 {
-    /// <summary>Leaves with at most this many distinct features on their path get a table (at most 8 × 256 numbers).</summary>
-    public const int MaxTableFeatures = 8;
+    /// <summary>Leaves with at most this many distinct features on their path get a table (at most 4,096 numbers).</summary>
+    public const int MaxTableFeatures = 12;
 
-    /// <summary>The most table numbers a model keeps (16 Mi doubles, 128 MiB); leaves beyond are computed on the fly.</summary>
-    private const long MaxTableNumbers = 1L << 24;
+    /// <summary>The most table numbers a model keeps (8 Mi doubles, 64 MiB); leaves beyond are computed on the fly.</summary>
+    private const long MaxTableNumbers = 1L << 23;
 
     private readonly double[] _value;
     private readonly ulong[] _mask;
     private readonly int[] _start;
     private readonly int[] _feature;
     private readonly double[] _zero;
-    private readonly long[] _table;
+    private readonly double[] _factor;
+    private readonly TabulatedLeaf[] _tabulated;
+    private readonly LeafGroup[] _groups;
+    private readonly int[] _onTheFly;
     private readonly double[] _tables;
+    private readonly int _featureCount;
 
-    private LeafShap(double[] value, ulong[] mask, int[] start, int[] feature, double[] zero, long[] table, double[] tables)
+    private LeafShap(int featureCount, double[] value, ulong[] mask, int[] start, int[] feature, double[] zero, double[] factor, TabulatedLeaf[] tabulated, LeafGroup[] groups, int[] onTheFly, double[] tables)
     {
         _value = value;
         _mask = mask;
         _start = start;
         _feature = feature;
         _zero = zero;
-        _table = table;
+        _factor = factor;
+        _tabulated = tabulated;
+        _groups = groups;
+        _onTheFly = onTheFly;
         _tables = tables;
+        _featureCount = featureCount;
     }
 
     /// <summary>Tabulates a model's trees, or returns <see langword="null"/> when it reads more than 64 features (the masks are 64-bit).</summary>
@@ -108,94 +124,209 @@ internal sealed class LeafShap
 
         var feature = features.ToArray();
         var zeroes = zeros.ToArray();
-        var table = new long[leaves];
+
+        // φ_i = factor[2i + o_i] · K(...): −1 for a feature not followed, (1 − z_i)/z_i for one followed.
+        var factor = new double[2 * zeroes.Length];
+        for (var j = 0; j < zeroes.Length; j++)
+        {
+            factor[2 * j] = -1;
+            factor[(2 * j) + 1] = (1 - zeroes[j]) / zeroes[j];
+        }
+
+        // Tabulated leaves, grouped by their number of features (then by leaf, so the order is fixed).
+        var tabulated = new List<TabulatedLeaf>();
+        var onTheFly = new List<int>();
         long size = 0;
         for (var g = 0; g < leaves; g++)
         {
             var u = start[g + 1] - start[g];
-            if (u > 0 && u <= MaxTableFeatures && size + ((long)u << u) <= MaxTableNumbers)
+            if (u == 0)
             {
-                table[g] = size;
-                size += (long)u << u;
+                continue;
+            }
+
+            var positive = zeroes.AsSpan(start[g], u).IndexOfAnyInRange(double.NegativeInfinity, 0) < 0;
+            if (u <= MaxTableFeatures && positive && size + (1L << u) <= MaxTableNumbers)
+            {
+                tabulated.Add(new TabulatedLeaf(g, (int)size, start[g], mask[g]));
+                size += 1L << u;
             }
             else
             {
-                table[g] = -1;
+                onTheFly.Add(g);
             }
+        }
+
+        var ordered = tabulated.OrderBy(l => BitOperations.PopCount(l.Mask)).ThenBy(l => l.Leaf).ToArray();
+        var groups = new List<LeafGroup>();
+        for (var from = 0; from < ordered.Length;)
+        {
+            var u = BitOperations.PopCount(ordered[from].Mask);
+            var to = from;
+            while (to < ordered.Length && BitOperations.PopCount(ordered[to].Mask) == u)
+            {
+                to++;
+            }
+
+            groups.Add(new LeafGroup(u, from, to));
+            from = to;
         }
 
         var tables = new double[size];
-        Parallel.For(0, leaves, g =>
+        Parallel.ForEach(ordered, leaf =>
         {
-            if (table[g] < 0)
+            var u = BitOperations.PopCount(leaf.Mask);
+            var z = zeroes.AsSpan(leaf.Start, u);
+            Span<double> p = stackalloc double[u + 1];
+            var w = Weights[u];
+            for (var s = 0u; s < 1u << u; s++)
             {
-                return;
-            }
+                Polynomial(z, s, p);
+                double sum = 0;
+                for (var k = 0; k < u; k++)
+                {
+                    sum += w[k] * p[k];
+                }
 
-            var u = start[g + 1] - start[g];
-            var z = zeroes.AsSpan(start[g], u);
-            for (var m = 0u; m < 1u << u; m++)
-            {
-                Contributions(value[g], z, m, tables.AsSpan((int)(table[g] + (m * u)), u));
+                tables[leaf.Table + s] = value[leaf.Leaf] * sum;
             }
         });
-        return new LeafShap(value, mask, start, feature, zeroes, table, tables);
+        return new LeafShap(featureCount, value, mask, start, feature, zeroes, factor, ordered, [.. groups], [.. onTheFly], tables);
     }
 
     /// <summary>Leaves whose contributions are tabulated, and leaves computed on the fly (for tests and benchmarks).</summary>
-    public (int Tabulated, int OnTheFly) LeafCounts
+    public (int Tabulated, int OnTheFly) LeafCounts => (_tabulated.Length, _onTheFly.Length);
+
+    /// <summary>The numbers the tables hold (for tests and benchmarks).</summary>
+    public int TableLength => _tables.Length;
+
+    /// <summary>
+    /// Adds the contributions of every leaf, given, for each leaf of the forest (numbered tree after tree, as the
+    /// predictor's flattened nodes number them), the features whose splits above it all sent the row toward it.
+    /// </summary>
+    /// <param name="followed">Per leaf, bit f set when every split on feature f above the leaf sent the row toward it.</param>
+    /// <param name="phi">Receives the contributions (added to what it holds).</param>
+    public void Add(ReadOnlySpan<ulong> followed, Span<double> phi)
     {
-        get
+        if (followed.Length < _value.Length || phi.Length < _featureCount)
         {
-            int tabulated = 0, onTheFly = 0;
-            for (var g = 0; g < _table.Length; g++)
+            throw new ArgumentException($"Expected {_value.Length} leaf masks and {_featureCount} contributions; got {followed.Length} and {phi.Length}.", nameof(followed));
+        }
+
+        // Unchecked reads: Build laid out every offset, and a leaf's index has at most u bits (the extraction keeps u bits).
+        ref var tables = ref MemoryMarshal.GetArrayDataReference(_tables);
+        ref var factors = ref MemoryMarshal.GetArrayDataReference(_factor);
+        ref var features = ref MemoryMarshal.GetArrayDataReference(_feature);
+        ref var phi0 = ref MemoryMarshal.GetReference(phi);
+        ref var followed0 = ref MemoryMarshal.GetReference(followed);
+        var tabulated = _tabulated;
+        foreach (var group in _groups)
+        {
+            var u = group.Features;
+            for (var t = group.From; t < group.To; t++)
             {
-                if (_start[g + 1] > _start[g])
+                ref readonly var leaf = ref tabulated[t];
+                var local = (int)Local(Unsafe.Add(ref followed0, leaf.Leaf), leaf.Mask, _feature.AsSpan(leaf.Start, u));
+                ref var table = ref Unsafe.Add(ref tables, leaf.Table);
+                ref var factor = ref Unsafe.Add(ref factors, 2 * leaf.Start);
+                ref var feature = ref Unsafe.Add(ref features, leaf.Start);
+                for (var k = 0; k < u; k++)
                 {
-                    _ = _table[g] >= 0 ? tabulated++ : onTheFly++;
+                    // K(F \ {k}) when the row follows k, K(F) when not: either way the index without bit k.
+                    Unsafe.Add(ref phi0, Unsafe.Add(ref feature, k)) += Unsafe.Add(ref factor, (2 * k) + ((local >> k) & 1)) * Unsafe.Add(ref table, local & ~(1 << k));
                 }
             }
-
-            return (tabulated, onTheFly);
         }
+
+        AddOnTheFly(followed, 1, phi);
     }
 
     /// <summary>
-    /// Adds the contributions of leaf <paramref name="g"/> (numbered across the forest, tree after tree, as the predictor's
-    /// flattened nodes number them) for a row that followed the features of <paramref name="followed"/> on its way.
+    /// <see cref="Add"/> for four rows at once, each product computed for the four in one vector: per leaf,
+    /// <paramref name="followed"/> holds the four rows' masks (leaf g at 4g .. 4g + 3), and <paramref name="phi"/> the
+    /// four rows' contributions per feature (feature f at 4f .. 4f + 3). The same sums, in the same order, as four calls
+    /// of <see cref="Add"/>, so the same bits.
     /// </summary>
-    /// <param name="g">The leaf.</param>
-    /// <param name="followed">Bit f set when every split on feature f above the leaf sent the row toward it.</param>
-    /// <param name="phi">Receives the contributions (added to what it holds).</param>
-    /// <param name="scratch">At least 64 numbers, for leaves without a table; overwritten.</param>
-    public void Leaf(int g, ulong followed, Span<double> phi, Span<double> scratch)
+    /// <param name="followed">Per leaf, the four rows' masks.</param>
+    /// <param name="phi">Receives the contributions, feature by feature, four rows each (added to what it holds).</param>
+    public void AddFour(ReadOnlySpan<ulong> followed, Span<double> phi)
     {
-        var begin = _start[g];
-        var u = _start[g + 1] - begin;
-        var features = _feature.AsSpan(begin, u);
-        var local = (uint)(Bmi2.X64.IsSupported ? Bmi2.X64.ParallelBitExtract(followed, _mask[g]) : Extract(followed, features));
-        ReadOnlySpan<double> c;
-        var table = _table[g];
-        if (table >= 0)
+        if (followed.Length < 4 * _value.Length || phi.Length < 4 * _featureCount)
         {
-            c = _tables.AsSpan((int)(table + (local * u)), u);
-        }
-        else
-        {
-            // u is at most 64: the masks are 64-bit, so Build refuses models over more features.
-            var computed = scratch[..u];
-            Contributions(_value[g], _zero.AsSpan(begin, u), local, computed);
-            c = computed;
+            throw new ArgumentException($"Expected {4 * _value.Length} leaf masks and {4 * _featureCount} contributions; got {followed.Length} and {phi.Length}.", nameof(followed));
         }
 
-        for (var k = 0; k < c.Length; k++)
+        ref var tables = ref MemoryMarshal.GetArrayDataReference(_tables);
+        ref var factors = ref MemoryMarshal.GetArrayDataReference(_factor);
+        ref var features = ref MemoryMarshal.GetArrayDataReference(_feature);
+        ref var phi0 = ref Unsafe.As<double, Vector256<double>>(ref MemoryMarshal.GetReference(phi));
+        ref var followed0 = ref MemoryMarshal.GetReference(followed);
+        var notFollowed = Vector256.Create(-1.0);
+        var tabulated = _tabulated;
+        foreach (var group in _groups)
         {
-            phi[features[k]] += c[k];
+            var u = group.Features;
+            for (var t = group.From; t < group.To; t++)
+            {
+                ref readonly var leaf = ref tabulated[t];
+                ref var rows = ref Unsafe.Add(ref followed0, 4 * leaf.Leaf);
+                var leafFeatures = _feature.AsSpan(leaf.Start, u);
+                var l0 = (int)Local(rows, leaf.Mask, leafFeatures);
+                var l1 = (int)Local(Unsafe.Add(ref rows, 1), leaf.Mask, leafFeatures);
+                var l2 = (int)Local(Unsafe.Add(ref rows, 2), leaf.Mask, leafFeatures);
+                var l3 = (int)Local(Unsafe.Add(ref rows, 3), leaf.Mask, leafFeatures);
+                var local = Vector256.Create((long)l0, l1, l2, l3);
+                ref var table = ref Unsafe.Add(ref tables, leaf.Table);
+                ref var factor = ref Unsafe.Add(ref factors, 2 * leaf.Start);
+                ref var feature = ref Unsafe.Add(ref features, leaf.Start);
+                for (var k = 0; k < u; k++)
+                {
+                    var without = ~(1 << k);
+                    var values = Vector256.Create(Unsafe.Add(ref table, l0 & without), Unsafe.Add(ref table, l1 & without), Unsafe.Add(ref table, l2 & without), Unsafe.Add(ref table, l3 & without));
+                    var follows = Vector256.Equals(Vector256.ShiftRightLogical(local, k) & Vector256<long>.One, Vector256<long>.One).AsDouble();
+                    var scale = Vector256.ConditionalSelect(follows, Vector256.Create(Unsafe.Add(ref factor, (2 * k) + 1)), notFollowed);
+                    Unsafe.Add(ref phi0, Unsafe.Add(ref feature, k)) += scale * values;
+                }
+            }
+        }
+
+        AddOnTheFly(followed, 4, phi);
+    }
+
+    /// <summary>Adds the leaves without a table, for <paramref name="rows"/> rows interleaved as in <see cref="AddFour"/>.</summary>
+    private void AddOnTheFly(ReadOnlySpan<ulong> followed, int rows, Span<double> phi)
+    {
+        if (_onTheFly.Length == 0)
+        {
+            return;
+        }
+
+        // u is at most 64: the masks are 64-bit, so Build refuses models over more features.
+        Span<double> computed = stackalloc double[64];
+        foreach (var g in _onTheFly)
+        {
+            var begin = _start[g];
+            var u = _start[g + 1] - begin;
+            var leafFeatures = _feature.AsSpan(begin, u);
+            for (var r = 0; r < rows; r++)
+            {
+                Contributions(_value[g], _zero.AsSpan(begin, u), Local(followed[(rows * g) + r], _mask[g], leafFeatures), computed[..u]);
+                for (var k = 0; k < u; k++)
+                {
+                    phi[(rows * leafFeatures[k]) + r] += computed[k];
+                }
+            }
         }
     }
 
-    private static uint Extract(ulong followed, ReadOnlySpan<int> features)
+    /// <summary>Which of a leaf's features (bit k for its k-th) the row follows.</summary>
+    private static uint Local(ulong followed, ulong mask, ReadOnlySpan<int> features)
     {
+        if (Bmi2.X64.IsSupported)
+        {
+            return (uint)Bmi2.X64.ParallelBitExtract(followed, mask);
+        }
+
         var local = 0u;
         for (var k = 0; k < features.Length; k++)
         {
@@ -205,21 +336,16 @@ internal sealed class LeafShap
         return local;
     }
 
-    /// <summary>
-    /// The Shapley values of one leaf's product game for a row that follows the features of <paramref name="followed"/>
-    /// (bit k for the leaf's k-th feature): <c>v · (o_i − z_i) · Σ_k w_k [t^k] Π_{j≠i} (z_j + o_j t)</c>.
-    /// </summary>
-    private static void Contributions(double value, ReadOnlySpan<double> zero, uint followed, Span<double> output)
+    /// <summary>The coefficients of <c>Π_j (z_j + [j ∈ S] t)</c> into <paramref name="p"/> (u + 1 of them); returns the degree, |S|.</summary>
+    private static int Polynomial(ReadOnlySpan<double> zero, uint subset, Span<double> p)
     {
-        var u = zero.Length;
-        Span<double> p = stackalloc double[u + 1];
         p.Clear();
         p[0] = 1;
         var degree = 0;
-        for (var j = 0; j < u; j++)
+        for (var j = 0; j < zero.Length; j++)
         {
             var z = zero[j];
-            if ((followed >> j & 1) == 1)
+            if ((subset >> j & 1) == 1)
             {
                 // Multiply by (z + t).
                 p[degree + 1] = p[degree];
@@ -240,47 +366,49 @@ internal sealed class LeafShap
             }
         }
 
-        var w = ShapleyWeights(u);
+        return degree;
+    }
+
+    /// <summary>
+    /// The Shapley values of one leaf's product game for a row that follows the features of <paramref name="followed"/>
+    /// (bit k for the leaf's k-th feature): <c>v · (o_i − z_i) · Σ_k w_k [t^k] Π_{j≠i} (z_j + o_j t)</c>, which is
+    /// <c>−K(F)</c> for a feature not followed and, for one followed, <c>v (1 − z_i) Σ_k w_k [t^k] (Π_j (z_j + o_j t)) / (z_i + t)</c>.
+    /// </summary>
+    private static void Contributions(double value, ReadOnlySpan<double> zero, uint followed, Span<double> output)
+    {
+        var u = zero.Length;
+        Span<double> p = stackalloc double[u + 1];
+        var degree = Polynomial(zero, followed, p);
+        var w = Weights[u];
+        double notFollowed = 0;
+        for (var k = 0; k <= degree && k < u; k++)
+        {
+            notFollowed -= w[k] * p[k];
+        }
+
         for (var i = 0; i < u; i++)
         {
-            var z = zero[i];
-            var one = (followed >> i & 1) == 1;
-            var factor = (one ? 1 : 0) - z;
-            if (factor == 0)
+            if ((followed >> i & 1) == 0)
             {
-                output[i] = 0;
+                output[i] = value * notFollowed;
                 continue;
             }
 
-            double sum = 0;
-            if (one)
+            // Divide by (z + t), from the top: q_{k-1} = p_k - z q_k.
+            var z = zero[i];
+            double sum = 0, qk = 0;
+            for (var k = degree; k >= 1; k--)
             {
-                // Divide by (z + t), from the top: q_{k-1} = p_k - z q_k.
-                var qk = 0.0;
-                for (var k = degree; k >= 1; k--)
-                {
-                    qk = p[k] - (z * qk);
-                    sum += w[k - 1] * qk;
-                }
-            }
-            else
-            {
-                for (var k = 0; k <= degree; k++)
-                {
-                    sum += w[k] * p[k];
-                }
-
-                sum /= z;
+                qk = p[k] - (z * qk);
+                sum += w[k - 1] * qk;
             }
 
-            output[i] = value * factor * sum;
+            output[i] = value * (1 - z) * sum;
         }
     }
 
+    /// <summary>k!(u−1−k)!/u! for k = 0..u−1, per u: the Shapley weight of a coalition of k of the other u − 1 players.</summary>
     private static readonly double[][] Weights = BuildWeights(64);
-
-    /// <summary>k!(u−1−k)!/u! for k = 0..u−1: the Shapley weight of a coalition of k of the other u − 1 players.</summary>
-    private static double[] ShapleyWeights(int u) => Weights[u];
 
     private static double[][] BuildWeights(int most)
     {
@@ -330,4 +458,10 @@ internal sealed class LeafShap
 
         return (node, leaf);
     }
+
+    /// <summary>A leaf with a table: its number in the forest, its table's offset, its features' offset and its features.</summary>
+    private readonly record struct TabulatedLeaf(int Leaf, int Table, int Start, ulong Mask);
+
+    /// <summary>The tabulated leaves with <paramref name="Features"/> features: <c>[From, To)</c> in the ordered list.</summary>
+    private readonly record struct LeafGroup(int Features, int From, int To);
 }

@@ -95,6 +95,11 @@ public sealed class RegressionTree
             }
         }
 
+        if (m > 0 && BreadthFirst(leftChild, rightChild).Length < m)
+        {
+            throw new ArgumentException($"Some of the {m} internal nodes cannot be reached from the root (node 0): their children form a cycle.");
+        }
+
         _feature = splitFeature;
         _threshold = threshold;
         _defaultLeft = defaultLeft;
@@ -188,6 +193,27 @@ public sealed class RegressionTree
         }
 
         return double.IsNaN(value) ? _defaultLeft[node] : value <= _threshold[node];
+    }
+
+    /// <summary>The internal nodes reachable from the root, in breadth-first order (every parent before its children).</summary>
+    internal int[] BreadthFirstNodes() => NodeCount == 0 ? [] : BreadthFirst(_left, _right);
+
+    private static int[] BreadthFirst(int[] left, int[] right)
+    {
+        var order = new List<int>(left.Length) { 0 };
+        for (var k = 0; k < order.Count; k++)
+        {
+            var node = order[k];
+            foreach (var c in (ReadOnlySpan<int>)[left[node], right[node]])
+            {
+                if (c >= 0)
+                {
+                    order.Add(c);
+                }
+            }
+        }
+
+        return [.. order];
     }
 
     /// <summary>The depth of every leaf (the root's children have depth 1).</summary>
