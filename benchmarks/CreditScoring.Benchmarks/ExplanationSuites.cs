@@ -20,6 +20,8 @@ public class ExplanationBenchmarks
     private CreditExplainer _explainer = null!;
     private FeatureMatrix _rows = null!;
     private CreditData _batch = null!;
+    private FeatureMatrix _batchRows = null!;
+    private double[] _batchContributions = [];
     private double[] _row = [];
     private double[] _contributions = [];
     private int _next;
@@ -33,6 +35,8 @@ public class ExplanationBenchmarks
         _row = new double[_rows.ColumnCount];
         _contributions = new double[_rows.ColumnCount];
         _batch = test.SelectRows(Enumerable.Range(0, 1000).ToArray());
+        _batchRows = model.Features.Transform(_batch);
+        _batchContributions = new double[_batchRows.RowCount * _batchRows.ColumnCount];
         _explainer = model.CreateExplainer(new ExplainerOptions { Scoring = new ScorerOptions { MaxDegreeOfParallelism = 2 } });
         _predictor.ExplainMargin(_row, _contributions);
     }
@@ -45,6 +49,12 @@ public class ExplanationBenchmarks
         return _predictor.ExplainMargin(_row, _contributions);
     }
 
+    [Benchmark(Description = "TreeSHAP of 1,000 rows (ExplainMargins, eight rows at a time), one thread", OperationsPerInvoke = 1000)]
+    public double Rows() => _predictor.ExplainMargins(_batchRows, _batchContributions);
+
     [Benchmark(Description = "explainer over 1,000 rows (ExplainBatch), 2 threads", OperationsPerInvoke = 1000)]
     public IReadOnlyList<Explanation> Batch() => _explainer.ExplainBatch(_batch);
+
+    [Benchmark(Description = "scores and 4 reasons of 1,000 rows (ReasonsBatch), 2 threads", OperationsPerInvoke = 1000)]
+    public IReadOnlyList<ScoredReasons> Reasons() => _explainer.ReasonsBatch(_batch);
 }

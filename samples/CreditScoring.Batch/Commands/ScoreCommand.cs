@@ -61,9 +61,9 @@ internal static class ScoreCommand
                 var table = p.GetValue(reasonCodes) is { } tablePath ? ReasonCodeTable.Load(tablePath) : null;
                 var explainer = model.CreateExplainer(new ExplainerOptions { TopReasons = reasonCount, ReasonCodes = table, Scoring = scorerOptions });
                 log.Step($"Scoring and explaining {data.RowCount:N0} rows");
-                var explanations = explainer.ExplainBatch(data);
-                ExplainedScoresFile.Write(scoresFile, data, explanations, reasonCount, fileOptions);
-                scores = [.. explanations.Select(e => new CreditScore(e.Probability, e.Decision) { Warnings = e.Warnings })];
+                var rows = explainer.ReasonsBatch(data);
+                ExplainedScoresFile.Write(scoresFile, data, rows, reasonCount, fileOptions);
+                scores = [.. rows.Select(r => r.Score)];
             }
             else
             {

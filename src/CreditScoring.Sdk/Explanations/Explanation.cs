@@ -157,3 +157,13 @@ public sealed record ReasonCode
     /// <summary>The applicant's value as text, or <see langword="null"/> when missing.</summary>
     public required string? Value { get; init; }
 }
+
+/// <summary>One applicant's score and the reasons that pushed it toward decline (<see cref="CreditExplainer.ReasonsBatch"/>).</summary>
+public sealed record ScoredReasons
+{
+    /// <summary>The score, as the scorer gives it.</summary>
+    public required CreditScore Score { get; init; }
+
+    /// <summary>The reasons, strongest first, as in <see cref="Explanation.Reasons"/>.</summary>
+    public required IReadOnlyList<ReasonCode> Reasons { get; init; }
+}

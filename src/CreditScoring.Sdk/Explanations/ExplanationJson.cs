@@ -204,12 +204,35 @@ public static class ExplainedScoresFile
     public static void Write(Stream stream, CreditData data, IReadOnlyList<Explanation> explanations, int reasons, ScoresFileOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(explanations);
+        Write(stream, data, [.. explanations.Select(e => new ScoredReasons { Score = new CreditScore(e.Probability, e.Decision) { Warnings = e.Warnings }, Reasons = e.Reasons })], reasons, options);
+    }
+
+    /// <summary>Writes the file from <see cref="CreditExplainer.ReasonsBatch"/>.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="data">The explained table (for its ids).</param>
+    /// <param name="rows">One score and its reasons per row.</param>
+    /// <param name="reasons">The reason columns to write (at least 1).</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">The rows and the table differ in length.</exception>
+    public static void Write(string path, CreditData data, IReadOnlyList<ScoredReasons> rows, int reasons, ScoresFileOptions? options = null) =>
+        OutputFiles.Write(path, stream => Write(stream, data, rows, reasons, options));
+
+    /// <summary>Writes the file from <see cref="CreditExplainer.ReasonsBatch"/> to a stream (left open).</summary>
+    /// <param name="stream">The stream.</param>
+    /// <param name="data">The explained table (for its ids).</param>
+    /// <param name="rows">One score and its reasons per row.</param>
+    /// <param name="reasons">The reason columns to write (at least 1).</param>
+    /// <param name="options">Options, or <see langword="null"/> for the defaults.</param>
+    /// <exception cref="ArgumentException">The rows and the table differ in length.</exception>
+    public static void Write(Stream stream, CreditData data, IReadOnlyList<ScoredReasons> rows, int reasons, ScoresFileOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(reasons, 1);
-        var scores = explanations.Select(e => new CreditScore(e.Probability, e.Decision) { Warnings = e.Warnings }).ToArray();
+        var scores = rows.Select(r => r.Score).ToArray();
         var header = Enumerable.Range(1, reasons).SelectMany(k => new[] { $"reason{k}_code", $"reason{k}_text" }).ToArray();
         ScoresFile.Write(stream, data, scores, options, header, (i, cells) =>
         {
-            var given = explanations[i].Reasons;
+            var given = rows[i].Reasons;
             for (var k = 0; k < reasons; k++)
             {
                 cells[2 * k] = k < given.Count ? given[k].Code : "";

@@ -208,6 +208,31 @@ public class ExplainerTests
         Assert.Equal(expected, coded.Reasons[0].Text);
     }
 
+    [Theory]
+    [MemberData(nameof(Learners))]
+    public void ReasonsBatch_GivesEveryRowTheScoreAndReasonsOfItsFullExplanation(string learner)
+    {
+        var model = Fit(learner);
+        var names = model.Input.Columns.Select(c => c.Name).ToArray();
+        var table = new ReasonCodeTable(
+            [new ReasonCodeEntry { Input = names[1], Code = "R02", Text = "Plain", TextWhenHigh = "High", TextWhenLow = "Low", TextWhenMissing = "Missing" }],
+            excluded: [names[0]]);
+        var options = new ExplainerOptions { ReasonCodes = table, TopReasons = 3 };
+        var full = model.CreateExplainer(options).ExplainBatch(Data.Value);
+        var lean = model.CreateExplainer(options).ReasonsBatch(Data.Value);
+
+        Assert.Equal(full.Count, lean.Count);
+        Assert.Contains(lean, r => r.Reasons.Count == 3);
+        for (var i = 0; i < full.Count; i++)
+        {
+            Assert.Equal(full[i].Probability, lean[i].Score.Probability);
+            Assert.Equal(full[i].Decision, lean[i].Score.Decision);
+            Assert.Equal(full[i].Warnings, lean[i].Score.Warnings);
+            Assert.Equal(full[i].Reasons, lean[i].Reasons);
+            Assert.DoesNotContain(lean[i].Reasons, r => r.Input == names[0]);
+        }
+    }
+
     [Fact]
     public void AnApplicantWithTheSameValues_GetsTheSameExplanation_OneByOne_AsInABatch_OnAnyThreadCount()
     {

@@ -226,14 +226,14 @@ internal sealed class LeafShap
             for (var t = group.From; t < group.To; t++)
             {
                 ref readonly var leaf = ref tabulated[t];
-                var local = (int)Local(Unsafe.Add(ref followed0, leaf.Leaf), leaf.Mask, _feature.AsSpan(leaf.Start, u));
+                var local = (nint)Local(Unsafe.Add(ref followed0, leaf.Leaf), leaf.Mask, _feature.AsSpan(leaf.Start, u));
                 ref var table = ref Unsafe.Add(ref tables, leaf.Table);
                 ref var factor = ref Unsafe.Add(ref factors, 2 * leaf.Start);
                 ref var feature = ref Unsafe.Add(ref features, leaf.Start);
                 for (var k = 0; k < u; k++)
                 {
                     // K(F \ {k}) when the row follows k, K(F) when not: either way the index without bit k.
-                    Unsafe.Add(ref phi0, Unsafe.Add(ref feature, k)) += Unsafe.Add(ref factor, (2 * k) + ((local >> k) & 1)) * Unsafe.Add(ref table, local & ~(1 << k));
+                    Unsafe.Add(ref phi0, Unsafe.Add(ref feature, k)) += Unsafe.Add(ref factor, (2 * k) + (int)((local >> k) & 1)) * Unsafe.Add(ref table, local & ~((nint)1 << k));
                 }
             }
         }
@@ -241,19 +241,22 @@ internal sealed class LeafShap
         AddOnTheFly(followed, 1, phi);
     }
 
+    /// <summary>Rows <see cref="AddBlock"/> explains at once: two 256-bit vectors of four.</summary>
+    public const int BlockRows = 8;
+
     /// <summary>
-    /// <see cref="Add"/> for four rows at once, each product computed for the four in one vector: per leaf,
-    /// <paramref name="followed"/> holds the four rows' masks (leaf g at 4g .. 4g + 3), and <paramref name="phi"/> the
-    /// four rows' contributions per feature (feature f at 4f .. 4f + 3). The same sums, in the same order, as four calls
-    /// of <see cref="Add"/>, so the same bits.
+    /// <see cref="Add"/> for <see cref="BlockRows"/> rows at once, each product computed for four rows in one vector: per
+    /// leaf, <paramref name="followed"/> holds the rows' masks (leaf g at 8g .. 8g + 7), and <paramref name="phi"/> the
+    /// rows' contributions per feature (feature f at 8f .. 8f + 7). The same sums, in the same order, as a call of
+    /// <see cref="Add"/> per row, so the same bits.
     /// </summary>
-    /// <param name="followed">Per leaf, the four rows' masks.</param>
-    /// <param name="phi">Receives the contributions, feature by feature, four rows each (added to what it holds).</param>
-    public void AddFour(ReadOnlySpan<ulong> followed, Span<double> phi)
+    /// <param name="followed">Per leaf, the rows' masks.</param>
+    /// <param name="phi">Receives the contributions, feature by feature, eight rows each (added to what it holds).</param>
+    public void AddBlock(ReadOnlySpan<ulong> followed, Span<double> phi)
     {
-        if (followed.Length < 4 * _value.Length || phi.Length < 4 * _featureCount)
+        if (followed.Length < BlockRows * _value.Length || phi.Length < BlockRows * _featureCount)
         {
-            throw new ArgumentException($"Expected {4 * _value.Length} leaf masks and {4 * _featureCount} contributions; got {followed.Length} and {phi.Length}.", nameof(followed));
+            throw new ArgumentException($"Expected {BlockRows * _value.Length} leaf masks and {BlockRows * _featureCount} contributions; got {followed.Length} and {phi.Length}.", nameof(followed));
         }
 
         ref var tables = ref MemoryMarshal.GetArrayDataReference(_tables);
@@ -266,34 +269,46 @@ internal sealed class LeafShap
         foreach (var group in _groups)
         {
             var u = group.Features;
+            var end = (nint)1 << u;
             for (var t = group.From; t < group.To; t++)
             {
                 ref readonly var leaf = ref tabulated[t];
-                ref var rows = ref Unsafe.Add(ref followed0, 4 * leaf.Leaf);
+                ref var rows = ref Unsafe.Add(ref followed0, BlockRows * leaf.Leaf);
                 var leafFeatures = _feature.AsSpan(leaf.Start, u);
-                var l0 = (int)Local(rows, leaf.Mask, leafFeatures);
-                var l1 = (int)Local(Unsafe.Add(ref rows, 1), leaf.Mask, leafFeatures);
-                var l2 = (int)Local(Unsafe.Add(ref rows, 2), leaf.Mask, leafFeatures);
-                var l3 = (int)Local(Unsafe.Add(ref rows, 3), leaf.Mask, leafFeatures);
-                var local = Vector256.Create((long)l0, l1, l2, l3);
+                var a0 = (nint)Local(rows, leaf.Mask, leafFeatures);
+                var a1 = (nint)Local(Unsafe.Add(ref rows, 1), leaf.Mask, leafFeatures);
+                var a2 = (nint)Local(Unsafe.Add(ref rows, 2), leaf.Mask, leafFeatures);
+                var a3 = (nint)Local(Unsafe.Add(ref rows, 3), leaf.Mask, leafFeatures);
+                var a4 = (nint)Local(Unsafe.Add(ref rows, 4), leaf.Mask, leafFeatures);
+                var a5 = (nint)Local(Unsafe.Add(ref rows, 5), leaf.Mask, leafFeatures);
+                var a6 = (nint)Local(Unsafe.Add(ref rows, 6), leaf.Mask, leafFeatures);
+                var a7 = (nint)Local(Unsafe.Add(ref rows, 7), leaf.Mask, leafFeatures);
+                var low = Vector256.Create((long)a0, a1, a2, a3);
+                var high = Vector256.Create((long)a4, a5, a6, a7);
                 ref var table = ref Unsafe.Add(ref tables, leaf.Table);
-                ref var factor = ref Unsafe.Add(ref factors, 2 * leaf.Start);
+                ref var followedFactor = ref Unsafe.Add(ref factors, (2 * leaf.Start) + 1);
                 ref var feature = ref Unsafe.Add(ref features, leaf.Start);
-                for (var k = 0; k < u; k++)
+                for (nint bit = 1; bit < end; bit <<= 1)
                 {
-                    var without = ~(1 << k);
-                    var values = Vector256.Create(Unsafe.Add(ref table, l0 & without), Unsafe.Add(ref table, l1 & without), Unsafe.Add(ref table, l2 & without), Unsafe.Add(ref table, l3 & without));
-                    var follows = Vector256.Equals(Vector256.ShiftRightLogical(local, k) & Vector256<long>.One, Vector256<long>.One).AsDouble();
-                    var scale = Vector256.ConditionalSelect(follows, Vector256.Create(Unsafe.Add(ref factor, (2 * k) + 1)), notFollowed);
-                    Unsafe.Add(ref phi0, Unsafe.Add(ref feature, k)) += scale * values;
+                    // As Add: the index without this feature's bit; −1 or (1 − z)/z by whether the row follows it.
+                    var without = ~bit;
+                    var bits = Vector256.Create((long)bit);
+                    var scale = Vector256.Create(followedFactor);
+                    ref var sum = ref Unsafe.Add(ref phi0, 2 * feature);
+                    var values = Vector256.Create(Unsafe.Add(ref table, a0 & without), Unsafe.Add(ref table, a1 & without), Unsafe.Add(ref table, a2 & without), Unsafe.Add(ref table, a3 & without));
+                    sum += Vector256.ConditionalSelect(Vector256.Equals(low & bits, bits).AsDouble(), scale, notFollowed) * values;
+                    values = Vector256.Create(Unsafe.Add(ref table, a4 & without), Unsafe.Add(ref table, a5 & without), Unsafe.Add(ref table, a6 & without), Unsafe.Add(ref table, a7 & without));
+                    Unsafe.Add(ref sum, 1) += Vector256.ConditionalSelect(Vector256.Equals(high & bits, bits).AsDouble(), scale, notFollowed) * values;
+                    followedFactor = ref Unsafe.Add(ref followedFactor, 2);
+                    feature = ref Unsafe.Add(ref feature, 1);
                 }
             }
         }
 
-        AddOnTheFly(followed, 4, phi);
+        AddOnTheFly(followed, BlockRows, phi);
     }
 
-    /// <summary>Adds the leaves without a table, for <paramref name="rows"/> rows interleaved as in <see cref="AddFour"/>.</summary>
+    /// <summary>Adds the leaves without a table, for <paramref name="rows"/> rows interleaved as in <see cref="AddBlock"/>.</summary>
     private void AddOnTheFly(ReadOnlySpan<ulong> followed, int rows, Span<double> phi)
     {
         if (_onTheFly.Length == 0)
