@@ -52,7 +52,7 @@ public class TreeShapTests
     [Theory]
     [InlineData(6, true, 31)]
     [InlineData(7, false, 63)]
-    public void TheBatch_EqualsRowByRow_BitForBit(int seed, bool categoricalSplits, int leaves)
+    public void TheBatch_EqualsRowByRow_AndTheVectorsEqualPlainNumbers_BitForBit(int seed, bool categoricalSplits, int leaves)
     {
         // 403 rows: four at a time, then three alone. (TheTabulatedForm test checks the batch on leaves computed on the fly.)
         var (matrix, labels) = RandomData(seed, rows: 403);
@@ -68,15 +68,18 @@ public class TreeShapTests
         var row = new double[p];
         var phi = new double[p];
 
+        var numbers = new double[p];
         var batchBase = predictor.ExplainMargins(matrix, batch);
 
         for (var r = 0; r < matrix.RowCount; r++)
         {
             matrix.CopyRow(r, row);
             Assert.Equal(predictor.ExplainMargin(row, phi), batchBase);
+            predictor.ExplainByNumbers(row, numbers);
             for (var j = 0; j < p; j++)
             {
                 Assert.True(BitConverter.DoubleToInt64Bits(phi[j]) == BitConverter.DoubleToInt64Bits(batch[(r * p) + j]), $"row {r}, feature {j}: {phi[j]} alone, {batch[(r * p) + j]} in the batch");
+                Assert.True(BitConverter.DoubleToInt64Bits(phi[j]) == BitConverter.DoubleToInt64Bits(numbers[j]), $"row {r}, feature {j}: {phi[j]} by vectors, {numbers[j]} without");
             }
         }
     }

@@ -341,6 +341,13 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
     /// <summary>The tabulated TreeSHAP of this model, or <see langword="null"/> when it reads more than 64 features (tests).</summary>
     internal LeafShap? LeafShapTables => _leafShap.Value;
 
+    /// <summary>The tabulated form one number at a time, as on processors without vectors (tests compare the two).</summary>
+    internal void ExplainByNumbers(ReadOnlySpan<double> features, Span<double> contributions)
+    {
+        contributions[.._features.Length].Clear();
+        AddTabulated(_leafShap.Value!, features, contributions, vectors: false);
+    }
+
     /// <summary>Algorithm 2 itself, tree by tree, for tests that compare it with the tabulated form.</summary>
     internal void ExplainByPaths(ReadOnlySpan<double> features, Span<double> contributions)
     {
@@ -362,7 +369,7 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
     /// flattened forest (breadth first, so a parent before its children) hands each child the features whose splits so
     /// far all sent the row toward it; then the tables turn each leaf's features into its share.
     /// </summary>
-    private void AddTabulated(LeafShap tables, ReadOnlySpan<double> x, Span<double> phi)
+    private void AddTabulated(LeafShap tables, ReadOnlySpan<double> x, Span<double> phi, bool vectors = true)
     {
         var nodes = _nodes;
         var nodeCount = nodes.Length;
@@ -388,7 +395,7 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
                 masks[(rightChild ^ (rightChild >> 31)) + (nodeCount & (rightChild >> 31))] = followed & ~(bit & (right - 1));
             }
 
-            tables.Add(masks.AsSpan(nodeCount, _leaves.Length), phi);
+            tables.Add(masks.AsSpan(nodeCount, _leaves.Length), phi, vectors && Vector256.IsHardwareAccelerated);
         }
         finally
         {

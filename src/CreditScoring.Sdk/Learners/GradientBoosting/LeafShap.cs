@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -23,7 +24,9 @@ namespace CreditScoring.Sdk.Learners.GradientBoosting;
 /// within a few megabytes, near the processor. Explaining a row computes, branch-free, which features each leaf's row
 /// follows (<c>GradientBoostingPredictor</c> walks its flattened nodes once) and adds u products per leaf: O(nodes + Σ u)
 /// per tree instead of Algorithm 2's O(leaves × depth²). Leaves are visited grouped by u, so the inner loop has a fixed
-/// length. Leaves over <see cref="MaxTableFeatures"/> features (or with a zero cover fraction) are computed on the fly
+/// length; one row's products are computed four features to a vector, a batch's four rows to a vector; they go first
+/// into sums shared by the leaves with the same features, then into φ, in one fixed order, so that a row gets the same
+/// bits alone, in a batch, and without vectors. Leaves over <see cref="MaxTableFeatures"/> features (or with a zero cover fraction) are computed on the fly
 /// from the first formula in O(u²). The same values as <see cref="TreeShap"/> to rounding (tests compare both and a
 /// brute-force oracle).
 /// </summary>
@@ -40,21 +43,27 @@ internal sealed class LeafShap
     private readonly int[] _start;
     private readonly int[] _feature;
     private readonly double[] _zero;
-    private readonly double[] _factor;
     private readonly TabulatedLeaf[] _tabulated;
     private readonly LeafGroup[] _groups;
     private readonly int[] _onTheFly;
     private readonly double[] _tables;
     private readonly int _featureCount;
+    private readonly double[] _followedFactor;
+    private readonly ulong[] _sumMask;
+    private readonly int[] _sumStart;
+    private readonly int _sumLength;
 
-    private LeafShap(int featureCount, double[] value, ulong[] mask, int[] start, int[] feature, double[] zero, double[] factor, TabulatedLeaf[] tabulated, LeafGroup[] groups, int[] onTheFly, double[] tables)
+    private LeafShap(int featureCount, double[] value, ulong[] mask, int[] start, int[] feature, double[] zero, TabulatedLeaf[] tabulated, LeafGroup[] groups, int[] onTheFly, double[] tables, double[] followedFactor, ulong[] sumMask, int[] sumStart, int sumLength)
     {
+        _followedFactor = followedFactor;
+        _sumMask = sumMask;
+        _sumStart = sumStart;
+        _sumLength = sumLength;
         _value = value;
         _mask = mask;
         _start = start;
         _feature = feature;
         _zero = zero;
-        _factor = factor;
         _tabulated = tabulated;
         _groups = groups;
         _onTheFly = onTheFly;
@@ -125,14 +134,6 @@ internal sealed class LeafShap
         var feature = features.ToArray();
         var zeroes = zeros.ToArray();
 
-        // φ_i = factor[2i + o_i] · K(...): −1 for a feature not followed, (1 − z_i)/z_i for one followed.
-        var factor = new double[2 * zeroes.Length];
-        for (var j = 0; j < zeroes.Length; j++)
-        {
-            factor[2 * j] = -1;
-            factor[(2 * j) + 1] = (1 - zeroes[j]) / zeroes[j];
-        }
-
         // Tabulated leaves, grouped by their number of features (then by leaf, so the order is fixed).
         var tabulated = new List<TabulatedLeaf>();
         var onTheFly = new List<int>();
@@ -172,6 +173,39 @@ internal sealed class LeafShap
             from = to;
         }
 
+        // Leaves with the same features add into the same sums (four places per started four features, for vectors), which
+        // go into φ once at the end; each leaf's factors for followed features, padded to fours likewise.
+        var sumOf = new Dictionary<ulong, int>();
+        var sumMasks = new List<ulong>();
+        var sumStarts = new List<int>();
+        int sumLength = 0, factorLength = 0;
+        for (var i = 0; i < ordered.Length; i++)
+        {
+            var leaf = ordered[i];
+            var width = Padded(BitOperations.PopCount(leaf.Mask));
+            if (!sumOf.TryGetValue(leaf.Mask, out var sum))
+            {
+                sum = sumOf[leaf.Mask] = sumLength;
+                sumMasks.Add(leaf.Mask);
+                sumStarts.Add(sum);
+                sumLength += width;
+            }
+
+            ordered[i] = leaf with { Sum = sum, Factor = factorLength };
+            factorLength += width;
+        }
+
+        var followedFactor = new double[factorLength];
+        foreach (var leaf in ordered)
+        {
+            for (var k = 0; k < BitOperations.PopCount(leaf.Mask); k++)
+            {
+                // φ_k = (1 − z_k)/z_k · K(F \ {k}) for a feature the row follows (−1 · K(F) for one it does not).
+                var z = zeroes[leaf.Start + k];
+                followedFactor[leaf.Factor + k] = (1 - z) / z;
+            }
+        }
+
         var tables = new double[size];
         Parallel.ForEach(ordered, leaf =>
         {
@@ -191,7 +225,7 @@ internal sealed class LeafShap
                 tables[leaf.Table + s] = value[leaf.Leaf] * sum;
             }
         });
-        return new LeafShap(featureCount, value, mask, start, feature, zeroes, factor, ordered, [.. groups], [.. onTheFly], tables);
+        return new LeafShap(featureCount, value, mask, start, feature, zeroes, ordered, [.. groups], [.. onTheFly], tables, followedFactor, [.. sumMasks], [.. sumStarts], sumLength);
     }
 
     /// <summary>Leaves whose contributions are tabulated, and leaves computed on the fly (for tests and benchmarks).</summary>
@@ -202,53 +236,135 @@ internal sealed class LeafShap
 
     /// <summary>
     /// Adds the contributions of every leaf, given, for each leaf of the forest (numbered tree after tree, as the
-    /// predictor's flattened nodes number them), the features whose splits above it all sent the row toward it.
+    /// predictor's flattened nodes number them), the features whose splits above it all sent the row toward it. The
+    /// leaves' shares go into the sums of their feature sets (four features to a vector), and these into φ; the order of
+    /// every addition is fixed, so <see cref="AddBlock"/> gives the same bits.
     /// </summary>
     /// <param name="followed">Per leaf, bit f set when every split on feature f above the leaf sent the row toward it.</param>
     /// <param name="phi">Receives the contributions (added to what it holds).</param>
-    public void Add(ReadOnlySpan<ulong> followed, Span<double> phi)
+    public void Add(ReadOnlySpan<ulong> followed, Span<double> phi) => Add(followed, phi, Vector256.IsHardwareAccelerated);
+
+    /// <summary><see cref="Add(ReadOnlySpan{ulong}, Span{double})"/>, with or without vectors (tests compare the two).</summary>
+    internal void Add(ReadOnlySpan<ulong> followed, Span<double> phi, bool vectors)
     {
         if (followed.Length < _value.Length || phi.Length < _featureCount)
         {
             throw new ArgumentException($"Expected {_value.Length} leaf masks and {_featureCount} contributions; got {followed.Length} and {phi.Length}.", nameof(followed));
         }
 
+        var sums = ArrayPool<double>.Shared.Rent(Math.Max(_sumLength, 1));
+        try
+        {
+            sums.AsSpan(0, _sumLength).Clear();
+            if (vectors)
+            {
+                AddByVectors(followed, sums);
+            }
+            else
+            {
+                AddByNumbers(followed, sums);
+            }
+
+            Scatter(sums, 1, phi);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+
+        AddOnTheFly(followed, 1, phi);
+    }
+
+    /// <summary>One row: each leaf's shares, four features to a vector, into its feature set's sums.</summary>
+    private void AddByVectors(ReadOnlySpan<ulong> followed, double[] sums)
+    {
         // Unchecked reads: Build laid out every offset, and a leaf's index has at most u bits (the extraction keeps u bits).
         ref var tables = ref MemoryMarshal.GetArrayDataReference(_tables);
-        ref var factors = ref MemoryMarshal.GetArrayDataReference(_factor);
-        ref var features = ref MemoryMarshal.GetArrayDataReference(_feature);
-        ref var phi0 = ref MemoryMarshal.GetReference(phi);
+        ref var factors = ref Unsafe.As<double, Vector256<double>>(ref MemoryMarshal.GetArrayDataReference(_followedFactor));
+        ref var sums0 = ref Unsafe.As<double, Vector256<double>>(ref MemoryMarshal.GetArrayDataReference(sums));
         ref var followed0 = ref MemoryMarshal.GetReference(followed);
         var tabulated = _tabulated;
+        var firstBits = Vector256.Create(1L, 2, 4, 8);
+        foreach (var group in _groups)
+        {
+            var u = group.Features;
+            var vectors = Padded(u) / 4;
+            for (var t = group.From; t < group.To; t++)
+            {
+                ref readonly var leaf = ref tabulated[t];
+                var local = (nint)Local(Unsafe.Add(ref followed0, leaf.Leaf), leaf.Mask, _feature.AsSpan(leaf.Start, u));
+                var locals = Vector256.Create((long)local);
+                ref var table = ref Unsafe.Add(ref tables, leaf.Table);
+                ref var sum = ref Unsafe.Add(ref sums0, leaf.Sum / 4);
+                ref var factor = ref Unsafe.Add(ref factors, leaf.Factor / 4);
+                for (var c = 0; c < vectors; c++)
+                {
+                    // Features 4c .. 4c + 3: K without the feature's bit, times (1 − z)/z when followed and −1 when not
+                    // (0 past the leaf's last feature, whose index is then the leaf's own).
+                    var k = 4 * c;
+                    var values = Vector256.Create(
+                        Unsafe.Add(ref table, local & ~((nint)1 << k)),
+                        Unsafe.Add(ref table, local & ~((nint)2 << k)),
+                        Unsafe.Add(ref table, local & ~((nint)4 << k)),
+                        Unsafe.Add(ref table, local & ~((nint)8 << k)));
+                    var bits = Vector256.ShiftLeft(firstBits, k);
+                    var follows = Vector256.Equals(locals & bits, bits).AsDouble();
+                    Unsafe.Add(ref sum, c) += Vector256.ConditionalSelect(follows, Unsafe.Add(ref factor, c), NotFollowed[Math.Min(4, u - k)]) * values;
+                }
+            }
+        }
+    }
+
+    /// <summary>As <see cref="AddByVectors"/>, one number at a time, the same operations in the same order.</summary>
+    private void AddByNumbers(ReadOnlySpan<ulong> followed, double[] sums)
+    {
         foreach (var group in _groups)
         {
             var u = group.Features;
             for (var t = group.From; t < group.To; t++)
             {
-                ref readonly var leaf = ref tabulated[t];
-                var local = (nint)Local(Unsafe.Add(ref followed0, leaf.Leaf), leaf.Mask, _feature.AsSpan(leaf.Start, u));
-                ref var table = ref Unsafe.Add(ref tables, leaf.Table);
-                ref var factor = ref Unsafe.Add(ref factors, 2 * leaf.Start);
-                ref var feature = ref Unsafe.Add(ref features, leaf.Start);
+                var leaf = _tabulated[t];
+                var local = (int)Local(followed[leaf.Leaf], leaf.Mask, _feature.AsSpan(leaf.Start, u));
                 for (var k = 0; k < u; k++)
                 {
-                    // K(F \ {k}) when the row follows k, K(F) when not: either way the index without bit k.
-                    Unsafe.Add(ref phi0, Unsafe.Add(ref feature, k)) += Unsafe.Add(ref factor, (2 * k) + (int)((local >> k) & 1)) * Unsafe.Add(ref table, local & ~((nint)1 << k));
+                    var scale = ((local >> k) & 1) == 1 ? _followedFactor[leaf.Factor + k] : -1.0;
+                    sums[leaf.Sum + k] += scale * _tables[leaf.Table + (local & ~(1 << k))];
                 }
             }
         }
+    }
 
-        AddOnTheFly(followed, 1, phi);
+    /// <summary>−1 in the first n lanes (the leaf's features), 0 in the others, for n = 0 .. 4.</summary>
+    private static readonly Vector256<double>[] NotFollowed = [.. Enumerable.Range(0, 5).Select(n => Vector256.Create(n > 0 ? -1.0 : 0, n > 1 ? -1.0 : 0, n > 2 ? -1.0 : 0, n > 3 ? -1.0 : 0))];
+
+    /// <summary>u rounded up to a multiple of four.</summary>
+    private static int Padded(int u) => (u + 3) & ~3;
+
+    /// <summary>Adds each feature set's sums into φ, for <paramref name="rows"/> rows (sum s of row r at s · rows + r).</summary>
+    private void Scatter(ReadOnlySpan<double> sums, int rows, Span<double> phi)
+    {
+        for (var s = 0; s < _sumMask.Length; s++)
+        {
+            var k = _sumStart[s];
+            for (var rest = _sumMask[s]; rest != 0; rest &= rest - 1, k++)
+            {
+                var f = BitOperations.TrailingZeroCount(rest);
+                for (var r = 0; r < rows; r++)
+                {
+                    phi[(rows * f) + r] += sums[(rows * k) + r];
+                }
+            }
+        }
     }
 
     /// <summary>Rows <see cref="AddBlock"/> explains at once: two 256-bit vectors of four.</summary>
     public const int BlockRows = 8;
 
     /// <summary>
-    /// <see cref="Add"/> for <see cref="BlockRows"/> rows at once, each product computed for four rows in one vector: per
+    /// <see cref="Add(ReadOnlySpan{ulong}, Span{double})"/> for <see cref="BlockRows"/> rows at once, each product computed for four rows in one vector: per
     /// leaf, <paramref name="followed"/> holds the rows' masks (leaf g at 8g .. 8g + 7), and <paramref name="phi"/> the
     /// rows' contributions per feature (feature f at 8f .. 8f + 7). The same sums, in the same order, as a call of
-    /// <see cref="Add"/> per row, so the same bits.
+    /// <see cref="Add(ReadOnlySpan{ulong}, Span{double})"/> per row, so the same bits.
     /// </summary>
     /// <param name="followed">Per leaf, the rows' masks.</param>
     /// <param name="phi">Receives the contributions, feature by feature, eight rows each (added to what it holds).</param>
@@ -259,10 +375,27 @@ internal sealed class LeafShap
             throw new ArgumentException($"Expected {BlockRows * _value.Length} leaf masks and {BlockRows * _featureCount} contributions; got {followed.Length} and {phi.Length}.", nameof(followed));
         }
 
+        var sums = ArrayPool<double>.Shared.Rent(Math.Max(BlockRows * _sumLength, 1));
+        try
+        {
+            sums.AsSpan(0, BlockRows * _sumLength).Clear();
+            AddBlockSums(followed, sums);
+            Scatter(sums, BlockRows, phi);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(sums);
+        }
+
+        AddOnTheFly(followed, BlockRows, phi);
+    }
+
+    /// <summary>The tabulated leaves' shares of eight rows into their feature sets' sums (sum s of row r at 8s + r).</summary>
+    private void AddBlockSums(ReadOnlySpan<ulong> followed, double[] sums)
+    {
         ref var tables = ref MemoryMarshal.GetArrayDataReference(_tables);
-        ref var factors = ref MemoryMarshal.GetArrayDataReference(_factor);
-        ref var features = ref MemoryMarshal.GetArrayDataReference(_feature);
-        ref var phi0 = ref Unsafe.As<double, Vector256<double>>(ref MemoryMarshal.GetReference(phi));
+        ref var factors = ref MemoryMarshal.GetArrayDataReference(_followedFactor);
+        ref var sums0 = ref Unsafe.As<double, Vector256<double>>(ref MemoryMarshal.GetArrayDataReference(sums));
         ref var followed0 = ref MemoryMarshal.GetReference(followed);
         var notFollowed = Vector256.Create(-1.0);
         var tabulated = _tabulated;
@@ -286,26 +419,23 @@ internal sealed class LeafShap
                 var low = Vector256.Create((long)a0, a1, a2, a3);
                 var high = Vector256.Create((long)a4, a5, a6, a7);
                 ref var table = ref Unsafe.Add(ref tables, leaf.Table);
-                ref var followedFactor = ref Unsafe.Add(ref factors, (2 * leaf.Start) + 1);
-                ref var feature = ref Unsafe.Add(ref features, leaf.Start);
+                ref var followedFactor = ref Unsafe.Add(ref factors, leaf.Factor);
+                ref var sum = ref Unsafe.Add(ref sums0, 2 * leaf.Sum);
                 for (nint bit = 1; bit < end; bit <<= 1)
                 {
-                    // As Add: the index without this feature's bit; −1 or (1 − z)/z by whether the row follows it.
+                    // As Add: the index without this feature's bit; (1 − z)/z or −1 by whether the row follows it.
                     var without = ~bit;
                     var bits = Vector256.Create((long)bit);
                     var scale = Vector256.Create(followedFactor);
-                    ref var sum = ref Unsafe.Add(ref phi0, 2 * feature);
                     var values = Vector256.Create(Unsafe.Add(ref table, a0 & without), Unsafe.Add(ref table, a1 & without), Unsafe.Add(ref table, a2 & without), Unsafe.Add(ref table, a3 & without));
                     sum += Vector256.ConditionalSelect(Vector256.Equals(low & bits, bits).AsDouble(), scale, notFollowed) * values;
                     values = Vector256.Create(Unsafe.Add(ref table, a4 & without), Unsafe.Add(ref table, a5 & without), Unsafe.Add(ref table, a6 & without), Unsafe.Add(ref table, a7 & without));
                     Unsafe.Add(ref sum, 1) += Vector256.ConditionalSelect(Vector256.Equals(high & bits, bits).AsDouble(), scale, notFollowed) * values;
-                    followedFactor = ref Unsafe.Add(ref followedFactor, 2);
-                    feature = ref Unsafe.Add(ref feature, 1);
+                    followedFactor = ref Unsafe.Add(ref followedFactor, 1);
+                    sum = ref Unsafe.Add(ref sum, 2);
                 }
             }
         }
-
-        AddOnTheFly(followed, BlockRows, phi);
     }
 
     /// <summary>Adds the leaves without a table, for <paramref name="rows"/> rows interleaved as in <see cref="AddBlock"/>.</summary>
@@ -474,8 +604,11 @@ internal sealed class LeafShap
         return (node, leaf);
     }
 
-    /// <summary>A leaf with a table: its number in the forest, its table's offset, its features' offset and its features.</summary>
-    private readonly record struct TabulatedLeaf(int Leaf, int Table, int Start, ulong Mask);
+    /// <summary>
+    /// A leaf with a table: its number in the forest, its table's offset, its features' offset, its features, where its
+    /// features' sums start (shared by the leaves with the same features) and where its padded factors start.
+    /// </summary>
+    private readonly record struct TabulatedLeaf(int Leaf, int Table, int Start, ulong Mask, int Sum = 0, int Factor = 0);
 
     /// <summary>The tabulated leaves with <paramref name="Features"/> features: <c>[From, To)</c> in the ordered list.</summary>
     private readonly record struct LeafGroup(int Features, int From, int To);
