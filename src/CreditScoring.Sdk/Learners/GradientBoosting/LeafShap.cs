@@ -231,9 +231,6 @@ internal sealed class LeafShap
     /// <summary>Leaves whose contributions are tabulated, and leaves computed on the fly (for tests and benchmarks).</summary>
     public (int Tabulated, int OnTheFly) LeafCounts => (_tabulated.Length, _onTheFly.Length);
 
-    /// <summary>The numbers the tables hold (for tests and benchmarks).</summary>
-    public int TableLength => _tables.Length;
-
     /// <summary>
     /// Adds the contributions of every leaf, given, for each leaf of the forest (numbered tree after tree, as the
     /// predictor's flattened nodes number them), the features whose splits above it all sent the row toward it. The
