@@ -20,6 +20,7 @@ public class LayerTests
         "Features",     // also the scoring contract (InputSchema) and what a learner accepts (LearnerCapabilities)
         "Decisions",    // cost matrices, confusion matrices, thresholds and decision policies
         "Evaluation",   // metrics, reports and diagnostics, which quote the decision rule's threshold
+        "Tracking",     // experiments, runs, their rules and search grammar; what training logs to
         "Learners",     // the learner contracts, calibration, and one folder per learner
         "Resampling",
         "Scoring",      // the model, its file, the scorer
