@@ -160,7 +160,10 @@ public sealed partial class RunFilter
         return $"{field}.`{c.Key}` {op} {value}";
     }
 
-    private static string Symbol(FilterComparator comparator) => comparator switch
+    /// <summary>A comparator as the grammar (and SQL) writes it: <c>=</c>, <c>!=</c>, <c>&gt;</c>, ..., <c>LIKE</c>, <c>ILIKE</c>, <c>IN</c>, <c>NOT IN</c>.</summary>
+    /// <param name="comparator">The comparator.</param>
+    /// <returns>Its text.</returns>
+    public static string Symbol(FilterComparator comparator) => comparator switch
     {
         FilterComparator.Equal => "=",
         FilterComparator.NotEqual => "!=",
@@ -352,7 +355,8 @@ public sealed partial class RunFilter
     /// <summary>The run's value of a metric (its latest), or <see langword="null"/>.</summary>
     internal static Metric? Latest(TrackedRun run, string key) => run.Metrics.FirstOrDefault(m => m.Key == key);
 
-    private static bool Compare(double value, FilterClause c) => c.Comparator switch
+    /// <summary>A number against a clause; a NaN value meets no comparison (as SQL's NULL), in every store.</summary>
+    private static bool Compare(double value, FilterClause c) => !double.IsNaN(value) && c.Comparator switch
     {
         FilterComparator.Equal => value == c.Number,
         FilterComparator.NotEqual => value != c.Number,

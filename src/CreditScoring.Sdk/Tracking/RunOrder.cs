@@ -8,8 +8,8 @@ public sealed record OrderKey(RunField Field, string Key, bool Descending);
 
 /// <summary>
 /// A run ordering in MLflow's grammar: keys such as <c>metrics.auc desc</c>, <c>params.learner</c>,
-/// <c>attributes.start_time asc</c> (ascending unless <c>desc</c>). Runs without the metric, parameter or tag come last
-/// either way; ties end with the newest start first, then the run id, as MLflow orders.
+/// <c>attributes.start_time asc</c> (ascending unless <c>desc</c>). Runs without the metric, parameter or tag (or whose
+/// metric is NaN) come last either way; ties end with the newest start first, then the run id, as MLflow orders.
 /// </summary>
 public sealed class RunOrder : IComparer<TrackedRun>
 {
@@ -99,7 +99,7 @@ public sealed class RunOrder : IComparer<TrackedRun>
 
     private static object? Value(TrackedRun run, OrderKey key) => key.Field switch
     {
-        RunField.Metric => RunFilter.Latest(run, key.Key)?.Value,
+        RunField.Metric => RunFilter.Latest(run, key.Key) is { Value: var v } && !double.IsNaN(v) ? v : null, // NaN orders as missing
         RunField.Param => run.Params.FirstOrDefault(p => p.Key == key.Key)?.Value,
         RunField.Tag => run.Tags.FirstOrDefault(t => t.Key == key.Key)?.Value,
         _ => key.Key switch

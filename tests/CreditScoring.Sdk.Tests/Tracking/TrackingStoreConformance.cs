@@ -1,0 +1,207 @@
+using CreditScoring.Sdk.Tracking;
+
+namespace CreditScoring.Sdk.Tests.Tracking;
+
+/// <summary>
+/// What every tracking store does, run against each store (SQLite here; PostgreSQL and the MLflow client store next):
+/// experiments, runs, batches with history and immutable parameters, MLflow's rules with nothing stored on a breach, and
+/// searches that return exactly what <see cref="RunFilter"/> and <see cref="RunOrder"/> select in memory.
+/// </summary>
+public abstract class TrackingStoreConformance
+{
+    /// <summary>A new, empty store.</summary>
+    protected abstract ITrackingStore OpenStore();
+
+    [Fact]
+    public async Task Experiments_AreCreatedFoundAndUnique_AndUnknownIdsAreNamed()
+    {
+        var store = OpenStore();
+        var id = await store.CreateExperimentAsync("pd-model", [new RunTag("team", "risk")]);
+
+        var experiment = await store.GetExperimentAsync(id);
+        Assert.Equal("pd-model", experiment.Name);
+        Assert.Equal([new RunTag("team", "risk")], experiment.Tags);
+        Assert.Equal(id, (await store.FindExperimentAsync("pd-model"))!.ExperimentId);
+        Assert.Null(await store.FindExperimentAsync("nope"));
+        Assert.Contains(await store.ListExperimentsAsync(), e => e.Name == "Default");
+
+        var taken = await Assert.ThrowsAsync<TrackingException>(() => store.CreateExperimentAsync("pd-model"));
+        Assert.Equal(TrackingErrorCode.ResourceAlreadyExists, taken.Code);
+        var missing = await Assert.ThrowsAsync<TrackingException>(() => store.GetExperimentAsync("999"));
+        Assert.Equal(TrackingErrorCode.ResourceDoesNotExist, missing.Code);
+        Assert.Contains("999", missing.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<TrackingException>(() => store.CreateExperimentAsync(""));
+    }
+
+    [Fact]
+    public async Task ARun_StartsRunning_EndsWithItsStatus_AndNamesItsParent()
+    {
+        var store = OpenStore();
+        var experiment = await store.CreateExperimentAsync("runs");
+        var parent = await store.CreateRunAsync(experiment, new NewRun { RunName = "cv", UserId = "ana", StartTime = 1000 });
+        var child = await store.CreateRunAsync(experiment, new NewRun { RunName = "fold 1", UserId = "ana", StartTime = 1001, ParentRunId = parent.Info.RunId });
+
+        Assert.Equal(RunStatus.Running, parent.Info.Status);
+        Assert.Matches("^[0-9a-f]{32}$", parent.Info.RunId);
+        Assert.Equal(experiment, parent.Info.ExperimentId);
+        Assert.Contains(new RunTag("mlflow.parentRunId", parent.Info.RunId), child.Tags);
+        Assert.Contains(new RunTag("mlflow.user", "ana"), child.Tags);
+
+        await store.UpdateRunAsync(parent.Info.RunId, RunStatus.Finished, endTime: 5000);
+        var ended = await store.GetRunAsync(parent.Info.RunId);
+        Assert.Equal(RunStatus.Finished, ended.Info.Status);
+        Assert.Equal(5000, ended.Info.EndTime);
+        Assert.Equal("cv", ended.Info.RunName);
+
+        var unknown = await Assert.ThrowsAsync<TrackingException>(() => store.GetRunAsync("0123456789abcdef0123456789abcdef"));
+        Assert.Equal(TrackingErrorCode.ResourceDoesNotExist, unknown.Code);
+        await Assert.ThrowsAsync<TrackingException>(() => store.CreateRunAsync(experiment, new NewRun { ParentRunId = "0123456789abcdef0123456789abcdef" }));
+        await Assert.ThrowsAsync<TrackingException>(() => store.CreateRunAsync("424242", new NewRun()));
+    }
+
+    [Fact]
+    public async Task Batches_KeepTheHistory_TheLatestByStep_AndParametersCannotChange()
+    {
+        var store = OpenStore();
+        var run = await store.CreateRunAsync(await store.CreateExperimentAsync("batches"), new NewRun { StartTime = 1 });
+        var id = run.Info.RunId;
+
+        await store.LogBatchAsync(id, [new Metric("auc", 0.70, 10, 0), new Metric("auc", 0.80, 11, 1), new Metric("loss", double.NaN, 10, 0)], [new Param("learner", "gbdt")], [new RunTag("stage", "cv")]);
+        await store.LogBatchAsync(id, [new Metric("auc", 0.75, 12, 0), new Metric("auc", double.PositiveInfinity, 9, 1)], [new Param("learner", "gbdt")], [new RunTag("stage", "final")]);
+
+        var history = await store.GetMetricHistoryAsync(id, "auc");
+        Assert.Equal([(0L, 10L, 0.70), (0L, 12L, 0.75), (1L, 9L, double.PositiveInfinity), (1L, 11L, 0.80)], history.Select(m => (m.Step, m.Timestamp, m.Value)));
+        var logged = await store.GetRunAsync(id);
+        Assert.Equal(0.80, logged.Metrics.Single(m => m.Key == "auc").Value); // step 1, the latest time
+        Assert.True(double.IsNaN(logged.Metrics.Single(m => m.Key == "loss").Value));
+        Assert.Equal([new Param("learner", "gbdt")], logged.Params);
+        Assert.Contains(new RunTag("stage", "final"), logged.Tags);
+
+        // Another value for a parameter: an error naming both, and nothing of the batch is stored.
+        var e = await Assert.ThrowsAsync<TrackingException>(() => store.LogBatchAsync(id, [new Metric("auc", 0.99, 20, 5)], [new Param("learner", "logistic")], [new RunTag("stage", "changed")]));
+        Assert.Contains("'gbdt'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("'logistic'", e.Message, StringComparison.Ordinal);
+        Assert.Equal(4, (await store.GetMetricHistoryAsync(id, "auc")).Count);
+        Assert.Contains(new RunTag("stage", "final"), (await store.GetRunAsync(id)).Tags);
+    }
+
+    [Fact]
+    public async Task ABatchThatBreaksARule_IsRefusedWhole()
+    {
+        var store = OpenStore();
+        var run = await store.CreateRunAsync(await store.CreateExperimentAsync("rules"), new NewRun { StartTime = 1 });
+        var id = run.Info.RunId;
+
+        await Assert.ThrowsAsync<TrackingException>(() => store.LogBatchAsync(id, [new Metric("ok", 1, 1), new Metric("a//b", 1, 1)], [], []));
+        await Assert.ThrowsAsync<TrackingException>(() => store.LogBatchAsync(id, [.. Enumerable.Range(0, 1001).Select(i => new Metric("m", i, 1, i))], [], []));
+        await Assert.ThrowsAsync<TrackingException>(() => store.LogBatchAsync(id, [], [new Param("p", new string('x', 6001))], []));
+        var unknown = await Assert.ThrowsAsync<TrackingException>(() => store.LogBatchAsync("0123456789abcdef0123456789abcdef", [new Metric("m", 1, 1)], [], []));
+        Assert.Equal(TrackingErrorCode.ResourceDoesNotExist, unknown.Code);
+
+        var after = await store.GetRunAsync(id);
+        Assert.Empty(after.Metrics);
+        Assert.Empty(after.Params);
+    }
+
+    [Fact]
+    public async Task Inputs_AreKeptOncePerDataSetAndContext()
+    {
+        var store = OpenStore();
+        var run = await store.CreateRunAsync(await store.CreateExperimentAsync("inputs"), new NewRun { StartTime = 1 });
+        var train = new DatasetInput("train.csv", "5e3c2a", "training", 3563, 1000);
+
+        await store.LogInputsAsync(run.Info.RunId, [train, new DatasetInput("test.csv", "77aa01", "test", 891, 254)]);
+        await store.LogInputsAsync(run.Info.RunId, [train]);
+
+        Assert.Equal([new DatasetInput("test.csv", "77aa01", "test", 891, 254), train], (await store.GetRunAsync(run.Info.RunId)).Inputs);
+        await Assert.ThrowsAsync<TrackingException>(() => store.LogInputsAsync(run.Info.RunId, [new DatasetInput("x", new string('d', 40), "training", 1, 0)]));
+    }
+
+    public static TheoryData<string> Filters =>
+    [
+        "",
+        "metrics.auc > 0.8 and params.learner = 'gbdt' and tags.stage = 'cv'",
+        "metrics.auc >= 0.75",
+        "metrics.auc != 0.8",
+        "metrics.loss < 0.5",
+        "params.learner LIKE 'gb%'",
+        "params.learner ILIKE 'GB%'",
+        "params.learner != 'gbdt'",
+        "tags.stage = 'final'",
+        "attributes.status = 'FINISHED'",
+        "attributes.start_time > 1010 and attributes.start_time <= 1030",
+        "attributes.end_time > 0",
+        "run_name LIKE 'trial 1%'",
+        "datasets.context = 'test'",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Filters))]
+    public async Task Searches_ReturnWhatTheFilterAndOrderSelectInMemory_PageByPage(string filter)
+    {
+        var store = OpenStore();
+        var experiment = await store.CreateExperimentAsync("search");
+        var other = await store.CreateExperimentAsync("other");
+        var all = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            var run = await store.CreateRunAsync(i % 10 == 9 ? other : experiment, new NewRun { RunName = $"trial {i}", UserId = "ana", StartTime = 1000 + (i % 35) });
+            var metrics = new List<Metric> { new("auc", 0.6 + (0.01 * (i % 30)), 1, 0) };
+            if (i % 3 == 0)
+            {
+                metrics.Add(new Metric("loss", i % 6 == 0 ? double.NaN : 0.1 * (i % 8), 1, 0));
+            }
+
+            await store.LogBatchAsync(run.Info.RunId, metrics, i % 4 == 3 ? [] : [new Param("learner", i % 4 == 0 ? "gbdt" : i % 4 == 1 ? "GBDT-2" : "logistic")], [new RunTag("stage", i % 2 == 0 ? "cv" : "final")]);
+            if (i % 5 == 0)
+            {
+                await store.LogInputsAsync(run.Info.RunId, [new DatasetInput("d.csv", "d", i % 10 == 0 ? "test" : "training", 10, 2)]);
+            }
+
+            if (i % 3 != 1)
+            {
+                await store.UpdateRunAsync(run.Info.RunId, i % 3 == 0 ? RunStatus.Finished : RunStatus.Failed, endTime: 2000 + i);
+            }
+
+            if (i % 10 != 9)
+            {
+                all.Add(run.Info.RunId);
+            }
+        }
+
+        var runs = new List<TrackedRun>();
+        foreach (var id in all)
+        {
+            runs.Add(await store.GetRunAsync(id));
+        }
+
+        foreach (var orderBy in new[] { Array.Empty<string>(), ["metrics.auc DESC"], ["metrics.loss"], ["params.learner", "metrics.auc desc"], ["attributes.end_time desc"], ["tags.stage ASC", "attributes.run_name"] })
+        {
+            var expected = runs.Where(RunFilter.Parse(filter).Matches).Order(RunOrder.Parse(orderBy)).Select(r => r.Info.RunId).ToList();
+            var found = new List<string>();
+            string? token = null;
+            do
+            {
+                var page = await store.SearchRunsAsync(new RunSearch { ExperimentIds = [experiment], Filter = filter, OrderBy = orderBy, MaxResults = 7, PageToken = token });
+                Assert.True(page.Runs.Count <= 7);
+                found.AddRange(page.Runs.Select(r => r.Info.RunId));
+                token = page.NextPageToken;
+            }
+            while (token is not null);
+
+            Assert.Equal(expected, found);
+        }
+    }
+
+    [Fact]
+    public async Task ABadSearch_SaysWhatIsWrong()
+    {
+        var store = OpenStore();
+        var experiment = await store.CreateExperimentAsync("bad search");
+
+        Assert.Contains("at character", (await Assert.ThrowsAsync<TrackingException>(() => store.SearchRunsAsync(new RunSearch { ExperimentIds = [experiment], Filter = "metrics.auc > 'x'" }))).Message, StringComparison.Ordinal);
+        Assert.Contains("max_results", (await Assert.ThrowsAsync<TrackingException>(() => store.SearchRunsAsync(new RunSearch { ExperimentIds = [experiment], MaxResults = 0 }))).Message, StringComparison.Ordinal);
+        Assert.Contains("page token", (await Assert.ThrowsAsync<TrackingException>(() => store.SearchRunsAsync(new RunSearch { ExperimentIds = [experiment], PageToken = "garbage" }))).Message, StringComparison.Ordinal);
+        Assert.Contains("at least one experiment", (await Assert.ThrowsAsync<TrackingException>(() => store.SearchRunsAsync(new RunSearch { ExperimentIds = [] }))).Message, StringComparison.Ordinal);
+    }
+}
