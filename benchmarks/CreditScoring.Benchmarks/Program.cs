@@ -11,8 +11,14 @@ using CreditScoring.Benchmarks;
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race drift DATA TARGET [--perturb COL --factor 1.2]   (issue 6, see benchmarks/peer-race/drift.sh)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race drift-wide [ROWS] [COLUMNS]
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race treeshap DATA TARGET --test-rows F --export DIR   (issue 16, see benchmarks/peer-race/treeshap.sh)
+// dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race tracking [--repeats 5]   (issue 17: the embedded store's logging and search)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race reasons MODEL DATA [--reasons 4]   (issue 16: scores with reason codes for a table)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race fit DATA TARGET [--threads 1,2] [--repeats 5]   (issue 15, see benchmarks/peer-race/loaded-fit.sh)
+if (args.Length > 1 && args[0] == "race" && args[1] == "tracking")
+{
+    return TrackingRace.Run(args[2..]);
+}
+
 if (args.Length > 1 && args[0] == "race" && args[1] == "reasons")
 {
     return ReasonsRace.Run(args[2..]);

@@ -43,6 +43,12 @@ public sealed record RunSearch
 /// <param name="NextPageToken">The token of the next page, or <see langword="null"/> on the last.</param>
 public sealed record RunPage(IReadOnlyList<TrackedRun> Runs, string? NextPageToken);
 
+/// <summary>One entry of a run's artifacts: a file or a folder.</summary>
+/// <param name="Path">Its path under the run's artifacts, with <c>/</c> between folders.</param>
+/// <param name="IsDirectory">A folder.</param>
+/// <param name="Size">A file's size in bytes; <see langword="null"/> for a folder.</param>
+public sealed record ArtifactInfo(string Path, bool IsDirectory, long? Size);
+
 /// <summary>
 /// Where experiments and runs are kept: one interface for the embedded SQLite store, PostgreSQL and an MLflow tracking
 /// server, with one conformance suite run against each. Every store checks <see cref="TrackingRules"/> before it writes
@@ -137,4 +143,29 @@ public interface ITrackingStore
     /// <returns>One page of runs.</returns>
     /// <exception cref="TrackingException">The filter, ordering, page size or token is bad.</exception>
     Task<RunPage> SearchRunsAsync(RunSearch search, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a file as an artifact of a run (the model file, a report, a picture), written whole: a reader sees the old file or the new, never a part.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">Its path under the run's artifacts (<see cref="TrackingRules.CheckArtifactPath"/>), such as <c>model/model.json</c>.</param>
+    /// <param name="content">The bytes, read to the end.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The work.</returns>
+    /// <exception cref="TrackingException">The path is not a safe relative path, or the run does not exist.</exception>
+    Task LogArtifactAsync(string runId, string path, Stream content, CancellationToken cancellationToken = default);
+
+    /// <summary>Lists a run's artifacts in a folder (MLflow's <c>artifacts/list</c>), by path.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">The folder, or <see langword="null"/> for the top.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The files and folders directly in it (empty when there is none).</returns>
+    /// <exception cref="TrackingException">The path is not safe, or the run does not exist.</exception>
+    Task<IReadOnlyList<ArtifactInfo>> ListArtifactsAsync(string runId, string? path = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Opens an artifact for reading.</summary>
+    /// <param name="runId">The run.</param>
+    /// <param name="path">Its path.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>A stream the caller disposes.</returns>
+    /// <exception cref="TrackingException">The path is not safe, or the run or the artifact does not exist.</exception>
+    Task<Stream> OpenArtifactAsync(string runId, string path, CancellationToken cancellationToken = default);
 }

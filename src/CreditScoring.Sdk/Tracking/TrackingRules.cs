@@ -229,6 +229,33 @@ public static class TrackingRules
         }
     }
 
+    /// <summary>
+    /// Checks an artifact path: relative, folders separated by <c>/</c>, no empty, <c>.</c> or <c>..</c> part, no
+    /// backslash, colon or control character, at most 1,000 characters; so that it cannot leave the run's artifacts.
+    /// </summary>
+    /// <param name="path">The path.</param>
+    /// <exception cref="TrackingException">The path is not safe.</exception>
+    public static void CheckArtifactPath(string? path)
+    {
+        if (string.IsNullOrEmpty(path))
+        {
+            throw TrackingException.Invalid("An artifact path is empty.");
+        }
+
+        foreach (var c in path)
+        {
+            if (c is '\\' or ':' || char.IsControl(c))
+            {
+                throw TrackingException.Invalid($"Invalid artifact path '{path}': it holds '{(char.IsControl(c) ? "a control character" : c.ToString())}'. Use a relative path with '/' between folders.");
+            }
+        }
+
+        if (path.Length > 1000 || path.StartsWith('/') || path.Split('/').Any(part => part is "" or "." or ".."))
+        {
+            throw TrackingException.Invalid($"Invalid artifact path '{path}': use a relative path of at most 1000 characters, with '/' between folders and no empty, '.' or '..' part.");
+        }
+    }
+
     private static void CheckLength(string what, string value, int limit)
     {
         if (value.Length > limit)

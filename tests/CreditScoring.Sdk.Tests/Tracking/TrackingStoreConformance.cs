@@ -117,6 +117,38 @@ public abstract class TrackingStoreConformance
         await Assert.ThrowsAsync<TrackingException>(() => store.LogInputsAsync(run.Info.RunId, [new DatasetInput("x", new string('d', 40), "training", 1, 0)]));
     }
 
+    [Fact]
+    public async Task Artifacts_AreStoredWhole_ListedByFolder_ReadBack_AndCannotLeaveTheRun()
+    {
+        var store = OpenStore();
+        var run = await store.CreateRunAsync(await store.CreateExperimentAsync("artifacts"), new NewRun { StartTime = 1 });
+        var id = run.Info.RunId;
+        var model = "{\"format\": 6}"u8.ToArray();
+
+        await store.LogArtifactAsync(id, "model/model.json", new MemoryStream(model));
+        await store.LogArtifactAsync(id, "report.json", new MemoryStream("{}"u8.ToArray()));
+        await store.LogArtifactAsync(id, "report.json", new MemoryStream("{\"v\": 2}"u8.ToArray())); // replaced whole
+
+        Assert.Equal([new ArtifactInfo("model", true, null), new ArtifactInfo("report.json", false, 8)], await store.ListArtifactsAsync(id));
+        Assert.Equal([new ArtifactInfo("model/model.json", false, model.Length)], await store.ListArtifactsAsync(id, "model"));
+        Assert.Empty(await store.ListArtifactsAsync(id, "none"));
+        await using (var read = await store.OpenArtifactAsync(id, "model/model.json"))
+        {
+            var copy = new MemoryStream();
+            await read.CopyToAsync(copy);
+            Assert.Equal(model, copy.ToArray());
+        }
+
+        foreach (var bad in new[] { "../escape.txt", "/etc/passwd", "a/../../b", "a//b", "c:\\x", "" })
+        {
+            var e = await Assert.ThrowsAsync<TrackingException>(() => store.LogArtifactAsync(id, bad, new MemoryStream([1])));
+            Assert.Equal(TrackingErrorCode.InvalidParameterValue, e.Code);
+        }
+
+        Assert.Equal(TrackingErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<TrackingException>(() => store.OpenArtifactAsync(id, "missing.bin"))).Code);
+        Assert.Equal(TrackingErrorCode.ResourceDoesNotExist, (await Assert.ThrowsAsync<TrackingException>(() => store.ListArtifactsAsync("0123456789abcdef0123456789abcdef"))).Code);
+    }
+
     public static TheoryData<string> Filters =>
     [
         "",
