@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Tracking;
 using CreditScoring.Sdk.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -18,8 +19,10 @@ public sealed class CreditScoringContext
     /// <param name="timeProvider">The clock for timestamps and durations; default <see cref="TimeProvider.System"/>.</param>
     /// <param name="loggerFactory">Where training logs go; default none.</param>
     /// <param name="maxDegreeOfParallelism">The most threads training may use; -1 (the default) for all processors. Models never depend on it.</param>
-    public CreditScoringContext(int seed = DefaultSeed, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, int maxDegreeOfParallelism = -1)
+    /// <param name="tracker">Where every fit of this context's pipelines is logged, or <see langword="null"/> (the default) for none.</param>
+    public CreditScoringContext(int seed = DefaultSeed, TimeProvider? timeProvider = null, ILoggerFactory? loggerFactory = null, int maxDegreeOfParallelism = -1, ExperimentTracker? tracker = null)
     {
+        Tracker = tracker;
         if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
         {
             throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "Use -1 for all processors or a positive thread count.");
@@ -42,6 +45,9 @@ public sealed class CreditScoringContext
 
     /// <summary>The most threads training may use; -1 for all processors.</summary>
     public int MaxDegreeOfParallelism { get; }
+
+    /// <summary>Where every fit of this context's pipelines is logged, or <see langword="null"/> for none.</summary>
+    public ExperimentTracker? Tracker { get; }
 
     /// <summary>Starts a pipeline: <c>context.CreatePipeline().Train(t =&gt; t.LogisticRegression()).Build()</c>.</summary>
     /// <returns>A single-use builder.</returns>

@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.Tracking;
 using System.Globalization;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
@@ -85,7 +86,90 @@ public sealed partial class CreditPipeline
     /// <param name="cancellationToken">Cancels the fit.</param>
     /// <returns>The model.</returns>
     /// <exception cref="TrainingDataException">The data has no target, no feature columns, or a single class.</exception>
-    public CreditModel Fit(CreditData training, CreditData? validation, CancellationToken cancellationToken = default)
+    public CreditModel Fit(CreditData training, CreditData? validation, CancellationToken cancellationToken = default) =>
+        Fit(training, validation, _context.Tracker, cancellationToken);
+
+    /// <summary>
+    /// <see cref="Fit(CreditData, CreditData?, CancellationToken)"/>, logged to an experiment tracker when one is given:
+    /// a run named after the learner with the learner's options, the seed and the data fingerprint as parameters; the
+    /// training (and validation) rows as data set inputs; AUC, Gini, KS, Brier and log-loss on the training rows (and on
+    /// the validation rows) and the fit time as metrics; the model file as the artifact <c>model/model.json</c>; the run
+    /// FINISHED, or FAILED with the error when the fit throws (the error is then thrown on). The fit waits for the store.
+    /// </summary>
+    /// <param name="training">Labelled training data.</param>
+    /// <param name="validation">Labelled validation data with the training data's columns, or <see langword="null"/>.</param>
+    /// <param name="tracker">The tracker, or <see langword="null"/> to log nothing.</param>
+    /// <param name="cancellationToken">Cancels the fit.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="TrainingDataException">The data has no target, no feature columns, or a single class.</exception>
+    /// <exception cref="TrackingException">The store refused what the fit logged.</exception>
+    public CreditModel Fit(CreditData training, CreditData? validation, ExperimentTracker? tracker, CancellationToken cancellationToken = default)
+    {
+        if (tracker is null)
+        {
+            return FitUntracked(training, validation, cancellationToken);
+        }
+
+        var store = tracker.Store;
+        var run = Wait(tracker.StartRunAsync($"fit {Learner.Name}", [new RunTag("mlflow.source.name", "CreditScoring.Sdk"), new RunTag("creditscoring.sdk_version", ModelFile.SdkVersion)], cancellationToken: cancellationToken));
+        var runId = run.Info.RunId;
+        CreditModel model;
+        try
+        {
+            model = FitUntracked(training, validation, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            var message = e.Message.Length > TrackingRules.MaxTagValueLength ? e.Message[..TrackingRules.MaxTagValueLength] : e.Message;
+            Wait(store.LogBatchAsync(runId, [], [], [new RunTag("creditscoring.error", message)], CancellationToken.None));
+            Wait(store.UpdateRunAsync(runId, RunStatus.Failed, Now(), cancellationToken: CancellationToken.None));
+            throw;
+        }
+
+        var meta = model.Metadata;
+        var parameters = new List<Param> { new("learner", meta.Learner), new("seed", meta.Seed.ToString(CultureInfo.InvariantCulture)), new("data_fingerprint", meta.DataFingerprint) };
+        parameters.AddRange(meta.LearnerParameters.Where(p => p.Key is not ("learner" or "seed" or "data_fingerprint")).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Param(p.Key, p.Value)));
+        var now = Now();
+        var metrics = new List<Metric> { new("fit_seconds", meta.TrainingSeconds, now) };
+        var inputs = new List<DatasetInput>();
+        foreach (var (name, data) in new[] { ("training", training), ("validation", validation) })
+        {
+            if (data is null)
+            {
+                continue;
+            }
+
+            var report = model.Evaluate(data);
+            metrics.AddRange([new($"{name}_auc", report.Auc, now), new($"{name}_gini", report.Gini, now), new($"{name}_ks", report.Ks, now), new($"{name}_brier", report.Brier, now), new($"{name}_log_loss", report.LogLoss, now)]);
+            var positives = 0;
+            foreach (var label in data.Labels)
+            {
+                positives += label;
+            }
+
+            inputs.Add(new DatasetInput(name, data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)], name, data.RowCount, positives));
+        }
+
+        Wait(store.LogBatchAsync(runId, metrics, parameters, [new RunTag("creditscoring.threshold", model.Decision.Threshold.ToString("R", CultureInfo.InvariantCulture))], cancellationToken));
+        Wait(store.LogInputsAsync(runId, inputs, cancellationToken));
+        using (var file = new MemoryStream(ModelFile.Write(model), writable: false))
+        {
+            Wait(store.LogArtifactAsync(runId, "model/model.json", file, cancellationToken));
+        }
+
+        Wait(store.UpdateRunAsync(runId, RunStatus.Finished, Now(), cancellationToken: cancellationToken));
+        return model;
+    }
+
+    private long Now() => _context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+
+    /// <summary>Waits for a store call: the fit is synchronous, the stores are asynchronous.</summary>
+    private static void Wait(Task task) => task.GetAwaiter().GetResult();
+
+    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    /// <summary>The fit itself, logging nothing (cross-validation's folds use it too).</summary>
+    private CreditModel FitUntracked(CreditData training, CreditData? validation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(training);
         if (validation is not null && !validation.HasTarget)
@@ -217,7 +301,7 @@ public sealed partial class CreditPipeline
             var (trainRows, testRows) = Rows(assignment, k);
             var train = data.SelectRows(trainRows);
             var test = data.SelectRows(testRows);
-            var model = Fit(train, cancellationToken);
+            var model = FitUntracked(train, null, cancellationToken);
             var p = new double[test.RowCount];
             model.CreateScorer().PredictProbabilities(test, p);
             for (var i = 0; i < testRows.Length; i++)

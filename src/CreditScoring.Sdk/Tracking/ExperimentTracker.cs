@@ -1,0 +1,74 @@
+namespace CreditScoring.Sdk.Tracking;
+
+/// <summary>
+/// Where training logs its runs: a store and an experiment (found, or created on first use). Give it to
+/// <c>CreditPipeline.Fit</c>, or to the <c>CreditScoringContext</c> so that every fit of its pipelines is logged.
+/// Thread-safe.
+/// </summary>
+public sealed class ExperimentTracker
+{
+    private string? _experimentId;
+
+    /// <summary>Creates a tracker.</summary>
+    /// <param name="store">The store (<c>SqliteTrackingStore.Open("mlruns.db")</c> for the embedded one).</param>
+    /// <param name="experiment">The experiment's name (default <c>Default</c>, MLflow's experiment 0).</param>
+    /// <param name="userId">Who runs the fits (default: the operating system user).</param>
+    /// <exception cref="TrackingException">The experiment name breaks MLflow's rules.</exception>
+    public ExperimentTracker(ITrackingStore store, string experiment = "Default", string? userId = null)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        TrackingRules.CheckExperimentName(experiment);
+        Store = store;
+        Experiment = experiment;
+        UserId = userId ?? Environment.UserName;
+    }
+
+    /// <summary>The store.</summary>
+    public ITrackingStore Store { get; }
+
+    /// <summary>The experiment's name.</summary>
+    public string Experiment { get; }
+
+    /// <summary>Who runs the fits.</summary>
+    public string UserId { get; }
+
+    /// <summary>The experiment's id, creating the experiment on first use.</summary>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The id.</returns>
+    public async Task<string> ExperimentIdAsync(CancellationToken cancellationToken = default)
+    {
+        if (_experimentId is { } known)
+        {
+            return known;
+        }
+
+        // Two first calls at once may both look the experiment up; the creation's conflict resolves it.
+        var found = await Store.FindExperimentAsync(Experiment, cancellationToken).ConfigureAwait(false);
+        if (found is not null)
+        {
+            return _experimentId = found.ExperimentId;
+        }
+
+        try
+        {
+            return _experimentId = await Store.CreateExperimentAsync(Experiment, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (TrackingException e) when (e.Code == TrackingErrorCode.ResourceAlreadyExists)
+        {
+            // Another thread or process created it between the two calls.
+            return _experimentId = (await Store.FindExperimentAsync(Experiment, cancellationToken).ConfigureAwait(false))!.ExperimentId;
+        }
+    }
+
+    /// <summary>Starts a run in the experiment.</summary>
+    /// <param name="runName">Its name.</param>
+    /// <param name="tags">Tags to set at once.</param>
+    /// <param name="parentRunId">The parent run, for a nested run.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The run.</returns>
+    public async Task<TrackedRun> StartRunAsync(string runName, IReadOnlyList<RunTag>? tags = null, string? parentRunId = null, CancellationToken cancellationToken = default)
+    {
+        var experimentId = await ExperimentIdAsync(cancellationToken).ConfigureAwait(false);
+        return await Store.CreateRunAsync(experimentId, new NewRun { RunName = runName, UserId = UserId, Tags = tags ?? [], ParentRunId = parentRunId }, cancellationToken).ConfigureAwait(false);
+    }
+}
