@@ -6,9 +6,10 @@ using CreditScoring.Sdk.Tracking;
 namespace CreditScoring.Benchmarks;
 
 /// <summary>
-/// <c>race tracking [--repeats 5]</c> (issue 17's figures for the embedded store): logging 100,000 metric points in
-/// batches of 1,000 to a new SQLite store, and a filtered, ordered search over 10,000 runs (each with 5 metrics, 3
-/// parameters and 2 tags); medians of the repeats. Prints one JSON line.
+/// <c>race tracking [--repeats 5] [--fit DATA.csv TARGET]</c> (issue 17's figures for the embedded store): logging
+/// 100,000 metric points in batches of 1,000 to a new SQLite store, and a filtered, ordered search over 10,000 runs (each
+/// with 5 metrics, 3 parameters and 2 tags); with <c>--fit</c>, the gbdt race's fit on a 80 % stratified split, untracked
+/// and autologged, with the rest as validation rows and without, interleaved; medians of the repeats. Prints one JSON line.
 /// </summary>
 internal static class TrackingRace
 {
@@ -51,14 +52,60 @@ internal static class TrackingRace
             var found = 0;
             searchStore.SearchRunsAsync(search).GetAwaiter().GetResult();
             var searchSeconds = PeerRace.Median(repeats, () => found = searchStore.SearchRunsAsync(search).GetAwaiter().GetResult().Runs.Count);
-            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            var fit = PeerRace.Values(args, "--fit").ToArray();
+            double untracked = double.NaN, tracked = double.NaN, untrackedNoValidation = double.NaN, trackedNoValidation = double.NaN;
+            if (fit.Length > 0)
+            {
+                var data = CreditScoring.Sdk.Data.CreditData.ReadCsv(fit[0], o => o.Target(args[Array.IndexOf(args, fit[0]) + 1]));
+                var (train, validation) = data.SplitStratified(0.2, 42);
+                var pipeline = PeerRace.GbdtPipeline();
+                var tracker = new ExperimentTracker(SqliteTrackingStore.Open(Path.Combine(folder, "fits.db")), "fits");
+                pipeline.Fit(train, validation, tracker); // warm-up
+                var plain = new List<double>();
+                var logged = new List<double>();
+                var plainNoValidation = new List<double>();
+                var loggedNoValidation = new List<double>();
+                for (var r = 0; r < repeats; r++)
+                {
+                    var watch = Stopwatch.StartNew();
+                    pipeline.Fit(train, validation, (ExperimentTracker?)null);
+                    plain.Add(watch.Elapsed.TotalSeconds);
+                    watch.Restart();
+                    pipeline.Fit(train, validation, tracker);
+                    logged.Add(watch.Elapsed.TotalSeconds);
+                    watch.Restart();
+                    pipeline.Fit(train, null, (ExperimentTracker?)null);
+                    plainNoValidation.Add(watch.Elapsed.TotalSeconds);
+                    watch.Restart();
+                    pipeline.Fit(train, null, tracker);
+                    loggedNoValidation.Add(watch.Elapsed.TotalSeconds);
+                }
+
+                untracked = plain.Order().ElementAt(plain.Count / 2);
+                tracked = logged.Order().ElementAt(logged.Count / 2);
+                untrackedNoValidation = plainNoValidation.Order().ElementAt(plain.Count / 2);
+                trackedNoValidation = loggedNoValidation.Order().ElementAt(plain.Count / 2);
+            }
+
+            var figures = new Dictionary<string, object>
             {
                 ["log_100k_metric_points_s"] = logSeconds.Order().ElementAt(logSeconds.Count / 2),
                 ["log_runs_built_10k_s"] = buildSeconds,
                 ["search_10k_runs_s"] = searchSeconds,
                 ["search_found"] = found,
                 ["repeats"] = repeats,
-            }));
+            };
+            if (fit.Length > 0)
+            {
+                figures["fit_untracked_s"] = untracked;
+                figures["fit_autologged_s"] = tracked;
+                figures["autolog_overhead"] = (tracked / untracked) - 1;
+                figures["fit_untracked_no_validation_s"] = untrackedNoValidation;
+                figures["fit_autologged_no_validation_s"] = trackedNoValidation;
+                figures["autolog_overhead_no_validation"] = (trackedNoValidation / untrackedNoValidation) - 1;
+            }
+
+            Console.WriteLine(JsonSerializer.Serialize(figures));
             return 0;
         }
         finally

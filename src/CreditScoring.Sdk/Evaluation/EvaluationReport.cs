@@ -98,6 +98,22 @@ public sealed record EvaluationReport
 /// <summary>Builds <see cref="EvaluationReport"/>s from probabilities and labels.</summary>
 public static class ClassificationEvaluator
 {
+    /// <summary>
+    /// The headline figures alone (AUC, KS, Brier, log-loss; Gini is 2·AUC − 1), computed as the full report computes
+    /// them, for callers that need no curves (the tracker's autologging).
+    /// </summary>
+    internal static (double Auc, KsSeparation Ks, double Brier, double LogLoss) Headline(ReadOnlySpan<double> probabilities, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights) =>
+        Headline(RankedScores.Create(Checked(probabilities), labels, weights), probabilities, labels, weights);
+
+    private static (double Auc, KsSeparation Ks, double Brier, double LogLoss) Headline(RankedScores ranked, ReadOnlySpan<double> probabilities, ReadOnlySpan<int> labels, ReadOnlySpan<double> weights) =>
+        (ClassificationMetrics.Auc(ranked), ClassificationMetrics.Ks(ranked), ClassificationMetrics.BrierScore(probabilities, labels, weights), ClassificationMetrics.LogLoss(probabilities, labels, weights));
+
+    private static ReadOnlySpan<double> Checked(ReadOnlySpan<double> probabilities)
+    {
+        MetricInputs.CheckProbabilities(probabilities);
+        return probabilities;
+    }
+
     /// <summary>Evaluates probabilities of default against outcomes.</summary>
     /// <param name="probabilities">Predicted probabilities of default, in [0, 1].</param>
     /// <param name="labels">Outcomes, 0/1.</param>
@@ -113,12 +129,10 @@ public static class ClassificationEvaluator
             throw new ArgumentException("There are no rows to evaluate.", nameof(probabilities));
         }
 
-        MetricInputs.CheckProbabilities(probabilities);
-        var ranked = RankedScores.Create(probabilities, labels, weights);
+        var ranked = RankedScores.Create(Checked(probabilities), labels, weights);
+        var (auc, ks, brier, logLoss) = Headline(ranked, probabilities, labels, weights);
         var total = ranked.Positives + ranked.Negatives;
         var rate = total == 0 ? double.NaN : ranked.Positives / total;
-        var ks = ClassificationMetrics.Ks(ranked);
-        var auc = ClassificationMetrics.Auc(ranked);
 
         var baselinePrior = prior ?? rate;
         if (!(baselinePrior >= 0 && baselinePrior <= 1))
@@ -137,8 +151,6 @@ public static class ClassificationEvaluator
             ClassificationMetrics.BrierScore(constant, labels, weights),
             ClassificationMetrics.LogLoss(constant, labels, weights));
 
-        var brier = ClassificationMetrics.BrierScore(probabilities, labels, weights);
-        var logLoss = ClassificationMetrics.LogLoss(probabilities, labels, weights);
         return new EvaluationReport
         {
             Rows = probabilities.Length,

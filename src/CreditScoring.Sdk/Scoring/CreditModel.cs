@@ -151,7 +151,8 @@ public sealed class CreditModel
     /// would score those rows: a cross-fitted target encoding gives other values at fit time) and keeps the profile.
     /// Only the pipeline calls it, on the model it has just built and not yet returned.
     /// </summary>
-    internal void ProfileTraining(CreditData training, int maxDegreeOfParallelism, int backgroundRows, int seed)
+    /// <returns>The training rows' probabilities, which the profile was built from.</returns>
+    internal double[] ProfileTraining(CreditData training, int maxDegreeOfParallelism, int backgroundRows, int seed)
     {
         if (Profile is not null)
         {
@@ -163,6 +164,7 @@ public sealed class CreditModel
         var features = scorer.PredictProbabilitiesAndFeatures(training, scores);
         Profile = PopulationProfile.Build(training, Features.Input.Columns.Select(c => c.Name), scores, maxDegreeOfParallelism);
         Background = FeatureBackground.Of(features, backgroundRows, seed);
+        return scores;
     }
 
     /// <summary>The probability calibration after the predictor, or <see langword="null"/> when the probability is the logistic function of the margin.</summary>

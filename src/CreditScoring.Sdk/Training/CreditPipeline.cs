@@ -107,22 +107,32 @@ public sealed partial class CreditPipeline
     {
         if (tracker is null)
         {
-            return FitUntracked(training, validation, cancellationToken);
+            return FitUntracked(training, validation, cancellationToken).Model;
         }
 
         var store = tracker.Store;
         var run = Wait(tracker.StartRunAsync($"fit {Learner.Name}", [new RunTag("mlflow.source.name", "CreditScoring.Sdk"), new RunTag("creditscoring.sdk_version", ModelFile.SdkVersion)], cancellationToken: cancellationToken));
         var runId = run.Info.RunId;
         CreditModel model;
+        double[] trainingProbabilities;
         try
         {
-            model = FitUntracked(training, validation, cancellationToken);
+            (model, trainingProbabilities) = FitUntracked(training, validation, cancellationToken);
         }
         catch (Exception e)
         {
             var message = e.Message.Length > TrackingRules.MaxTagValueLength ? e.Message[..TrackingRules.MaxTagValueLength] : e.Message;
-            Wait(store.LogBatchAsync(runId, [], [], [new RunTag("creditscoring.error", message)], CancellationToken.None));
-            Wait(store.UpdateRunAsync(runId, RunStatus.Failed, Now(), cancellationToken: CancellationToken.None));
+            try
+            {
+                Wait(store.LogBatchAsync(runId, [], [], [new RunTag("creditscoring.error", message)], CancellationToken.None));
+                Wait(store.UpdateRunAsync(runId, RunStatus.Failed, Now(), cancellationToken: CancellationToken.None));
+            }
+            catch (Exception logging) when (logging is TrackingException or IOException)
+            {
+                // The fit's own error is the one to report; the run stays RUNNING and can be marked FAILED later.
+                throw new AggregateException($"The fit failed ({e.Message}), and marking its run {runId} FAILED failed too ({logging.Message}).", e, logging);
+            }
+
             throw;
         }
 
@@ -139,8 +149,17 @@ public sealed partial class CreditPipeline
                 continue;
             }
 
-            var report = model.Evaluate(data);
-            metrics.AddRange([new($"{name}_auc", report.Auc, now), new($"{name}_gini", report.Gini, now), new($"{name}_ks", report.Ks, now), new($"{name}_brier", report.Brier, now), new($"{name}_log_loss", report.LogLoss, now)]);
+            // The headline figures only, as model.Evaluate computes them, without its curves; the training rows' from the
+            // probabilities the fit already computed for the population profile.
+            var probabilities = trainingProbabilities;
+            if (data == validation)
+            {
+                probabilities = new double[data.RowCount];
+                model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = _context.MaxDegreeOfParallelism }).PredictProbabilities(data, probabilities);
+            }
+
+            var (auc, ks, brier, logLoss) = ClassificationEvaluator.Headline(probabilities, data.Labels, data.Weights);
+            metrics.AddRange([new($"{name}_auc", auc, now), new($"{name}_gini", (2 * auc) - 1, now), new($"{name}_ks", ks.Statistic, now), new($"{name}_brier", brier, now), new($"{name}_log_loss", logLoss, now)]);
             var positives = 0;
             foreach (var label in data.Labels)
             {
@@ -150,7 +169,12 @@ public sealed partial class CreditPipeline
             inputs.Add(new DatasetInput(name, data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)], name, data.RowCount, positives));
         }
 
-        Wait(store.LogBatchAsync(runId, metrics, parameters, [new RunTag("creditscoring.threshold", model.Decision.Threshold.ToString("R", CultureInfo.InvariantCulture))], cancellationToken));
+        Wait(store.LogBatchAsync(runId, metrics, [], [new RunTag("creditscoring.threshold", model.Decision.Threshold.ToString("R", CultureInfo.InvariantCulture))], cancellationToken));
+        for (var at = 0; at < parameters.Count; at += TrackingRules.MaxParamsTagsPerBatch)
+        {
+            Wait(store.LogBatchAsync(runId, [], parameters.GetRange(at, Math.Min(TrackingRules.MaxParamsTagsPerBatch, parameters.Count - at)), [], cancellationToken));
+        }
+
         Wait(store.LogInputsAsync(runId, inputs, cancellationToken));
         using (var file = new MemoryStream(ModelFile.Write(model), writable: false))
         {
@@ -168,8 +192,8 @@ public sealed partial class CreditPipeline
 
     private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
-    /// <summary>The fit itself, logging nothing (cross-validation's folds use it too).</summary>
-    private CreditModel FitUntracked(CreditData training, CreditData? validation, CancellationToken cancellationToken)
+    /// <summary>The fit itself, logging nothing (cross-validation's folds use it too), and the training rows' probabilities.</summary>
+    private (CreditModel Model, double[] TrainingProbabilities) FitUntracked(CreditData training, CreditData? validation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(training);
         if (validation is not null && !validation.HasTarget)
@@ -252,8 +276,8 @@ public sealed partial class CreditPipeline
         };
         LogTrained(_logger, Learner.Name, training.RowCount, core.Features.Input.Count, core.Features.Features.Count, seconds);
         var model = new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
-        model.ProfileTraining(training, _context.MaxDegreeOfParallelism, ExplanationSample, _context.Seed);
-        return model;
+        var trainingProbabilities = model.ProfileTraining(training, _context.MaxDegreeOfParallelism, ExplanationSample, _context.Seed);
+        return (model, trainingProbabilities);
     }
 
     /// <summary>
@@ -301,7 +325,7 @@ public sealed partial class CreditPipeline
             var (trainRows, testRows) = Rows(assignment, k);
             var train = data.SelectRows(trainRows);
             var test = data.SelectRows(testRows);
-            var model = FitUntracked(train, null, cancellationToken);
+            var model = FitUntracked(train, null, cancellationToken).Model;
             var p = new double[test.RowCount];
             model.CreateScorer().PredictProbabilities(test, p);
             for (var i = 0; i < testRows.Length; i++)
