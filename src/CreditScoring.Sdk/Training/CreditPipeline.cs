@@ -1,4 +1,3 @@
-using CreditScoring.Sdk.Tracking;
 using System.Globalization;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
@@ -9,6 +8,7 @@ using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Resampling;
 using CreditScoring.Sdk.Scoring;
 using CreditScoring.Sdk.Scoring.Serialization;
+using CreditScoring.Sdk.Tracking;
 using Microsoft.Extensions.Logging;
 
 namespace CreditScoring.Sdk.Training;
