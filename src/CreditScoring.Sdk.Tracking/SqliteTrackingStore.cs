@@ -143,12 +143,13 @@ public sealed class SqliteTrackingStore : ITrackingStore
             throw new TrackingException(TrackingErrorCode.ResourceAlreadyExists, $"Experiment '{name}' already exists.");
         }
 
-        var id = Convert.ToString(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(experiment_id), 0) + 1 FROM experiments;", cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture)!;
+        var number = (long)(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(experiment_id), 0) + 1 FROM experiments;", cancellationToken).ConfigureAwait(false))!;
+        var id = number.ToString(CultureInfo.InvariantCulture);
         var now = Now();
-        await ExecuteAsync(connection, transaction, "INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time) VALUES ($id, $name, $location, $now, $now);", cancellationToken, ("$id", long.Parse(id, CultureInfo.InvariantCulture)), ("$name", name), ("$location", ExperimentLocation(id)), ("$now", now)).ConfigureAwait(false);
+        await ExecuteAsync(connection, transaction, "INSERT INTO experiments (experiment_id, name, artifact_location, creation_time, last_update_time) VALUES ($id, $name, $location, $now, $now);", cancellationToken, ("$id", number), ("$name", name), ("$location", ExperimentLocation(id)), ("$now", now)).ConfigureAwait(false);
         foreach (var tag in tags)
         {
-            await ExecuteAsync(connection, transaction, "INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($id, $key, $value) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value;", cancellationToken, ("$id", long.Parse(id, CultureInfo.InvariantCulture)), ("$key", tag.Key), ("$value", tag.Value)).ConfigureAwait(false);
+            await ExecuteAsync(connection, transaction, "INSERT INTO experiment_tags (experiment_id, key, value) VALUES ($id, $key, $value) ON CONFLICT (experiment_id, key) DO UPDATE SET value = excluded.value;", cancellationToken, ("$id", number), ("$key", tag.Key), ("$value", tag.Value)).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

@@ -144,9 +144,10 @@ public sealed partial class RunFilter
     /// <returns>The text.</returns>
     public override string ToString() => string.Join(" and ", Clauses.Select(Text));
 
-    private static string Text(FilterClause c)
+    /// <summary>A field and key as the grammar writes them: <c>metrics.`auc`</c>.</summary>
+    internal static string Identifier(RunField field, string key)
     {
-        var field = c.Field switch
+        var prefix = field switch
         {
             RunField.Metric => "metrics",
             RunField.Param => "params",
@@ -154,10 +155,14 @@ public sealed partial class RunFilter
             RunField.Dataset => "datasets",
             _ => "attributes",
         };
-        var op = Symbol(c.Comparator);
+        return $"{prefix}.`{key}`";
+    }
+
+    private static string Text(FilterClause c)
+    {
         var value = c.Comparator is FilterComparator.In or FilterComparator.NotIn ? "(" + string.Join(", ", c.List.Select(Quote)) + ")"
             : c.Text is null ? c.Number.ToString("R", CultureInfo.InvariantCulture) : Quote(c.Text);
-        return $"{field}.`{c.Key}` {op} {value}";
+        return $"{Identifier(c.Field, c.Key)} {Symbol(c.Comparator)} {value}";
     }
 
     /// <summary>A comparator as the grammar (and SQL) writes it: <c>=</c>, <c>!=</c>, <c>&gt;</c>, ..., <c>LIKE</c>, <c>ILIKE</c>, <c>IN</c>, <c>NOT IN</c>.</summary>

@@ -95,7 +95,7 @@ public sealed class RunOrder : IComparer<TrackedRun>
 
     /// <summary>The ordering as text, one key per entry.</summary>
     /// <returns>The keys.</returns>
-    public IReadOnlyList<string> ToStrings() => [.. Keys.Select(k => $"{k.Field switch { RunField.Metric => "metrics", RunField.Param => "params", RunField.Tag => "tags", _ => "attributes" }}.`{k.Key}` {(k.Descending ? "DESC" : "ASC")}")];
+    public IReadOnlyList<string> ToStrings() => [.. Keys.Select(k => $"{RunFilter.Identifier(k.Field, k.Key)} {(k.Descending ? "DESC" : "ASC")}")];
 
     private static object? Value(TrackedRun run, OrderKey key) => key.Field switch
     {

@@ -160,13 +160,7 @@ public sealed partial class CreditPipeline
 
             var (auc, ks, brier, logLoss) = ClassificationEvaluator.Headline(probabilities, data.Labels, data.Weights);
             metrics.AddRange([new($"{name}_auc", auc, now), new($"{name}_gini", (2 * auc) - 1, now), new($"{name}_ks", ks.Statistic, now), new($"{name}_brier", brier, now), new($"{name}_log_loss", logLoss, now)]);
-            var positives = 0;
-            foreach (var label in data.Labels)
-            {
-                positives += label;
-            }
-
-            inputs.Add(new DatasetInput(name, data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)], name, data.RowCount, positives));
+            inputs.Add(new DatasetInput(name, data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)], name, data.RowCount, data.PositiveCount));
         }
 
         Wait(store.LogBatchAsync(runId, metrics, [], [new RunTag("creditscoring.threshold", model.Decision.Threshold.ToString("R", CultureInfo.InvariantCulture))], cancellationToken));

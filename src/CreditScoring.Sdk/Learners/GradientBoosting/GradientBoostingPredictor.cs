@@ -379,7 +379,7 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
             foreach (var root in _roots)
             {
                 // A one-leaf tree splits on nothing: its leaf follows every feature (it has none).
-                masks[root >= 0 ? root : nodeCount + ~root] = ulong.MaxValue;
+                masks[Slot(root, nodeCount)] = ulong.MaxValue;
             }
 
             for (var i = 0; i < nodeCount; i++)
@@ -389,10 +389,8 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
                 var right = (ulong)GoesRight(ref n, x[n.Feature]);
                 var bit = 1UL << n.Feature;
 
-                // A child's slot: a node's own index, a leaf's after the nodes (branch-free: c >> 31 is −1 for a leaf).
-                int left = n.Left, rightChild = n.Right;
-                masks[(left ^ (left >> 31)) + (nodeCount & (left >> 31))] = followed & ~(bit & (0 - right));
-                masks[(rightChild ^ (rightChild >> 31)) + (nodeCount & (rightChild >> 31))] = followed & ~(bit & (right - 1));
+                masks[Slot(n.Left, nodeCount)] = followed & ~(bit & (0 - right));
+                masks[Slot(n.Right, nodeCount)] = followed & ~(bit & (right - 1));
             }
 
             tables.Add(masks.AsSpan(nodeCount, _leaves.Length), phi, vectors && Vector256.IsHardwareAccelerated);
@@ -402,6 +400,13 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
             ArrayPool<ulong>.Shared.Return(masks);
         }
     }
+
+    /// <summary>
+    /// Where the explainer's node pass keeps a child's mask: a node at its own index, a leaf after the nodes
+    /// (branch-free: <c>c &gt;&gt; 31</c> is −1 for a leaf, numbered <c>~c</c>).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int Slot(int child, int nodeCount) => (child ^ (child >> 31)) + (nodeCount & (child >> 31));
 
     /// <summary>
     /// The first half of <see cref="AddTabulated"/> for <see cref="LeafShap.BlockRows"/> rows at once (rows
@@ -415,7 +420,7 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
         var vectors = MemoryMarshal.Cast<ulong, Vector256<ulong>>(masks.AsSpan(0, Block * (nodeCount + _leaves.Length)));
         foreach (var root in _roots)
         {
-            var slot = 2 * (root >= 0 ? root : nodeCount + ~root);
+            var slot = 2 * Slot(root, nodeCount);
             vectors[slot] = vectors[slot + 1] = Vector256<ulong>.AllBitsSet;
         }
 
@@ -424,9 +429,8 @@ public sealed class GradientBoostingPredictor : IExplainablePredictor
             ref var n = ref nodes[i];
             var column = columns[n.Feature];
             var bit = Vector256.Create(1UL << n.Feature);
-            int l = n.Left, r = n.Right;
-            var leftSlot = 2 * ((l ^ (l >> 31)) + (nodeCount & (l >> 31)));
-            var rightSlot = 2 * ((r ^ (r >> 31)) + (nodeCount & (r >> 31)));
+            var leftSlot = 2 * Slot(n.Left, nodeCount);
+            var rightSlot = 2 * Slot(n.Right, nodeCount);
             for (var half = 0; half < 2; half++)
             {
                 var at = row + (4 * half);
