@@ -27,7 +27,7 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreConformance, IDispos
         var again = SqliteTrackingStore.Open(path);
 
         Assert.True(File.Exists(path));
-        Assert.Equal(SqliteTrackingStore.SchemaVersion, again.FileSchemaVersion());
+        Assert.Equal(SqlTrackingStore.SchemaVersion, again.StoredSchemaVersion());
         Assert.Equal(path + ".artifacts", again.ArtifactRoot);
         var read = await again.GetRunAsync(run.Info.RunId);
         Assert.Equal("kept", read.Info.RunName);
