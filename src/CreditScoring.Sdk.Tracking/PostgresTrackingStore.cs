@@ -16,7 +16,7 @@ namespace CreditScoring.Sdk.Tracking;
 /// <c>mlflow-artifacts:/EXPERIMENT/RUN/artifacts</c> as their artifact URI, as an MLflow server that proxies artifacts does.
 /// </para>
 /// </summary>
-public sealed class PostgresTrackingStore : SqlTrackingStore, IDisposable, IAsyncDisposable
+public sealed class PostgresTrackingStore : SqlTrackingStore
 {
     /// <summary>The largest artifact the store keeps: 1 GiB, PostgreSQL's limit for one value.</summary>
     public const long MaxArtifactBytes = 1L << 30;
@@ -30,16 +30,32 @@ public sealed class PostgresTrackingStore : SqlTrackingStore, IDisposable, IAsyn
         Location = location;
     }
 
+    /// <summary>The connection string (with its password), for tests that reach the tables directly.</summary>
+    internal string ConnectionString => _source.ConnectionString;
+
     private protected override string Location { get; }
 
     private protected override (string Int, string Real, string Text, string Blob) ColumnTypes => ("BIGINT", "DOUBLE PRECISION", "TEXT COLLATE \"C\"", "BYTEA");
 
-    private protected override string OwnTables => """
-
-        CREATE TABLE artifacts (
-            run_id {text} NOT NULL REFERENCES runs (run_id), path {text} NOT NULL, size {int} NOT NULL, content {blob} NOT NULL,
-            PRIMARY KEY (run_id, path));
+    private protected override string AppendOnlyAudit => """
+        CREATE FUNCTION registry_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $guard$
+        BEGIN
+            RAISE EXCEPTION 'the registry audit log is append-only: its entries cannot be changed or deleted';
+        END
+        $guard$;
+        CREATE TRIGGER registry_audit_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON registry_audit
+            FOR EACH STATEMENT EXECUTE FUNCTION registry_audit_append_only();
         """;
+
+    private protected override string RegistryLock => "LOCK TABLE registry_audit IN SHARE ROW EXCLUSIVE MODE;";
+
+    private protected override string OwnTables(int version) => version == 1
+        ? """
+          CREATE TABLE artifacts (
+              run_id {text} NOT NULL REFERENCES runs (run_id), path {text} NOT NULL, size {int} NOT NULL, content {blob} NOT NULL,
+              PRIMARY KEY (run_id, path));
+          """
+        : base.OwnTables(version);
 
     // One lock for everyone migrating a tracking schema in this database (an arbitrary number, fixed forever).
     private protected override string MigrationLock => "SELECT pg_advisory_xact_lock(738215540912);";
@@ -72,12 +88,16 @@ public sealed class PostgresTrackingStore : SqlTrackingStore, IDisposable, IAsyn
         }
     }
 
-    /// <summary>Closes the store's connections.</summary>
-    public void Dispose() => _source.Dispose();
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _source.Dispose();
+        }
 
-    /// <summary>Closes the store's connections.</summary>
-    /// <returns>The work.</returns>
-    public ValueTask DisposeAsync() => _source.DisposeAsync();
+        base.Dispose(disposing);
+    }
 
     private protected override DbConnection Connect() => _source.OpenConnection();
 

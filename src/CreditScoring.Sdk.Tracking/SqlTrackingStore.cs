@@ -12,10 +12,10 @@ namespace CreditScoring.Sdk.Tracking;
 /// and <see cref="RunOrder"/>, with the same results as those applied in memory (the conformance tests compare the
 /// two). Each store brings its connection, its column types and where its artifacts live.
 /// </summary>
-public abstract class SqlTrackingStore : ITrackingStore
+public abstract partial class SqlTrackingStore : ITrackingStore, IDisposable, IAsyncDisposable
 {
     /// <summary>The schema version this SDK writes and reads.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>
     /// The migrations, in order: entry i brings the schema from version i to i + 1. Column types are written as
@@ -49,6 +49,7 @@ public abstract class SqlTrackingStore : ITrackingStore
             run_id {text} NOT NULL REFERENCES runs (run_id), name {text} NOT NULL, digest {text} NOT NULL, context {text} NOT NULL,
             rows {int} NOT NULL, positives {int} NOT NULL, PRIMARY KEY (run_id, name, digest, context));
         """,
+        RegistryTables,
     ];
 
     private readonly TimeProvider _time;
@@ -61,8 +62,8 @@ public abstract class SqlTrackingStore : ITrackingStore
     /// <summary>The SQL types of <c>{int}</c>, <c>{real}</c>, <c>{text}</c> and <c>{blob}</c>.</summary>
     private protected abstract (string Int, string Real, string Text, string Blob) ColumnTypes { get; }
 
-    /// <summary>Tables of the store's own, created with version 1 (PostgreSQL's artifacts).</summary>
-    private protected virtual string OwnTables => "";
+    /// <summary>What the store adds to the migration to version <paramref name="version"/> (PostgreSQL's artifacts table, the audit log's guard).</summary>
+    private protected virtual string OwnTables(int version) => version == 2 ? AppendOnlyAudit : "";
 
     /// <summary>SQL run first in the migration's transaction, so that two processes opening a new store migrate it once.</summary>
     private protected virtual string MigrationLock => "";
@@ -94,6 +95,28 @@ public abstract class SqlTrackingStore : ITrackingStore
     /// <summary>An artifact's content, or <see langword="null"/> when there is none at the (checked) path.</summary>
     private protected abstract Task<Stream?> ReadArtifactAsync(string runId, string artifactUri, string path, CancellationToken cancellationToken);
 
+    /// <summary>Closes the store's connections: a PostgreSQL store's pool (a SQLite file's pooled connections close with the process).</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Closes the store's connections.</summary>
+    /// <returns>The work.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Releases what the store holds.</summary>
+    /// <param name="disposing">Called from <see cref="Dispose()"/> rather than a finalizer.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+
     /// <summary>The schema version the store holds.</summary>
     /// <returns>The version.</returns>
     public int StoredSchemaVersion()
@@ -122,7 +145,7 @@ public abstract class SqlTrackingStore : ITrackingStore
         var (integer, real, text, blob) = ColumnTypes;
         for (var v = version; v < SchemaVersion; v++)
         {
-            var ddl = Migrations[v] + (v == 0 ? OwnTables : "");
+            var ddl = Migrations[v] + "\n" + OwnTables(v + 1);
             Execute(connection, transaction, ddl.Replace("{int}", integer, StringComparison.Ordinal).Replace("{real}", real, StringComparison.Ordinal).Replace("{text}", text, StringComparison.Ordinal).Replace("{blob}", blob, StringComparison.Ordinal));
             if (v == 0)
             {
@@ -420,6 +443,7 @@ public abstract class SqlTrackingStore : ITrackingStore
         ArgumentNullException.ThrowIfNull(content);
         TrackingRules.CheckArtifactPath(path);
         var uri = await ArtifactUriAsync(runId, cancellationToken).ConfigureAwait(false);
+        await CheckNotRegisteredAsync(runId, path, cancellationToken).ConfigureAwait(false);
         await WriteArtifactAsync(runId, uri, path, content, cancellationToken).ConfigureAwait(false);
     }
 

@@ -31,6 +31,13 @@ public sealed class SqliteTrackingStore : SqlTrackingStore
 
     private protected override (string Int, string Real, string Text, string Blob) ColumnTypes => ("INTEGER", "REAL", "TEXT", "BLOB");
 
+    private protected override string AppendOnlyAudit => """
+        CREATE TRIGGER registry_audit_no_update BEFORE UPDATE ON registry_audit
+        BEGIN SELECT RAISE(ABORT, 'the registry audit log is append-only: its entries cannot be changed or deleted'); END;
+        CREATE TRIGGER registry_audit_no_delete BEFORE DELETE ON registry_audit
+        BEGIN SELECT RAISE(ABORT, 'the registry audit log is append-only: its entries cannot be changed or deleted'); END;
+        """;
+
     /// <summary>Opens a store, creating the file (with the <c>Default</c> experiment, id 0) on first use, and migrates an older schema.</summary>
     /// <param name="path">The SQLite file.</param>
     /// <param name="time">The clock for times not given (run starts, experiment creation); <see langword="null"/> for the system's.</param>

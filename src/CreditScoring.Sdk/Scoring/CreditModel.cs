@@ -5,6 +5,7 @@ using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Scoring.Serialization;
+using CreditScoring.Sdk.Tracking;
 
 namespace CreditScoring.Sdk.Scoring;
 
@@ -228,6 +229,11 @@ public sealed class CreditModel
     public static CreditModel Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
+        if (ModelUri.IsModelUri(path))
+        {
+            throw new ArgumentException($"'{path}' is a registry model URI, not a file: load it with CreditModel.Load(uri, registry), from the registry that holds it.", nameof(path));
+        }
+
         return ModelFile.Read(File.ReadAllBytes(path), path);
     }
 
@@ -272,6 +278,52 @@ public sealed class CreditModel
         stream.CopyTo(buffer);
         return ModelFile.Read(buffer.ToArray(), "stream");
     }
+
+    /// <summary>
+    /// Loads a registered model version from a registry: <c>models:/NAME@ALIAS</c> (such as
+    /// <c>models:/pd-model@champion</c>), <c>models:/NAME/VERSION</c> or <c>models:/NAME/latest</c>. The file's SHA-256 must
+    /// equal the one recorded when the version was registered: a file changed since is refused, with a message that says so.
+    /// </summary>
+    /// <param name="modelUri">The model URI (<see cref="ModelUri"/>).</param>
+    /// <param name="registry">The registry.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="TrackingException">The URI is malformed, or the model, version or alias does not exist.</exception>
+    /// <exception cref="ModelFormatException">The file changed after registration, has no recorded SHA-256, or is not a model file.</exception>
+    public static async Task<CreditModel> LoadAsync(string modelUri, IModelRegistry registry, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        var version = await ModelUri.Parse(modelUri).ResolveAsync(registry, cancellationToken).ConfigureAwait(false);
+        var source = $"{modelUri} (version {version.Version} of '{version.Name}', {version.Source})";
+        if (version.Sha256 is null)
+        {
+            throw new ModelFormatException($"{source}: the version has no model file with a recorded SHA-256 in this registry, so it cannot be verified; register a CreditScoring model file (runs:/RUN/model).");
+        }
+
+        using var buffer = new MemoryStream();
+        await using (var file = await registry.OpenModelFileAsync(version.Name, version.Version, cancellationToken).ConfigureAwait(false))
+        {
+            await file.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
+        }
+
+        var bytes = buffer.ToArray();
+        var actual = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        if (!string.Equals(actual, version.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ModelFormatException($"{source}: the model file was changed after registration (its SHA-256 is {actual}, registered as {version.Sha256}); it is refused. Register the new file as a new version if the change is intended.");
+        }
+
+        return ModelFile.Read(bytes, source);
+    }
+
+    /// <summary>Loads a registered model version: <see cref="LoadAsync(string, IModelRegistry, CancellationToken)"/>, waited for.</summary>
+    /// <param name="modelUri">The model URI, such as <c>models:/pd-model@champion</c>.</param>
+    /// <param name="registry">The registry.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="TrackingException">The URI is malformed, or the model, version or alias does not exist.</exception>
+    /// <exception cref="ModelFormatException">The file changed after registration, has no recorded SHA-256, or is not a model file.</exception>
+    public static CreditModel Load(string modelUri, IModelRegistry registry) =>
+        Task.Run(() => LoadAsync(modelUri, registry)).GetAwaiter().GetResult();
 
     /// <summary>
     /// Saves the model to one JSON file (versioned format, SHA-256 checksum). The file is written beside

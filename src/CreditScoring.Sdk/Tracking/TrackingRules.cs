@@ -39,6 +39,9 @@ public static class TrackingRules
     /// <summary>The longest registered model alias: 255 characters.</summary>
     public const int MaxAliasLength = 255;
 
+    /// <summary>The longest registered model name: 256 characters.</summary>
+    public const int MaxModelNameLength = 256;
+
     private const string BadCharacters = "Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), and slashes (/).";
 
     /// <summary>
@@ -193,6 +196,30 @@ public static class TrackingRules
         if (!ok)
         {
             throw TrackingException.Invalid($"Invalid run ID: '{runId}'. A run id starts with a letter or digit, followed by at most 255 letters, digits, underscores or dashes.");
+        }
+    }
+
+    /// <summary>
+    /// Checks a registered model's name: not empty, at most <see cref="MaxModelNameLength"/> characters, and none of
+    /// <c>/ : @ %</c> nor a control character, so that it reads unambiguously in <c>models:/NAME@ALIAS</c> and
+    /// <c>models:/NAME/VERSION</c>.
+    /// </summary>
+    /// <param name="name">The name.</param>
+    /// <exception cref="TrackingException">A rule is broken.</exception>
+    public static void CheckModelName(string? name)
+    {
+        if (string.IsNullOrEmpty(name))
+        {
+            throw TrackingException.Invalid("Registered model name cannot be empty.");
+        }
+
+        CheckLength("Registered model name", name, MaxModelNameLength);
+        foreach (var c in name)
+        {
+            if (c is '/' or ':' or '@' or '%' || char.IsControl(c))
+            {
+                throw TrackingException.Invalid($"Invalid registered model name: '{name}' (character '{c}'). A name may not contain '/', ':', '@', '%' or control characters, so that models:/NAME@ALIAS reads unambiguously.");
+            }
         }
     }
 

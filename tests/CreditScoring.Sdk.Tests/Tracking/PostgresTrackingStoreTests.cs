@@ -17,7 +17,38 @@ public sealed class PostgresTrackingStoreTests(PostgresServer server) : Tracking
         }
     }
 
-    protected override ITrackingStore OpenStore() => Keep(PostgresTrackingStore.Open(server.NewDatabase()));
+    protected override IModelRegistry OpenStore() => Keep(PostgresTrackingStore.Open(server.NewDatabase()));
+
+    protected override async Task TamperAsync(ITrackingStore store, string runId, string path)
+    {
+        await using var connection = new NpgsqlConnection(((PostgresTrackingStore)store).ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("UPDATE artifacts SET content = content || '\\x20'::bytea WHERE run_id = @id AND path = @path;", connection);
+        command.Parameters.AddWithValue("id", runId);
+        command.Parameters.AddWithValue("path", path);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
+    }
+
+    protected override async Task<IReadOnlyList<Exception>> RewriteAuditAsync(ITrackingStore store)
+    {
+        var errors = new List<Exception>();
+        await using var connection = new NpgsqlConnection(((PostgresTrackingStore)store).ConnectionString);
+        await connection.OpenAsync();
+        foreach (var sql in new[] { "UPDATE registry_audit SET user_id = 'nobody';", "DELETE FROM registry_audit;" })
+        {
+            try
+            {
+                await using var command = new NpgsqlCommand(sql, connection);
+                await command.ExecuteNonQueryAsync();
+            }
+            catch (PostgresException e)
+            {
+                errors.Add(e);
+            }
+        }
+
+        return errors;
+    }
 
     private PostgresTrackingStore Keep(PostgresTrackingStore store)
     {

@@ -14,7 +14,35 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreConformance, IDispos
         Directory.Delete(_folder, recursive: true);
     }
 
-    protected override ITrackingStore OpenStore() => SqliteTrackingStore.Open(Path.Combine(_folder, Guid.NewGuid().ToString("N"), "mlruns.db"));
+    protected override IModelRegistry OpenStore() => SqliteTrackingStore.Open(Path.Combine(_folder, Guid.NewGuid().ToString("N"), "mlruns.db"));
+
+    protected override async Task TamperAsync(ITrackingStore store, string runId, string path)
+    {
+        var folder = new Uri((await store.GetRunAsync(runId)).Info.ArtifactUri).LocalPath;
+        await File.AppendAllTextAsync(Path.Combine(folder, path), " "); // one byte more: the JSON still reads
+    }
+
+    protected override Task<IReadOnlyList<Exception>> RewriteAuditAsync(ITrackingStore store)
+    {
+        var errors = new List<Exception>();
+        using var connection = new SqliteConnection($"Data Source={((SqliteTrackingStore)store).DatabasePath}");
+        connection.Open();
+        foreach (var sql in new[] { "UPDATE registry_audit SET user_id = 'nobody';", "DELETE FROM registry_audit;" })
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            try
+            {
+                command.ExecuteNonQuery();
+            }
+            catch (SqliteException e)
+            {
+                errors.Add(e);
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<Exception>>(errors);
+    }
 
     [Fact]
     public async Task TheFile_IsCreatedOnFirstUse_AndReopensWithEverything()
@@ -33,6 +61,28 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreConformance, IDispos
         Assert.Equal("kept", read.Info.RunName);
         Assert.Equal(0.8, read.Metrics.Single().Value);
         Assert.StartsWith(new Uri(again.ArtifactRoot).AbsoluteUri, read.Info.ArtifactUri, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AVersion1File_IsMigratedToTheRegistrysSchema_KeepingItsRuns()
+    {
+        var path = Path.Combine(_folder, "v1", "mlruns.db");
+        var run = await SqliteTrackingStore.Open(path).CreateRunAsync("0", new NewRun { RunName = "old", StartTime = 5 });
+        using (var connection = new SqliteConnection($"Data Source={path}"))
+        {
+            // What an SDK of schema version 1 left: no registry tables.
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "DROP TABLE registry_audit; DROP TABLE registered_model_aliases; DROP TABLE model_version_tags; DROP TABLE model_versions; DROP TABLE registered_model_tags; DROP TABLE registered_models; UPDATE schema_version SET version = 1;";
+            command.ExecuteNonQuery();
+        }
+
+        SqliteConnection.ClearAllPools();
+        var migrated = SqliteTrackingStore.Open(path);
+
+        Assert.Equal(2, migrated.StoredSchemaVersion());
+        Assert.Equal("old", (await migrated.GetRunAsync(run.Info.RunId)).Info.RunName);
+        Assert.Equal("pd-model", (await migrated.CreateRegisteredModelAsync("pd-model")).Name);
     }
 
     [Fact]

@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Scoring;
 using CreditScoring.Sdk.Tracking;
 
 namespace CreditScoring.Sdk.Tests.Tracking;
@@ -9,8 +12,136 @@ namespace CreditScoring.Sdk.Tests.Tracking;
 /// </summary>
 public abstract class TrackingStoreConformance
 {
-    /// <summary>A new, empty store.</summary>
-    protected abstract ITrackingStore OpenStore();
+    private static readonly Lazy<(CreditModel Model, byte[] File, CreditData Data)> Trained = new(() =>
+    {
+        var data = SyntheticCredit.Generate(400, seed: 3);
+        var model = new CreditScoringContext(seed: 3).CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(data);
+        var file = new MemoryStream();
+        model.Save(file);
+        return (model, file.ToArray(), data);
+    });
+
+    /// <summary>A new, empty store (every store keeps a registry beside its runs).</summary>
+    protected abstract IModelRegistry OpenStore();
+
+    /// <summary>Changes a stored artifact's bytes behind the store's back, as someone with access to its files or tables could.</summary>
+    protected abstract Task TamperAsync(ITrackingStore store, string runId, string path);
+
+    /// <summary>Tries to change and to delete audit entries with the store's own SQL, behind the registry's back; returns the errors.</summary>
+    protected abstract Task<IReadOnlyList<Exception>> RewriteAuditAsync(ITrackingStore store);
+
+    private static async Task<(IModelRegistry Registry, string RunA, string RunB)> RegistryWithTwoRunsAsync(IModelRegistry store)
+    {
+        var experiment = await store.CreateExperimentAsync("registry");
+        var ids = new List<string>();
+        foreach (var name in new[] { "a", "b" })
+        {
+            var run = await store.CreateRunAsync(experiment, new NewRun { RunName = name, StartTime = 1 });
+            await store.LogArtifactAsync(run.Info.RunId, "model/model.json", new MemoryStream(Trained.Value.File));
+            ids.Add(run.Info.RunId);
+        }
+
+        return (store, ids[0], ids[1]);
+    }
+
+    [Fact]
+    public async Task Registry_NumbersVersions_LinksRunFileAndFingerprint_AndAnAliasNamesOneVersion()
+    {
+        var store = OpenStore();
+        var (registry, a, b) = await RegistryWithTwoRunsAsync(store);
+
+        var created = await registry.CreateRegisteredModelAsync("pd-model", "probability of default", [new RunTag("team", "risk")], userId: "ana");
+        var v1 = await registry.CreateModelVersionAsync(new NewModelVersion { Name = "pd-model", Source = $"runs:/{a}/model", UserId = "ana" });
+        var v2 = await registry.CreateModelVersionAsync(new NewModelVersion { Name = "pd-model", Source = $"runs:/{b}/model/model.json", Description = "retrained", UserId = "ana" });
+        await registry.SetAliasAsync("pd-model", "champion", 1, "ana");
+        await registry.SetAliasAsync("pd-model", "challenger", 2, "ana");
+        await registry.SetAliasAsync("pd-model", "champion", 2, "bo"); // the promotion: champion moves from 1 to 2
+        await registry.DeleteAliasAsync("pd-model", "challenger", "bo");
+
+        Assert.Equal("probability of default", created.Description);
+        Assert.Equal((1L, 2L), (v1.Version, v2.Version));
+        Assert.Equal((a, "model/model.json"), (v1.RunId, v1.ArtifactPath));
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Trained.Value.File)), v1.Sha256);
+        Assert.Equal(Trained.Value.Model.Metadata.DataFingerprint, v1.DataFingerprint);
+        Assert.Equal(Trained.Value.Model.Metadata.SdkVersion, v1.SdkVersion);
+        Assert.Equal("READY", v1.Status);
+        var model = await registry.GetRegisteredModelAsync("pd-model");
+        Assert.Equal([new ModelAlias("champion", 2)], model.Aliases);
+        Assert.Equal(2, model.LatestVersion);
+        Assert.Equal([new RunTag("team", "risk")], model.Tags);
+        Assert.Equal(["champion"], (await registry.GetVersionByAliasAsync("pd-model", "champion")).Aliases);
+        Assert.Equal([2L, 1L], (await registry.ListModelVersionsAsync("pd-model")).Select(v => v.Version));
+        Assert.Empty((await registry.GetModelVersionAsync("pd-model", 1)).Aliases);
+
+        // The audit log: who, what, from which version to which, in order.
+        var log = await registry.GetAuditLogAsync("pd-model");
+        Assert.Equal([1L, 2, 3, 4, 5, 6, 7], log.Select(e => e.Sequence));
+        Assert.Equal([RegistryAction.ModelCreated, RegistryAction.VersionCreated, RegistryAction.VersionCreated, RegistryAction.AliasSet, RegistryAction.AliasSet, RegistryAction.AliasSet, RegistryAction.AliasDeleted], log.Select(e => e.Action));
+        var promotion = log[5];
+        Assert.Equal(("bo", "champion", 1L, 2L), (promotion.UserId, promotion.Alias, promotion.FromVersion, promotion.Version));
+        Assert.Equal(("challenger", (long?)2, (long?)null), (log[6].Alias, log[6].FromVersion, log[6].Version));
+
+        // models:/ URIs load the version's file, verified, and it scores as the model that was saved.
+        foreach (var uri in new[] { "models:/pd-model@champion", "models:/pd-model/1", "models:/pd-model/latest" })
+        {
+            var loaded = await CreditModel.LoadAsync(uri, registry);
+            Assert.Equal(ModelRoundTrip.Probabilities(Trained.Value.Model, Trained.Value.Data), ModelRoundTrip.Probabilities(loaded, Trained.Value.Data));
+        }
+    }
+
+    [Fact]
+    public async Task Registry_BadRequests_SayWhatIsWrong_AndChangeNothing()
+    {
+        var store = OpenStore();
+        var (registry, a, _) = await RegistryWithTwoRunsAsync(store);
+        await registry.CreateRegisteredModelAsync("pd-model");
+        await registry.CreateModelVersionAsync(new NewModelVersion { Name = "pd-model", Source = $"runs:/{a}/model" });
+        var before = await registry.GetAuditLogAsync();
+
+        async Task<TrackingException> Refused(Func<Task> act) => await Assert.ThrowsAsync<TrackingException>(act);
+        Assert.Equal(TrackingErrorCode.ResourceAlreadyExists, (await Refused(() => registry.CreateRegisteredModelAsync("pd-model"))).Code);
+        Assert.Contains("'/'", (await Refused(() => registry.CreateRegisteredModelAsync("pd/model"))).Message, StringComparison.Ordinal);
+        Assert.Contains("name=nope", (await Refused(() => registry.CreateModelVersionAsync(new NewModelVersion { Name = "nope", Source = $"runs:/{a}/model" }))).Message, StringComparison.Ordinal);
+        Assert.Contains("'missing'", (await Refused(() => registry.CreateModelVersionAsync(new NewModelVersion { Name = "pd-model", Source = $"runs:/{a}/missing" }))).Message, StringComparison.Ordinal);
+        Assert.Equal(TrackingErrorCode.ResourceDoesNotExist, (await Refused(() => registry.CreateModelVersionAsync(new NewModelVersion { Name = "pd-model", Source = "runs:/0123456789abcdef0123456789abcdef/model" }))).Code);
+        Assert.Contains("version=9", (await Refused(() => registry.SetAliasAsync("pd-model", "champion", 9))).Message, StringComparison.Ordinal);
+        Assert.Contains("reserved", (await Refused(() => registry.SetAliasAsync("pd-model", "v1", 1))).Message, StringComparison.Ordinal);
+        Assert.Contains("champion", (await Refused(() => registry.GetVersionByAliasAsync("pd-model", "champion"))).Message, StringComparison.Ordinal);
+        Assert.Contains("champion", (await Refused(() => registry.DeleteAliasAsync("pd-model", "champion"))).Message, StringComparison.Ordinal);
+        Assert.Contains("models:/NAME@ALIAS", (await Refused(() => CreditModel.LoadAsync("models:/pd-model", registry))).Message, StringComparison.Ordinal);
+
+        // A registered model file never changes: the store refuses to replace it.
+        var replaced = await Refused(() => store.LogArtifactAsync(a, "model/model.json", new MemoryStream([1, 2, 3])));
+        Assert.Equal(TrackingErrorCode.InvalidState, replaced.Code);
+        Assert.Contains("version 1 of registered model 'pd-model'", replaced.Message, StringComparison.Ordinal);
+
+        Assert.Equal(before, await registry.GetAuditLogAsync());
+        Assert.Equal(1, (await registry.GetRegisteredModelAsync("pd-model")).LatestVersion);
+        Assert.Empty((await registry.GetRegisteredModelAsync("pd-model")).Aliases);
+    }
+
+    [Fact]
+    public async Task Registry_ATamperedModelFile_IsRefusedAtLoad_AndTheAuditLogCannotBeRewritten()
+    {
+        var store = OpenStore();
+        var (registry, a, _) = await RegistryWithTwoRunsAsync(store);
+        await registry.CreateRegisteredModelAsync("pd-model");
+        var version = await registry.CreateModelVersionAsync(new NewModelVersion { Name = "pd-model", Source = $"runs:/{a}/model" });
+        await registry.SetAliasAsync("pd-model", "champion", 1);
+
+        await TamperAsync(store, a, "model/model.json");
+
+        var e = await Assert.ThrowsAsync<ModelFormatException>(() => CreditModel.LoadAsync("models:/pd-model@champion", registry));
+        Assert.Contains("changed after registration", e.Message, StringComparison.Ordinal);
+        Assert.Contains(version.Sha256!, e.Message, StringComparison.Ordinal);
+        Assert.Contains("models:/pd-model@champion", e.Message, StringComparison.Ordinal);
+
+        var log = await registry.GetAuditLogAsync();
+        var errors = await RewriteAuditAsync(store);
+        Assert.Equal(2, errors.Count);
+        Assert.All(errors, x => Assert.Contains("append-only", x.Message, StringComparison.Ordinal));
+        Assert.Equal(log, await registry.GetAuditLogAsync());
+    }
 
     [Fact]
     public async Task Experiments_AreCreatedFoundAndUnique_AndUnknownIdsAreNamed()
