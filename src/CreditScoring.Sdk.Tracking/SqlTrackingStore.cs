@@ -117,6 +117,10 @@ public abstract partial class SqlTrackingStore : ITrackingStore, IDisposable, IA
     {
     }
 
+    /// <summary>Where the store is: its file, or its server and database (never a password).</summary>
+    /// <returns>The location.</returns>
+    public override string ToString() => Location;
+
     /// <summary>The schema version the store holds.</summary>
     /// <returns>The version.</returns>
     public int StoredSchemaVersion()

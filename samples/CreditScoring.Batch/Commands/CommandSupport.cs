@@ -3,14 +3,30 @@ using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Scoring;
+using CreditScoring.Sdk.Tracking;
 
 namespace CreditScoring.Batch.Commands;
 
 /// <summary>What several commands do the same way: load a model (checking its signature), read keys, attach related tables.</summary>
 internal static class CommandSupport
 {
-    public static CreditModel LoadModel(string path, ProgressLog log, string? verifyKeyPath)
+    public static CreditModel LoadModel(string path, ProgressLog log, string? verifyKeyPath, string? store)
     {
+        if (ModelUri.IsModelUri(path))
+        {
+            if (verifyKeyPath is not null)
+            {
+                throw new CliException("--verify-key checks a model file's signature; a registry model (models:/...) is verified by the SHA-256 recorded at registration instead. Give one or the other.");
+            }
+
+            using var registry = OpenStore(store);
+            log.Step($"Loading {path} from {registry}");
+            var version = ModelUri.Parse(path).ResolveAsync(registry).GetAwaiter().GetResult();
+            var registered = CreditModel.Load(new ModelUri(version.Name, version.Version, null).ToString(), registry); // the version found above, even if an alias moves meanwhile
+            log.Step($"  version {version.Version} of {version.Name}, sha256 {version.Sha256} verified");
+            return registered;
+        }
+
         Input.CheckReadable(path, "model file");
         log.Step($"Loading model {path}");
         if (verifyKeyPath is null)
@@ -23,6 +39,9 @@ internal static class CommandSupport
         log.Step($"  signature by key {key.Id} ({key.Algorithm}) verified");
         return model;
     }
+
+    /// <summary>Opens the tracking store <c>--store</c> names (default: $CREDITSCORING_TRACKING_URI, else mlruns.db).</summary>
+    public static SqlTrackingStore OpenStore(string? location) => TrackingStores.Open(location);
 
     public static ModelSigningKey ReadKey(string path, string option)
     {

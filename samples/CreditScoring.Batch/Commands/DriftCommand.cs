@@ -15,7 +15,7 @@ internal static class DriftCommand
     {
         var referenceOption = new Option<string?>("--reference") { Description = "The reference CSV (e.g. the training data). Without it, the training population the --model saved is the reference." };
         var currentOption = new Option<string>("--current") { Description = "The current CSV (e.g. recent applications).", Required = true };
-        var modelOption = new Option<string?>("--model") { Description = "A model file: its inputs are compared and its scores on both files give prediction drift (PSI)." };
+        var modelOption = new Option<string?>("--model") { Description = "A model file (or models:/NAME@ALIAS from --store): its inputs are compared and its scores on both files give prediction drift (PSI)." };
         var targetOption = new Option<string?>("--target") { Description = "A target column to leave out of the comparison." };
         var htmlOption = new Option<string?>("--html") { Description = "Write the self-contained HTML report here." };
         var jsonOption = new Option<string?>("--json") { Description = "Write the JSON report (schema creditscoring-drift/1) here." };
@@ -27,13 +27,14 @@ internal static class DriftCommand
         };
         shared.Reading.AddTo(command);
         command.Options.Add(shared.VerifyKey);
+        command.Options.Add(shared.Store);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () => Run(
             shared.Output, shared.Error, shared.Reading.Get(p), p.GetValue(referenceOption), p.GetValue(currentOption)!, p.GetValue(modelOption), p.GetValue(targetOption),
-            p.GetValue(htmlOption), p.GetValue(jsonOption), p.GetValue(shareOption), p.GetValue(testsOption) ?? [], p.GetValue(shared.VerifyKey))));
+            p.GetValue(htmlOption), p.GetValue(jsonOption), p.GetValue(shareOption), p.GetValue(testsOption) ?? [], p.GetValue(shared.VerifyKey), p.GetValue(shared.Store))));
         return command;
     }
 
-    private static int Run(TextWriter output, TextWriter error, ReadSettings reading, string? referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests, string? verifyKey)
+    private static int Run(TextWriter output, TextWriter error, ReadSettings reading, string? referencePath, string currentPath, string? modelPath, string? target, string? htmlPath, string? jsonPath, double share, string[] tests, string? verifyKey, string? store)
     {
         var log = new ProgressLog(error);
         using var outputs = new OutputFiles();
@@ -61,7 +62,7 @@ internal static class DriftCommand
             options.Columns[entry[..eq].Trim()] = new ColumnDriftOptions(test, threshold);
         }
 
-        var model = modelPath is null ? null : CommandSupport.LoadModel(modelPath, log, verifyKey);
+        var model = modelPath is null ? null : CommandSupport.LoadModel(modelPath, log, verifyKey, store);
         if (referencePath is null && model?.Profile is null)
         {
             throw new CliException(model is null

@@ -13,7 +13,7 @@ internal static class ExplainCommand
 {
     public static Command Create(SharedOptions shared)
     {
-        var modelOption = new Option<string>("--model") { Description = "The model file.", Required = true };
+        var modelOption = new Option<string>("--model") { Description = "The model file, or a registry model: models:/NAME@ALIAS, models:/NAME/VERSION (from --store).", Required = true };
         var dataOption = new Option<string>("--data") { Description = "CSV file with the model's input columns.", Required = true };
         var idOption = new Option<string?>("--id") { Description = "The applicant's id (in --id-column, by default the model's training id column)." };
         var idColumnOption = new Option<string?>("--id-column") { Description = "The id column --id looks in. Default: the model's training id column." };
@@ -30,6 +30,7 @@ internal static class ExplainCommand
         };
         shared.Reading.AddTo(command);
         command.Options.Add(shared.VerifyKey);
+        command.Options.Add(shared.Store);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
             var (id, row) = (p.GetValue(idOption), p.GetValue(rowOption));
@@ -54,7 +55,7 @@ internal static class ExplainCommand
             using var outputs = new OutputFiles();
             var jsonFile = p.GetValue(jsonOption) is { } jsonPath ? outputs.Create(jsonPath) : null;
             var htmlFile = p.GetValue(htmlOption) is { } htmlPath ? outputs.Create(htmlPath) : null;
-            var model = CommandSupport.LoadModel(p.GetValue(modelOption)!, log, p.GetValue(shared.VerifyKey));
+            var model = CommandSupport.LoadModel(p.GetValue(modelOption)!, log, p.GetValue(shared.VerifyKey), p.GetValue(shared.Store));
             var data = CommandSupport.ReadApplicants(p.GetValue(dataOption)!, model, p.GetValue(idColumnOption), p.GetValue(relatedOption) ?? [], log, shared.Reading.Get(p));
             var idColumn = data.IdColumn?.Name;
 

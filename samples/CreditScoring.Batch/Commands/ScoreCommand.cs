@@ -12,7 +12,7 @@ internal static class ScoreCommand
 {
     public static Command Create(SharedOptions shared)
     {
-        var modelOption = new Option<string>("--model") { Description = "The model file.", Required = true };
+        var modelOption = new Option<string>("--model") { Description = "The model file, or a registry model: models:/NAME@ALIAS, models:/NAME/VERSION (from --store).", Required = true };
         var dataOption = new Option<string>("--data") { Description = "CSV file with the model's input columns (others are ignored).", Required = true };
         var outputOption = new Option<string>("--output") { Description = "Where to write id,probability,decision.", Required = true };
         var idOption = new Option<string?>("--id") { Description = "Identifier column for the output. Default: the model's training id column if the file has it, else the 1-based row number." };
@@ -24,6 +24,7 @@ internal static class ScoreCommand
         var command = new Command("score", "Score applicants with a saved model.") { modelOption, dataOption, outputOption, idOption, relatedOption, allowFormulas, outOfRange, reasons, reasonCodes };
         shared.Reading.AddTo(command);
         command.Options.Add(shared.VerifyKey);
+        command.Options.Add(shared.Store);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
             var rangeText = p.GetValue(outOfRange)!;
@@ -39,7 +40,7 @@ internal static class ScoreCommand
             var log = new ProgressLog(shared.Error);
             using var outputs = new OutputFiles();
             var scoresFile = outputs.Create(outputPath);
-            var model = CommandSupport.LoadModel(p.GetValue(modelOption)!, log, p.GetValue(shared.VerifyKey));
+            var model = CommandSupport.LoadModel(p.GetValue(modelOption)!, log, p.GetValue(shared.VerifyKey), p.GetValue(shared.Store));
             var data = CommandSupport.ReadApplicants(p.GetValue(dataOption)!, model, id, p.GetValue(relatedOption) ?? [], log, reading);
 
             var reasonCount = p.GetValue(reasons);

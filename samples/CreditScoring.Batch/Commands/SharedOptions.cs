@@ -22,6 +22,8 @@ internal sealed class SharedOptions(TextWriter output, TextWriter error)
 
     public Option<string?> VerifyKey { get; } = new("--verify-key") { Description = "Load the model only if it is signed by this key (an ECDSA public or private key in PEM, or the base64 of an HMAC key): an unsigned model, one signed by another key, or one changed after signing is refused." };
 
+    public Option<string?> Store { get; } = new("--store") { Description = "The tracking store and model registry: a SQLite file, sqlite:///PATH, postgresql://USER:PASSWORD@HOST:PORT/DATABASE or an Npgsql connection string. Default: $CREDITSCORING_TRACKING_URI, else mlruns.db." };
+
     /// <summary>The CSV reading options (types, missing tokens, bad rows, delimiter).</summary>
     public ReadOptionSet Reading { get; } = new();
 
