@@ -8,6 +8,7 @@ namespace CreditScoring.Sdk.Tracking;
 public sealed class ExperimentTracker
 {
     private string? _experimentId;
+    private TrackedRun? _lastRun;
 
     /// <summary>Creates a tracker.</summary>
     /// <param name="store">The store (<c>SqliteTrackingStore.Open("mlruns.db")</c> for the embedded one).</param>
@@ -31,6 +32,13 @@ public sealed class ExperimentTracker
 
     /// <summary>Who runs the fits.</summary>
     public string UserId { get; }
+
+    /// <summary>
+    /// The last top-level run this tracker started (a fit's, a cross-validation's, a search's), as MLflow's
+    /// <c>last_active_run()</c>: after an autologged fit, the run to add a test evaluation or a report to. With several
+    /// fits at once on one tracker it is whichever started last; give each its own tracker to tell them apart.
+    /// </summary>
+    public TrackedRun? LastRun => Volatile.Read(ref _lastRun);
 
     /// <summary>The experiment's id, creating the experiment on first use.</summary>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -68,7 +76,23 @@ public sealed class ExperimentTracker
     /// <returns>The run.</returns>
     public async Task<TrackedRun> StartRunAsync(string runName, IReadOnlyList<RunTag>? tags = null, string? parentRunId = null, CancellationToken cancellationToken = default)
     {
+        return await StartRunAsync(new NewRun { RunName = runName, Tags = tags ?? [], ParentRunId = parentRunId }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts a run in the experiment, by this tracker's user; a top-level run becomes <see cref="LastRun"/>.</summary>
+    /// <param name="run">Its name, start, tags and parent (its user is replaced by <see cref="UserId"/>).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The run.</returns>
+    public async Task<TrackedRun> StartRunAsync(NewRun run, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         var experimentId = await ExperimentIdAsync(cancellationToken).ConfigureAwait(false);
-        return await Store.CreateRunAsync(experimentId, new NewRun { RunName = runName, UserId = UserId, Tags = tags ?? [], ParentRunId = parentRunId }, cancellationToken).ConfigureAwait(false);
+        var started = await Store.CreateRunAsync(experimentId, run with { UserId = UserId }, cancellationToken).ConfigureAwait(false);
+        if (run.ParentRunId is null)
+        {
+            Volatile.Write(ref _lastRun, started);
+        }
+
+        return started;
     }
 }

@@ -17,7 +17,7 @@ namespace CreditScoring.Sdk.Training;
 /// An immutable training recipe: the feature pipeline (the declared steps, then what the learner and the resampler
 /// need: median imputation and one-hot encoding), an optional resampler (training rows only), the learner, an optional
 /// probability calibration and the decision rule. <see cref="Fit(CreditData, CancellationToken)"/> turns labelled data
-/// into a <see cref="CreditModel"/>; <see cref="CrossValidate"/> refits the whole recipe in each fold.
+/// into a <see cref="CreditModel"/>; <see cref="CrossValidate(CreditData, int, IProgress{int}?, CancellationToken)"/> refits the whole recipe in each fold.
 /// </summary>
 public sealed partial class CreditPipeline
 {
@@ -110,81 +110,44 @@ public sealed partial class CreditPipeline
             return FitUntracked(training, validation, cancellationToken).Model;
         }
 
-        var store = tracker.Store;
-        var run = Wait(tracker.StartRunAsync($"fit {Learner.Name}", [new RunTag("mlflow.source.name", "CreditScoring.Sdk"), new RunTag("creditscoring.sdk_version", ModelFile.SdkVersion)], cancellationToken: cancellationToken));
-        var runId = run.Info.RunId;
-        CreditModel model;
-        double[] trainingProbabilities;
-        try
+        return Autolog.InRun(tracker, $"fit {Learner.Name}", null, _context.TimeProvider, runId =>
         {
-            (model, trainingProbabilities) = FitUntracked(training, validation, cancellationToken);
-        }
-        catch (Exception e)
-        {
-            var message = e.Message.Length > TrackingRules.MaxTagValueLength ? e.Message[..TrackingRules.MaxTagValueLength] : e.Message;
-            try
+            var (model, trainingProbabilities) = FitUntracked(training, validation, cancellationToken);
+            var meta = model.Metadata;
+            var now = Autolog.Now(_context.TimeProvider);
+            var metrics = new List<Metric> { new("fit_seconds", meta.TrainingSeconds, now) };
+            var inputs = new List<DatasetInput>();
+            foreach (var (name, data) in new[] { ("training", training), ("validation", validation) })
             {
-                Wait(store.LogBatchAsync(runId, [], [], [new RunTag("creditscoring.error", message)], CancellationToken.None));
-                Wait(store.UpdateRunAsync(runId, RunStatus.Failed, Now(), cancellationToken: CancellationToken.None));
-            }
-            catch (Exception logging) when (logging is TrackingException or IOException)
-            {
-                // The fit's own error is the one to report; the run stays RUNNING and can be marked FAILED later.
-                throw new AggregateException($"The fit failed ({e.Message}), and marking its run {runId} FAILED failed too ({logging.Message}).", e, logging);
-            }
+                if (data is null)
+                {
+                    continue;
+                }
 
-            throw;
-        }
+                // The training rows' figures from the probabilities the fit already computed for the population profile.
+                var probabilities = trainingProbabilities;
+                if (data == validation)
+                {
+                    probabilities = new double[data.RowCount];
+                    model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = _context.MaxDegreeOfParallelism }).PredictProbabilities(data, probabilities);
+                }
 
-        var meta = model.Metadata;
-        var parameters = new List<Param> { new("learner", meta.Learner), new("seed", meta.Seed.ToString(CultureInfo.InvariantCulture)), new("data_fingerprint", meta.DataFingerprint) };
-        parameters.AddRange(meta.LearnerParameters.Where(p => p.Key is not ("learner" or "seed" or "data_fingerprint")).OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Param(p.Key, p.Value)));
-        var now = Now();
-        var metrics = new List<Metric> { new("fit_seconds", meta.TrainingSeconds, now) };
-        var inputs = new List<DatasetInput>();
-        foreach (var (name, data) in new[] { ("training", training), ("validation", validation) })
-        {
-            if (data is null)
-            {
-                continue;
+                metrics.AddRange(Autolog.Headline(name, probabilities, data, now));
+                metrics.AddRange(Autolog.BusinessCosts(name, probabilities, data, Decision.Costs, Decision.Objective, model.Decision.Threshold, now));
+                inputs.Add(new DatasetInput(name, data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)], name, data.RowCount, data.PositiveCount));
             }
 
-            // The headline figures only, as model.Evaluate computes them, without its curves; the training rows' from the
-            // probabilities the fit already computed for the population profile.
-            var probabilities = trainingProbabilities;
-            if (data == validation)
+            var store = tracker.Store;
+            Autolog.Log(store, runId, metrics, Autolog.LearnerParameters(meta, meta.DataFingerprint), [new RunTag("creditscoring.threshold", model.Decision.Threshold.ToString("R", CultureInfo.InvariantCulture))], cancellationToken);
+            Autolog.Wait(store.LogInputsAsync(runId, inputs, cancellationToken));
+            using (var file = new MemoryStream(ModelFile.Write(model), writable: false))
             {
-                probabilities = new double[data.RowCount];
-                model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = _context.MaxDegreeOfParallelism }).PredictProbabilities(data, probabilities);
+                Autolog.Wait(store.LogArtifactAsync(runId, "model/model.json", file, cancellationToken));
             }
 
-            var (auc, ks, brier, logLoss) = ClassificationEvaluator.Headline(probabilities, data.Labels, data.Weights);
-            metrics.AddRange([new($"{name}_auc", auc, now), new($"{name}_gini", (2 * auc) - 1, now), new($"{name}_ks", ks.Statistic, now), new($"{name}_brier", brier, now), new($"{name}_log_loss", logLoss, now)]);
-            inputs.Add(new DatasetInput(name, data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)], name, data.RowCount, data.PositiveCount));
-        }
-
-        Wait(store.LogBatchAsync(runId, metrics, [], [new RunTag("creditscoring.threshold", model.Decision.Threshold.ToString("R", CultureInfo.InvariantCulture))], cancellationToken));
-        for (var at = 0; at < parameters.Count; at += TrackingRules.MaxParamsTagsPerBatch)
-        {
-            Wait(store.LogBatchAsync(runId, [], parameters.GetRange(at, Math.Min(TrackingRules.MaxParamsTagsPerBatch, parameters.Count - at)), [], cancellationToken));
-        }
-
-        Wait(store.LogInputsAsync(runId, inputs, cancellationToken));
-        using (var file = new MemoryStream(ModelFile.Write(model), writable: false))
-        {
-            Wait(store.LogArtifactAsync(runId, "model/model.json", file, cancellationToken));
-        }
-
-        Wait(store.UpdateRunAsync(runId, RunStatus.Finished, Now(), cancellationToken: cancellationToken));
-        return model;
+            return model;
+        });
     }
-
-    private long Now() => _context.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-
-    /// <summary>Waits for a store call: the fit is synchronous, the stores are asynchronous.</summary>
-    private static void Wait(Task task) => task.GetAwaiter().GetResult();
-
-    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
     /// <summary>The fit itself, logging nothing (cross-validation's folds use it too), and the training rows' probabilities.</summary>
     private (CreditModel Model, double[] TrainingProbabilities) FitUntracked(CreditData training, CreditData? validation, CancellationToken cancellationToken)
@@ -301,7 +264,76 @@ public sealed partial class CreditPipeline
     /// <param name="progress">Reports each finished fold, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels between and inside folds.</param>
     /// <returns>The result.</returns>
-    public CrossValidationResult CrossValidate(CreditData data, int folds = 5, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    public CrossValidationResult CrossValidate(CreditData data, int folds = 5, IProgress<int>? progress = null, CancellationToken cancellationToken = default) =>
+        CrossValidate(data, folds, _context.Tracker, progress, cancellationToken);
+
+    /// <summary>
+    /// <see cref="CrossValidate(CreditData, int, IProgress{int}?, CancellationToken)"/>, logged to an experiment tracker when
+    /// one is given: a run named after the learner with the learner's options, the seed, the data fingerprint and the
+    /// number of folds as parameters; the data as input; each fold's figures (AUC, Gini, KS, Brier, log-loss, calibration
+    /// error, threshold, and cost and business score with costs) as a child run <c>fold K</c>; their means and standard
+    /// deviations (<c>cv_auc_mean</c>, <c>cv_auc_std</c>...), the pooled out-of-fold figures (<c>oof_auc</c>...) and, with
+    /// costs, the threshold each objective chooses on the out-of-fold predictions and its cost (<c>oof_cost_f1</c>...) on
+    /// the parent run.
+    /// </summary>
+    /// <param name="data">Labelled data.</param>
+    /// <param name="folds">Folds.</param>
+    /// <param name="tracker">The tracker, or <see langword="null"/> to log nothing.</param>
+    /// <param name="progress">Reports each finished fold, or <see langword="null"/>.</param>
+    /// <param name="cancellationToken">Cancels between and inside folds.</param>
+    /// <returns>The result.</returns>
+    /// <exception cref="TrackingException">The store refused what the cross-validation logged.</exception>
+    public CrossValidationResult CrossValidate(CreditData data, int folds, ExperimentTracker? tracker, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (tracker is null)
+        {
+            return CrossValidateCore(data, folds, progress, null, cancellationToken).Result;
+        }
+
+        return Autolog.InRun(tracker, $"cv {Learner.Name}", null, _context.TimeProvider, runId =>
+        {
+            var store = tracker.Store;
+            void LogFold(FoldMetrics f, long start) => Autolog.InRun(tracker, $"fold {f.Fold + 1}", runId, _context.TimeProvider, foldRun =>
+            {
+                var now = Autolog.Now(_context.TimeProvider);
+                var figures = new (string Key, double Value)[]
+                {
+                    ("auc", f.Auc), ("gini", f.Gini), ("ks", f.Ks), ("brier", f.Brier), ("log_loss", f.LogLoss), ("expected_calibration_error", f.ExpectedCalibrationError),
+                    ("threshold", Math.Min(f.Threshold, 1.0)), ("cost", f.Cost), ("business_score", f.BusinessScore),
+                };
+                Autolog.Log(
+                    store,
+                    foldRun,
+                    [.. figures.Where(x => !double.IsNaN(x.Value) || x.Key is not ("cost" or "business_score")).Select(x => new Metric(x.Key, x.Value, now))],
+                    [new Param("fold", (f.Fold + 1).ToString(CultureInfo.InvariantCulture)), new Param("training_rows", f.TrainingRows.ToString(CultureInfo.InvariantCulture)), new Param("test_rows", f.TestRows.ToString(CultureInfo.InvariantCulture))],
+                    [new RunTag("creditscoring.kind", "cv-fold")],
+                    cancellationToken);
+                return 0;
+            });
+
+            var (result, first) = CrossValidateCore(data, folds, progress, LogFold, cancellationToken);
+            var now = Autolog.Now(_context.TimeProvider);
+            var metrics = new List<Metric>();
+            foreach (var (key, select) in new (string, Func<FoldMetrics, double>)[] { ("auc", f => f.Auc), ("gini", f => f.Gini), ("ks", f => f.Ks), ("brier", f => f.Brier), ("log_loss", f => f.LogLoss) })
+            {
+                var values = result.Folds.Select(select).ToArray();
+                var mean = values.Average();
+                metrics.Add(new Metric($"cv_{key}_mean", mean, now));
+                metrics.Add(new Metric($"cv_{key}_std", values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0.0, now));
+            }
+
+            metrics.AddRange(Autolog.Headline("oof", result.OutOfFoldProbabilities, data, now));
+            metrics.AddRange(Autolog.BusinessCosts("oof", result.OutOfFoldProbabilities, data, Decision.Costs, Decision.Objective, first.Threshold, now));
+            var parameters = Autolog.LearnerParameters(first.Metadata, data.Fingerprint);
+            parameters.Add(new Param("folds", folds.ToString(CultureInfo.InvariantCulture)));
+            Autolog.Log(store, runId, metrics, parameters, [new RunTag("creditscoring.kind", "cv")], cancellationToken);
+            Autolog.Wait(store.LogInputsAsync(runId, [new DatasetInput("data", data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)], "cross-validation", data.RowCount, data.PositiveCount)], cancellationToken));
+            return result;
+        });
+    }
+
+    /// <summary>The cross-validation itself; <paramref name="onFold"/> receives each fold's figures and when the fold began; also the first fold's model's facts.</summary>
+    private (CrossValidationResult Result, (ModelMetadata Metadata, double Threshold) First) CrossValidateCore(CreditData data, int folds, IProgress<int>? progress, Action<FoldMetrics, long>? onFold, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (!data.HasTarget)
@@ -313,13 +345,16 @@ public sealed partial class CreditPipeline
         var probabilities = new double[data.RowCount];
         var results = new List<FoldMetrics>();
         var costs = Decision.Costs;
+        (ModelMetadata, double)? first = null;
         for (var k = 0; k < folds; k++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            var start = Autolog.Now(_context.TimeProvider);
             var (trainRows, testRows) = Rows(assignment, k);
             var train = data.SelectRows(trainRows);
             var test = data.SelectRows(testRows);
             var model = FitUntracked(train, null, cancellationToken).Model;
+            first ??= (model.Metadata, model.Decision.Threshold);
             var p = new double[test.RowCount];
             model.CreateScorer().PredictProbabilities(test, p);
             for (var i = 0; i < testRows.Length; i++)
@@ -344,11 +379,12 @@ public sealed partial class CreditPipeline
                 Cost = business?.Cost ?? double.NaN,
                 BusinessScore = business?.BusinessScore ?? double.NaN,
             });
+            onFold?.Invoke(results[^1], start);
             progress?.Report(k + 1);
         }
 
         var overall = ClassificationEvaluator.Evaluate(probabilities, data.Labels, DecisionPolicy.DefaultThreshold, data.Weights);
-        return new CrossValidationResult(probabilities, assignment, results, overall);
+        return (new CrossValidationResult(probabilities, assignment, results, overall), first!.Value);
     }
 
     /// <summary>Out-of-fold margins of every training row (prior-corrected per fold when the recipe prior-corrects).</summary>
@@ -486,7 +522,7 @@ public sealed record MetricSummary(double Mean, double StandardDeviation)
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Mean:F4} ± {StandardDeviation:F4}");
 }
 
-/// <summary>The outcome of <see cref="CreditPipeline.CrossValidate"/>.</summary>
+/// <summary>The outcome of <see cref="CreditPipeline.CrossValidate(CreditData, int, IProgress{int}?, CancellationToken)"/>.</summary>
 /// <param name="OutOfFoldProbabilities">Each row's probability from the model that did not see it.</param>
 /// <param name="FoldOfRow">Each row's fold.</param>
 /// <param name="Folds">Per-fold metrics.</param>

@@ -6,6 +6,7 @@ using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Learners;
+using CreditScoring.Sdk.Tracking;
 using CreditScoring.Sdk.Training;
 
 namespace CreditScoring.Sdk.Tuning;
@@ -181,6 +182,14 @@ public sealed class SearchOptions
 
     /// <summary>The fewest rows successive halving starts with; default 500.</summary>
     public int MinimumRows { get; set; } = 500;
+
+    /// <summary>
+    /// Where the search logs its run (default: the context's tracker; none when neither has one): a run <c>search
+    /// LEARNER</c> with the strategy, metric, folds, seed, data fingerprint and the best candidate's options
+    /// (<c>best.NAME</c>) as parameters and its figures as metrics, and each trial as a child run with its options,
+    /// rows and round as parameters and its out-of-fold AUC, log-loss, business score, score and time as metrics.
+    /// </summary>
+    public ExperimentTracker? Tracker { get; set; }
 }
 
 /// <summary>One candidate's evaluation.</summary>
@@ -317,7 +326,7 @@ public static class HyperparameterSearch
         ArgumentNullException.ThrowIfNull(learner);
         var create = baseOptions ?? (() => new TOptions());
         TOptions Bind(IReadOnlyDictionary<string, string> parameters) => LearnerOptionsBinder.Bind(create, Settings([], parameters), typeof(TOptions).Name);
-        var (trials, best) = Search(context, data, space, p => learner(Bind(p)), options, recipe, progress, cancellationToken);
+        var (trials, best) = Search(context, data, space, typeof(TOptions).Name, p => learner(Bind(p)), options, recipe, progress, cancellationToken);
         return new SearchResult<TOptions>(trials, best, Settings([], best.Parameters), Bind(best.Parameters));
     }
 
@@ -336,12 +345,58 @@ public static class HyperparameterSearch
     public static SearchResult Run(CreditScoringContext context, CreditData data, string learner, SearchSpace space, SearchOptions? options = null, IEnumerable<string>? fixedOptions = null, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe = null, IProgress<SearchTrial>? progress = null, CancellationToken cancellationToken = default)
     {
         var shared = (fixedOptions ?? []).ToArray();
-        var (trials, best) = Search(context, data, space, p => LearnerCatalog.Create(learner, Settings(shared, p)), options, recipe, progress, cancellationToken);
+        var (trials, best) = Search(context, data, space, learner, p => LearnerCatalog.Create(learner, Settings(shared, p)), options, recipe, progress, cancellationToken);
         return new SearchResult(trials, best, Settings(shared, best.Parameters));
     }
 
-    /// <summary>The search itself: candidates proposed by the strategy, each checked, then cross-validated.</summary>
-    private static (List<SearchTrial> Trials, SearchTrial Best) Search(CreditScoringContext context, CreditData data, SearchSpace space, Func<IReadOnlyDictionary<string, string>, ICreditLearner> learner, SearchOptions? options, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe, IProgress<SearchTrial>? progress, CancellationToken cancellationToken)
+    /// <summary>The search, logged to the tracker of the options or the context when there is one.</summary>
+    private static (List<SearchTrial> Trials, SearchTrial Best) Search(CreditScoringContext context, CreditData data, SearchSpace space, string learnerName, Func<IReadOnlyDictionary<string, string>, ICreditLearner> learner, SearchOptions? options, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe, IProgress<SearchTrial>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var tracker = options?.Tracker ?? context.Tracker;
+        if (tracker is null)
+        {
+            return Search(context, data, space, learner, options, recipe, progress, null, cancellationToken);
+        }
+
+        var time = context.TimeProvider;
+        return Autolog.InRun(tracker, $"search {learnerName}", null, time, runId =>
+        {
+            void LogTrial(SearchTrial t, long start) => Autolog.InRun(tracker, t.Round == 0 ? $"trial {t.Candidate}" : $"trial {t.Candidate} round {t.Round}", runId, time, trialRun =>
+            {
+                var now = Autolog.Now(time);
+                var parameters = t.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Param(p.Key, p.Value)).ToList();
+                parameters.AddRange([new Param("candidate", Invariant(t.Candidate)), new Param("round", Invariant(t.Round)), new Param("rows", Invariant(t.Rows))]);
+                var figures = new (string Key, double Value)[] { ("oof_auc", t.Auc), ("oof_auc_std", t.AucStandardDeviation), ("oof_log_loss", t.LogLoss), ("business_score", t.BusinessScore), ("score", t.Score), ("trial_seconds", t.Seconds) };
+                Autolog.Log(tracker.Store, trialRun, [.. figures.Where(f => !double.IsNaN(f.Value)).Select(f => new Metric(f.Key, f.Value, now))], parameters, [new RunTag("creditscoring.kind", "search-trial")], cancellationToken);
+                return 0;
+            });
+
+            var (trials, best) = Search(context, data, space, learner, options, recipe, progress, LogTrial, cancellationToken);
+            var o = options ?? new SearchOptions();
+            var parameters = new List<Param>
+            {
+                new("learner", learnerName), new("strategy", o.Strategy.ToString()), new("metric", o.Metric.ToString()), new("folds", Invariant(o.Folds)),
+                new("candidates", Invariant(trials.Select(t => t.Candidate).Distinct().Count())), new("seed", Invariant(context.Seed)), new("data_fingerprint", data.Fingerprint),
+                new("searched", string.Join(",", space.Options)),
+            };
+            parameters.AddRange(best.Parameters.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => new Param("best." + p.Key, p.Value)));
+            var now = Autolog.Now(time);
+            var metrics = new List<Metric> { new("best_score", best.Score, now), new("best_oof_auc", best.Auc, now), new("best_oof_log_loss", best.LogLoss, now), new("trials", trials.Count, now) };
+            if (!double.IsNaN(best.BusinessScore))
+            {
+                metrics.Add(new Metric("best_business_score", best.BusinessScore, now));
+            }
+
+            Autolog.Log(tracker.Store, runId, metrics, parameters, [new RunTag("creditscoring.kind", "search"), new RunTag("creditscoring.best_trial", Invariant(best.Candidate))], cancellationToken);
+            return (trials, best);
+        });
+    }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>The search itself: candidates proposed by the strategy, each checked, then cross-validated; <paramref name="onTrial"/> receives each trial and when it began.</summary>
+    private static (List<SearchTrial> Trials, SearchTrial Best) Search(CreditScoringContext context, CreditData data, SearchSpace space, Func<IReadOnlyDictionary<string, string>, ICreditLearner> learner, SearchOptions? options, Func<CreditPipelineBuilder, CreditPipelineBuilder>? recipe, IProgress<SearchTrial>? progress, Action<SearchTrial, long>? onTrial, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(data);
@@ -371,13 +426,21 @@ public static class HyperparameterSearch
             _ = learner(c);
         }
 
+        SearchTrial Trial(CreditData rows, int candidate, int round)
+        {
+            var start = Autolog.Now(context.TimeProvider);
+            var t = Evaluate(context, rows, learner, candidates[candidate], candidate, round, options, recipe, cancellationToken);
+            onTrial?.Invoke(t, start);
+            progress?.Report(t);
+            return t;
+        }
+
         var trials = new List<SearchTrial>();
         if (options.Strategy != SearchStrategy.SuccessiveHalving)
         {
             for (var i = 0; i < candidates.Count; i++)
             {
-                trials.Add(Evaluate(context, data, learner, candidates[i], i, 0, options, recipe, cancellationToken));
-                progress?.Report(trials[^1]);
+                trials.Add(Trial(data, i, 0));
             }
 
             return (trials, trials.OrderByDescending(t => t.Score).ThenBy(t => t.Candidate).First());
@@ -400,10 +463,9 @@ public static class HyperparameterSearch
             var scored = new List<SearchTrial>();
             foreach (var i in alive)
             {
-                var t = Evaluate(context, subset, learner, candidates[i], i, round, options, recipe, cancellationToken);
+                var t = Trial(subset, i, round);
                 trials.Add(t);
                 scored.Add(t);
-                progress?.Report(t);
             }
 
             var keep = round == rounds - 1 ? 1 : Math.Max(1, (int)Math.Ceiling(alive.Count / (double)options.HalvingFactor));
@@ -421,7 +483,7 @@ public static class HyperparameterSearch
         var builder = context.CreatePipeline();
         builder = recipe?.Invoke(builder) ?? builder;
         var pipeline = builder.Train(learner(parameters)).Build();
-        var cv = pipeline.CrossValidate(data, options.Folds, null, cancellationToken);
+        var cv = pipeline.CrossValidate(data, options.Folds, tracker: null, progress: null, cancellationToken); // a trial is logged as one run, not its folds
         var business = double.NaN;
         if (options.Costs is not null)
         {

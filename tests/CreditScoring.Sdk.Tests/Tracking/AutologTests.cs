@@ -1,4 +1,6 @@
 using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Tuning;
 using CreditScoring.Sdk.Scoring;
 using CreditScoring.Sdk.Tracking;
 using Microsoft.Data.Sqlite;
@@ -57,19 +59,70 @@ public sealed class AutologTests : IDisposable
     }
 
     [Fact]
-    public async Task TheContextsTracker_LogsEveryFit_ButNotCrossValidationsFoldsAsRuns()
+    public async Task TheContextsTracker_LogsEveryFit_AndACrossValidationWithItsFoldsAsChildRuns()
     {
         var store = SqliteTrackingStore.Open(Path.Combine(_folder, "context.db"));
-        var context = new CreditScoringContext(seed: 3, tracker: new ExperimentTracker(store));
-        var pipeline = context.CreatePipeline().Train(t => t.LogisticRegression()).Build();
+        var tracker = new ExperimentTracker(store);
+        var context = new CreditScoringContext(seed: 3, tracker: tracker);
+        var costs = CostMatrix.Create(falseNegative: 5, falsePositive: 1);
+        var pipeline = context.CreatePipeline().Train(t => t.LogisticRegression()).Decide(d => d.MaximizeF1(costs)).Build();
 
         pipeline.Fit(Data.Value);
-        pipeline.CrossValidate(Data.Value, folds: 3);
+        var fit = tracker.LastRun!;
+        var cv = pipeline.CrossValidate(Data.Value, folds: 3);
+        var cvRun = await store.GetRunAsync(tracker.LastRun!.Info.RunId);
 
-        var runs = (await store.SearchRunsAsync(new RunSearch { ExperimentIds = ["0"] })).Runs;
-        var run = Assert.Single(runs);
-        Assert.Equal("fit logistic", run.Info.RunName);
-        Assert.Contains(run.Metrics, m => m.Key == "training_gini");
+        var runs = (await store.SearchRunsAsync(new RunSearch { ExperimentIds = ["0"], OrderBy = ["attributes.run_name"] })).Runs;
+        Assert.Equal(["cv logistic", "fit logistic", "fold 1", "fold 2", "fold 3"], runs.Select(r => r.Info.RunName));
+        Assert.Equal("fit logistic", fit.Info.RunName);
+        Assert.Contains((await store.GetRunAsync(fit.Info.RunId)).Metrics, m => m.Key == "training_gini");
+        Assert.Equal(RunStatus.Finished, cvRun.Info.Status);
+        Assert.Contains(new Param("folds", "3"), cvRun.Params);
+        Assert.Contains(new Param("data_fingerprint", Data.Value.Fingerprint), cvRun.Params);
+        double Metric(TrackedRun run, string key) => run.Metrics.Single(m => m.Key == key).Value;
+        Assert.Equal(cv.Auc.Mean, Metric(cvRun, "cv_auc_mean"), 12);
+        Assert.Equal(cv.Auc.StandardDeviation, Metric(cvRun, "cv_auc_std"), 12);
+        Assert.Equal(cv.OutOfFold.Auc, Metric(cvRun, "oof_auc"), 12);
+
+        // The business cost of each threshold objective on the out-of-fold predictions.
+        var analysis = ThresholdAnalysis.Analyze(cv.OutOfFoldProbabilities, Data.Value.Labels, costs.Resolve(Data.Value), Data.Value.Weights);
+        Assert.Equal(analysis.Choose(ThresholdObjective.MaximumF1).Cost, Metric(cvRun, "oof_cost_f1"));
+        Assert.Equal(analysis.Choose(ThresholdObjective.MinimumCost).Cost, Metric(cvRun, "oof_cost_cost"));
+        Assert.Equal(analysis.Choose(ThresholdObjective.MaximumYouden).Threshold, Metric(cvRun, "oof_threshold_youden"));
+        Assert.True(Metric(cvRun, "oof_cost_cost") <= Metric(cvRun, "oof_cost_f1"));
+
+        // Each fold a child run with its own figures.
+        var folds = runs.Where(r => r.Info.RunName.StartsWith("fold", StringComparison.Ordinal)).ToList();
+        Assert.All(folds, f => Assert.Contains(new RunTag("mlflow.parentRunId", cvRun.Info.RunId), f.Tags));
+        Assert.Equal(cv.Folds.Select(f => f.Auc), folds.Select(f => Metric(f, "auc")));
+        Assert.Equal(cv.Folds.Select(f => f.Cost), folds.Select(f => Metric(f, "cost")));
+        Assert.Equal(cv.Folds.Select(f => f.TestRows.ToString(System.Globalization.CultureInfo.InvariantCulture)), folds.Select(f => f.Params.Single(p => p.Key == "test_rows").Value));
+    }
+
+    [Fact]
+    public async Task ATrackedSearch_LogsEachTrialAsAChildRun_AndTheBestCandidateOnItsRun()
+    {
+        var store = SqliteTrackingStore.Open(Path.Combine(_folder, "search.db"));
+        var tracker = new ExperimentTracker(store, "search");
+        var space = new SearchSpace().Values("L2Regularization", 0.1, 1.0, 10.0);
+
+        var result = HyperparameterSearch.Run(new CreditScoringContext(seed: 5), Data.Value, "logistic", space, new SearchOptions { Strategy = SearchStrategy.Grid, Folds = 3, Tracker = tracker });
+
+        var experiment = (await store.FindExperimentAsync("search"))!.ExperimentId;
+        var runs = (await store.SearchRunsAsync(new RunSearch { ExperimentIds = [experiment], OrderBy = ["attributes.run_name"] })).Runs;
+        var parent = Assert.Single(runs, r => r.Info.RunName == "search logistic");
+        Assert.Equal(parent.Info.RunId, tracker.LastRun!.Info.RunId);
+        Assert.Contains(new Param("best.L2Regularization", result.Best.Parameters["L2Regularization"]), parent.Params);
+        Assert.Contains(new Param("strategy", "Grid"), parent.Params);
+        Assert.Equal(result.Best.Score, parent.Metrics.Single(m => m.Key == "best_score").Value);
+        var trials = runs.Where(r => r.Info.RunName.StartsWith("trial", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["trial 0", "trial 1", "trial 2"], trials.Select(t => t.Info.RunName));
+        Assert.All(trials, t => Assert.Contains(new RunTag("mlflow.parentRunId", parent.Info.RunId), t.Tags));
+        Assert.Equal(result.Trials.Select(t => t.Auc), trials.Select(t => t.Metrics.Single(m => m.Key == "oof_auc").Value));
+        Assert.Equal(["0.1", "1", "10"], trials.Select(t => t.Params.Single(p => p.Key == "L2Regularization").Value));
+
+        // The trials' cross-validations are not logged as runs of their own.
+        Assert.DoesNotContain(runs, r => r.Info.RunName.StartsWith("fold", StringComparison.Ordinal) || r.Info.RunName.StartsWith("cv", StringComparison.Ordinal));
     }
 
     [Fact]
