@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace CreditScoring.Batch;
 
 /// <summary>
-/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c>, <c>explain</c>, <c>drift</c>, <c>keygen</c>, <c>models</c> and <c>quickstart</c>
+/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c>, <c>explain</c>, <c>drift</c>, <c>keygen</c>, <c>runs</c>, <c>models</c> and <c>quickstart</c>
 /// (also what runs with no arguments), one file each in <c>Commands/</c>. Every command has <c>--help</c>. A user error
 /// ends with exit code 1 and one line on stderr that starts with <c>error:</c>; a usage error with exit code 2.
 /// </summary>
@@ -41,6 +41,7 @@ internal static class BatchCli
             DriftCommand.Create(shared),
             KeyGenCommand.Create(shared),
             ModelsCommand.Create(shared),
+            RunsCommand.Create(shared),
             QuickstartCommand.Create(shared),
         };
         root.SetAction(_ => Guarded(error, () => QuickstartCommand.Run(output, error, QuickstartCommand.DefaultOutputDirectory)));

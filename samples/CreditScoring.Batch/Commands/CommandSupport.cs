@@ -40,6 +40,28 @@ internal static class CommandSupport
         return model;
     }
 
+    /// <summary>The tracker <c>--track [STORE]</c> and <c>--experiment</c> ask for, or <see langword="null"/> without <c>--track</c>; the caller disposes its store.</summary>
+    public static ExperimentTracker? Tracker(System.CommandLine.ParseResult p, Commands.SharedOptions shared) =>
+        p.GetResult(shared.Track) is null ? null : new ExperimentTracker(OpenStore(p.GetValue(shared.Track)), p.GetValue(shared.Experiment)!);
+
+    /// <summary>Logs an evaluation to a run: the figures as <c>test_*</c> metrics, the rows as an input, the JSON report as the artifact <c>report.json</c>.</summary>
+    public static void LogEvaluation(ITrackingStore store, string runId, CreditScoring.Sdk.Evaluation.EvaluationReport evaluation, CreditData data, string dataName, CreditScoring.Sdk.Reporting.ReportContent report)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Metric[] metrics =
+        [
+            new("test_auc", evaluation.Auc, now), new("test_gini", evaluation.Gini, now), new("test_ks", evaluation.Ks, now), new("test_brier", evaluation.Brier, now),
+            new("test_log_loss", evaluation.LogLoss, now), new("test_approval_rate", evaluation.Confusion.ApprovalRate, now), new("test_bad_rate_among_approved", evaluation.Confusion.BadRateAmongApproved, now),
+        ];
+        store.LogBatchAsync(runId, [.. metrics.Where(m => !double.IsNaN(m.Value))], [], [], CancellationToken.None).GetAwaiter().GetResult();
+        var digest = data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)];
+        store.LogInputsAsync(runId, [new DatasetInput(Path.GetFileName(dataName), digest, "test", data.RowCount, data.PositiveCount)]).GetAwaiter().GetResult();
+        using var json = new MemoryStream();
+        CreditScoring.Sdk.Reporting.ReportJson.Write(json, report);
+        json.Position = 0;
+        store.LogArtifactAsync(runId, "report.json", json).GetAwaiter().GetResult();
+    }
+
     /// <summary>Opens the tracking store <c>--store</c> names (default: $CREDITSCORING_TRACKING_URI, else mlruns.db).</summary>
     public static SqlTrackingStore OpenStore(string? location) => TrackingStores.Open(location);
 
@@ -84,6 +106,15 @@ internal static class CommandSupport
         var data = WithRelated(Input.Read(path, log, reading, null, id, null, null, o => o.UseTypesOf(model.Input)), related, log, reading);
         return id is null && model.Metadata.IdColumn is { } trainingId && data.Schema.IndexOf(trainingId) >= 0 ? data.WithRole(trainingId, ColumnRole.Id) : data;
     }
+
+    /// <summary>Waits for a store call: the commands are synchronous.</summary>
+    public static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
+
+    /// <summary>Waits for a store call.</summary>
+    public static void Wait(Task task) => task.GetAwaiter().GetResult();
+
+    /// <summary>A time in milliseconds since the Unix epoch, as UTC <c>yyyy-MM-dd HH:mm:ss</c>.</summary>
+    public static string Time(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 
     public static string Decision(CreditDecision decision) => decision == CreditDecision.Decline ? "decline" : "approve";
 

@@ -17,6 +17,8 @@ internal static class EvaluateCommand
         var command = new Command("evaluate", "Evaluate a saved model on labelled data.") { modelOption, dataOption, targetOption, shared.Report, shared.PositiveLabel, shared.NegativeLabel, relatedOption };
         shared.Reading.AddTo(command);
         command.Options.Add(shared.VerifyKey);
+        command.Options.Add(shared.Track);
+        command.Options.Add(shared.Experiment);
         command.Options.Add(shared.Store);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
@@ -32,15 +34,32 @@ internal static class EvaluateCommand
                 reading);
             var evaluation = model.Evaluate(data);
             Report.Print(shared.Output, evaluation);
+            var content = new ReportContent
+            {
+                Command = "evaluate",
+                Model = model,
+                Evaluation = evaluation,
+                Context = [new("model", modelPath), new("data", dataPath), new("skippedRows", data.LoadReport!.RowsSkipped)],
+            };
+            var tracker = CommandSupport.Tracker(p, shared);
+            using (tracker?.Store as IDisposable)
+            {
+                if (tracker is not null)
+                {
+                    // A run of its own: which model (its file or registry URI, learner, training data) on which data, with what figures.
+                    var meta = model.Metadata;
+                    var run = tracker.StartRunAsync("evaluate " + (CreditScoring.Sdk.Tracking.ModelUri.IsModelUri(modelPath) ? modelPath : Path.GetFileName(modelPath)), [new("mlflow.source.name", "creditscoring-batch evaluate")]).GetAwaiter().GetResult();
+                    var runId = run.Info.RunId;
+                    tracker.Store.LogBatchAsync(runId, [], [new("model", modelPath), new("learner", meta.Learner), new("model_data_fingerprint", meta.DataFingerprint), new("model_sdk_version", meta.SdkVersion)], []).GetAwaiter().GetResult();
+                    CommandSupport.LogEvaluation(tracker.Store, runId, evaluation, data, dataPath, content);
+                    tracker.Store.UpdateRunAsync(runId, CreditScoring.Sdk.Tracking.RunStatus.Finished, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).GetAwaiter().GetResult();
+                    log.Step($"Tracked as run {runId} (experiment {tracker.Experiment}) in {tracker.Store}");
+                }
+            }
+
             if (reportFile is not null)
             {
-                ReportJson.Write(reportFile, new ReportContent
-                {
-                    Command = "evaluate",
-                    Model = model,
-                    Evaluation = evaluation,
-                    Context = [new("model", modelPath), new("data", dataPath), new("skippedRows", data.LoadReport!.RowsSkipped)],
-                });
+                ReportJson.Write(reportFile, content);
                 outputs.Commit();
                 shared.Output.WriteLine($"Report written to {reportPath}");
             }

@@ -34,13 +34,13 @@ internal static class ModelsCommand
             }
 
             using var store = CommandSupport.OpenStore(p.GetValue(shared.Store));
-            var source = runId is null ? Wait(UploadAsync(store, filePath!)) : $"runs:/{runId}/{p.GetValue(path)!.Trim('/')}";
-            if (!Wait(store.ListRegisteredModelsAsync()).Any(m => m.Name == model))
+            var source = runId is null ? CommandSupport.Wait(UploadAsync(store, filePath!)) : $"runs:/{runId}/{p.GetValue(path)!.Trim('/')}";
+            if (!CommandSupport.Wait(store.ListRegisteredModelsAsync()).Any(m => m.Name == model))
             {
-                Wait(store.CreateRegisteredModelAsync(model));
+                CommandSupport.Wait(store.CreateRegisteredModelAsync(model));
             }
 
-            var version = Wait(store.CreateModelVersionAsync(new NewModelVersion { Name = model, Source = source, Description = p.GetValue(description)! }));
+            var version = CommandSupport.Wait(store.CreateModelVersionAsync(new NewModelVersion { Name = model, Source = source, Description = p.GetValue(description)! }));
             shared.Output.WriteLine($"Registered {model} version {version.Version} from {source}");
             shared.Output.WriteLine($"  file {version.ArtifactPath} of run {version.RunId}, sha256 {version.Sha256}");
             shared.Output.WriteLine($"  data fingerprint {version.DataFingerprint ?? "(not a CreditScoring model)"}, SDK {version.SdkVersion ?? "?"}");
@@ -72,7 +72,7 @@ internal static class ModelsCommand
         command.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
             using var store = CommandSupport.OpenStore(p.GetValue(shared.Store));
-            var models = Wait(store.ListRegisteredModelsAsync());
+            var models = CommandSupport.Wait(store.ListRegisteredModelsAsync());
             if (models.Count == 0)
             {
                 shared.Output.WriteLine("No registered models.");
@@ -82,7 +82,7 @@ internal static class ModelsCommand
             shared.Output.WriteLine($"{"name",-24} {"latest",6}  {"updated (UTC)",-19}  aliases");
             foreach (var m in models)
             {
-                shared.Output.WriteLine($"{m.Name,-24} {m.LatestVersion?.ToString(CultureInfo.InvariantCulture) ?? "-",6}  {Time(m.LastUpdatedTime),-19}  {Aliases(m.Aliases)}");
+                shared.Output.WriteLine($"{m.Name,-24} {m.LatestVersion?.ToString(CultureInfo.InvariantCulture) ?? "-",6}  {CommandSupport.Time(m.LastUpdatedTime),-19}  {Aliases(m.Aliases)}");
             }
 
             return 0;
@@ -97,7 +97,7 @@ internal static class ModelsCommand
         command.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
             using var store = CommandSupport.OpenStore(p.GetValue(shared.Store));
-            var model = Wait(store.GetRegisteredModelAsync(p.GetValue(name)!));
+            var model = CommandSupport.Wait(store.GetRegisteredModelAsync(p.GetValue(name)!));
             var o = shared.Output;
             o.WriteLine($"{model.Name}{(model.Description.Length > 0 ? ": " + model.Description : "")}");
             o.WriteLine($"  aliases: {Aliases(model.Aliases)}");
@@ -107,13 +107,13 @@ internal static class ModelsCommand
             }
 
             o.WriteLine($"{"version",7}  {"registered (UTC)",-19}  {"by",-12} {"run",-32}  {"sha256",-12}  {"data",-12}  {"sdk",-8}  aliases");
-            foreach (var v in Wait(store.ListModelVersionsAsync(model.Name)))
+            foreach (var v in CommandSupport.Wait(store.ListModelVersionsAsync(model.Name)))
             {
-                o.WriteLine($"{v.Version,7}  {Time(v.CreationTime),-19}  {v.UserId,-12} {v.RunId ?? "-",-32}  {Short(v.Sha256),-12}  {Short(v.DataFingerprint),-12}  {v.SdkVersion ?? "-",-8}  {string.Join(", ", v.Aliases)}".TrimEnd());
+                o.WriteLine($"{v.Version,7}  {CommandSupport.Time(v.CreationTime),-19}  {v.UserId,-12} {v.RunId ?? "-",-32}  {Short(v.Sha256),-12}  {Short(v.DataFingerprint),-12}  {v.SdkVersion ?? "-",-8}  {string.Join(", ", v.Aliases)}".TrimEnd());
             }
 
             o.WriteLine("audit log:");
-            WriteAudit(o, Wait(store.GetAuditLogAsync(model.Name)));
+            WriteAudit(o, CommandSupport.Wait(store.GetAuditLogAsync(model.Name)));
             return 0;
         }));
         return command;
@@ -129,8 +129,8 @@ internal static class ModelsCommand
         {
             using var store = CommandSupport.OpenStore(p.GetValue(shared.Store));
             var (model, number, aliasName) = (p.GetValue(name)!, p.GetValue(version), p.GetValue(alias)!);
-            Wait(store.SetAliasAsync(model, aliasName, number));
-            var promotion = Wait(store.GetAuditLogAsync(model))[^1];
+            CommandSupport.Wait(store.SetAliasAsync(model, aliasName, number));
+            var promotion = CommandSupport.Wait(store.GetAuditLogAsync(model))[^1];
             shared.Output.WriteLine($"{model}@{aliasName}: {(promotion.FromVersion is { } from ? $"version {from} -> " : "")}version {number}");
             return 0;
         }));
@@ -144,7 +144,7 @@ internal static class ModelsCommand
         command.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
             using var store = CommandSupport.OpenStore(p.GetValue(shared.Store));
-            WriteAudit(shared.Output, Wait(store.GetAuditLogAsync(p.GetValue(name))));
+            WriteAudit(shared.Output, CommandSupport.Wait(store.GetAuditLogAsync(p.GetValue(name))));
             return 0;
         }));
         return command;
@@ -154,7 +154,7 @@ internal static class ModelsCommand
     {
         foreach (var e in log)
         {
-            output.WriteLine($"{e.Sequence,5}  {Time(e.Timestamp)}  {e.UserId,-12} {e.Action,-16} {e.Name}{(e.Version is { } v ? " v" + v.ToString(CultureInfo.InvariantCulture) : "")}  {e.Detail}".TrimEnd());
+            output.WriteLine($"{e.Sequence,5}  {CommandSupport.Time(e.Timestamp)}  {e.UserId,-12} {e.Action,-16} {e.Name}{(e.Version is { } v ? " v" + v.ToString(CultureInfo.InvariantCulture) : "")}  {e.Detail}".TrimEnd());
         }
     }
 
@@ -162,10 +162,4 @@ internal static class ModelsCommand
         aliases.Count == 0 ? "-" : string.Join(", ", aliases.Select(a => $"{a.Alias} -> {a.Version}"));
 
     private static string Short(string? hex) => hex is null ? "-" : hex[..Math.Min(12, hex.Length)];
-
-    private static string Time(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
-
-    private static T Wait<T>(Task<T> task) => task.GetAwaiter().GetResult();
-
-    private static void Wait(Task task) => task.GetAwaiter().GetResult();
 }

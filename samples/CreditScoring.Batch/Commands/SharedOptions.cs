@@ -24,6 +24,10 @@ internal sealed class SharedOptions(TextWriter output, TextWriter error)
 
     public Option<string?> Store { get; } = new("--store") { Description = "The tracking store and model registry: a SQLite file, sqlite:///PATH, postgresql://USER:PASSWORD@HOST:PORT/DATABASE or an Npgsql connection string. Default: $CREDITSCORING_TRACKING_URI, else mlruns.db." };
 
+    public Option<string?> Track { get; } = new("--track") { Description = "Log the command to a tracking store: parameters, metrics, inputs, the model and the report (--track alone: $CREDITSCORING_TRACKING_URI, else mlruns.db; or --track STORE as --store).", Arity = ArgumentArity.ZeroOrOne };
+
+    public Option<string> Experiment { get; } = new("--experiment") { Description = "The experiment to log to or list (created on first use).", DefaultValueFactory = _ => "Default" };
+
     /// <summary>The CSV reading options (types, missing tokens, bad rows, delimiter).</summary>
     public ReadOptionSet Reading { get; } = new();
 

@@ -50,7 +50,7 @@ internal sealed class TrainCommand
         {
             c._data, c._target, c._testData, c._testFraction, c._id, c._learner, c._options, shared.Seed, c._threshold, c._model, shared.Report,
             shared.PositiveLabel, shared.NegativeLabel, c._features, c._related, c._resample, c._strategy, c._calibrate, c._costFn, c._costFp,
-            c._objective, c._cv, c._search, c._signKey, c._reasonCodes,
+            c._objective, c._cv, c._search, c._signKey, c._reasonCodes, shared.Track, shared.Experiment,
         };
         shared.Reading.AddTo(command);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () => c.Run(p)));
@@ -120,7 +120,9 @@ internal sealed class TrainCommand
         }
 
         using var progressLogs = new ProgressLoggerFactory(log);
-        var context = new CreditScoringContext(seed, loggerFactory: progressLogs);
+        var tracker = CommandSupport.Tracker(p, _shared);
+        using var trackingStore = tracker?.Store as IDisposable;
+        var context = new CreditScoringContext(seed, loggerFactory: progressLogs, tracker: tracker); // the search, the cross-validation and the fit are logged
         var (featuresPath, resample, strategy) = (p.GetValue(_features), p.GetValue(_resample), p.GetValue(_strategy));
         CreditPipelineBuilder Configure(CreditPipelineBuilder builder)
         {
@@ -184,35 +186,49 @@ internal sealed class TrainCommand
         var thresholds = model.Decision.CompareOn(test, testProbabilities);
         Report.PrintThresholds(output, model.Decision, thresholds);
 
+        using var saved = new MemoryStream();
         if (signer is null)
         {
-            model.Save(modelFile);
+            model.Save(saved);
         }
         else
         {
-            model.Save(modelFile, signer);
+            model.Save(saved, signer);
         }
 
+        modelFile.Write(saved.GetBuffer(), 0, (int)saved.Length);
+        var content = new ReportContent
+        {
+            Command = "train",
+            Model = model,
+            Evaluation = evaluation,
+            Context =
+            [
+                new("model", modelPath),
+                new("data", dataPath),
+                testPath is null ? new("testFraction", testFraction ?? 0.2) : new("testData", testPath),
+                new("trainRows", train.RowCount),
+                new("trainSeconds", trainSeconds),
+                new("skippedRows", data.LoadReport!.RowsSkipped),
+            ],
+            Search = searched,
+            CrossValidation = crossValidation,
+            ThresholdsOnTest = thresholds,
+        };
         if (reportFile is not null)
         {
-            ReportJson.Write(reportFile, new ReportContent
-            {
-                Command = "train",
-                Model = model,
-                Evaluation = evaluation,
-                Context =
-                [
-                    new("model", modelPath),
-                    new("data", dataPath),
-                    testPath is null ? new("testFraction", testFraction ?? 0.2) : new("testData", testPath),
-                    new("trainRows", train.RowCount),
-                    new("trainSeconds", trainSeconds),
-                    new("skippedRows", data.LoadReport!.RowsSkipped),
-                ],
-                Search = searched,
-                CrossValidation = crossValidation,
-                ThresholdsOnTest = thresholds,
-            });
+            ReportJson.Write(reportFile, content);
+        }
+
+        if (tracker?.LastRun is { } run)
+        {
+            // The fit's run gets the test figures, the report, and the model file as saved (reason codes, signature).
+            var runId = run.Info.RunId;
+            CommandSupport.LogEvaluation(tracker.Store, runId, evaluation, test, testPath ?? dataPath, content);
+            saved.Position = 0;
+            tracker.Store.LogArtifactAsync(runId, "model/model.json", saved).GetAwaiter().GetResult();
+            log.Step($"Tracked as run {runId} (experiment {tracker.Experiment}) in {tracker.Store}");
+            output.WriteLine($"Run {runId}: register it with models register --name NAME --run {runId}");
         }
 
         outputs.Commit();
