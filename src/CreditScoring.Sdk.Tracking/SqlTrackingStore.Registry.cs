@@ -320,6 +320,15 @@ public abstract partial class SqlTrackingStore : IModelRegistry
                 throw Invalid($"The source {version.Source} names run {runId}, but the version is given run {version.RunId}.");
             }
         }
+        else if (version.Source.StartsWith("mlflow-artifacts:/", StringComparison.Ordinal) && version.Source["mlflow-artifacts:/".Length..].Split('/', 4) is [_, var proxiedRun, "artifacts", ..] parts)
+        {
+            // The proxied form a server reports for every run (EXPERIMENT/RUN/artifacts/PATH), whatever keeps the files.
+            (runId, path) = (proxiedRun, parts.Length == 4 ? parts[3].TrimEnd('/') : null);
+            if (version.RunId is not null && version.RunId != runId)
+            {
+                throw Invalid($"The source {version.Source} names run {runId}, but the version is given run {version.RunId}.");
+            }
+        }
         else if (version.RunId is not null)
         {
             runId = version.RunId;

@@ -90,7 +90,8 @@ public sealed record NewModelVersion
     public required string Name { get; init; }
 
     /// <summary>
-    /// Where the model is: <c>runs:/RUN/PATH</c>, or the run's artifact URI followed by <c>/PATH</c>. PATH names the model
+    /// Where the model is: <c>runs:/RUN/PATH</c>, <c>mlflow-artifacts:/EXPERIMENT/RUN/artifacts/PATH</c> (as a tracking
+    /// server reports a run's artifacts), or the run's artifact URI followed by <c>/PATH</c>. PATH names the model
     /// file, or a folder holding <c>model.json</c> (as autologging's <c>model</c>). Another source is recorded as given,
     /// without a file.
     /// </summary>
