@@ -26,13 +26,12 @@ public static class ExperimentTrackingEndpoints
 
     /// <summary>Registers the tracking store (and registry) the endpoints serve: <see cref="TrackingStores.Open"/> of <paramref name="location"/>.</summary>
     /// <param name="services">The services.</param>
-    /// <param name="location">A SQLite file, <c>sqlite:///PATH</c>, <c>postgresql://...</c> or an Npgsql connection string; <see langword="null"/> for <c>$CREDITSCORING_TRACKING_URI</c>, else <c>mlruns.db</c>.</param>
+    /// <param name="location">A SQLite file, <c>sqlite:///PATH</c>, <c>postgresql://...</c>, an Npgsql connection string, or another tracking server's address; <see langword="null"/> for <c>$CREDITSCORING_TRACKING_URI</c>, else <c>mlruns.db</c>.</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddExperimentTracking(this IServiceCollection services, string? location = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddSingleton(_ => TrackingStores.Open(location));
-        services.AddSingleton<IModelRegistry>(sp => sp.GetRequiredService<SqlTrackingStore>());
         services.AddSingleton<ITrackingStore>(sp => sp.GetRequiredService<IModelRegistry>());
         return services;
     }
@@ -95,7 +94,7 @@ public static class ExperimentTrackingEndpoints
             var parent = tags.FirstOrDefault(t => t.Key == "mlflow.parentRunId")?.Value;
             var run = await store.CreateRunAsync(
                 r.Required("experiment_id"),
-                new NewRun { RunName = name, UserId = r.Text("user_id") ?? User(c), StartTime = r.Long("start_time"), Tags = [.. tags.Where(t => t.Key is not ("mlflow.runName" or "mlflow.parentRunId"))], ParentRunId = parent },
+                new NewRun { RunName = name, UserId = r.Text("user_id") ?? User(c), StartTime = r.Long("start_time"), Tags = [.. tags.Where(t => t.Key is not ("mlflow.runName" or "mlflow.parentRunId" or "mlflow.user"))], ParentRunId = parent },
                 ct);
             return new JsonObject { ["run"] = Run(run) };
         }));

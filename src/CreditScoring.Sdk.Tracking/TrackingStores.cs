@@ -17,15 +17,24 @@ public static class TrackingStores
     /// <summary>
     /// Opens a store: <c>postgresql://USER:PASSWORD@HOST:PORT/DATABASE</c> (or <c>postgres://</c>) or an Npgsql connection
     /// string (<c>Host=...;Database=...</c>) for <see cref="PostgresTrackingStore"/>; <c>sqlite:///PATH</c> (MLflow's
-    /// form; <c>sqlite:////ABSOLUTE</c>) or a plain file path for <see cref="SqliteTrackingStore"/>.
+    /// form; <c>sqlite:////ABSOLUTE</c>) or a plain file path for <see cref="SqliteTrackingStore"/>; <c>http://</c> or
+    /// <c>https://</c> for <see cref="MlflowTrackingStore"/> on a tracking server (an MLflow server, or a host that maps
+    /// <c>MapExperimentTracking</c>), with the token or user of <c>MLFLOW_TRACKING_TOKEN</c>,
+    /// <c>MLFLOW_TRACKING_USERNAME</c> and <c>MLFLOW_TRACKING_PASSWORD</c> when they are set.
     /// </summary>
     /// <param name="location">The store, or <see langword="null"/> for <see cref="EnvironmentVariable"/>'s value, else <see cref="DefaultLocation"/>.</param>
     /// <param name="time">The store's clock; <see langword="null"/> for the system's.</param>
-    /// <returns>The store (a <see cref="PostgresTrackingStore"/> holds connections until disposed).</returns>
+    /// <returns>The store, which holds connections until disposed.</returns>
     /// <exception cref="TrackingException">The location names a scheme no store here reads.</exception>
-    public static SqlTrackingStore Open(string? location = null, TimeProvider? time = null)
+    public static IModelRegistry Open(string? location = null, TimeProvider? time = null)
     {
         location ??= Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured ? configured : DefaultLocation;
+        if (location.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+            return new MlflowTrackingStore(new Uri(location), new MlflowStoreOptions { Token = Variable("MLFLOW_TRACKING_TOKEN"), UserName = Variable("MLFLOW_TRACKING_USERNAME"), Password = Variable("MLFLOW_TRACKING_PASSWORD"), TimeProvider = time });
+        }
+
         if (location.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
         {
             return PostgresTrackingStore.Open(PostgresConnectionString(location), time);
@@ -44,7 +53,7 @@ public static class TrackingStores
         var colon = location.IndexOf("://", StringComparison.Ordinal);
         if (colon > 1)
         {
-            throw new TrackingException(TrackingErrorCode.InvalidParameterValue, $"Unknown tracking store '{location}': give a SQLite file path (or sqlite:///PATH), postgresql://USER:PASSWORD@HOST:PORT/DATABASE, or an Npgsql connection string (Host=...;Database=...).");
+            throw new TrackingException(TrackingErrorCode.InvalidParameterValue, $"Unknown tracking store '{location}': give a SQLite file path (or sqlite:///PATH), postgresql://USER:PASSWORD@HOST:PORT/DATABASE, an Npgsql connection string (Host=...;Database=...), or a tracking server's http(s):// address.");
         }
 
         return SqliteTrackingStore.Open(location, time);

@@ -63,7 +63,7 @@ internal static class CommandSupport
     }
 
     /// <summary>Opens the tracking store <c>--store</c> names (default: $CREDITSCORING_TRACKING_URI, else mlruns.db).</summary>
-    public static SqlTrackingStore OpenStore(string? location) => TrackingStores.Open(location);
+    public static IModelRegistry OpenStore(string? location) => TrackingStores.Open(location);
 
     public static ModelSigningKey ReadKey(string path, string option)
     {

@@ -42,7 +42,7 @@ internal static class EvaluateCommand
                 Context = [new("model", modelPath), new("data", dataPath), new("skippedRows", data.LoadReport!.RowsSkipped)],
             };
             var tracker = CommandSupport.Tracker(p, shared);
-            using (tracker?.Store as IDisposable)
+            using (tracker?.Store)
             {
                 if (tracker is not null)
                 {

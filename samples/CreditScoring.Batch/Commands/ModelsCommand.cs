@@ -51,7 +51,7 @@ internal static class ModelsCommand
     }
 
     /// <summary>A local model file stored as the artifact of a new run, so that the registry links it to a run like any other; its source.</summary>
-    private static async Task<string> UploadAsync(SqlTrackingStore store, string file)
+    private static async Task<string> UploadAsync(IModelRegistry store, string file)
     {
         Input.CheckReadable(file, "model file");
         _ = CreditModel.Load(file); // a model file, whole and unedited, or the command stops here

@@ -121,7 +121,7 @@ internal sealed class TrainCommand
 
         using var progressLogs = new ProgressLoggerFactory(log);
         var tracker = CommandSupport.Tracker(p, _shared);
-        using var trackingStore = tracker?.Store as IDisposable;
+        using var trackingStore = tracker?.Store;
         var context = new CreditScoringContext(seed, loggerFactory: progressLogs, tracker: tracker); // the search, the cross-validation and the fit are logged
         var (featuresPath, resample, strategy) = (p.GetValue(_features), p.GetValue(_resample), p.GetValue(_strategy));
         CreditPipelineBuilder Configure(CreditPipelineBuilder builder)

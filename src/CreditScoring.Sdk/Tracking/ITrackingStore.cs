@@ -53,9 +53,10 @@ public sealed record ArtifactInfo(string Path, bool IsDirectory, long? Size);
 /// Where experiments and runs are kept: one interface for the embedded SQLite store, PostgreSQL and an MLflow tracking
 /// server, with one conformance suite run against each. Every store checks <see cref="TrackingRules"/> before it writes
 /// and writes a batch whole or not at all; a request that breaks a rule or names what does not exist throws
-/// <see cref="TrackingException"/> and changes nothing.
+/// <see cref="TrackingException"/> and changes nothing. A store holds connections (a pool, an HTTP client): dispose it
+/// when done.
 /// </summary>
-public interface ITrackingStore
+public interface ITrackingStore : IDisposable
 {
     /// <summary>Creates an experiment.</summary>
     /// <param name="name">Its name, unique in the store.</param>

@@ -22,10 +22,13 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreConformance, IDispos
         await File.AppendAllTextAsync(Path.Combine(folder, path), " "); // one byte more: the JSON still reads
     }
 
-    protected override Task<IReadOnlyList<Exception>> RewriteAuditAsync(ITrackingStore store)
+    protected override Task<IReadOnlyList<Exception>> RewriteAuditAsync(ITrackingStore store) => Task.FromResult(RewriteAudit(((SqliteTrackingStore)store).DatabasePath));
+
+    /// <summary>Tries to change and to delete the audit entries of a SQLite store's file with SQLite itself; returns the errors.</summary>
+    internal static IReadOnlyList<Exception> RewriteAudit(string databasePath)
     {
         var errors = new List<Exception>();
-        using var connection = new SqliteConnection($"Data Source={((SqliteTrackingStore)store).DatabasePath}");
+        using var connection = new SqliteConnection($"Data Source={databasePath}");
         connection.Open();
         foreach (var sql in new[] { "UPDATE registry_audit SET user_id = 'nobody';", "DELETE FROM registry_audit;" })
         {
@@ -41,7 +44,7 @@ public sealed class SqliteTrackingStoreTests : TrackingStoreConformance, IDispos
             }
         }
 
-        return Task.FromResult<IReadOnlyList<Exception>>(errors);
+        return errors;
     }
 
     [Fact]

@@ -24,6 +24,9 @@ public abstract class TrackingStoreConformance
     /// <summary>A new, empty store (every store keeps a registry beside its runs).</summary>
     protected abstract IModelRegistry OpenStore();
 
+    /// <summary>Whether the store records the <c>userId</c> a registry call names (a remote store records the user its server authenticates).</summary>
+    protected virtual bool RecordsGivenUser => true;
+
     /// <summary>Changes a stored artifact's bytes behind the store's back, as someone with access to its files or tables could.</summary>
     protected abstract Task TamperAsync(ITrackingStore store, string runId, string path);
 
@@ -78,7 +81,7 @@ public abstract class TrackingStoreConformance
         Assert.Equal([1L, 2, 3, 4, 5, 6, 7], log.Select(e => e.Sequence));
         Assert.Equal([RegistryAction.ModelCreated, RegistryAction.VersionCreated, RegistryAction.VersionCreated, RegistryAction.AliasSet, RegistryAction.AliasSet, RegistryAction.AliasSet, RegistryAction.AliasDeleted], log.Select(e => e.Action));
         var promotion = log[5];
-        Assert.Equal(("bo", "champion", 1L, 2L), (promotion.UserId, promotion.Alias, promotion.FromVersion, promotion.Version));
+        Assert.Equal((RecordsGivenUser ? "bo" : "anonymous", "champion", 1L, 2L), (promotion.UserId, promotion.Alias, promotion.FromVersion, promotion.Version));
         Assert.Equal(("challenger", (long?)2, (long?)null), (log[6].Alias, log[6].FromVersion, log[6].Version));
 
         // models:/ URIs load the version's file, verified, and it scores as the model that was saved.
