@@ -28,6 +28,7 @@ public sealed class TrackingServer : IAsyncLifetime
         builder.Services.AddExperimentTracking(Path.Combine(_folder, "mlruns.db"));
         _app = builder.Build();
         _app.MapExperimentTracking();
+        _app.MapRunsPage();
         await _app.StartAsync();
         Address = _app.Urls.Single().TrimEnd('/');
     }
