@@ -120,4 +120,11 @@ public sealed class LearnerValidationData
 
     /// <summary>The weights (1 where none were given).</summary>
     internal double[] Weights { get; }
+
+    /// <summary>
+    /// The returned predictor's margins on these rows, when the learner computed them while it fitted (gradient boosting
+    /// keeps them for its validation metric), bit for bit what <see cref="ICreditPredictor.PredictMargins"/> gives;
+    /// <see langword="null"/> otherwise. Autologging reads the validation figures from them instead of scoring the rows again.
+    /// </summary>
+    internal double[]? FinalMargins { get; set; }
 }

@@ -79,7 +79,10 @@ public sealed class ExperimentTracker
         return await StartRunAsync(new NewRun { RunName = runName, Tags = tags ?? [], ParentRunId = parentRunId }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Starts a run in the experiment, by this tracker's user; a top-level run becomes <see cref="LastRun"/>.</summary>
+    /// <summary>
+    /// Starts a run in the experiment, by this tracker's user, with the source's tags (<see cref="RunSource.Tags"/>: the
+    /// program and the git commit) unless the run gives its own; a top-level run becomes <see cref="LastRun"/>.
+    /// </summary>
     /// <param name="run">Its name, start, tags and parent (its user is replaced by <see cref="UserId"/>).</param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The run.</returns>
@@ -87,7 +90,9 @@ public sealed class ExperimentTracker
     {
         ArgumentNullException.ThrowIfNull(run);
         var experimentId = await ExperimentIdAsync(cancellationToken).ConfigureAwait(false);
-        var started = await Store.CreateRunAsync(experimentId, run with { UserId = UserId }, cancellationToken).ConfigureAwait(false);
+        // MLflow's system tags of the source (program, git commit) unless the run names its own.
+        var tags = run.Tags.Concat(RunSource.Tags.Where(t => !run.Tags.Any(given => given.Key == t.Key))).ToArray();
+        var started = await Store.CreateRunAsync(experimentId, run with { UserId = UserId, Tags = tags }, cancellationToken).ConfigureAwait(false);
         if (run.ParentRunId is null)
         {
             Volatile.Write(ref _lastRun, started);

@@ -24,7 +24,7 @@ internal static class Autolog
     /// </summary>
     public static T InRun<T>(ExperimentTracker tracker, string runName, string? parentRunId, TimeProvider time, Func<string, T> work)
     {
-        var tags = new List<RunTag> { new("mlflow.source.name", "CreditScoring.Sdk"), new("creditscoring.sdk_version", ModelFile.SdkVersion) };
+        var tags = new List<RunTag> { new("creditscoring.sdk_version", ModelFile.SdkVersion) }; // the tracker adds the source and git commit
         var run = Wait(tracker.StartRunAsync(new NewRun { RunName = runName, Tags = tags, ParentRunId = parentRunId, StartTime = Now(time) }, CancellationToken.None));
         var runId = run.Info.RunId;
         T result;

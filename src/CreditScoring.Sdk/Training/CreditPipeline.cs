@@ -112,7 +112,7 @@ public sealed partial class CreditPipeline
 
         return Autolog.InRun(tracker, $"fit {Learner.Name}", null, _context.TimeProvider, runId =>
         {
-            var (model, trainingProbabilities) = FitUntracked(training, validation, cancellationToken);
+            var (model, trainingProbabilities, validationProbabilities) = FitUntracked(training, validation, cancellationToken);
             var meta = model.Metadata;
             var now = Autolog.Now(_context.TimeProvider);
             var metrics = new List<Metric> { new("fit_seconds", meta.TrainingSeconds, now) };
@@ -124,12 +124,16 @@ public sealed partial class CreditPipeline
                     continue;
                 }
 
-                // The training rows' figures from the probabilities the fit already computed for the population profile.
+                // The training rows' figures from the probabilities the fit computed for the population profile; the
+                // validation rows' from the margins the learner kept (gradient boosting), else scored here.
                 var probabilities = trainingProbabilities;
                 if (data == validation)
                 {
-                    probabilities = new double[data.RowCount];
-                    model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = _context.MaxDegreeOfParallelism }).PredictProbabilities(data, probabilities);
+                    probabilities = validationProbabilities ?? new double[data.RowCount];
+                    if (validationProbabilities is null)
+                    {
+                        model.CreateScorer(new ScorerOptions { MaxDegreeOfParallelism = _context.MaxDegreeOfParallelism }).PredictProbabilities(data, probabilities);
+                    }
                 }
 
                 metrics.AddRange(Autolog.Headline(name, probabilities, data, now));
@@ -150,7 +154,7 @@ public sealed partial class CreditPipeline
     }
 
     /// <summary>The fit itself, logging nothing (cross-validation's folds use it too), and the training rows' probabilities.</summary>
-    private (CreditModel Model, double[] TrainingProbabilities) FitUntracked(CreditData training, CreditData? validation, CancellationToken cancellationToken)
+    private (CreditModel Model, double[] TrainingProbabilities, double[]? ValidationProbabilities) FitUntracked(CreditData training, CreditData? validation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(training);
         if (validation is not null && !validation.HasTarget)
@@ -234,7 +238,19 @@ public sealed partial class CreditPipeline
         LogTrained(_logger, Learner.Name, training.RowCount, core.Features.Input.Count, core.Features.Features.Count, seconds);
         var model = new CreditModel(core.Features, core.Predictor, policy, metadata, calibrator);
         var trainingProbabilities = model.ProfileTraining(training, _context.MaxDegreeOfParallelism, ExplanationSample, _context.Seed);
-        return (model, trainingProbabilities);
+
+        // The validation rows' probabilities from the margins the learner kept for them, when it kept them (the model's own, bit for bit).
+        double[]? validationProbabilities = null;
+        if (core.ValidationMargins is { } validationMargins)
+        {
+            validationProbabilities = new double[validationMargins.Length];
+            for (var i = 0; i < validationMargins.Length; i++)
+            {
+                validationProbabilities[i] = model.Probability(validationMargins[i]);
+            }
+        }
+
+        return (model, trainingProbabilities, validationProbabilities);
     }
 
     /// <summary>
@@ -414,7 +430,7 @@ public sealed partial class CreditPipeline
     private LearnerCapabilities PreparedCapabilities => Resampler is null ? Learner.Capabilities : Learner.Capabilities & Resampler.Accepts;
 
     /// <summary>Features, resampler and learner on one set of training rows, plus the prior correction when asked for.</summary>
-    private (FittedFeatures Features, ICreditPredictor Predictor, PriorCorrection? Prior) FitCore(CreditData training, CreditData? validation, int seed, CancellationToken cancellationToken)
+    private (FittedFeatures Features, ICreditPredictor Predictor, PriorCorrection? Prior, double[]? ValidationMargins) FitCore(CreditData training, CreditData? validation, int seed, CancellationToken cancellationToken)
     {
         var (features, matrix) = _features.Fit(training, PreparedCapabilities, seed);
         cancellationToken.ThrowIfCancellationRequested();
@@ -440,7 +456,7 @@ public sealed partial class CreditPipeline
             prior = PriorCorrection.Fit(margins, training.Labels, training.Weights);
         }
 
-        return (features, predictor, prior);
+        return (features, predictor, prior, validationData?.FinalMargins);
     }
 
     private static (int[] Train, int[] Test) Rows(int[] assignment, int fold)

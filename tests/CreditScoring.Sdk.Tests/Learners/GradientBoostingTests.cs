@@ -23,6 +23,37 @@ public class GradientBoostingTests
     }
 
     [Theory]
+    [InlineData(0, 1.0, 1.0)] // every round kept
+    [InlineData(3, 1.0, 1.0)] // early stopping cuts the trees back to the best round
+    [InlineData(0, 0.7, 0.8)] // bagging and feature sampling
+    public void TheValidationMarginsTheLearnerKeeps_AreThePredictorsOwn_BitForBit(int earlyStoppingRound, double bagging, double featureFraction)
+    {
+        // Categorical columns (sub_grade, addr_state...) and missing values included, on two threads.
+        var data = CreditData.ReadCsv(TestPaths.LendingClub, o => o.Target("default"));
+        var (train, validation) = data.SplitStratified(0.3, 11);
+        var features = new CreditScoringContext(seed: 11).CreatePipeline().Train(t => t.GradientBoosting()).Build().FitFeatures(train);
+        var held = new LearnerValidationData(features.Transform(validation), validation.Labels, validation.Weights);
+
+        var predictor = Fit(features.Transform(train), train.Labels.ToArray(), o =>
+        {
+            o.NumberOfIterations = 150;
+            o.LearningRate = 0.3;
+            o.EarlyStoppingRound = earlyStoppingRound;
+            o.BaggingFraction = bagging;
+            o.BaggingFrequency = bagging < 1 ? 1 : 0;
+            o.FeatureFraction = featureFraction;
+        }, threads: 2, validation: held);
+
+        var expected = new double[validation.RowCount];
+        predictor.PredictMargins(held.Features, expected);
+        Assert.Equal(expected, held.FinalMargins);
+        if (earlyStoppingRound > 0)
+        {
+            Assert.True(predictor.TrainingSummary!.BestIteration < predictor.TrainingSummary.IterationsRun, "early stopping did not cut the trees back");
+        }
+    }
+
+    [Theory]
     [InlineData(0.0, -2.0, 2.0, 4.0)]
     [InlineData(1.0, -2.0 / 3, 2.0 / 3, 4.0 / 3)]
     public void OneSplit_ToySet_GainAndLeafValuesAreHandComputed(double l2, double leftValue, double rightValue, double gain)

@@ -41,6 +41,8 @@ public sealed class AutologTests : IDisposable
         Assert.Contains(new Param("seed", "7"), run.Params);
         Assert.Contains(new Param("data_fingerprint", train.Fingerprint), run.Params);
         Assert.Contains(new Param("NumberOfLeaves", "7"), run.Params);
+        Assert.Contains(new RunTag("mlflow.source.type", "LOCAL"), run.Tags);
+        Assert.Equal(RunSource.GitCommit(Environment.CurrentDirectory), run.Tags.SingleOrDefault(t => t.Key == "mlflow.source.git.commit")?.Value);
         var training = model.Evaluate(train);
         var held = model.Evaluate(validation);
         double Metric(string key) => run.Metrics.Single(m => m.Key == key).Value;

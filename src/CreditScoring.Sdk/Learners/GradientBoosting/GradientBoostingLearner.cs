@@ -225,6 +225,9 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         var sinceBest = 0;
         var iterations = 0;
         var scratch = validationMargin is null ? null : new double[validationMargin.Length];
+
+        // External validation rows' margins at the best round, for the caller (LearnerValidationData.FinalMargins).
+        var bestMargin = earlyStopping && validation is not null ? new double[validationMargin!.Length] : null;
         var gradientChunks = (n + GradientChunk - 1) / GradientChunk;
         Action<int> gradientStep = c => ComputeGradients(c, margin, yd, w, probability, gradients, hessians);
 
@@ -276,6 +279,10 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
                         bestScore = score;
                         bestIteration = trees.Count;
                         sinceBest = 0;
+                        if (bestMargin is not null)
+                        {
+                            validationMargin.CopyTo(bestMargin, 0);
+                        }
                     }
                     else if (++sinceBest >= _o.EarlyStoppingRound)
                     {
@@ -286,9 +293,15 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
             }
         }
 
-        if (earlyStopping && bestIteration > 0 && bestIteration < trees.Count)
+        var truncated = earlyStopping && bestIteration > 0 && bestIteration < trees.Count;
+        if (truncated)
         {
             trees.RemoveRange(bestIteration, trees.Count - bestIteration);
+        }
+
+        if (validation is not null)
+        {
+            validation.FinalMargins = truncated ? bestMargin : validationMargin;
         }
 
         var summary = new GradientBoostingTrainingSummary(iterations, trees.Count, earlyStopping ? _o.EarlyStoppingMetric : null, earlyStopping ? bestScore : double.NaN);
