@@ -94,7 +94,7 @@ public static class ExperimentTrackingEndpoints
             var parent = tags.FirstOrDefault(t => t.Key == "mlflow.parentRunId")?.Value;
             var run = await store.CreateRunAsync(
                 r.Required("experiment_id"),
-                new NewRun { RunName = name, UserId = r.Text("user_id") ?? User(c), StartTime = r.Long("start_time"), Tags = [.. tags.Where(t => t.Key is not ("mlflow.runName" or "mlflow.parentRunId" or "mlflow.user"))], ParentRunId = parent },
+                new NewRun { RunName = name, UserId = r.Text("user_id") ?? User(c), StartTime = r.Long("start_time"), Tags = [.. tags.Where(t => t.Key is not ("mlflow.runName" or "mlflow.parentRunId" or "mlflow.user" or "mlflow.note.content"))], ParentRunId = parent, Description = tags.FirstOrDefault(t => t.Key == "mlflow.note.content")?.Value ?? "" },
                 ct);
             return new JsonObject { ["run"] = Run(run) };
         }));

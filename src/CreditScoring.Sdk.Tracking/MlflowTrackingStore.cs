@@ -205,6 +205,11 @@ public sealed class MlflowTrackingStore : IModelRegistry
             tags.Add(new RunTag("mlflow.parentRunId", parent));
         }
 
+        if (run.Description.Length > 0)
+        {
+            tags.Add(new RunTag("mlflow.note.content", run.Description));
+        }
+
         TrackingRules.CheckBatch([], [], tags);
         var body = new JsonObject { ["experiment_id"] = experimentId, ["user_id"] = run.UserId, ["tags"] = MlflowJson.Pairs(tags.Select(t => (t.Key, t.Value))) };
         if (run.RunName.Length > 0)

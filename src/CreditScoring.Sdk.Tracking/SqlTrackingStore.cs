@@ -240,6 +240,11 @@ public abstract partial class SqlTrackingStore : ITrackingStore, IDisposable, IA
             tags.Add(new RunTag("mlflow.parentRunId", parent));
         }
 
+        if (run.Description.Length > 0)
+        {
+            tags.Add(new RunTag("mlflow.note.content", run.Description));
+        }
+
         TrackingRules.CheckBatch([], [], tags);
         var startTime = run.StartTime ?? Now();
         if (startTime < 0)

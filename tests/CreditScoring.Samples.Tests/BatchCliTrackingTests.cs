@@ -62,7 +62,7 @@ public class BatchCliTrackingTests
         var dir = TestPaths.NewTempDirectory();
         var (model, store) = (Path.Combine(dir, "m.json"), Path.Combine(dir, "mlruns.db"));
 
-        var train = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model, "--seed", "42", "--cv", "3", "--track", store, "--experiment", "pd");
+        var train = Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", model, "--seed", "42", "--cv", "3", "--track", store, "--experiment", "pd", "--run-description", "baseline logistic");
         var evaluate = Run("evaluate", "--model", model, "--data", TestPaths.CreditData, "--track", store, "--experiment", "pd");
 
         Assert.Equal(0, train.Exit);
@@ -84,6 +84,7 @@ public class BatchCliTrackingTests
         var show = Run("runs", "show", fitRun, "--store", store);
         Assert.Contains("  test_auc = 0.854096", show.Output, StringComparison.Ordinal);
         Assert.Contains("  learner = logistic", show.Output, StringComparison.Ordinal);
+        Assert.Contains("  mlflow.note.content = baseline logistic", show.Output, StringComparison.Ordinal);
         Assert.Contains("report.json (", show.Output, StringComparison.Ordinal);
         var artifact = Directory.GetFiles(store + ".artifacts", "model.json", SearchOption.AllDirectories).Single(f => f.Contains(fitRun, StringComparison.Ordinal));
         Assert.Equal(File.ReadAllBytes(model), File.ReadAllBytes(artifact));

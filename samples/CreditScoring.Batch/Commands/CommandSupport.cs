@@ -44,9 +44,14 @@ internal static class CommandSupport
     public static ExperimentTracker? Tracker(System.CommandLine.ParseResult p, Commands.SharedOptions shared) =>
         p.GetResult(shared.Track) is null ? null : new ExperimentTracker(OpenStore(p.GetValue(shared.Track)), p.GetValue(shared.Experiment)!);
 
-    /// <summary>Logs an evaluation to a run: the figures as <c>test_*</c> metrics, the rows as an input, the JSON report as the artifact <c>report.json</c>.</summary>
-    public static void LogEvaluation(ITrackingStore store, string runId, CreditScoring.Sdk.Evaluation.EvaluationReport evaluation, CreditData data, string dataName, CreditScoring.Sdk.Reporting.ReportContent report)
+    /// <summary>Logs an evaluation to a run: the figures as <c>test_*</c> metrics, the rows as an input, the JSON report as the artifact <c>report.json</c>, and the run's description.</summary>
+    public static void LogEvaluation(ITrackingStore store, string runId, CreditScoring.Sdk.Evaluation.EvaluationReport evaluation, CreditData data, string dataName, CreditScoring.Sdk.Reporting.ReportContent report, string? description)
     {
+        if (!string.IsNullOrEmpty(description))
+        {
+            store.LogBatchAsync(runId, [], [], [new RunTag("mlflow.note.content", description)]).GetAwaiter().GetResult();
+        }
+
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         Metric[] metrics =
         [

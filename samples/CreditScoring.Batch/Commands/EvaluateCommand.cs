@@ -19,6 +19,7 @@ internal static class EvaluateCommand
         command.Options.Add(shared.VerifyKey);
         command.Options.Add(shared.Track);
         command.Options.Add(shared.Experiment);
+        command.Options.Add(shared.RunDescription);
         command.Options.Add(shared.Store);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
@@ -51,7 +52,7 @@ internal static class EvaluateCommand
                     var run = tracker.StartRunAsync("evaluate " + (CreditScoring.Sdk.Tracking.ModelUri.IsModelUri(modelPath) ? modelPath : Path.GetFileName(modelPath)), [new("mlflow.source.name", "creditscoring-batch evaluate")]).GetAwaiter().GetResult();
                     var runId = run.Info.RunId;
                     tracker.Store.LogBatchAsync(runId, [], [new("model", modelPath), new("learner", meta.Learner), new("model_data_fingerprint", meta.DataFingerprint), new("model_sdk_version", meta.SdkVersion)], []).GetAwaiter().GetResult();
-                    CommandSupport.LogEvaluation(tracker.Store, runId, evaluation, data, dataPath, content);
+                    CommandSupport.LogEvaluation(tracker.Store, runId, evaluation, data, dataPath, content, p.GetValue(shared.RunDescription));
                     tracker.Store.UpdateRunAsync(runId, CreditScoring.Sdk.Tracking.RunStatus.Finished, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).GetAwaiter().GetResult();
                     log.Step($"Tracked as run {runId} (experiment {tracker.Experiment}) in {tracker.Store}");
                 }

@@ -26,6 +26,8 @@ internal sealed class SharedOptions(TextWriter output, TextWriter error)
 
     public Option<string?> Track { get; } = new("--track") { Description = "Log the command to a tracking store: parameters, metrics, inputs, the model and the report (--track alone: $CREDITSCORING_TRACKING_URI, else mlruns.db; or --track STORE as --store).", Arity = ArgumentArity.ZeroOrOne };
 
+    public Option<string?> RunDescription { get; } = new("--run-description") { Description = "With --track: what the run is for, in words (MLflow's run description)." };
+
     public Option<string> Experiment { get; } = new("--experiment") { Description = "The experiment to log to or list (created on first use).", DefaultValueFactory = _ => "Default" };
 
     /// <summary>The CSV reading options (types, missing tokens, bad rows, delimiter).</summary>

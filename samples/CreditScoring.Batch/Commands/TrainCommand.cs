@@ -50,7 +50,7 @@ internal sealed class TrainCommand
         {
             c._data, c._target, c._testData, c._testFraction, c._id, c._learner, c._options, shared.Seed, c._threshold, c._model, shared.Report,
             shared.PositiveLabel, shared.NegativeLabel, c._features, c._related, c._resample, c._strategy, c._calibrate, c._costFn, c._costFp,
-            c._objective, c._cv, c._search, c._signKey, c._reasonCodes, shared.Track, shared.Experiment,
+            c._objective, c._cv, c._search, c._signKey, c._reasonCodes, shared.Track, shared.Experiment, shared.RunDescription,
         };
         shared.Reading.AddTo(command);
         command.SetAction(p => BatchCli.Guarded(shared.Error, () => c.Run(p)));
@@ -224,7 +224,7 @@ internal sealed class TrainCommand
         {
             // The fit's run gets the test figures, the report, and the model file as saved (reason codes, signature).
             var runId = run.Info.RunId;
-            CommandSupport.LogEvaluation(tracker.Store, runId, evaluation, test, testPath ?? dataPath, content);
+            CommandSupport.LogEvaluation(tracker.Store, runId, evaluation, test, testPath ?? dataPath, content, p.GetValue(_shared.RunDescription));
             saved.Position = 0;
             tracker.Store.LogArtifactAsync(runId, "model/model.json", saved).GetAwaiter().GetResult();
             log.Step($"Tracked as run {runId} (experiment {tracker.Experiment}) in {tracker.Store}");

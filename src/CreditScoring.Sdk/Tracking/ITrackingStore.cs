@@ -17,6 +17,9 @@ public sealed record NewRun
 
     /// <summary>The parent run's id for a nested run (a cross-validation fold, a search trial), stored as MLflow's <c>mlflow.parentRunId</c> tag.</summary>
     public string? ParentRunId { get; init; }
+
+    /// <summary>What the run is for, in words (empty by default), stored as MLflow's description tag <c>mlflow.note.content</c>.</summary>
+    public string Description { get; init; } = "";
 }
 
 /// <summary>A run search: the experiments, a filter and an ordering in MLflow's grammar, and a page.</summary>

@@ -173,13 +173,14 @@ public abstract class TrackingStoreConformance
         var store = OpenStore();
         var experiment = await store.CreateExperimentAsync("runs");
         var parent = await store.CreateRunAsync(experiment, new NewRun { RunName = "cv", UserId = "ana", StartTime = 1000 });
-        var child = await store.CreateRunAsync(experiment, new NewRun { RunName = "fold 1", UserId = "ana", StartTime = 1001, ParentRunId = parent.Info.RunId });
+        var child = await store.CreateRunAsync(experiment, new NewRun { RunName = "fold 1", UserId = "ana", StartTime = 1001, ParentRunId = parent.Info.RunId, Description = "the first fold" });
 
         Assert.Equal(RunStatus.Running, parent.Info.Status);
         Assert.Matches("^[0-9a-f]{32}$", parent.Info.RunId);
         Assert.Equal(experiment, parent.Info.ExperimentId);
         Assert.Contains(new RunTag("mlflow.parentRunId", parent.Info.RunId), child.Tags);
         Assert.Contains(new RunTag("mlflow.user", "ana"), child.Tags);
+        Assert.Contains(new RunTag("mlflow.note.content", "the first fold"), child.Tags);
 
         await store.UpdateRunAsync(parent.Info.RunId, RunStatus.Finished, endTime: 5000);
         var ended = await store.GetRunAsync(parent.Info.RunId);
