@@ -61,10 +61,7 @@ internal static class CommandSupport
         store.LogBatchAsync(runId, [.. metrics.Where(m => !double.IsNaN(m.Value))], [], [], CancellationToken.None).GetAwaiter().GetResult();
         var digest = data.Fingerprint[..Math.Min(data.Fingerprint.Length, TrackingRules.MaxDatasetDigestLength)];
         store.LogInputsAsync(runId, [new DatasetInput(Path.GetFileName(dataName), digest, "test", data.RowCount, data.PositiveCount)]).GetAwaiter().GetResult();
-        using var json = new MemoryStream();
-        CreditScoring.Sdk.Reporting.ReportJson.Write(json, report);
-        json.Position = 0;
-        store.LogArtifactAsync(runId, "report.json", json).GetAwaiter().GetResult();
+        CreditScoring.Sdk.Reporting.ReportJson.LogAsync(store, runId, report).GetAwaiter().GetResult();
     }
 
     /// <summary>Opens the tracking store <c>--store</c> names (default: $CREDITSCORING_TRACKING_URI, else mlruns.db).</summary>

@@ -3,6 +3,7 @@ using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Evaluation;
 using CreditScoring.Sdk.Internal;
 using CreditScoring.Sdk.Scoring;
+using CreditScoring.Sdk.Tracking;
 using CreditScoring.Sdk.Training;
 using CreditScoring.Sdk.Tuning;
 
@@ -52,6 +53,26 @@ public sealed class ReportContent
 /// </summary>
 public static class ReportJson
 {
+    /// <summary>
+    /// Stores the report as an artifact of a tracked run (by default <c>report.json</c>), such as the run an autologged
+    /// fit just logged (<c>tracker.LastRun</c>): the evaluation report beside the model file.
+    /// </summary>
+    /// <param name="store">The tracking store.</param>
+    /// <param name="runId">The run.</param>
+    /// <param name="content">What to write.</param>
+    /// <param name="path">The artifact's path under the run's artifacts; default <c>report.json</c>.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The work.</returns>
+    /// <exception cref="TrackingException">The run does not exist or the path is not a safe relative path.</exception>
+    public static async Task LogAsync(ITrackingStore store, string runId, ReportContent content, string path = "report.json", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        using var json = new MemoryStream();
+        Write(json, content);
+        json.Position = 0;
+        await store.LogArtifactAsync(runId, path, json, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Writes the report as indented UTF-8 JSON.</summary>
     /// <param name="stream">Where to write; left open.</param>
     /// <param name="content">What to write.</param>

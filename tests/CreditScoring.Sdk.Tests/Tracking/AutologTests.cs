@@ -54,6 +54,13 @@ public sealed class AutologTests : IDisposable
         Assert.Contains(new DatasetInput("training", train.Fingerprint[..36], "training", train.RowCount, train.PositiveCount), run.Inputs);
         Assert.Contains(run.Inputs, i => i.Context == "validation" && i.Rows == validation.RowCount);
 
+        // The evaluation report beside it, as the CLI's train --track stores it.
+        await CreditScoring.Sdk.Reporting.ReportJson.LogAsync(store, tracker.LastRun!.Info.RunId, new CreditScoring.Sdk.Reporting.ReportContent { Command = "fit", Model = model, Evaluation = held });
+        await using (var report = await store.OpenArtifactAsync(run.Info.RunId, "report.json"))
+        {
+            Assert.Equal(held.Auc, System.Text.Json.JsonDocument.Parse(report).RootElement.GetProperty("auc").GetDouble());
+        }
+
         // The artifact is the model file itself: it loads and scores as the fitted model.
         await using var file = await store.OpenArtifactAsync(run.Info.RunId, "model/model.json");
         var loaded = CreditModel.Load(file);
