@@ -1,3 +1,4 @@
+using CreditScoring.Sdk.AspNetCore;
 using CreditScoring.Sdk.Hosting;
 using CreditScoring.Sdk.Scoring;
 
@@ -9,9 +10,14 @@ var modelConfigured = !string.IsNullOrWhiteSpace(section[nameof(CreditScoringOpt
 if (modelConfigured)
 {
     builder.Services.AddCreditScoring(section);
+    builder.Services.AddCreditScoringServing(o => builder.Configuration.GetSection(ServingOptions.SectionName).Bind(o));
 }
 
 var app = builder.Build();
+if (modelConfigured)
+{
+    app.MapCreditScoring(); // POST /v1/score, /v1/score/batch, /v1/explain; GET /v1/model
+}
 
 app.MapGet("/health", (IServiceProvider services) =>
 {

@@ -39,5 +39,16 @@ public class ApiTests
         Assert.Equal("logistic", model.GetProperty("learner").GetString());
         Assert.Equal(13, model.GetProperty("inputs").GetInt32());
         Assert.Equal(0.3, model.GetProperty("threshold").GetDouble());
+
+        // The scoring API over the same model.
+        var scored = await client.PostAsJsonAsync(new Uri("/v1/score", UriKind.Relative), new Dictionary<string, object?>
+        {
+            ["Seniority"] = 1, ["Home"] = "rent", ["Time"] = 60, ["Age"] = 24, ["Marital"] = "single", ["Records"] = "yes", ["Job"] = "partime",
+            ["Expenses"] = 60, ["Income"] = 80, ["Assets"] = 0, ["Debt"] = 0, ["Amount"] = 1200, ["Price"] = 1300,
+        });
+        var score = await scored.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0.3, score.GetProperty("threshold").GetDouble());
+        Assert.Equal("pd", score.GetProperty("model").GetProperty("name").GetString());
+        Assert.Equal(score.GetProperty("probability").GetDouble() >= 0.3 ? "decline" : "approve", score.GetProperty("decision").GetString());
     }
 }

@@ -1,0 +1,347 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using CreditScoring.Sdk.Decisions;
+using CreditScoring.Sdk.Explanations;
+using CreditScoring.Sdk.Features;
+using CreditScoring.Sdk.Hosting;
+using CreditScoring.Sdk.Scoring;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace CreditScoring.Sdk.AspNetCore;
+
+/// <summary>How the scoring endpoints read requests.</summary>
+public sealed class ServingOptions
+{
+    /// <summary>The configuration section: <c>CreditScoring:Serving</c>.</summary>
+    public const string SectionName = "CreditScoring:Serving";
+
+    /// <summary>The most applicants one <c>/v1/score/batch</c> request may hold; default 1,000.</summary>
+    public int MaxBatchSize { get; set; } = 1000;
+
+    /// <summary>The most reason codes a request may ask for; default 10.</summary>
+    public int MaxReasons { get; set; } = 10;
+
+    /// <summary>The largest request body, in bytes; default 1 MiB (a larger one is answered 413).</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1 << 20;
+
+    /// <summary>Whether an applicant's field names match the model's inputs whatever their case; default <see langword="true"/>.</summary>
+    public bool CaseInsensitiveFieldNames { get; set; } = true;
+
+    /// <summary>Whether a field that is not one of the model's inputs is an error (default <see langword="false"/>: it is ignored).</summary>
+    public bool RejectUnknownFields { get; set; }
+}
+
+/// <summary>The model the host serves, with its name and version, swapped whole when it changes.</summary>
+public sealed class ServedModel
+{
+    private readonly Lazy<CreditExplainer> _explainer;
+
+    /// <summary>Serves a model.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="scorer">Its scorer, as configured (unknown categories, out-of-range inputs, metrics).</param>
+    /// <param name="name">Its name (a registered model's, or the file's).</param>
+    /// <param name="version">Its version (a registered version's number, or the first 12 hex digits of the file's SHA-256).</param>
+    /// <param name="rejectsUnknownCategories">Whether its scorer refuses a category it was not trained on (<see cref="UnknownCategoryHandling.Throw"/>), so that a request naming one is answered 400; default <see langword="false"/>.</param>
+    public ServedModel(CreditModel model, ICreditScorer scorer, string name, string version, bool rejectsUnknownCategories = false)
+    {
+        RejectsUnknownCategories = rejectsUnknownCategories;
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(scorer);
+        Model = model;
+        Scorer = scorer;
+        Name = name;
+        Version = version;
+        _explainer = new Lazy<CreditExplainer>(() => model.CreateExplainer());
+    }
+
+    /// <summary>The model.</summary>
+    public CreditModel Model { get; }
+
+    /// <summary>Its scorer.</summary>
+    public ICreditScorer Scorer { get; }
+
+    /// <summary>Its explainer, created on first use.</summary>
+    public CreditExplainer Explainer => _explainer.Value;
+
+    /// <summary>Its name.</summary>
+    public string Name { get; }
+
+    /// <summary>Its version.</summary>
+    public string Version { get; }
+
+    /// <summary>Whether a category the model was not trained on is refused.</summary>
+    public bool RejectsUnknownCategories { get; }
+}
+
+/// <summary>
+/// The scoring API, versioned under <c>/v1</c>: <c>POST /v1/score</c> (one applicant), <c>POST /v1/score/batch</c>,
+/// <c>POST /v1/explain</c> and <c>GET /v1/model</c>. A request the model cannot score is answered 400 with RFC 7807
+/// problem details naming every field at fault (missing, of the wrong type, an unknown category under
+/// <see cref="UnknownCategoryHandling.Throw"/>), never an empty 500; a body that is not JSON 400, one that is not
+/// <c>application/json</c> 415, one above <see cref="ServingOptions.MaxRequestBodyBytes"/> 413.
+/// </summary>
+public static class CreditScoringEndpoints
+{
+    /// <summary>
+    /// Registers what the endpoints serve: the model and scorer of <c>AddCreditScoring</c> (the model file of
+    /// <see cref="CreditScoringOptions.ModelPath"/>, named after the file, its version the start of its SHA-256) and
+    /// <see cref="ServingOptions"/>.
+    /// </summary>
+    /// <param name="services">The services (with <c>AddCreditScoring</c> called).</param>
+    /// <param name="configure">Sets the serving options, or <see langword="null"/> for the defaults.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddCreditScoringServing(this IServiceCollection services, Action<ServingOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<ServingOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        services.TryAddSingleton(static sp =>
+        {
+            var scoring = sp.GetRequiredService<IOptions<CreditScoringOptions>>().Value;
+            var path = scoring.ModelPath!;
+            var version = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))[..12];
+            return new ServedModel(sp.GetRequiredService<CreditModel>(), sp.GetRequiredService<ICreditScorer>(), Path.GetFileNameWithoutExtension(path), version, scoring.UnknownCategory == UnknownCategoryHandling.Throw);
+        });
+        return services;
+    }
+
+    /// <summary>Maps the scoring API under <paramref name="prefix"/> over the <see cref="ServedModel"/> in the services.</summary>
+    /// <param name="endpoints">The application.</param>
+    /// <param name="prefix">The version prefix; default <c>/v1</c>.</param>
+    /// <returns>The group of the endpoints, for authorization, rate limits and the like.</returns>
+    public static RouteGroupBuilder MapCreditScoring(this IEndpointRouteBuilder endpoints, string prefix = "/v1")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup(prefix);
+        group.MapPost("/score", (HttpContext c) => Handle(c, async (served, options) =>
+        {
+            var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
+            var reasons = Reasons(c, options);
+            return Scored(served, applicant, reasons);
+        }));
+        group.MapPost("/score/batch", (HttpContext c) => Handle(c, async (served, options) =>
+        {
+            var body = await ReadObjectAsync(c, options);
+            if (body["applicants"] is not JsonArray applicants)
+            {
+                throw new RequestException(StatusCodes.Status400BadRequest, "The request has no applicants.", new Dictionary<string, string[]> { ["applicants"] = ["Send {\"applicants\": [{...}, ...]}: an array of applicants."] });
+            }
+
+            if (applicants.Count > options.MaxBatchSize)
+            {
+                throw new RequestException(StatusCodes.Status413PayloadTooLarge, $"The batch holds {applicants.Count} applicants; at most {options.MaxBatchSize} are scored in one request.", null);
+            }
+
+            var rows = new List<Dictionary<string, object?>>(applicants.Count);
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            for (var i = 0; i < applicants.Count; i++)
+            {
+                try
+                {
+                    rows.Add(ApplicantReader.Read(applicants[i] as JsonObject ?? throw NotAnObject($"applicants[{i}]"), served, options, $"applicants[{i}]."));
+                }
+                catch (RequestException e) when (e.Errors is not null)
+                {
+                    foreach (var (field, messages) in e.Errors)
+                    {
+                        errors[field] = messages;
+                    }
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                throw new RequestException(StatusCodes.Status400BadRequest, "Some applicants cannot be scored; nothing was scored.", errors);
+            }
+
+            var reasons = Reasons(c, options);
+            return new JsonObject { ["model"] = ModelId(served), ["results"] = new JsonArray([.. rows.Select(r => (JsonNode)Scored(served, r, reasons))]) };
+        }));
+        group.MapPost("/explain", (HttpContext c) => Handle(c, async (served, options) =>
+        {
+            var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
+            var explanation = served.Explainer.Explain(applicant);
+            var json = JsonNode.Parse(ExplanationJson.Write(explanation))!.AsObject();
+            json["model"] = ModelId(served);
+            return json;
+        }));
+        group.MapGet("/model", (HttpContext c) => Handle(c, DescribeModel));
+        return group;
+    }
+
+    /// <summary><c>GET /v1/model</c>: the served model's name, version, learner, threshold, training date and input schema.</summary>
+    private static Task<JsonObject> DescribeModel(ServedModel served, ServingOptions options)
+    {
+        var m = served.Model;
+        var inputs = new JsonArray();
+        foreach (var column in m.Input.Columns)
+        {
+            var input = new JsonObject { ["name"] = column.Name, ["type"] = column.Kind == Data.ColumnKind.Numeric ? "number" : "category" };
+            if (column.Kind != Data.ColumnKind.Numeric)
+            {
+                input["categories"] = new JsonArray([.. column.Categories.Select(x => (JsonNode)x)]);
+            }
+
+            inputs.Add(input);
+        }
+
+        return Task.FromResult(new JsonObject
+        {
+            ["name"] = served.Name,
+            ["version"] = served.Version,
+            ["learner"] = m.Metadata.Learner,
+            ["threshold"] = m.Decision.Threshold,
+            ["trainedAt"] = m.Metadata.TrainedAt.ToString("O", CultureInfo.InvariantCulture),
+            ["trainingRows"] = m.Metadata.TrainingRows,
+            ["sdkVersion"] = m.Metadata.SdkVersion,
+            ["inputs"] = inputs,
+        });
+    }
+
+    private static JsonObject Scored(ServedModel served, Dictionary<string, object?> applicant, int reasons)
+    {
+        var score = served.Scorer.Score(applicant);
+        var result = new JsonObject
+        {
+            ["probability"] = score.Probability,
+            ["decision"] = score.Decision == CreditDecision.Decline ? "decline" : "approve",
+            ["threshold"] = served.Scorer.Decision.Threshold,
+            ["model"] = ModelId(served),
+        };
+        if (score.Warnings != ScoreWarnings.None)
+        {
+            result["warnings"] = new JsonArray([.. Enum.GetValues<ScoreWarnings>().Where(w => w != ScoreWarnings.None && score.Warnings.HasFlag(w)).Select(w => (JsonNode)w.ToString())]);
+        }
+
+        if (reasons > 0)
+        {
+            var explanation = served.Explainer.Explain(applicant);
+            result["reasons"] = new JsonArray([.. explanation.Reasons.Take(reasons).Select(r => (JsonNode)new JsonObject { ["code"] = r.Code, ["text"] = r.Text, ["input"] = r.Input })]);
+        }
+
+        return result;
+    }
+
+    private static JsonObject ModelId(ServedModel served) => new() { ["name"] = served.Name, ["version"] = served.Version };
+
+    /// <summary>The reason codes asked for with <c>?reasons=N</c> (0 when not asked).</summary>
+    private static int Reasons(HttpContext c, ServingOptions options)
+    {
+        var text = c.Request.Query["reasons"].ToString();
+        if (text.Length == 0)
+        {
+            return 0;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= options.MaxReasons
+            ? n
+            : throw new RequestException(StatusCodes.Status400BadRequest, "The reasons asked for are not a count the API gives.", new Dictionary<string, string[]> { ["reasons"] = [$"'{text}' is not a whole number from 0 to {options.MaxReasons}."] });
+    }
+
+    private static async Task<JsonObject> ReadObjectAsync(HttpContext c, ServingOptions options)
+    {
+        var request = c.Request;
+        if (!request.HasJsonContentType())
+        {
+            throw new RequestException(StatusCodes.Status415UnsupportedMediaType, $"The request's content type is '{request.ContentType}'; send application/json.", null);
+        }
+
+        if (request.ContentLength > options.MaxRequestBodyBytes)
+        {
+            throw TooLarge(options);
+        }
+
+        // Read with a limit, whatever the client says its length is.
+        var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, c.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > options.MaxRequestBodyBytes)
+            {
+                throw TooLarge(options);
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        JsonNode? body;
+        try
+        {
+            body = JsonNode.Parse(buffer.ToArray(), new JsonNodeOptions { PropertyNameCaseInsensitive = false }, new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException e)
+        {
+            throw new RequestException(StatusCodes.Status400BadRequest, "The request body is not valid JSON.", new Dictionary<string, string[]> { ["$"] = [Plain(e)] });
+        }
+
+        return body as JsonObject ?? throw NotAnObject("$");
+    }
+
+    private static string Plain(JsonException e) => e.LineNumber is { } line ? $"{e.Message.Split(" Path:", 2)[0]} (line {line + 1}, byte {e.BytePositionInLine + 1})." : e.Message;
+
+    private static RequestException TooLarge(ServingOptions options) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"The request body is larger than {options.MaxRequestBodyBytes} bytes, the most this API reads.", null);
+
+    private static RequestException NotAnObject(string field) =>
+        new(StatusCodes.Status400BadRequest, "An applicant must be a JSON object.", new Dictionary<string, string[]> { [field] = ["Expected a JSON object of input name → value."] });
+
+    private static async Task Handle(HttpContext c, Func<ServedModel, ServingOptions, Task<JsonObject>> action)
+    {
+        var options = c.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value;
+        try
+        {
+            var result = await action(c.RequestServices.GetRequiredService<ServedModel>(), options);
+            c.Response.StatusCode = StatusCodes.Status200OK;
+            c.Response.ContentType = "application/json";
+            await c.Response.WriteAsync(result.ToJsonString(), c.RequestAborted);
+        }
+        catch (RequestException e)
+        {
+            await Problem(c, e.Status, e.Message, e.Errors);
+        }
+        catch (ScoringInputException e)
+        {
+            // What the field checks cannot see (an out-of-range input under the Throw policy, say): still a named field.
+            await Problem(c, StatusCodes.Status400BadRequest, "The applicant cannot be scored.", new Dictionary<string, string[]> { [e.Column ?? "$"] = [e.Message] });
+        }
+    }
+
+    /// <summary>RFC 7807 problem details, with the fields at fault under <c>errors</c>.</summary>
+    private static async Task Problem(HttpContext c, int status, string title, IReadOnlyDictionary<string, string[]>? errors)
+    {
+        var problem = new JsonObject
+        {
+            ["type"] = $"https://tools.ietf.org/html/rfc9110#section-15.5.{status switch { 400 => 1, 413 => 14, 415 => 16, _ => 1 }}",
+            ["title"] = title,
+            ["status"] = status,
+        };
+        if (errors is not null)
+        {
+            problem["errors"] = new JsonObject(errors.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => KeyValuePair.Create(e.Key, (JsonNode?)new JsonArray([.. e.Value.Select(m => (JsonNode)m)]))));
+        }
+
+        c.Response.StatusCode = status;
+        c.Response.ContentType = "application/problem+json";
+        await c.Response.WriteAsync(problem.ToJsonString(), c.RequestAborted);
+    }
+}
+
+/// <summary>A request the API refuses: its status, what is wrong, and the fields at fault.</summary>
+internal sealed class RequestException(int status, string message, IReadOnlyDictionary<string, string[]>? errors) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
+}
