@@ -13,10 +13,26 @@ if (modelConfigured)
     builder.Services.AddCreditScoringServing(o => builder.Configuration.GetSection(ServingOptions.SectionName).Bind(o));
 }
 
+// API keys when any are configured (CreditScoring:ApiKeys:Keys:0:Name, :Sha256 from ApiKeys.Hash, :Roles:0 = score).
+var keysConfigured = builder.Configuration.GetSection(ApiKeyOptions.SectionName + ":Keys").GetChildren().Any();
+if (keysConfigured)
+{
+    builder.Services.AddCreditScoringApiKeys(o => builder.Configuration.GetSection(ApiKeyOptions.SectionName).Bind(o));
+}
+
 var app = builder.Build();
+if (keysConfigured)
+{
+    app.UseCreditScoringApiKeys();
+}
+
 if (modelConfigured)
 {
-    app.MapCreditScoring(); // POST /v1/score, /v1/score/batch, /v1/explain; GET /v1/model
+    var scoring = app.MapCreditScoring(); // POST /v1/score, /v1/score/batch, /v1/explain; GET /v1/model
+    if (keysConfigured)
+    {
+        scoring.RequireApiKey();
+    }
 }
 
 app.MapGet("/health", (IServiceProvider services) =>

@@ -318,12 +318,36 @@ public static class CreditScoringEndpoints
         }
     }
 
-    /// <summary>RFC 7807 problem details, with the fields at fault under <c>errors</c>.</summary>
-    private static async Task Problem(HttpContext c, int status, string title, IReadOnlyDictionary<string, string[]>? errors)
+    private static Task Problem(HttpContext c, int status, string title, IReadOnlyDictionary<string, string[]>? errors) =>
+        Problems.WriteAsync(c, status, title, errors, c.RequestAborted);
+}
+
+/// <summary>A request the API refuses: its status, what is wrong, and the fields at fault.</summary>
+internal sealed class RequestException(int status, string message, IReadOnlyDictionary<string, string[]>? errors) : Exception(message)
+{
+    public int Status { get; } = status;
+
+    public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
+}
+
+/// <summary>RFC 7807 problem details, as every refusal of the serving endpoints is written.</summary>
+internal static class Problems
+{
+    /// <summary>Writes problem details with the fields at fault under <c>errors</c>.</summary>
+    public static async Task WriteAsync(HttpContext c, int status, string title, IReadOnlyDictionary<string, string[]>? errors, CancellationToken cancellationToken)
     {
         var problem = new JsonObject
         {
-            ["type"] = $"https://tools.ietf.org/html/rfc9110#section-15.5.{status switch { 400 => 1, 413 => 14, 415 => 16, _ => 1 }}",
+            ["type"] = status switch
+            {
+                400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+                401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+                403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+                413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+                415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+                429 => "https://tools.ietf.org/html/rfc6585#section-4",
+                _ => "about:blank",
+            },
             ["title"] = title,
             ["status"] = status,
         };
@@ -334,14 +358,6 @@ public static class CreditScoringEndpoints
 
         c.Response.StatusCode = status;
         c.Response.ContentType = "application/problem+json";
-        await c.Response.WriteAsync(problem.ToJsonString(), c.RequestAborted);
+        await c.Response.WriteAsync(problem.ToJsonString(), cancellationToken);
     }
-}
-
-/// <summary>A request the API refuses: its status, what is wrong, and the fields at fault.</summary>
-internal sealed class RequestException(int status, string message, IReadOnlyDictionary<string, string[]>? errors) : Exception(message)
-{
-    public int Status { get; } = status;
-
-    public IReadOnlyDictionary<string, string[]>? Errors { get; } = errors;
 }

@@ -51,4 +51,22 @@ public class ApiTests
         Assert.Equal("pd", score.GetProperty("model").GetProperty("name").GetString());
         Assert.Equal(score.GetProperty("probability").GetDouble() >= 0.3 ? "decline" : "approve", score.GetProperty("decision").GetString());
     }
+
+    [Fact]
+    public async Task WithKeysConfigured_TheScoringApiNeedsOne()
+    {
+        var path = Path.Combine(TestPaths.NewTempDirectory(), "pd.json");
+        new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"))).Save(path);
+        await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
+            .UseSetting("CreditScoring:ModelPath", path)
+            .UseSetting("CreditScoring:ApiKeys:Keys:0:Name", "loan-system")
+            .UseSetting("CreditScoring:ApiKeys:Keys:0:Sha256", CreditScoring.Sdk.AspNetCore.ApiKeys.Hash("k-123"))
+            .UseSetting("CreditScoring:ApiKeys:Keys:0:Roles:0", "score"));
+        using var client = factory.CreateClient();
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await client.GetAsync(new Uri("/v1/model", UriKind.Relative))).StatusCode);
+        client.DefaultRequestHeaders.Add("X-Api-Key", "k-123");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/v1/model", UriKind.Relative))).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode); // health stays open
+    }
 }

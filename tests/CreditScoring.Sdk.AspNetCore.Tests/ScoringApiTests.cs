@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace CreditScoring.Sdk.AspNetCore.Tests;
 
 /// <summary>A host on loopback serving a model trained on the bundled credit data, unknown categories refused.</summary>
-public sealed class ScoringHost : IAsyncLifetime
+public class ScoringHost : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("cs-serving-").FullName;
     private WebApplication? _app;
@@ -41,11 +41,20 @@ public sealed class ScoringHost : IAsyncLifetime
             o.UnknownCategory = UnknownCategoryHandling.Throw;
         });
         builder.Services.AddCreditScoringServing(o => o.MaxBatchSize = 50);
+        Configure(builder);
         _app = builder.Build();
-        _app.MapCreditScoring();
+        Map(_app);
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
     }
+
+    /// <summary>Adds services before the host is built.</summary>
+    protected virtual void Configure(WebApplicationBuilder builder)
+    {
+    }
+
+    /// <summary>Maps the endpoints.</summary>
+    protected virtual void Map(WebApplication app) => app.MapCreditScoring();
 
     public async Task DisposeAsync()
     {
