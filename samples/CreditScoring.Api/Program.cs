@@ -28,6 +28,7 @@ if (keysConfigured)
 
 if (modelConfigured)
 {
+    app.MapCreditScoringHealth(); // /health/live, /health/ready
     var scoring = app.MapCreditScoring(); // POST /v1/score, /v1/score/batch, /v1/explain; GET /v1/model
     if (keysConfigured)
     {

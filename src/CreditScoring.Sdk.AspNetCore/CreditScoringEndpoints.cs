@@ -92,7 +92,7 @@ public static class CreditScoringEndpoints
     /// <summary>
     /// Registers what the endpoints serve: the model and scorer of <c>AddCreditScoring</c> (the model file of
     /// <see cref="CreditScoringOptions.ModelPath"/>, named after the file, its version the start of its SHA-256) and
-    /// <see cref="ServingOptions"/>.
+    /// <see cref="ServingOptions"/>, and the readiness checks (<see cref="CreditScoringHealth"/>).
     /// </summary>
     /// <param name="services">The services (with <c>AddCreditScoring</c> called).</param>
     /// <param name="configure">Sets the serving options, or <see langword="null"/> for the defaults.</param>
@@ -106,6 +106,7 @@ public static class CreditScoringEndpoints
             options.Configure(configure);
         }
 
+        services.AddCreditScoringHealthChecks();
         services.TryAddSingleton(static sp =>
         {
             var scoring = sp.GetRequiredService<IOptions<CreditScoringOptions>>().Value;

@@ -54,7 +54,11 @@ public class ScoringHost : IAsyncLifetime
     }
 
     /// <summary>Maps the endpoints.</summary>
-    protected virtual void Map(WebApplication app) => app.MapCreditScoring();
+    protected virtual void Map(WebApplication app)
+    {
+        app.MapCreditScoring();
+        app.MapCreditScoringHealth();
+    }
 
     public async Task DisposeAsync()
     {
@@ -189,5 +193,45 @@ public sealed class ScoringApiTests(ScoringHost host) : IClassFixture<ScoringHos
         var (reasons, _, reasonsBody) = await Post("/v1/score?reasons=lots", Json(Applicant));
         Assert.Equal(HttpStatusCode.BadRequest, reasons);
         Assert.NotNull(reasonsBody["errors"]!["reasons"]);
+    }
+
+    [Fact]
+    public async Task HealthSaysLive_AndReadyWithTheModelLoaded()
+    {
+        var live = await host.Http.GetAsync("/health/live");
+        var ready = JsonNode.Parse(await host.Http.GetStringAsync("/health/ready"))!;
+
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+        Assert.Equal("Healthy", ready["status"]!.GetValue<string>());
+        Assert.StartsWith("pd-model ", ready["checks"]!["model"]!["description"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal("No tracking store is used.", ready["checks"]!["tracking-store"]!["description"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task AStoreThatDoesNotAnswer_MakesTheHostNotReady_ButLive()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddCreditScoring(o => o.ModelPath = host.ModelPath);
+        builder.Services.AddCreditScoringServing();
+        builder.Services.AddSingleton<Tracking.IModelRegistry>(new Tracking.MlflowTrackingStore(new Uri($"http://127.0.0.1:{port}"), new Tracking.MlflowStoreOptions { MaxRetryAttempts = 0 }));
+        await using var app = builder.Build();
+        app.MapCreditScoringHealth();
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        var ready = await http.GetAsync("/health/ready");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        var body = JsonNode.Parse(await ready.Content.ReadAsStringAsync())!;
+        Assert.Equal("Unhealthy", body["checks"]!["tracking-store"]!["status"]!.GetValue<string>());
+        Assert.Equal("Healthy", body["checks"]!["model"]!["status"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
+        await app.StopAsync();
     }
 }
