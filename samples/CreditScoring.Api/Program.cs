@@ -33,6 +33,7 @@ if (modelConfigured)
     if (keysConfigured)
     {
         scoring.RequireApiKey();
+        app.MapCreditScoringAdmin().RequireApiKey(ApiKeys.AdminRole); // POST /v1/model/reload: only with keys, never open
     }
 }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -36,6 +37,15 @@ public sealed class ServingOptions
 
     /// <summary>Whether a field that is not one of the model's inputs is an error (default <see langword="false"/>: it is ignored).</summary>
     public bool RejectUnknownFields { get; set; }
+
+    /// <summary>
+    /// The registry model to serve, such as <c>models:/pd-model@champion</c> (the registry is the one
+    /// <c>AddExperimentTracking</c> registers); <see langword="null"/> (the default) serves <see cref="CreditScoringOptions.ModelPath"/>.
+    /// </summary>
+    public string? ModelUri { get; set; }
+
+    /// <summary>How often the host looks whether the alias moved or the file changed; default 30 s; zero or less never (only <c>POST /v1/model/reload</c>).</summary>
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The model the host serves, with its name and version, swapped whole when it changes.</summary>
@@ -90,11 +100,12 @@ public sealed class ServedModel
 public static class CreditScoringEndpoints
 {
     /// <summary>
-    /// Registers what the endpoints serve: the model and scorer of <c>AddCreditScoring</c> (the model file of
-    /// <see cref="CreditScoringOptions.ModelPath"/>, named after the file, its version the start of its SHA-256) and
+    /// Registers what the endpoints serve: the <see cref="ServedModelSource"/> (the registry's
+    /// <see cref="ServingOptions.ModelUri"/>, or the file of <see cref="CreditScoringOptions.ModelPath"/> named after the
+    /// file, its version the start of its SHA-256), its reloading every <see cref="ServingOptions.ReloadInterval"/>, the
     /// <see cref="ServingOptions"/>, and the readiness checks (<see cref="CreditScoringHealth"/>).
     /// </summary>
-    /// <param name="services">The services (with <c>AddCreditScoring</c> called).</param>
+    /// <param name="services">The services.</param>
     /// <param name="configure">Sets the serving options, or <see langword="null"/> for the defaults.</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddCreditScoringServing(this IServiceCollection services, Action<ServingOptions>? configure = null)
@@ -106,15 +117,40 @@ public static class CreditScoringEndpoints
             options.Configure(configure);
         }
 
+        services.AddOptions<CreditScoringOptions>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(static sp => new CreditScoringMetrics(sp.GetService<IMeterFactory>()?.Create(CreditScoringMetrics.MeterName) ?? new Meter(CreditScoringMetrics.MeterName)));
+        services.TryAddSingleton<ServedModelSource>();
+        services.AddHostedService<ModelReloader>();
         services.AddCreditScoringHealthChecks();
-        services.TryAddSingleton(static sp =>
-        {
-            var scoring = sp.GetRequiredService<IOptions<CreditScoringOptions>>().Value;
-            var path = scoring.ModelPath!;
-            var version = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))[..12];
-            return new ServedModel(sp.GetRequiredService<CreditModel>(), sp.GetRequiredService<ICreditScorer>(), Path.GetFileNameWithoutExtension(path), version, scoring.UnknownCategory == UnknownCategoryHandling.Throw);
-        });
         return services;
+    }
+
+    /// <summary>
+    /// Maps the admin endpoints: <c>POST /v1/model/reload</c> looks now whether the alias moved or the file changed and
+    /// answers with the model serving after it (and why a new one was refused). Give the group the admin role
+    /// (<c>.RequireApiKey(ApiKeys.AdminRole)</c>).
+    /// </summary>
+    /// <param name="endpoints">The application.</param>
+    /// <param name="prefix">The version prefix; default <c>/v1</c>.</param>
+    /// <returns>The group of the endpoints.</returns>
+    public static RouteGroupBuilder MapCreditScoringAdmin(this IEndpointRouteBuilder endpoints, string prefix = "/v1")
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        var group = endpoints.MapGroup(prefix);
+        group.MapPost("/model/reload", async (HttpContext c) =>
+        {
+            var result = await c.RequestServices.GetRequiredService<ServedModelSource>().ReloadAsync(c.RequestAborted);
+            var body = new JsonObject { ["changed"] = result.Changed, ["model"] = ModelId(result.Served) };
+            if (result.Error is not null)
+            {
+                body["refused"] = result.Error;
+            }
+
+            c.Response.ContentType = "application/json";
+            await c.Response.WriteAsync(body.ToJsonString(), c.RequestAborted);
+        });
+        return group;
     }
 
     /// <summary>Maps the scoring API under <paramref name="prefix"/> over the <see cref="ServedModel"/> in the services.</summary>
@@ -303,7 +339,7 @@ public static class CreditScoringEndpoints
         var options = c.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value;
         try
         {
-            var result = await action(c.RequestServices.GetRequiredService<ServedModel>(), options);
+            var result = await action(c.RequestServices.GetRequiredService<ServedModelSource>().Current, options); // read once: a reload never changes a request's model
             c.Response.StatusCode = StatusCodes.Status200OK;
             c.Response.ContentType = "application/json";
             await c.Response.WriteAsync(result.ToJsonString(), c.RequestAborted);

@@ -59,7 +59,7 @@ public static class CreditScoringHealth
         {
             try
             {
-                var served = services.GetRequiredService<ServedModel>();
+                var served = services.GetRequiredService<ServedModelSource>().Current;
                 return Task.FromResult(HealthCheckResult.Healthy($"{served.Name} {served.Version} ({served.Model.Metadata.Learner})"));
             }
             catch (Exception e) when (e is CreditScoringException or IOException or InvalidOperationException or UnauthorizedAccessException)

@@ -65,6 +65,37 @@ public sealed class CreditScoringOptions
         using var key = SignatureKey is not null ? ModelSigningKey.FromText(SignatureKey, "SignatureKey") : ModelSigningKey.FromFile(SignatureKeyPath!);
         return CreditModel.Load(ModelPath!, key);
     }
+
+    /// <summary>
+    /// Loads a model file's bytes as these options load <see cref="ModelPath"/>: verified against the signature key when
+    /// one is configured (a host that reloads a changed file reads it once, checks those bytes and serves them).
+    /// </summary>
+    /// <param name="file">The model file's bytes.</param>
+    /// <returns>The model.</returns>
+    /// <exception cref="ModelFormatException">The bytes are not a model file, or were edited.</exception>
+    /// <exception cref="ModelSignatureException">A key is configured and the file is unsigned, signed by another key, or changed after signing.</exception>
+    public CreditModel LoadModel(byte[] file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        using var stream = new MemoryStream(file, writable: false);
+        if (SignatureKey is null && SignatureKeyPath is null)
+        {
+            return CreditModel.Load(stream);
+        }
+
+        using var key = SignatureKey is not null ? ModelSigningKey.FromText(SignatureKey, "SignatureKey") : ModelSigningKey.FromFile(SignatureKeyPath!);
+        return CreditModel.Load(stream, key);
+    }
+
+    /// <summary>The scorer options these options set: unknown categories, out-of-range inputs, invalid probabilities.</summary>
+    /// <returns>The scorer options.</returns>
+    public ScorerOptions ToScorerOptions() => new()
+    {
+        UnknownCategory = UnknownCategory,
+        OutOfRange = OutOfRange,
+        OutOfRangeTolerance = OutOfRangeTolerance,
+        InvalidProbability = InvalidProbability,
+    };
 }
 
 /// <summary>DataAnnotations rules of <see cref="CreditScoringOptions"/> (source-generated).</summary>

@@ -38,13 +38,7 @@ public static partial class CreditScoringServiceCollectionExtensions
         services.TryAddSingleton<ICreditScorer>(static sp =>
         {
             var options = sp.GetRequiredService<IOptions<CreditScoringOptions>>().Value;
-            var scorer = sp.GetRequiredService<CreditModel>().CreateScorer(new ScorerOptions
-            {
-                UnknownCategory = options.UnknownCategory,
-                OutOfRange = options.OutOfRange,
-                OutOfRangeTolerance = options.OutOfRangeTolerance,
-                InvalidProbability = options.InvalidProbability,
-            });
+            var scorer = sp.GetRequiredService<CreditModel>().CreateScorer(options.ToScorerOptions());
             return new InstrumentedScorer(scorer, sp.GetRequiredService<CreditScoringMetrics>());
         });
         return builder;

@@ -58,9 +58,17 @@ public sealed class CreditScoringMetrics
             _warnings.Add(1, new KeyValuePair<string, object?>("warning", "invalid_probability"));
         }
     }
+
+    /// <summary>A scorer that records its scores in these metrics (what <c>AddCreditScoring</c> registers).</summary>
+    /// <param name="scorer">The scorer.</param>
+    /// <returns>The instrumented scorer.</returns>
+    public ICreditScorer Instrument(ICreditScorer scorer)
+    {
+        ArgumentNullException.ThrowIfNull(scorer);
+        return new InstrumentedScorer(scorer, this);
+    }
 }
 
-/// <summary>Counts scores and rejected inputs around the model's scorer; <see cref="Score(ScoringRow)"/> allocates nothing, as the scorer's own.</summary>
 internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetrics metrics) : ICreditScorer
 {
     public InputSchema Input => inner.Input;
