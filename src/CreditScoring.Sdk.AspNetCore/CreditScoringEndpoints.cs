@@ -337,9 +337,21 @@ public static class CreditScoringEndpoints
     private static async Task Handle(HttpContext c, Func<ServedModel, ServingOptions, Task<JsonObject>> action)
     {
         var options = c.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value;
+        ServedModel served;
         try
         {
-            var result = await action(c.RequestServices.GetRequiredService<ServedModelSource>().Current, options); // read once: a reload never changes a request's model
+            served = c.RequestServices.GetRequiredService<ServedModelSource>().Current; // read once: a reload never changes a request's model
+        }
+        catch (Exception e) when (e is Tracking.TrackingException or ModelFormatException or ModelSignatureException or IOException or UnauthorizedAccessException)
+        {
+            // No model has loaded yet (a registry that does not answer, a file refused): the host is not ready, not broken.
+            await Problem(c, StatusCodes.Status503ServiceUnavailable, $"No model can be served yet: {e.Message}", null);
+            return;
+        }
+
+        try
+        {
+            var result = await action(served, options);
             c.Response.StatusCode = StatusCodes.Status200OK;
             c.Response.ContentType = "application/json";
             await c.Response.WriteAsync(result.ToJsonString(), c.RequestAborted);
@@ -383,6 +395,7 @@ internal static class Problems
                 413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
                 415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
                 429 => "https://tools.ietf.org/html/rfc6585#section-4",
+                503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
                 _ => "about:blank",
             },
             ["title"] = title,

@@ -144,4 +144,20 @@ public sealed class ModelReloadTests : IDisposable
         Assert.Equal(("pd-model", "2", 0.6), (second["model"]!["name"]!.GetValue<string>(), second["model"]!["version"]!.GetValue<string>(), second["threshold"]!.GetValue<double>()));
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task NoModelToServeYet_Is503_NotAnEmpty500()
+    {
+        var location = Path.Combine(_folder, "empty.db");
+        var (app, http) = await Start(s => s.AddExperimentTracking(location).AddCreditScoringServing(o => { o.ModelUri = "models:/pd-model@champion"; o.ReloadInterval = TimeSpan.Zero; }));
+        await using var _ = app;
+        using var __ = http;
+
+        var response = await http.PostAsJsonAsync("/v1/score", Applicant);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("pd-model", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["title"]!.GetValue<string>(), StringComparison.Ordinal);
+        await app.StopAsync();
+    }
 }
