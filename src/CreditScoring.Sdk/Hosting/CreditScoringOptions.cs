@@ -57,13 +57,8 @@ public sealed class CreditScoringOptions
     /// <summary>Loads the model as configured: verified against the signature key when one is given.</summary>
     internal CreditModel LoadModel()
     {
-        if (SignatureKey is null && SignatureKeyPath is null)
-        {
-            return CreditModel.Load(ModelPath!);
-        }
-
-        using var key = SignatureKey is not null ? ModelSigningKey.FromText(SignatureKey, "SignatureKey") : ModelSigningKey.FromFile(SignatureKeyPath!);
-        return CreditModel.Load(ModelPath!, key);
+        using var key = SigningKey();
+        return key is null ? CreditModel.Load(ModelPath!) : CreditModel.Load(ModelPath!, key);
     }
 
     /// <summary>
@@ -78,14 +73,15 @@ public sealed class CreditScoringOptions
     {
         ArgumentNullException.ThrowIfNull(file);
         using var stream = new MemoryStream(file, writable: false);
-        if (SignatureKey is null && SignatureKeyPath is null)
-        {
-            return CreditModel.Load(stream);
-        }
-
-        using var key = SignatureKey is not null ? ModelSigningKey.FromText(SignatureKey, "SignatureKey") : ModelSigningKey.FromFile(SignatureKeyPath!);
-        return CreditModel.Load(stream, key);
+        using var key = SigningKey();
+        return key is null ? CreditModel.Load(stream) : CreditModel.Load(stream, key);
     }
+
+    /// <summary>The configured verifying key, or <see langword="null"/> when none is.</summary>
+    private ModelSigningKey? SigningKey() =>
+        SignatureKey is not null ? ModelSigningKey.FromText(SignatureKey, "SignatureKey")
+        : SignatureKeyPath is not null ? ModelSigningKey.FromFile(SignatureKeyPath)
+        : null;
 
     /// <summary>The scorer options these options set: unknown categories, out-of-range inputs, invalid probabilities.</summary>
     /// <returns>The scorer options.</returns>

@@ -70,6 +70,23 @@ public class SigningTests
     }
 
     [Fact]
+    public void OptionsLoadAFilesBytes_AsTheyLoadItsPath_CheckingTheSignature()
+    {
+        var (signer, verifier) = Keys("hmac");
+        var options = new CreditScoringOptions { SignatureKey = Convert.ToBase64String(Secret) };
+
+        var loaded = options.LoadModel(Signed(signer));
+
+        Assert.Equal(Model.Value.Metadata.DataFingerprint, loaded.Metadata.DataFingerprint);
+        var unsigned = new MemoryStream();
+        Model.Value.Save(unsigned);
+        Assert.Throws<ModelSignatureException>(() => options.LoadModel(unsigned.ToArray()));
+        Assert.Equal(Model.Value.Metadata.DataFingerprint, new CreditScoringOptions().LoadModel(unsigned.ToArray()).Metadata.DataFingerprint);
+        signer.Dispose();
+        verifier.Dispose();
+    }
+
+    [Fact]
     public void AnUnsignedModel_IsRefusedWhereASignatureIsRequired()
     {
         using var key = ModelSigningKey.Hmac(Secret);
