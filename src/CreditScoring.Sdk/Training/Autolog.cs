@@ -19,13 +19,14 @@ internal static class Autolog
     private static readonly ThresholdObjective[] Objectives = [ThresholdObjective.MinimumCost, ThresholdObjective.MaximumF1, ThresholdObjective.MaximumYouden];
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a new run (a child of <paramref name="parentRunId"/> when given). The run's own
+    /// Runs <paramref name="work"/> in a new run (a child of <paramref name="parentRunId"/> when given), started at
+    /// <paramref name="startTime"/> (a fold's or a trial's own start, logged once it is done) or now. The run's own
     /// bookkeeping is not cancelled: a cancelled work throws, and its run is marked FAILED with the cancellation.
     /// </summary>
-    public static T InRun<T>(ExperimentTracker tracker, string runName, string? parentRunId, TimeProvider time, Func<string, T> work)
+    public static T InRun<T>(ExperimentTracker tracker, string runName, string? parentRunId, TimeProvider time, Func<string, T> work, long? startTime = null)
     {
         var tags = new List<RunTag> { new("creditscoring.sdk_version", ModelFile.SdkVersion) }; // the tracker adds the source and git commit
-        var run = Wait(tracker.StartRunAsync(new NewRun { RunName = runName, Tags = tags, ParentRunId = parentRunId, StartTime = Now(time) }, CancellationToken.None));
+        var run = Wait(tracker.StartRunAsync(new NewRun { RunName = runName, Tags = tags, ParentRunId = parentRunId, StartTime = startTime ?? Now(time) }, CancellationToken.None));
         var runId = run.Info.RunId;
         T result;
         try

@@ -325,7 +325,7 @@ public sealed partial class CreditPipeline
                     [new RunTag("creditscoring.kind", "cv-fold")],
                     cancellationToken);
                 return 0;
-            });
+            }, start);
 
             var (result, first) = CrossValidateCore(data, folds, progress, LogFold, cancellationToken);
             var now = Autolog.Now(_context.TimeProvider);

@@ -370,7 +370,7 @@ public static class HyperparameterSearch
                 var figures = new (string Key, double Value)[] { ("oof_auc", t.Auc), ("oof_auc_std", t.AucStandardDeviation), ("oof_log_loss", t.LogLoss), ("business_score", t.BusinessScore), ("score", t.Score), ("trial_seconds", t.Seconds) };
                 Autolog.Log(tracker.Store, trialRun, [.. figures.Where(f => !double.IsNaN(f.Value)).Select(f => new Metric(f.Key, f.Value, now))], parameters, [new RunTag("creditscoring.kind", "search-trial")], cancellationToken);
                 return 0;
-            });
+            }, start);
 
             var (trials, best) = Search(context, data, space, learner, options, recipe, progress, LogTrial, cancellationToken);
             var o = options ?? new SearchOptions();
