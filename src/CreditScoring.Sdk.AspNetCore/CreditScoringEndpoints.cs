@@ -121,6 +121,7 @@ public static class CreditScoringEndpoints
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static sp => new CreditScoringMetrics(sp.GetService<IMeterFactory>()?.Create(CreditScoringMetrics.MeterName) ?? new Meter(CreditScoringMetrics.MeterName)));
         services.TryAddSingleton<ServedModelSource>();
+        services.TryAddSingleton<ServingMetrics>();
         services.AddHostedService<ModelReloader>();
         services.AddCreditScoringHealthChecks();
         return services;
@@ -161,13 +162,13 @@ public static class CreditScoringEndpoints
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         var group = endpoints.MapGroup(prefix);
-        group.MapPost("/score", (HttpContext c) => Handle(c, async (served, options) =>
+        group.MapPost("/score", (HttpContext c) => Handle(c, "score", async (served, options) =>
         {
             var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
             var reasons = Reasons(c, options);
             return Scored(served, applicant, reasons);
         }));
-        group.MapPost("/score/batch", (HttpContext c) => Handle(c, async (served, options) =>
+        group.MapPost("/score/batch", (HttpContext c) => Handle(c, "score_batch", async (served, options) =>
         {
             var body = await ReadObjectAsync(c, options);
             if (body["applicants"] is not JsonArray applicants)
@@ -205,7 +206,7 @@ public static class CreditScoringEndpoints
             var reasons = Reasons(c, options);
             return new JsonObject { ["model"] = ModelId(served), ["results"] = new JsonArray([.. rows.Select(r => (JsonNode)Scored(served, r, reasons))]) };
         }));
-        group.MapPost("/explain", (HttpContext c) => Handle(c, async (served, options) =>
+        group.MapPost("/explain", (HttpContext c) => Handle(c, "explain", async (served, options) =>
         {
             var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
             var explanation = served.Explainer.Explain(applicant);
@@ -213,7 +214,7 @@ public static class CreditScoringEndpoints
             json["model"] = ModelId(served);
             return json;
         }));
-        group.MapGet("/model", (HttpContext c) => Handle(c, DescribeModel));
+        group.MapGet("/model", (HttpContext c) => Handle(c, "model", DescribeModel));
         return group;
     }
 
@@ -334,7 +335,23 @@ public static class CreditScoringEndpoints
     private static RequestException NotAnObject(string field) =>
         new(StatusCodes.Status400BadRequest, "An applicant must be a JSON object.", new Dictionary<string, string[]> { [field] = ["Expected a JSON object of input name → value."] });
 
-    private static async Task Handle(HttpContext c, Func<ServedModel, ServingOptions, Task<JsonObject>> action)
+    /// <summary>Answers a request, and records its duration on <c>creditscoring.request.duration</c> (tagged endpoint, status, model version).</summary>
+    private static async Task Handle(HttpContext c, string endpoint, Func<ServedModel, ServingOptions, Task<JsonObject>> action)
+    {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        string? version = null;
+        try
+        {
+            version = await Answer(c, action);
+        }
+        finally
+        {
+            c.RequestServices.GetRequiredService<ServingMetrics>().Request(endpoint, c.Response.StatusCode, version, System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+    }
+
+    /// <summary>Answers a request; the version of the model that answered, or <see langword="null"/> when none could.</summary>
+    private static async Task<string?> Answer(HttpContext c, Func<ServedModel, ServingOptions, Task<JsonObject>> action)
     {
         var options = c.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value;
         ServedModel served;
@@ -346,7 +363,7 @@ public static class CreditScoringEndpoints
         {
             // No model has loaded yet (a registry that does not answer, a file refused): the host is not ready, not broken.
             await Problem(c, StatusCodes.Status503ServiceUnavailable, $"No model can be served yet: {e.Message}", null);
-            return;
+            return null;
         }
 
         try
@@ -365,6 +382,8 @@ public static class CreditScoringEndpoints
             // What the field checks cannot see (an out-of-range input under the Throw policy, say): still a named field.
             await Problem(c, StatusCodes.Status400BadRequest, "The applicant cannot be scored.", new Dictionary<string, string[]> { [e.Column ?? "$"] = [e.Message] });
         }
+
+        return served.Version;
     }
 
     private static Task Problem(HttpContext c, int status, string title, IReadOnlyDictionary<string, string[]>? errors) =>
@@ -410,4 +429,19 @@ internal static class Problems
         c.Response.ContentType = "application/problem+json";
         await c.Response.WriteAsync(problem.ToJsonString(), cancellationToken);
     }
+}
+
+/// <summary>The serving endpoints' instruments on the <c>CreditScoring</c> meter: <c>creditscoring.request.duration</c>.</summary>
+internal sealed class ServingMetrics
+{
+    private readonly Histogram<double> _duration;
+
+    public ServingMetrics(IServiceProvider services)
+    {
+        var meter = services.GetService<IMeterFactory>()?.Create(CreditScoringMetrics.MeterName) ?? new Meter(CreditScoringMetrics.MeterName);
+        _duration = meter.CreateHistogram<double>("creditscoring.request.duration", unit: "s", description: "Time to answer a scoring request, by endpoint, status and model version.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1] });
+    }
+
+    public void Request(string endpoint, int status, string? version, double seconds) =>
+        _duration.Record(seconds, new KeyValuePair<string, object?>("endpoint", endpoint), new KeyValuePair<string, object?>("status", status), new KeyValuePair<string, object?>("model.version", version));
 }

@@ -147,7 +147,7 @@ public sealed partial class ServedModelSource : IDisposable
             model = _scoring.LoadModel(bytes);
         }
 
-        var scorer = _metrics.Instrument(model.CreateScorer(_scoring.ToScorerOptions()));
+        var scorer = _metrics.Instrument(model.CreateScorer(_scoring.ToScorerOptions()), version);
         SmokeTest(model, scorer);
         return new ServedModel(model, scorer, name, version, _scoring.UnknownCategory == UnknownCategoryHandling.Throw);
     }

@@ -234,4 +234,41 @@ public sealed class ScoringApiTests(ScoringHost host) : IClassFixture<ScoringHos
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task Requests_AreMeasuredOnTheCreditScoringMeter_TaggedWithTheModelVersion()
+    {
+        var measured = new System.Collections.Concurrent.ConcurrentBag<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Hosting.CreditScoringMetrics.MeterName)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => measured.Add((instrument.Name, value, Tags(tags))));
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => measured.Add((instrument.Name, value, Tags(tags))));
+        listener.Start();
+
+        var (_, _, body) = await Post("/v1/score", Json(Applicant));
+        listener.RecordObservableInstruments();
+
+        var version = body["model"]!["version"]!.GetValue<string>();
+        var probability = body["probability"]!.GetValue<double>();
+        Assert.Contains(measured, m => m.Instrument == "creditscoring.request.duration" && m.Value > 0 && (string?)m.Tags["endpoint"] == "score" && (int?)m.Tags["status"] == 200 && (string?)m.Tags["model.version"] == version);
+        Assert.Contains(measured, m => m.Instrument == "creditscoring.probability" && m.Value == probability && (string?)m.Tags["model.version"] == version);
+        Assert.Contains(measured, m => m.Instrument == "creditscoring.scores" && (string?)m.Tags["decision"] == body["decision"]!.GetValue<string>() && (string?)m.Tags["model.version"] == version);
+    }
+
+    private static Dictionary<string, object?> Tags(ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (key, value) in tags)
+        {
+            result[key] = value;
+        }
+
+        return result;
+    }
 }

@@ -9,8 +9,11 @@ namespace CreditScoring.Sdk.Hosting;
 /// <summary>
 /// The instruments of meter <see cref="MeterName"/> (collectable by OpenTelemetry without a dependency):
 /// <c>creditscoring.scores</c> (applicants scored, tagged <c>decision</c>),
+/// <c>creditscoring.probability</c> (the distribution of the probabilities given one by one),
 /// <c>creditscoring.score_errors</c> (inputs rejected) and <c>creditscoring.score_warnings</c> (scores with a warning, tagged
 /// <c>warning</c>: <c>out_of_range</c>, <c>unknown_category</c> or <c>invalid_probability</c>; see <see cref="ScoreWarnings"/>).
+/// A scorer instrumented for a model version (<see cref="Instrument(ICreditScorer, string?)"/>) tags each with
+/// <c>model.version</c> too.
 /// </summary>
 public sealed class CreditScoringMetrics
 {
@@ -20,6 +23,7 @@ public sealed class CreditScoringMetrics
     private readonly Counter<long> _scores;
     private readonly Counter<long> _errors;
     private readonly Counter<long> _warnings;
+    private readonly Histogram<double> _probability;
 
     /// <summary>Creates the instruments on a meter.</summary>
     /// <param name="meter">The meter, normally from <see cref="IMeterFactory"/>.</param>
@@ -28,15 +32,18 @@ public sealed class CreditScoringMetrics
         ArgumentNullException.ThrowIfNull(meter);
         _scores = meter.CreateCounter<long>("creditscoring.scores", unit: "{applicant}", description: "Applicants scored, by decision.");
         _errors = meter.CreateCounter<long>("creditscoring.score_errors", unit: "{request}", description: "Scoring inputs rejected as invalid.");
+        _probability = meter.CreateHistogram<double>("creditscoring.probability", unit: "1", description: "Probabilities of default given, one applicant at a time.", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0] });
         _warnings = meter.CreateCounter<long>("creditscoring.score_warnings", unit: "{applicant}", description: "Applicants scored with a warning (an input outside the training range, an unknown category, no valid probability), by warning.");
     }
 
-    internal void Scored(CreditDecision decision, long count = 1) =>
-        _scores.Add(count, new KeyValuePair<string, object?>("decision", decision == CreditDecision.Decline ? "decline" : "approve"));
+    internal void Scored(CreditDecision decision, string? version, long count = 1) =>
+        _scores.Add(count, new KeyValuePair<string, object?>("decision", decision == CreditDecision.Decline ? "decline" : "approve"), Version(version));
 
-    internal void Rejected() => _errors.Add(1);
+    internal void Probability(double probability, string? version) => _probability.Record(probability, Version(version));
 
-    internal void Warned(ScoreWarnings warnings)
+    internal void Rejected(string? version) => _errors.Add(1, Version(version));
+
+    internal void Warned(ScoreWarnings warnings, string? version)
     {
         if (warnings == ScoreWarnings.None)
         {
@@ -45,31 +52,34 @@ public sealed class CreditScoringMetrics
 
         if ((warnings & ScoreWarnings.OutOfRange) != 0)
         {
-            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "out_of_range"));
+            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "out_of_range"), Version(version));
         }
 
         if ((warnings & ScoreWarnings.UnknownCategory) != 0)
         {
-            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "unknown_category"));
+            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "unknown_category"), Version(version));
         }
 
         if ((warnings & ScoreWarnings.InvalidProbability) != 0)
         {
-            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "invalid_probability"));
+            _warnings.Add(1, new KeyValuePair<string, object?>("warning", "invalid_probability"), Version(version));
         }
     }
 
-    /// <summary>A scorer that records its scores in these metrics (what <c>AddCreditScoring</c> registers).</summary>
+    private static KeyValuePair<string, object?> Version(string? version) => new("model.version", version);
+
+    /// <summary>A scorer that records its scores in these metrics (what <c>AddCreditScoring</c> registers), tagged with a model version when given.</summary>
     /// <param name="scorer">The scorer.</param>
+    /// <param name="modelVersion">The served model's version for the <c>model.version</c> tag, or <see langword="null"/> (the default).</param>
     /// <returns>The instrumented scorer.</returns>
-    public ICreditScorer Instrument(ICreditScorer scorer)
+    public ICreditScorer Instrument(ICreditScorer scorer, string? modelVersion = null)
     {
         ArgumentNullException.ThrowIfNull(scorer);
-        return new InstrumentedScorer(scorer, this);
+        return new InstrumentedScorer(scorer, this, modelVersion);
     }
 }
 
-internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetrics metrics) : ICreditScorer
+internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetrics metrics, string? version = null) : ICreditScorer
 {
     public InputSchema Input => inner.Input;
 
@@ -85,7 +95,7 @@ internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetri
         }
         catch (ScoringInputException)
         {
-            metrics.Rejected();
+            metrics.Rejected(version);
             throw;
         }
     }
@@ -98,7 +108,7 @@ internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetri
         }
         catch (ScoringInputException)
         {
-            metrics.Rejected();
+            metrics.Rejected(version);
             throw;
         }
     }
@@ -112,16 +122,16 @@ internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetri
             foreach (var s in scores)
             {
                 declined += s.Decision == CreditDecision.Decline ? 1 : 0;
-                metrics.Warned(s.Warnings);
+                metrics.Warned(s.Warnings, version);
             }
 
-            metrics.Scored(CreditDecision.Decline, declined);
-            metrics.Scored(CreditDecision.Approve, scores.Count - declined);
+            metrics.Scored(CreditDecision.Decline, version, declined);
+            metrics.Scored(CreditDecision.Approve, version, scores.Count - declined);
             return scores;
         }
         catch (ScoringInputException)
         {
-            metrics.Rejected();
+            metrics.Rejected(version);
             throw;
         }
     }
@@ -134,15 +144,16 @@ internal sealed class InstrumentedScorer(ICreditScorer inner, CreditScoringMetri
         }
         catch (ScoringInputException)
         {
-            metrics.Rejected();
+            metrics.Rejected(version);
             throw;
         }
     }
 
     private CreditScore Counted(CreditScore score)
     {
-        metrics.Scored(score.Decision);
-        metrics.Warned(score.Warnings);
+        metrics.Scored(score.Decision, version);
+        metrics.Probability(score.Probability, version);
+        metrics.Warned(score.Warnings, version);
         return score;
     }
 }
