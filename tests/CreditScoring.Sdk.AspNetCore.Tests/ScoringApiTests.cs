@@ -271,4 +271,54 @@ public sealed class ScoringApiTests(ScoringHost host) : IClassFixture<ScoringHos
 
         return result;
     }
+
+    [Fact]
+    public async Task ApplicantValues_NeverReachTheLogs_AndCorsIsOff()
+    {
+        var logged = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(new ListLoggerProvider(logged));
+        builder.Services.AddCreditScoring(o => { o.ModelPath = host.ModelPath; o.UnknownCategory = UnknownCategoryHandling.Throw; });
+        builder.Services.AddCreditScoringServing();
+        await using var app = builder.Build();
+        app.MapCreditScoring();
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        var marked = new Dictionary<string, object?>(Applicant) { ["Income"] = 987654.321 };
+        var ok = await http.PostAsync("/v1/score", new StringContent(Json(marked), Encoding.UTF8, "application/json"));
+        var bad = await http.PostAsync("/v1/score", new StringContent(Json(new Dictionary<string, object?>(marked) { ["Home"] = "castle-987654" }), Encoding.UTF8, "application/json"));
+        using var preflight = new HttpRequestMessage(HttpMethod.Options, "/v1/score");
+        preflight.Headers.Add("Origin", "https://elsewhere.example");
+        preflight.Headers.Add("Access-Control-Request-Method", "POST");
+        var cors = await http.SendAsync(preflight);
+        await app.StopAsync();
+
+        Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.NotEmpty(logged); // the host did log (startup, requests)
+        Assert.DoesNotContain(logged, line => line.Contains("987654", StringComparison.Ordinal));
+        Assert.False(cors.Headers.Contains("Access-Control-Allow-Origin"));
+    }
+
+    private sealed class ListLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new ListLogger(lines, categoryName);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class ListLogger(System.Collections.Concurrent.ConcurrentQueue<string> lines, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+                lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
+        }
+    }
 }
