@@ -324,14 +324,13 @@ public static class ExperimentTrackingEndpoints
     /// <summary>A run's id and the artifact path after <c>EXPERIMENT/RUN/artifacts/</c> (<see langword="null"/> for the run's artifact folder itself).</summary>
     private static (string RunId, string? Path) ArtifactPath(string path)
     {
-        var parts = path.Split('/', 4);
-        if (parts.Length < 3 || parts[2] != "artifacts")
+        if (!MlflowConventions.TryParseRunArtifact(MlflowConventions.ProxiedScheme + path, out var runId, out var relative))
         {
             throw new TrackingException(TrackingErrorCode.InvalidParameterValue, $"Artifact path '{path}' is not EXPERIMENT/RUN/artifacts/PATH.");
         }
 
-        TrackingRules.CheckRunId(parts[1]);
-        return (parts[1], parts.Length == 4 && parts[3].Length > 0 ? parts[3].TrimEnd('/') : null);
+        TrackingRules.CheckRunId(runId);
+        return (runId, relative);
     }
 
     private static JsonArray Files(IReadOnlyList<ArtifactInfo> files, string? folder) => new(
@@ -351,13 +350,13 @@ public static class ExperimentTrackingEndpoints
     private static string RunId(MlflowRequest r) => r.Text("run_id") is { Length: > 0 } id ? id : r.Required("run_uuid");
 
     /// <summary>The run's artifacts as this host serves them.</summary>
-    private static string ArtifactUri(RunInfo info) => $"mlflow-artifacts:/{info.ExperimentId}/{info.RunId}/artifacts";
+    private static string ArtifactUri(RunInfo info) => MlflowConventions.ProxiedArtifactUri(info.ExperimentId, info.RunId);
 
     private static JsonObject RunInfo(RunInfo info) => MlflowJson.RunInfo(info with { ArtifactUri = ArtifactUri(info) });
 
     private static JsonObject Run(TrackedRun run) => MlflowJson.Run(run with { Info = run.Info with { ArtifactUri = ArtifactUri(run.Info) } });
 
-    private static JsonObject Experiment(Experiment e) => MlflowJson.Experiment(e with { ArtifactLocation = $"mlflow-artifacts:/{e.ExperimentId}" });
+    private static JsonObject Experiment(Experiment e) => MlflowJson.Experiment(e with { ArtifactLocation = MlflowConventions.ProxiedExperimentUri(e.ExperimentId) });
 
     private static JsonObject Experiments(IReadOnlyList<Experiment> experiments) =>
         new() { ["experiments"] = new JsonArray([.. experiments.Select(e => (JsonNode)Experiment(e))]) };

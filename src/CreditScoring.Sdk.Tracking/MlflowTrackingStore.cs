@@ -171,21 +171,19 @@ public sealed class MlflowTrackingStore : IModelRegistry
     /// <inheritdoc />
     public async Task<IReadOnlyList<Experiment>> ListExperimentsAsync(CancellationToken cancellationToken = default)
     {
-        var experiments = new List<Experiment>();
-        string? token = null;
-        do
-        {
-            var body = new JsonObject { ["max_results"] = 1000, ["view_type"] = "ACTIVE_ONLY" };
-            if (token is not null)
+        var experiments = await AllPagesAsync(
+            token =>
             {
-                body["page_token"] = token;
-            }
+                var body = new JsonObject { ["max_results"] = 1000, ["view_type"] = "ACTIVE_ONLY" };
+                if (token is not null)
+                {
+                    body["page_token"] = token;
+                }
 
-            var page = await PostAsync("experiments/search", body, cancellationToken).ConfigureAwait(false);
-            experiments.AddRange(MlflowJson.Items(page["experiments"]).Select(MlflowJson.ReadExperiment));
-            token = MlflowJson.Text(page, "next_page_token") is { Length: > 0 } next ? next : null;
-        }
-        while (token is not null);
+                return PostAsync("experiments/search", body, cancellationToken);
+            },
+            "experiments",
+            MlflowJson.ReadExperiment).ConfigureAwait(false);
         return [.. experiments.OrderBy(e => long.TryParse(e.ExperimentId, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : long.MaxValue).ThenBy(e => e.ExperimentId, StringComparer.Ordinal)];
     }
 
@@ -193,24 +191,7 @@ public sealed class MlflowTrackingStore : IModelRegistry
     public async Task<TrackedRun> CreateRunAsync(string experimentId, NewRun run, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(run);
-        var tags = new List<RunTag>(run.Tags) { new("mlflow.user", run.UserId) };
-        if (run.RunName.Length > 0)
-        {
-            tags.Add(new RunTag("mlflow.runName", run.RunName));
-        }
-
-        if (run.ParentRunId is { } parent)
-        {
-            TrackingRules.CheckRunId(parent);
-            tags.Add(new RunTag("mlflow.parentRunId", parent));
-        }
-
-        if (run.Description.Length > 0)
-        {
-            tags.Add(new RunTag("mlflow.note.content", run.Description));
-        }
-
-        TrackingRules.CheckBatch([], [], tags);
+        var tags = MlflowConventions.SystemTags(run, run.RunName);
         var body = new JsonObject { ["experiment_id"] = experimentId, ["user_id"] = run.UserId, ["tags"] = MlflowJson.Pairs(tags.Select(t => (t.Key, t.Value))) };
         if (run.RunName.Length > 0)
         {
@@ -277,21 +258,7 @@ public sealed class MlflowTrackingStore : IModelRegistry
     /// <inheritdoc />
     public async Task<IReadOnlyList<Metric>> GetMetricHistoryAsync(string runId, string key, CancellationToken cancellationToken = default)
     {
-        var history = new List<Metric>();
-        string? token = null;
-        do
-        {
-            var query = new List<(string, string)> { ("run_id", runId), ("run_uuid", runId), ("metric_key", key) };
-            if (token is not null)
-            {
-                query.Add(("page_token", token));
-            }
-
-            var page = await GetAsync("metrics/get-history", query, cancellationToken).ConfigureAwait(false);
-            history.AddRange(MlflowJson.Items(page["metrics"]).Select(MlflowJson.ReadMetric));
-            token = MlflowJson.Text(page, "next_page_token") is { Length: > 0 } next ? next : null;
-        }
-        while (token is not null);
+        var history = await AllPagesAsync(token => GetAsync("metrics/get-history", Paged([("run_id", runId), ("run_uuid", runId), ("metric_key", key)], token), cancellationToken), "metrics", MlflowJson.ReadMetric).ConfigureAwait(false);
         return [.. history.OrderBy(m => m.Step).ThenBy(m => m.Timestamp).ThenBy(m => m.Value)];
     }
 
@@ -320,7 +287,7 @@ public sealed class MlflowTrackingStore : IModelRegistry
         }
 
         var page = await PostAsync("runs/search", body, cancellationToken).ConfigureAwait(false);
-        return new RunPage([.. MlflowJson.Items(page["runs"]).Select(MlflowJson.ReadRun)], MlflowJson.Text(page, "next_page_token") is { Length: > 0 } next ? next : null);
+        return new RunPage([.. MlflowJson.Items(page["runs"]).Select(MlflowJson.ReadRun)], NextPageToken(page));
     }
 
     /// <inheritdoc />
@@ -398,21 +365,7 @@ public sealed class MlflowTrackingStore : IModelRegistry
     /// <inheritdoc />
     public async Task<IReadOnlyList<RegisteredModel>> ListRegisteredModelsAsync(CancellationToken cancellationToken = default)
     {
-        var models = new List<RegisteredModel>();
-        string? token = null;
-        do
-        {
-            var query = new List<(string, string)> { ("max_results", "1000") };
-            if (token is not null)
-            {
-                query.Add(("page_token", token));
-            }
-
-            var page = await GetAsync("registered-models/search", query, cancellationToken).ConfigureAwait(false);
-            models.AddRange(MlflowJson.Items(page["registered_models"]).Select(MlflowJson.ReadRegisteredModel));
-            token = MlflowJson.Text(page, "next_page_token") is { Length: > 0 } next ? next : null;
-        }
-        while (token is not null);
+        var models = await AllPagesAsync(token => GetAsync("registered-models/search", Paged([("max_results", "1000")], token), cancellationToken), "registered_models", MlflowJson.ReadRegisteredModel).ConfigureAwait(false);
         return [.. models.OrderBy(m => m.Name, StringComparer.Ordinal)];
     }
 
@@ -542,17 +495,7 @@ public sealed class MlflowTrackingStore : IModelRegistry
     /// <summary>The model file a new version's source names (a file, or a folder's <c>model.json</c>), when the server serves it.</summary>
     private async Task<(string RunId, string Path, byte[] Bytes)?> LocateFileAsync(NewModelVersion version, CancellationToken cancellationToken)
     {
-        string? runId = null, path = null;
-        if (version.Source.StartsWith("runs:/", StringComparison.Ordinal) && version.Source["runs:/".Length..].Split('/', 2) is [var run, var rest])
-        {
-            (runId, path) = (run, rest.Trim('/'));
-        }
-        else if (version.Source.StartsWith("mlflow-artifacts:/", StringComparison.Ordinal) && version.Source["mlflow-artifacts:/".Length..].Split('/', 4) is [_, var proxied, "artifacts", var proxiedPath])
-        {
-            (runId, path) = (proxied, proxiedPath.Trim('/'));
-        }
-
-        if (runId is null || string.IsNullOrEmpty(path))
+        if (!MlflowConventions.TryParseRunArtifact(version.Source, out var runId, out var path) || path is null)
         {
             return null;
         }
@@ -592,6 +535,27 @@ public sealed class MlflowTrackingStore : IModelRegistry
 
         return rest.TrimEnd('/');
     }
+
+    /// <summary>Every item of a paged listing: pages fetched with the previous page's token until one has none.</summary>
+    private static async Task<List<T>> AllPagesAsync<T>(Func<string?, Task<JsonNode>> page, string items, Func<JsonNode, T> read)
+    {
+        var all = new List<T>();
+        string? token = null;
+        do
+        {
+            var answer = await page(token).ConfigureAwait(false);
+            all.AddRange(MlflowJson.Items(answer[items]).Select(read));
+            token = NextPageToken(answer);
+        }
+        while (token is not null);
+        return all;
+    }
+
+    private static string? NextPageToken(JsonNode page) => MlflowJson.Text(page, "next_page_token") is { Length: > 0 } next ? next : null;
+
+    /// <summary>A query with the page token added when there is one.</summary>
+    private static List<(string, string)> Paged(IEnumerable<(string, string)> query, string? token) =>
+        token is null ? [.. query] : [.. query, ("page_token", token)];
 
     private Task<JsonNode> GetAsync(string path, IReadOnlyList<(string Key, string Value)> query, CancellationToken cancellationToken) =>
         SendJsonAsync(HttpMethod.Get, path, query, null, cancellationToken);

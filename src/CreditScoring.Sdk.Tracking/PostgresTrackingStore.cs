@@ -104,9 +104,9 @@ public sealed class PostgresTrackingStore : SqlTrackingStore
     private protected override async ValueTask<DbConnection> ConnectAsync(CancellationToken cancellationToken) =>
         await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-    private protected override string ExperimentLocation(string experimentId) => $"mlflow-artifacts:/{experimentId}";
+    private protected override string ExperimentLocation(string experimentId) => MlflowConventions.ProxiedExperimentUri(experimentId);
 
-    private protected override string RunArtifactUri(string experimentId, string runId) => $"mlflow-artifacts:/{experimentId}/{runId}/artifacts";
+    private protected override string RunArtifactUri(string experimentId, string runId) => MlflowConventions.ProxiedArtifactUri(experimentId, runId);
 
     /// <summary>The whole batch in one statement, its columns sent as arrays: one round trip, not one per value.</summary>
     private protected override async Task WriteMetricHistoryAsync(DbConnection connection, DbTransaction transaction, string runId, IReadOnlyList<Metric> metrics, CancellationToken cancellationToken)

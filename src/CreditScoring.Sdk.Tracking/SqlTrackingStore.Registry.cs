@@ -310,44 +310,34 @@ public abstract partial class SqlTrackingStore : IModelRegistry
     {
         string runId;
         string? path;
-        if (version.Source.StartsWith("runs:/", StringComparison.Ordinal))
+        string artifacts;
+        if (MlflowConventions.TryParseRunArtifact(version.Source, out runId, out path))
         {
-            var rest = version.Source["runs:/".Length..];
-            var slash = rest.IndexOf('/', StringComparison.Ordinal);
-            (runId, path) = slash < 0 ? (rest, null) : (rest[..slash], rest[(slash + 1)..].TrimEnd('/'));
+            // runs:/RUN/PATH, or the proxied form a server reports for every run, whatever keeps the files.
             if (version.RunId is not null && version.RunId != runId)
             {
                 throw Invalid($"The source {version.Source} names run {runId}, but the version is given run {version.RunId}.");
             }
-        }
-        else if (version.Source.StartsWith("mlflow-artifacts:/", StringComparison.Ordinal) && version.Source["mlflow-artifacts:/".Length..].Split('/', 4) is [_, var proxiedRun, "artifacts", ..] parts)
-        {
-            // The proxied form a server reports for every run (EXPERIMENT/RUN/artifacts/PATH), whatever keeps the files.
-            (runId, path) = (proxiedRun, parts.Length == 4 ? parts[3].TrimEnd('/') : null);
-            if (version.RunId is not null && version.RunId != runId)
-            {
-                throw Invalid($"The source {version.Source} names run {runId}, but the version is given run {version.RunId}.");
-            }
+
+            TrackingRules.CheckRunId(runId);
+            artifacts = await ArtifactUriAsync(runId, cancellationToken).ConfigureAwait(false);
         }
         else if (version.RunId is not null)
         {
             runId = version.RunId;
-            var uri = await ArtifactUriAsync(runId, cancellationToken).ConfigureAwait(false);
-            if (!version.Source.StartsWith(uri, StringComparison.Ordinal) || (version.Source.Length > uri.Length && version.Source[uri.Length] != '/'))
+            artifacts = await ArtifactUriAsync(runId, cancellationToken).ConfigureAwait(false);
+            if (!version.Source.StartsWith(artifacts, StringComparison.Ordinal) || (version.Source.Length > artifacts.Length && version.Source[artifacts.Length] != '/'))
             {
                 return (runId, null, null);
             }
 
-            path = version.Source[uri.Length..].Trim('/');
+            path = version.Source[artifacts.Length..].Trim('/') is { Length: > 0 } under ? under : null;
         }
         else
         {
             return (null, null, null);
         }
 
-        TrackingRules.CheckRunId(runId);
-        var artifacts = await ArtifactUriAsync(runId, cancellationToken).ConfigureAwait(false);
-        path = string.IsNullOrEmpty(path) ? null : path;
         if (path is not null)
         {
             TrackingRules.CheckArtifactPath(path);

@@ -233,19 +233,7 @@ public abstract partial class SqlTrackingStore : ITrackingStore, IDisposable, IA
         var number = ExperimentNumber(experimentId);
         var runId = Guid.NewGuid().ToString("N");
         var name = run.RunName.Length > 0 ? run.RunName : "run-" + runId[..8];
-        var tags = new List<RunTag>(run.Tags) { new("mlflow.runName", name), new("mlflow.user", run.UserId) };
-        if (run.ParentRunId is { } parent)
-        {
-            TrackingRules.CheckRunId(parent);
-            tags.Add(new RunTag("mlflow.parentRunId", parent));
-        }
-
-        if (run.Description.Length > 0)
-        {
-            tags.Add(new RunTag("mlflow.note.content", run.Description));
-        }
-
-        TrackingRules.CheckBatch([], [], tags);
+        var tags = MlflowConventions.SystemTags(run, name);
         var startTime = run.StartTime ?? Now();
         if (startTime < 0)
         {
