@@ -59,7 +59,8 @@ public sealed class ServedModel
     /// <param name="name">Its name (a registered model's, or the file's).</param>
     /// <param name="version">Its version (a registered version's number, or the first 12 hex digits of the file's SHA-256).</param>
     /// <param name="rejectsUnknownCategories">Whether its scorer refuses a category it was not trained on (<see cref="UnknownCategoryHandling.Throw"/>), so that a request naming one is answered 400; default <see langword="false"/>.</param>
-    public ServedModel(CreditModel model, ICreditScorer scorer, string name, string version, bool rejectsUnknownCategories = false)
+    /// <param name="scoring">The settings <paramref name="scorer"/> was created with, so that explanations and reasons check and score inputs exactly as the scores do; <see langword="null"/> (the default) for <see cref="ScorerOptions"/>' defaults.</param>
+    public ServedModel(CreditModel model, ICreditScorer scorer, string name, string version, bool rejectsUnknownCategories = false, ScorerOptions? scoring = null)
     {
         RejectsUnknownCategories = rejectsUnknownCategories;
         ArgumentNullException.ThrowIfNull(model);
@@ -68,7 +69,7 @@ public sealed class ServedModel
         Scorer = scorer;
         Name = name;
         Version = version;
-        _explainer = new Lazy<CreditExplainer>(() => model.CreateExplainer());
+        _explainer = new Lazy<CreditExplainer>(() => model.CreateExplainer(new ExplainerOptions { Scoring = scoring ?? new ScorerOptions() }));
     }
 
     /// <summary>The model.</summary>

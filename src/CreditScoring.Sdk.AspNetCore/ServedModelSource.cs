@@ -147,9 +147,10 @@ public sealed partial class ServedModelSource : IDisposable
             model = _scoring.LoadModel(bytes);
         }
 
-        var scorer = _metrics.Instrument(model.CreateScorer(_scoring.ToScorerOptions()), version);
+        var scoring = _scoring.ToScorerOptions();
+        var scorer = _metrics.Instrument(model.CreateScorer(scoring), version);
         SmokeTest(model, scorer);
-        return new ServedModel(model, scorer, name, version, _scoring.UnknownCategory == UnknownCategoryHandling.Throw);
+        return new ServedModel(model, scorer, name, version, _scoring.UnknownCategory == UnknownCategoryHandling.Throw, scoring);
     }
 
     /// <summary>A model that loads but cannot score is refused too: it scores an applicant of its own training medians.</summary>

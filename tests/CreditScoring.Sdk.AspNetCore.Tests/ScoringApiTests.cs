@@ -39,6 +39,7 @@ public class ScoringHost : IAsyncLifetime
         {
             o.ModelPath = ModelPath;
             o.UnknownCategory = UnknownCategoryHandling.Throw;
+            ConfigureScoring(o);
         });
         builder.Services.AddCreditScoringServing(o => o.MaxBatchSize = 50);
         Configure(builder);
@@ -46,6 +47,11 @@ public class ScoringHost : IAsyncLifetime
         Map(_app);
         await _app.StartAsync();
         Http = new HttpClient { BaseAddress = new Uri(_app.Urls.Single()) };
+    }
+
+    /// <summary>Changes the scorer's settings.</summary>
+    protected virtual void ConfigureScoring(CreditScoringOptions options)
+    {
     }
 
     /// <summary>Adds services before the host is built.</summary>
@@ -320,5 +326,38 @@ public sealed class ScoringApiTests(ScoringHost host) : IClassFixture<ScoringHos
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
                 lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
         }
+    }
+}
+
+/// <summary>A host that clips inputs outside the training range.</summary>
+public sealed class ClippingHost : ScoringHost
+{
+    protected override void ConfigureScoring(CreditScoringOptions options) => options.OutOfRange = OutOfRangeHandling.Clip;
+}
+
+/// <summary>Explanations and reasons check and score inputs as the host's scorer does, not with the defaults.</summary>
+public sealed class ExplanationSettingsTests(ClippingHost host) : IClassFixture<ClippingHost>
+{
+    [Fact]
+    public async Task UnderClip_TheExplanationAndTheReasons_AreOfTheScoreTheHostGives()
+    {
+        var applicant = new Dictionary<string, object?>
+        {
+            ["Seniority"] = 1, ["Home"] = "rent", ["Time"] = 60, ["Age"] = 24, ["Marital"] = "single", ["Records"] = "yes", ["Job"] = "partime",
+            ["Expenses"] = 60, ["Income"] = 1e7, ["Assets"] = 0, ["Debt"] = 0, ["Amount"] = 1200, ["Price"] = 1300,
+        };
+        var json = System.Text.Json.JsonSerializer.Serialize(applicant);
+        using var scored = await host.Http.PostAsync("/v1/score?reasons=2", new StringContent(json, Encoding.UTF8, "application/json"));
+        using var explained = await host.Http.PostAsync("/v1/explain", new StringContent(json, Encoding.UTF8, "application/json"));
+        var score = JsonNode.Parse(await scored.Content.ReadAsStringAsync())!;
+        var explanation = JsonNode.Parse(await explained.Content.ReadAsStringAsync())!;
+
+        var clipped = host.Model.CreateScorer(new ScorerOptions { OutOfRange = OutOfRangeHandling.Clip }).Score(applicant);
+        var flagged = host.Model.CreateScorer().Score(applicant);
+        Assert.NotEqual(flagged.Probability, clipped.Probability); // the income is far outside the training range
+        Assert.Equal(clipped.Probability, score["probability"]!.GetValue<double>());
+        Assert.Equal(clipped.Probability, explanation["probability"]!.GetValue<double>(), 12);
+        var expected = host.Model.CreateExplainer(new ExplainerOptions { Scoring = new ScorerOptions { OutOfRange = OutOfRangeHandling.Clip } }).Explain(applicant);
+        Assert.Equal(expected.Reasons.Take(2).Select(r => r.Code), score["reasons"]!.AsArray().Select(r => r!["code"]!.GetValue<string>()));
     }
 }
