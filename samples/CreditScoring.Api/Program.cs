@@ -13,6 +13,13 @@ if (modelConfigured)
     builder.Services.AddCreditScoringServing(o => builder.Configuration.GetSection(ServingOptions.SectionName).Bind(o));
 }
 
+// Prediction events when a store is configured (CreditScoring:Events:Store = predictions.db or postgresql://...).
+var eventsConfigured = modelConfigured && !string.IsNullOrWhiteSpace(builder.Configuration[PredictionEventOptions.SectionName + ":Store"]);
+if (eventsConfigured)
+{
+    builder.Services.AddCreditScoringEvents(o => builder.Configuration.GetSection(PredictionEventOptions.SectionName).Bind(o));
+}
+
 // API keys when any are configured (CreditScoring:ApiKeys:Keys:0:Name, :Sha256 from ApiKeys.Hash, :Roles:0 = score).
 var keysConfigured = builder.Configuration.GetSection(ApiKeyOptions.SectionName + ":Keys").GetChildren().Any();
 if (keysConfigured)
@@ -34,6 +41,10 @@ if (modelConfigured)
     {
         scoring.RequireApiKey();
         app.MapCreditScoringAdmin().RequireApiKey(ApiKeys.AdminRole); // POST /v1/model/reload: only with keys, never open
+        if (eventsConfigured)
+        {
+            app.MapCreditScoringMonitoring().RequireApiKey(ApiKeys.AdminRole); // POST /v1/outcomes, GET /v1/monitoring[/report]
+        }
     }
 }
 

@@ -100,6 +100,9 @@ public sealed class ServedModel
 /// </summary>
 public static class CreditScoringEndpoints
 {
+    /// <summary>The request header that names the applicant a <c>POST /v1/score</c> scores (hashed into its prediction event): <c>X-Applicant-Id</c>.</summary>
+    public const string ApplicantIdHeader = "X-Applicant-Id";
+
     /// <summary>
     /// Registers what the endpoints serve: the <see cref="ServedModelSource"/> (the registry's
     /// <see cref="ServingOptions.ModelUri"/>, or the file of <see cref="CreditScoringOptions.ModelPath"/> named after the
@@ -167,7 +170,7 @@ public static class CreditScoringEndpoints
         {
             var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
             var reasons = Reasons(c, options);
-            return Scored(served, applicant, reasons);
+            return Scored(c, served, applicant, reasons, c.Request.Headers[ApplicantIdHeader].ToString() is { Length: > 0 } id ? id : null);
         }));
         group.MapPost("/score/batch", (HttpContext c) => Handle(c, "score_batch", async (served, options) =>
         {
@@ -182,6 +185,12 @@ public static class CreditScoringEndpoints
                 throw new RequestException(StatusCodes.Status413PayloadTooLarge, $"The batch holds {applicants.Count} applicants; at most {options.MaxBatchSize} are scored in one request.", null);
             }
 
+            var ids = body["ids"] switch
+            {
+                null => null,
+                JsonArray a when a.Count == applicants.Count && a.All(i => i?.GetValueKind() == JsonValueKind.String) => a.Select(i => i!.GetValue<string>()).ToArray(),
+                _ => throw new RequestException(StatusCodes.Status400BadRequest, "The applicants' ids are not a list of one text id per applicant.", new Dictionary<string, string[]> { ["ids"] = [$"Expected an array of {applicants.Count} strings, in the order of the applicants."] }),
+            };
             var rows = new List<Dictionary<string, object?>>(applicants.Count);
             var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
             for (var i = 0; i < applicants.Count; i++)
@@ -205,7 +214,7 @@ public static class CreditScoringEndpoints
             }
 
             var reasons = Reasons(c, options);
-            return new JsonObject { ["model"] = ModelId(served), ["results"] = new JsonArray([.. rows.Select(r => (JsonNode)Scored(served, r, reasons))]) };
+            return new JsonObject { ["model"] = ModelId(served), ["results"] = new JsonArray([.. rows.Select((r, i) => (JsonNode)Scored(c, served, r, reasons, ids?[i]))]) };
         }));
         group.MapPost("/explain", (HttpContext c) => Handle(c, "explain", async (served, options) =>
         {
@@ -248,7 +257,8 @@ public static class CreditScoringEndpoints
         });
     }
 
-    private static JsonObject Scored(ServedModel served, Dictionary<string, object?> applicant, int reasons)
+    /// <summary>Scores an applicant, gives its reasons when asked, and records the prediction event when the host records them.</summary>
+    private static JsonObject Scored(HttpContext c, ServedModel served, Dictionary<string, object?> applicant, int reasons, string? applicantId)
     {
         var score = served.Scorer.Score(applicant);
         var result = new JsonObject
@@ -269,10 +279,29 @@ public static class CreditScoringEndpoints
             result["reasons"] = new JsonArray([.. explanation.Reasons.Take(reasons).Select(r => (JsonNode)new JsonObject { ["code"] = r.Code, ["text"] = r.Text, ["input"] = r.Input })]);
         }
 
+        if (c.RequestServices.GetService<PredictionRecorder>() is { } recorder)
+        {
+            var id = recorder.NewEventId();
+            recorder.TryRecord(served, new PredictionEvent
+            {
+                EventId = id,
+                Role = "champion",
+                Time = recorder.Time.GetUtcNow(),
+                ApplicantHash = applicantId is null ? null : recorder.HashApplicantId(applicantId),
+                ModelName = served.Name,
+                ModelVersion = served.Version,
+                Probability = score.Probability,
+                Decision = result["decision"]!.GetValue<string>(),
+                Threshold = served.Scorer.Decision.Threshold,
+                Inputs = applicant,
+            });
+            result["eventId"] = id;
+        }
+
         return result;
     }
 
-    private static JsonObject ModelId(ServedModel served) => new() { ["name"] = served.Name, ["version"] = served.Version };
+    internal static JsonObject ModelId(ServedModel served) => new() { ["name"] = served.Name, ["version"] = served.Version };
 
     /// <summary>The reason codes asked for with <c>?reasons=N</c> (0 when not asked).</summary>
     private static int Reasons(HttpContext c, ServingOptions options)
@@ -288,7 +317,7 @@ public static class CreditScoringEndpoints
             : throw new RequestException(StatusCodes.Status400BadRequest, "The reasons asked for are not a count the API gives.", new Dictionary<string, string[]> { ["reasons"] = [$"'{text}' is not a whole number from 0 to {options.MaxReasons}."] });
     }
 
-    private static async Task<JsonObject> ReadObjectAsync(HttpContext c, ServingOptions options)
+    internal static async Task<JsonObject> ReadObjectAsync(HttpContext c, ServingOptions options)
     {
         var request = c.Request;
         if (!request.HasJsonContentType())
@@ -337,7 +366,7 @@ public static class CreditScoringEndpoints
         new(StatusCodes.Status400BadRequest, "An applicant must be a JSON object.", new Dictionary<string, string[]> { [field] = ["Expected a JSON object of input name → value."] });
 
     /// <summary>Answers a request, and records its duration on <c>creditscoring.request.duration</c> (tagged endpoint, status, model version).</summary>
-    private static async Task Handle(HttpContext c, string endpoint, Func<ServedModel, ServingOptions, Task<JsonObject>> action)
+    internal static async Task Handle(HttpContext c, string endpoint, Func<ServedModel, ServingOptions, Task<JsonObject>> action)
     {
         var start = System.Diagnostics.Stopwatch.GetTimestamp();
         string? version = null;

@@ -732,21 +732,8 @@ public abstract partial class SqlTrackingStore : ITrackingStore, IDisposable, IA
         }
     }
 
-    private protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var p = command.CreateParameter();
-            p.ParameterName = name;
-            p.Value = value ?? DBNull.Value;
-            command.Parameters.Add(p);
-        }
-
-        return command;
-    }
+    private protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql, params (string Name, object? Value)[] parameters) =>
+        SqlDatabase.Command(connection, transaction, sql, parameters);
 
     private protected static DbParameter Add(DbCommand command, string name, DbType type)
     {

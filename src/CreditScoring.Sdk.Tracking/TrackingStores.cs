@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace CreditScoring.Sdk.Tracking;
 
 /// <summary>
@@ -29,53 +27,25 @@ public static class TrackingStores
     public static IModelRegistry Open(string? location = null, TimeProvider? time = null)
     {
         location ??= Environment.GetEnvironmentVariable(EnvironmentVariable) is { Length: > 0 } configured ? configured : DefaultLocation;
-        if (location.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        (StoreKind Kind, string Target) store;
+        try
         {
-            static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
-            return new MlflowTrackingStore(new Uri(location), new MlflowStoreOptions { Token = Variable("MLFLOW_TRACKING_TOKEN"), UserName = Variable("MLFLOW_TRACKING_USERNAME"), Password = Variable("MLFLOW_TRACKING_PASSWORD"), TimeProvider = time });
+            store = SqlDatabase.Classify(location);
         }
-
-        if (location.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || location.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
-        {
-            return PostgresTrackingStore.Open(PostgresConnectionString(location), time);
-        }
-
-        if (location.Contains("Host=", StringComparison.OrdinalIgnoreCase) && location.Contains(';', StringComparison.Ordinal))
-        {
-            return PostgresTrackingStore.Open(location, time);
-        }
-
-        if (location.StartsWith("sqlite:///", StringComparison.OrdinalIgnoreCase))
-        {
-            return SqliteTrackingStore.Open(location["sqlite:///".Length..], time);
-        }
-
-        var colon = location.IndexOf("://", StringComparison.Ordinal);
-        if (colon > 1)
+        catch (ArgumentException)
         {
             throw new TrackingException(TrackingErrorCode.InvalidParameterValue, $"Unknown tracking store '{location}': give a SQLite file path (or sqlite:///PATH), postgresql://USER:PASSWORD@HOST:PORT/DATABASE, an Npgsql connection string (Host=...;Database=...), or a tracking server's http(s):// address.");
         }
 
-        return SqliteTrackingStore.Open(location, time);
-    }
-
-    /// <summary>An Npgsql connection string from a <c>postgresql://</c> URI.</summary>
-    /// <param name="uri">The URI.</param>
-    /// <returns>The connection string.</returns>
-    internal static string PostgresConnectionString(string uri)
-    {
-        var parsed = new Uri(uri);
-        var builder = new NpgsqlConnectionStringBuilder { Host = parsed.Host, Port = parsed.IsDefaultPort || parsed.Port < 0 ? 5432 : parsed.Port, Database = Uri.UnescapeDataString(parsed.AbsolutePath.TrimStart('/')) };
-        if (parsed.UserInfo.Length > 0)
+        switch (store.Kind)
         {
-            var colon = parsed.UserInfo.IndexOf(':', StringComparison.Ordinal);
-            builder.Username = Uri.UnescapeDataString(colon < 0 ? parsed.UserInfo : parsed.UserInfo[..colon]);
-            if (colon >= 0)
-            {
-                builder.Password = Uri.UnescapeDataString(parsed.UserInfo[(colon + 1)..]);
-            }
+            case StoreKind.Http:
+                static string? Variable(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
+                return new MlflowTrackingStore(new Uri(location), new MlflowStoreOptions { Token = Variable("MLFLOW_TRACKING_TOKEN"), UserName = Variable("MLFLOW_TRACKING_USERNAME"), Password = Variable("MLFLOW_TRACKING_PASSWORD"), TimeProvider = time });
+            case StoreKind.Postgres:
+                return PostgresTrackingStore.Open(store.Target, time);
+            default:
+                return SqliteTrackingStore.Open(store.Target, time);
         }
-
-        return builder.ConnectionString;
     }
 }

@@ -53,20 +53,38 @@ public class ApiTests
     }
 
     [Fact]
-    public async Task WithKeysConfigured_TheScoringApiNeedsOne()
+    public async Task WithKeysConfigured_TheScoringApiNeedsOne_AndMonitoringTheAdminRole()
     {
-        var path = Path.Combine(TestPaths.NewTempDirectory(), "pd.json");
+        var folder = TestPaths.NewTempDirectory();
+        var path = Path.Combine(folder, "pd.json");
         new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"))).Save(path);
         await using var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(b => b
             .UseSetting("CreditScoring:ModelPath", path)
             .UseSetting("CreditScoring:ApiKeys:Keys:0:Name", "loan-system")
             .UseSetting("CreditScoring:ApiKeys:Keys:0:Sha256", CreditScoring.Sdk.AspNetCore.ApiKeys.Hash("k-123"))
-            .UseSetting("CreditScoring:ApiKeys:Keys:0:Roles:0", "score"));
+            .UseSetting("CreditScoring:ApiKeys:Keys:0:Roles:0", "score")
+            .UseSetting("CreditScoring:ApiKeys:Keys:1:Name", "risk-team")
+            .UseSetting("CreditScoring:ApiKeys:Keys:1:Sha256", CreditScoring.Sdk.AspNetCore.ApiKeys.Hash("a-456"))
+            .UseSetting("CreditScoring:ApiKeys:Keys:1:Roles:0", "admin")
+            .UseSetting("CreditScoring:Events:Store", Path.Combine(folder, "predictions.db")));
         using var client = factory.CreateClient();
 
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await client.GetAsync(new Uri("/v1/model", UriKind.Relative))).StatusCode);
         client.DefaultRequestHeaders.Add("X-Api-Key", "k-123");
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/v1/model", UriKind.Relative))).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode); // health stays open
+
+        // With an event store configured, every score is an event, and monitoring is for the admin role only.
+        var scored = await client.PostAsJsonAsync(new Uri("/v1/score", UriKind.Relative), new Dictionary<string, object?>
+        {
+            ["Seniority"] = 1, ["Home"] = "rent", ["Time"] = 60, ["Age"] = 24, ["Marital"] = "single", ["Records"] = "yes", ["Job"] = "partime",
+            ["Expenses"] = 60, ["Income"] = 80, ["Assets"] = 0, ["Debt"] = 0, ["Amount"] = 1200, ["Price"] = 1300,
+        });
+        Assert.Equal(36, (await scored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("eventId").GetString()!.Length);
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await client.GetAsync(new Uri("/v1/monitoring", UriKind.Relative))).StatusCode);
+        client.DefaultRequestHeaders.Remove("X-Api-Key");
+        client.DefaultRequestHeaders.Add("X-Api-Key", "a-456");
+        var monitoring = await (await client.GetAsync(new Uri("/v1/monitoring", UriKind.Relative))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, monitoring.GetProperty("events").GetProperty("recorded").GetInt64());
     }
 }

@@ -307,26 +307,6 @@ public sealed class ScoringApiTests(ScoringHost host) : IClassFixture<ScoringHos
         Assert.DoesNotContain(logged, line => line.Contains("987654", StringComparison.Ordinal));
         Assert.False(cors.Headers.Contains("Access-Control-Allow-Origin"));
     }
-
-    private sealed class ListLoggerProvider(System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new ListLogger(lines, categoryName);
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class ListLogger(System.Collections.Concurrent.ConcurrentQueue<string> lines, string category) : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-                lines.Enqueue($"{category}: {formatter(state, exception)} {exception}");
-        }
-    }
 }
 
 /// <summary>A host that clips inputs outside the training range.</summary>
