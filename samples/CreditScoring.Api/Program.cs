@@ -20,6 +20,12 @@ if (eventsConfigured)
     builder.Services.AddCreditScoringEvents(o => builder.Configuration.GetSection(PredictionEventOptions.SectionName).Bind(o));
 }
 
+// Applicants by id when a store is configured (CreditScoring:Applicants:Store, :Table, :IdColumn).
+if (modelConfigured && !string.IsNullOrWhiteSpace(builder.Configuration[ApplicantStoreOptions.SectionName + ":Store"]))
+{
+    builder.Services.AddCreditScoringApplicants(o => builder.Configuration.GetSection(ApplicantStoreOptions.SectionName).Bind(o));
+}
+
 // API keys when any are configured (CreditScoring:ApiKeys:Keys:0:Name, :Sha256 from ApiKeys.Hash, :Roles:0 = score).
 var keysConfigured = builder.Configuration.GetSection(ApiKeyOptions.SectionName + ":Keys").GetChildren().Any();
 if (keysConfigured)
@@ -36,7 +42,7 @@ if (keysConfigured)
 if (modelConfigured)
 {
     app.MapCreditScoringHealth(); // /health/live, /health/ready
-    var scoring = app.MapCreditScoring(); // POST /v1/score, /v1/score/batch, /v1/explain; GET /v1/model
+    var scoring = app.MapCreditScoring(); // POST /v1/score, /v1/score/batch, /v1/explain; GET /v1/model; GET /v1/applicants[/{id}/score|explain]
     if (keysConfigured)
     {
         scoring.RequireApiKey();

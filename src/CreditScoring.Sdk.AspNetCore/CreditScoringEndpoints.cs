@@ -98,7 +98,7 @@ public sealed class ServedModel
 /// <see cref="UnknownCategoryHandling.Throw"/>), never an empty 500; a body that is not JSON 400, one that is not
 /// <c>application/json</c> 415, one above <see cref="ServingOptions.MaxRequestBodyBytes"/> 413.
 /// </summary>
-public static class CreditScoringEndpoints
+public static partial class CreditScoringEndpoints
 {
     /// <summary>The request header that names the applicant a <c>POST /v1/score</c> scores (hashed into its prediction event): <c>X-Applicant-Id</c>.</summary>
     public const string ApplicantIdHeader = "X-Applicant-Id";
@@ -158,7 +158,11 @@ public static class CreditScoringEndpoints
         return group;
     }
 
-    /// <summary>Maps the scoring API under <paramref name="prefix"/> over the <see cref="ServedModel"/> in the services.</summary>
+    /// <summary>
+    /// Maps the scoring API under <paramref name="prefix"/> over the <see cref="ServedModel"/> in the services, and, when
+    /// an applicant store is registered (<see cref="AddCreditScoringApplicants"/>), <c>GET /v1/applicants/{id}/score</c>,
+    /// <c>GET /v1/applicants/{id}/explain</c> and <c>GET /v1/applicants?INPUT=VALUE&amp;INPUT.min=N&amp;INPUT.max=N&amp;limit=N</c>.
+    /// </summary>
     /// <param name="endpoints">The application.</param>
     /// <param name="prefix">The version prefix; default <c>/v1</c>.</param>
     /// <returns>The group of the endpoints, for authorization, rate limits and the like.</returns>
@@ -219,12 +223,14 @@ public static class CreditScoringEndpoints
         group.MapPost("/explain", (HttpContext c) => Handle(c, "explain", async (served, options) =>
         {
             var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
-            var explanation = served.Explainer.Explain(applicant);
-            var json = JsonNode.Parse(ExplanationJson.Write(explanation))!.AsObject();
-            json["model"] = ModelId(served);
-            return json;
+            return Explained(served, applicant);
         }));
         group.MapGet("/model", (HttpContext c) => Handle(c, "model", DescribeModel));
+        if (endpoints.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(ApplicantStoreSource)) == true)
+        {
+            MapApplicants(group);
+        }
+
         return group;
     }
 
@@ -255,6 +261,14 @@ public static class CreditScoringEndpoints
             ["sdkVersion"] = m.Metadata.SdkVersion,
             ["inputs"] = inputs,
         });
+    }
+
+    /// <summary>The full explanation of an applicant, with the model's name and version.</summary>
+    private static JsonObject Explained(ServedModel served, Dictionary<string, object?> applicant)
+    {
+        var json = JsonNode.Parse(ExplanationJson.Write(served.Explainer.Explain(applicant)))!.AsObject();
+        json["model"] = ModelId(served);
+        return json;
     }
 
     /// <summary>Scores an applicant, gives its reasons when asked, and records the prediction event when the host records them.</summary>
@@ -441,8 +455,10 @@ internal static class Problems
                 400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
                 401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
                 403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+                404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
                 413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
                 415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+                422 => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
                 429 => "https://tools.ietf.org/html/rfc6585#section-4",
                 503 => "https://tools.ietf.org/html/rfc9110#section-15.6.4",
                 _ => "about:blank",

@@ -66,7 +66,11 @@ internal sealed class EventsHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<EventsHost> StartAsync(string modelPath, Action<PredictionEventOptions> configure, ConcurrentQueue<string>? logs = null)
+    public static Task<EventsHost> StartAsync(string modelPath, Action<PredictionEventOptions> configure, ConcurrentQueue<string>? logs = null) =>
+        StartAsync(modelPath, services => services.AddCreditScoringEvents(configure), logs);
+
+    /// <summary>Starts a host serving the model, with the services <paramref name="configure"/> adds (events, applicants).</summary>
+    public static async Task<EventsHost> StartAsync(string modelPath, Action<IServiceCollection> configure, ConcurrentQueue<string>? logs = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -78,10 +82,14 @@ internal sealed class EventsHost : IAsyncDisposable
 
         builder.Services.AddCreditScoring(o => o.ModelPath = modelPath);
         builder.Services.AddCreditScoringServing();
-        builder.Services.AddCreditScoringEvents(configure);
+        configure(builder.Services);
         var app = builder.Build();
         app.MapCreditScoring();
-        app.MapCreditScoringMonitoring();
+        if (app.Services.GetService<PredictionRecorder>() is not null)
+        {
+            app.MapCreditScoringMonitoring();
+        }
+
         app.MapCreditScoringHealth();
         await app.StartAsync();
         return new EventsHost(app, new HttpClient { BaseAddress = new Uri(app.Urls.Single()) });
@@ -96,6 +104,12 @@ internal sealed class EventsHost : IAsyncDisposable
         }
 
         using var response = await Http.SendAsync(request);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    public async Task<(HttpStatusCode Status, JsonNode Body)> GetAsync(string path)
+    {
+        using var response = await Http.GetAsync(path);
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
