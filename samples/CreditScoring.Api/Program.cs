@@ -11,6 +11,7 @@ if (modelConfigured)
 {
     builder.Services.AddCreditScoring(section);
     builder.Services.AddCreditScoringServing(o => builder.Configuration.GetSection(ServingOptions.SectionName).Bind(o));
+    builder.Services.AddCreditScoringOpenApi(); // /openapi/v1.json: the request schema is the served model's inputs
 }
 
 // Prediction events when a store is configured (CreditScoring:Events:Store = predictions.db or postgresql://...).
@@ -42,6 +43,7 @@ if (keysConfigured)
 if (modelConfigured)
 {
     app.MapCreditScoringHealth(); // /health/live, /health/ready
+    app.MapOpenApi(); // /openapi/v1.json, open: it describes the API, not any applicant
     var scoring = app.MapCreditScoring(); // POST /v1/score, /v1/score/batch, /v1/explain; GET /v1/model; GET /v1/applicants[/{id}/score|explain]
     if (keysConfigured)
     {

@@ -71,13 +71,15 @@ public static partial class CreditScoringEndpoints
     private static void MapApplicants(RouteGroupBuilder group)
     {
         group.MapGet("/applicants/{id}/score", (HttpContext c, string id) => Handle(c, "applicant_score", async (served, options) =>
-            Scored(c, served, await StoredApplicantAsync(c, served, options, id), Reasons(c, options), id)));
+            Scored(c, served, await StoredApplicantAsync(c, served, options, id), Reasons(c, options), id)))
+            .WithMetadata(new CreditScoringOperation("applicant_score")).ExcludeFromDescription();
         group.MapGet("/applicants/{id}/explain", (HttpContext c, string id) => Handle(c, "applicant_explain", async (served, options) =>
         {
             var json = Explained(served, await StoredApplicantAsync(c, served, options, id));
             json["applicantId"] = id;
             return json;
-        }));
+        }))
+            .WithMetadata(new CreditScoringOperation("applicant_explain")).ExcludeFromDescription();
         group.MapGet("/applicants", (HttpContext c) => Handle(c, "applicant_search", async (served, options) =>
         {
             var (filters, limit) = Filters(c, served, options);
@@ -92,7 +94,8 @@ public static partial class CreditScoringEndpoints
                 })]),
                 ["limit"] = limit,
             };
-        }));
+        }))
+            .WithMetadata(new CreditScoringOperation("applicant_search")).ExcludeFromDescription();
     }
 
     /// <summary>The stored applicant, checked as a request's would be; a row the model cannot score is 422, naming the columns at fault.</summary>

@@ -154,7 +154,8 @@ public static partial class CreditScoringEndpoints
 
             c.Response.ContentType = "application/json";
             await c.Response.WriteAsync(body.ToJsonString(), c.RequestAborted);
-        });
+        })
+            .WithMetadata(new CreditScoringOperation("reload")).ExcludeFromDescription();
         return group;
     }
 
@@ -175,7 +176,8 @@ public static partial class CreditScoringEndpoints
             var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
             var reasons = Reasons(c, options);
             return Scored(c, served, applicant, reasons, c.Request.Headers[ApplicantIdHeader].ToString() is { Length: > 0 } id ? id : null);
-        }));
+        }))
+            .WithMetadata(new CreditScoringOperation("score")).ExcludeFromDescription();
         group.MapPost("/score/batch", (HttpContext c) => Handle(c, "score_batch", async (served, options) =>
         {
             var body = await ReadObjectAsync(c, options);
@@ -219,13 +221,16 @@ public static partial class CreditScoringEndpoints
 
             var reasons = Reasons(c, options);
             return new JsonObject { ["model"] = ModelId(served), ["results"] = new JsonArray([.. rows.Select((r, i) => (JsonNode)Scored(c, served, r, reasons, ids?[i]))]) };
-        }));
+        }))
+            .WithMetadata(new CreditScoringOperation("score_batch")).ExcludeFromDescription();
         group.MapPost("/explain", (HttpContext c) => Handle(c, "explain", async (served, options) =>
         {
             var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
             return Explained(served, applicant);
-        }));
-        group.MapGet("/model", (HttpContext c) => Handle(c, "model", DescribeModel));
+        }))
+            .WithMetadata(new CreditScoringOperation("explain")).ExcludeFromDescription();
+        group.MapGet("/model", (HttpContext c) => Handle(c, "model", DescribeModel))
+            .WithMetadata(new CreditScoringOperation("model")).ExcludeFromDescription();
         if (endpoints.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(ApplicantStoreSource)) == true)
         {
             MapApplicants(group);

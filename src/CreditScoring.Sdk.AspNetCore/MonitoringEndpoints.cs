@@ -77,8 +77,10 @@ public static class CreditScoringMonitoring
                 ["unmatched"] = matched.Count(m => m is null),
                 ["results"] = new JsonArray([.. matched.Select(m => (JsonNode)new JsonObject { ["eventId"] = m, ["matched"] = m is not null })]),
             };
-        }));
-        group.MapGet("/monitoring", Monitoring);
+        }))
+            .WithMetadata(new CreditScoringOperation("outcomes")).ExcludeFromDescription();
+        group.MapGet("/monitoring", Monitoring)
+            .WithMetadata(new CreditScoringOperation("monitoring")).ExcludeFromDescription();
         group.MapGet("/monitoring/report", async (HttpContext c) =>
         {
             var recorder = Recorder(c);
@@ -93,7 +95,8 @@ public static class CreditScoringMonitoring
             var title = string.Create(CultureInfo.InvariantCulture, $"Drift of {model.Name} version {model.Version}, window {latest.Index} ({latest.Events} requests, {latest.Start:u} to {latest.End:u})");
             c.Response.ContentType = "text/html; charset=utf-8";
             await c.Response.WriteAsync(DriftReport.ToHtml(latest.Drift, title), c.RequestAborted);
-        });
+        })
+            .WithMetadata(new CreditScoringOperation("monitoring_report")).ExcludeFromDescription();
         return group;
     }
 

@@ -73,6 +73,8 @@ public class ApiTests
         client.DefaultRequestHeaders.Add("X-Api-Key", "k-123");
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/v1/model", UriKind.Relative))).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.OK, (await client.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode); // health stays open
+        var openApi = await (await client.GetAsync(new Uri("/openapi/v1.json", UriKind.Relative))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(13, openApi.GetProperty("components").GetProperty("schemas").GetProperty("Applicant").GetProperty("required").GetArrayLength());
 
         // With an event store configured, every score is an event, and monitoring is for the admin role only.
         var scored = await client.PostAsJsonAsync(new Uri("/v1/score", UriKind.Relative), new Dictionary<string, object?>
