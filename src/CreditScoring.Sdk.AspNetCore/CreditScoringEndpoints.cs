@@ -44,6 +44,15 @@ public sealed class ServingOptions
     /// </summary>
     public string? ModelUri { get; set; }
 
+    /// <summary>
+    /// A registry model to score beside the champion, such as <c>models:/pd-model@challenger</c>: every request is scored by
+    /// both, answered with the champion, and both are recorded (prediction events, role <c>challenger</c>); default none.
+    /// </summary>
+    public string? ChallengerUri { get; set; }
+
+    /// <summary>A model file to score beside the champion, as <see cref="ChallengerUri"/>; default none.</summary>
+    public string? ChallengerPath { get; set; }
+
     /// <summary>How often the host looks whether the alias moved or the file changed; default 30 s; zero or less never (only <c>POST /v1/model/reload</c>).</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(30);
 }
@@ -229,7 +238,7 @@ public static partial class CreditScoringEndpoints
             return Explained(served, applicant);
         }))
             .WithMetadata(new CreditScoringOperation("explain")).ExcludeFromDescription();
-        group.MapGet("/model", (HttpContext c) => Handle(c, "model", DescribeModel))
+        group.MapGet("/model", Model)
             .WithMetadata(new CreditScoringOperation("model")).ExcludeFromDescription();
         if (endpoints.ServiceProvider.GetService<IServiceProviderIsService>()?.IsService(typeof(ApplicantStoreSource)) == true)
         {
@@ -240,7 +249,9 @@ public static partial class CreditScoringEndpoints
     }
 
     /// <summary><c>GET /v1/model</c>: the served model's name, version, learner, threshold, training date and input schema.</summary>
-    private static Task<JsonObject> DescribeModel(ServedModel served, ServingOptions options)
+    private static Task Model(HttpContext c) => Handle(c, "model", (served, _) => DescribeModel(c, served));
+
+    private static Task<JsonObject> DescribeModel(HttpContext c, ServedModel served)
     {
         var m = served.Model;
         var inputs = new JsonArray();
@@ -265,6 +276,7 @@ public static partial class CreditScoringEndpoints
             ["trainingRows"] = m.Metadata.TrainingRows,
             ["sdkVersion"] = m.Metadata.SdkVersion,
             ["inputs"] = inputs,
+            ["challenger"] = c.RequestServices.GetRequiredService<ServedModelSource>().Challenger is { } challenger ? ModelId(challenger) : null,
         });
     }
 
@@ -275,6 +287,20 @@ public static partial class CreditScoringEndpoints
         json["model"] = ModelId(served);
         return json;
     }
+
+    private static PredictionEvent Event(string id, string role, DateTimeOffset time, string? applicantHash, ServedModel model, CreditScore score, Dictionary<string, object?> applicant) => new()
+    {
+        EventId = id,
+        Role = role,
+        Time = time,
+        ApplicantHash = applicantHash,
+        ModelName = model.Name,
+        ModelVersion = model.Version,
+        Probability = score.Probability,
+        Decision = score.Decision == CreditDecision.Decline ? "decline" : "approve",
+        Threshold = model.Scorer.Decision.Threshold,
+        Inputs = applicant,
+    };
 
     /// <summary>Scores an applicant, gives its reasons when asked, and records the prediction event when the host records them.</summary>
     private static JsonObject Scored(HttpContext c, ServedModel served, Dictionary<string, object?> applicant, int reasons, string? applicantId)
@@ -298,23 +324,41 @@ public static partial class CreditScoringEndpoints
             result["reasons"] = new JsonArray([.. explanation.Reasons.Take(reasons).Select(r => (JsonNode)new JsonObject { ["code"] = r.Code, ["text"] = r.Text, ["input"] = r.Input })]);
         }
 
-        if (c.RequestServices.GetService<PredictionRecorder>() is { } recorder)
+        var recorder = c.RequestServices.GetService<PredictionRecorder>();
+        var challenger = c.RequestServices.GetRequiredService<ServedModelSource>().Challenger;
+        if (recorder is null && challenger is null)
         {
-            var id = recorder.NewEventId();
-            recorder.TryRecord(served, new PredictionEvent
+            return result;
+        }
+
+        var eventId = recorder?.NewEventId();
+        var time = recorder?.Time.GetUtcNow() ?? default;
+        var hash = applicantId is null ? null : recorder?.HashApplicantId(applicantId);
+        if (recorder is not null)
+        {
+            recorder.TryRecord(served, Event(eventId!, "champion", time, hash, served, score, applicant));
+            result["eventId"] = eventId;
+        }
+
+        // The challenger scores the same applicant; the answer stays the champion's. One the challenger cannot score
+        // (it reads an input the champion does not) is counted, never a failed request.
+        if (challenger is not null)
+        {
+            CreditScore? other = null;
+            try
             {
-                EventId = id,
-                Role = "champion",
-                Time = recorder.Time.GetUtcNow(),
-                ApplicantHash = applicantId is null ? null : recorder.HashApplicantId(applicantId),
-                ModelName = served.Name,
-                ModelVersion = served.Version,
-                Probability = score.Probability,
-                Decision = result["decision"]!.GetValue<string>(),
-                Threshold = served.Scorer.Decision.Threshold,
-                Inputs = applicant,
-            });
-            result["eventId"] = id;
+                other = challenger.Scorer.Score(applicant);
+            }
+            catch (ScoringInputException)
+            {
+                // Counted by the challenger's instrumented scorer (creditscoring.score_errors, its version).
+            }
+
+            recorder?.CompareChallenger(score, other);
+            if (recorder is not null && other is { } scored)
+            {
+                recorder.TryRecord(challenger, Event(eventId!, "challenger", time, hash, challenger, scored, applicant));
+            }
         }
 
         return result;

@@ -165,10 +165,10 @@ public static class CreditScoringMonitoring
         return null;
     }
 
-    private static Task Monitoring(HttpContext c) => CreditScoringEndpoints.Handle(c, "monitoring", (_, _) => Task.FromResult(Describe(Recorder(c))));
+    private static Task Monitoring(HttpContext c) => CreditScoringEndpoints.Handle(c, "monitoring", (_, _) => Task.FromResult(Describe(Recorder(c), c.RequestServices)));
 
     /// <summary><c>GET /v1/monitoring</c>: the events' counts, the monitor's windows, alerts and rolling performance.</summary>
-    private static JsonObject Describe(PredictionRecorder recorder)
+    private static JsonObject Describe(PredictionRecorder recorder, IServiceProvider services)
     {
         var counts = recorder.Counts;
         var json = new JsonObject
@@ -179,6 +179,20 @@ public static class CreditScoringMonitoring
         if (recorder.MonitorUnavailable is { } why)
         {
             json["monitor"] = why;
+        }
+
+        if (services.GetRequiredService<ServedModelSource>().Challenger is { } challenger)
+        {
+            var comparison = recorder.Challenger;
+            json["challenger"] = new JsonObject
+            {
+                ["model"] = CreditScoringEndpoints.ModelId(challenger),
+                ["requests"] = comparison.Requests,
+                ["failed"] = comparison.Failed,
+                ["disagreements"] = comparison.Disagreements,
+                ["meanAbsoluteDifference"] = Number(comparison.MeanAbsoluteDifference),
+                ["maxAbsoluteDifference"] = Number(comparison.MaxAbsoluteDifference),
+            };
         }
 
         var monitor = recorder.Monitor;

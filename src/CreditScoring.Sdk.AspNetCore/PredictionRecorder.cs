@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.Channels;
 using CreditScoring.Sdk.Drift;
+using CreditScoring.Sdk.Scoring;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -55,6 +56,14 @@ public sealed class PredictionEventOptions
 /// <param name="Queued">Events waiting to be written now.</param>
 public sealed record PredictionEventCounts(long Recorded, long Written, long Dropped, int Queued);
 
+/// <summary>How the challenger's scores compare with the champion's over the requests both scored.</summary>
+/// <param name="Requests">Requests the challenger was asked to score.</param>
+/// <param name="Failed">Requests it could not score (it reads an input the champion does not, or a value it refuses).</param>
+/// <param name="Disagreements">Requests where its decision differs from the champion's.</param>
+/// <param name="MeanAbsoluteDifference">The mean absolute difference of the two probabilities (NaN before any).</param>
+/// <param name="MaxAbsoluteDifference">The largest absolute difference of the two probabilities (0 before any).</param>
+public sealed record ChallengerComparison(long Requests, long Failed, long Disagreements, double MeanAbsoluteDifference, double MaxAbsoluteDifference);
+
 /// <summary>
 /// Takes every scored request to the <see cref="PredictionEventStore"/> through a bounded queue, written in batches by
 /// one background writer, so a request never waits for the store: when the queue is full the event is dropped, counted
@@ -80,6 +89,12 @@ public sealed partial class PredictionRecorder : BackgroundService
     private long _writtenCount;
     private long _droppedCount;
     private readonly Queue<DriftAlert> _alerts = new();
+    private readonly Counter<long> _disagreements;
+    private long _challengerRequests;
+    private long _challengerFailed;
+    private long _challengerDisagreements;
+    private double _challengerDifference;
+    private double _challengerMaxDifference;
     private (ServedModel Served, DriftMonitor? Monitor, string? Why)? _monitor;
 
     /// <summary>The alerts remembered for <see cref="Alerts"/>.</summary>
@@ -104,6 +119,7 @@ public sealed partial class PredictionRecorder : BackgroundService
         var meter = _meters?.Create(Hosting.CreditScoringMetrics.MeterName) ?? new Meter(Hosting.CreditScoringMetrics.MeterName);
         _written = meter.CreateCounter<long>("creditscoring.events.written", unit: "{event}", description: "Prediction events committed to the event store.");
         _dropped = meter.CreateCounter<long>("creditscoring.events.dropped", unit: "{event}", description: "Prediction events dropped: the queue was full (queue_full) or the store refused them (store_failed).");
+        _disagreements = meter.CreateCounter<long>("creditscoring.challenger.disagreements", unit: "{request}", description: "Requests where the challenger's decision differs from the champion's.");
         meter.CreateObservableGauge("creditscoring.events.queued", () => (long)_queue.Reader.Count, unit: "{event}", description: "Prediction events waiting to be written.");
         _store = PredictionEventStore.OpenAsync(_options.Store);
     }
@@ -200,6 +216,46 @@ public sealed partial class PredictionRecorder : BackgroundService
 
         Drop(1, "queue_full", null);
         return false;
+    }
+
+    /// <summary>How the challenger compares with the champion so far.</summary>
+    public ChallengerComparison Challenger
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var scored = _challengerRequests - _challengerFailed;
+                return new ChallengerComparison(_challengerRequests, _challengerFailed, _challengerDisagreements, scored == 0 ? double.NaN : _challengerDifference / scored, _challengerMaxDifference);
+            }
+        }
+    }
+
+    /// <summary>Counts one request the challenger scored beside the champion.</summary>
+    /// <param name="champion">The champion's score (the answer).</param>
+    /// <param name="challenger">The challenger's score, or <see langword="null"/> when it could not score the request.</param>
+    public void CompareChallenger(CreditScore champion, CreditScore? challenger)
+    {
+        var disagree = challenger is { } other && other.Decision != champion.Decision;
+        lock (_gate)
+        {
+            _challengerRequests++;
+            if (challenger is not { } scored)
+            {
+                _challengerFailed++;
+                return;
+            }
+
+            var difference = Math.Abs(scored.Probability - champion.Probability);
+            _challengerDifference += difference;
+            _challengerMaxDifference = Math.Max(_challengerMaxDifference, difference);
+            _challengerDisagreements += disagree ? 1 : 0;
+        }
+
+        if (disagree)
+        {
+            _disagreements.Add(1);
+        }
     }
 
     /// <summary>Records outcomes in the store and in the monitor's rolling performance.</summary>

@@ -16,7 +16,14 @@ namespace CreditScoring.Sdk.AspNetCore;
 /// <param name="Changed">Whether a new model now serves.</param>
 /// <param name="Served">The model serving after the reload.</param>
 /// <param name="Error">Why the new model was refused (the old one keeps serving), or <see langword="null"/>.</param>
-public sealed record ReloadResult(bool Changed, ServedModel Served, string? Error);
+public sealed record ReloadResult(bool Changed, ServedModel Served, string? Error)
+{
+    /// <summary>The challenger scoring beside the champion after the reload, or <see langword="null"/> when none is configured or none has loaded.</summary>
+    public ServedModel? Challenger { get; init; }
+
+    /// <summary>Why a new challenger was refused (the old one, if any, keeps scoring), or <see langword="null"/>.</summary>
+    public string? ChallengerError { get; init; }
+}
 
 /// <summary>
 /// The model the host serves, and its reloading: from the registry (<see cref="ServingOptions.ModelUri"/>, such as
@@ -38,7 +45,8 @@ public sealed partial class ServedModelSource : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Counter<long> _reloads;
     private readonly Counter<long> _failures;
-    private ServedModel? _current;
+    private readonly Slot _champion = new();
+    private readonly Slot _challenger = new();
 
     /// <summary>Creates the source (the first model loads on first use).</summary>
     /// <param name="scoring">The scorer's settings and, for a file, its path and signature key.</param>
@@ -65,13 +73,30 @@ public sealed partial class ServedModelSource : IDisposable
         {
             throw new InvalidOperationException($"CreditScoring:Serving:ModelUri is {_serving.ModelUri}, but no registry is registered; call AddExperimentTracking(location).");
         }
+
+        if (_serving.ChallengerUri is not null && _serving.ChallengerPath is not null)
+        {
+            throw new InvalidOperationException("Set one of CreditScoring:Serving:ChallengerUri and CreditScoring:Serving:ChallengerPath, not both.");
+        }
+
+        if (_serving.ChallengerUri is not null && _registry is null)
+        {
+            throw new InvalidOperationException($"CreditScoring:Serving:ChallengerUri is {_serving.ChallengerUri}, but no registry is registered; call AddExperimentTracking(location).");
+        }
     }
 
     /// <summary>Releases the reload gate.</summary>
     public void Dispose() => _gate.Dispose();
 
     /// <summary>The model serving now (loaded on first use; a first load that fails throws).</summary>
-    public ServedModel Current => Volatile.Read(ref _current) ?? FirstLoad();
+    public ServedModel Current => Volatile.Read(ref _champion.Model) ?? FirstLoad();
+
+    /// <summary>
+    /// The challenger (<see cref="ServingOptions.ChallengerUri"/> or <see cref="ServingOptions.ChallengerPath"/>) scoring
+    /// beside the champion now, or <see langword="null"/> when none is configured or none has loaded (read it after
+    /// <see cref="Current"/>, which loads both).
+    /// </summary>
+    public ServedModel? Challenger => Volatile.Read(ref _challenger.Model);
 
     /// <summary>Looks whether the alias moved or the file changed, and swaps in the new model when it loads and scores.</summary>
     /// <param name="cancellationToken">Cancels the look.</param>
@@ -81,34 +106,48 @@ public sealed partial class ServedModelSource : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var serving = Volatile.Read(ref _current);
-            try
+            var champion = await ReloadOneAsync(_serving.ModelUri, _scoring.ModelPath, _champion, "champion", cancellationToken).ConfigureAwait(false);
+            if (_serving.ChallengerUri is null && _serving.ChallengerPath is null)
             {
-                var next = await LoadIfChangedAsync(serving, cancellationToken).ConfigureAwait(false);
-                if (next is null)
-                {
-                    return new ReloadResult(false, serving!, null);
-                }
-
-                Volatile.Write(ref _current, next);
-                _reloads.Add(1, new KeyValuePair<string, object?>("model.version", next.Version));
-                if (serving is not null)
-                {
-                    LogSwapped(_logger, next.Name, serving.Version, next.Version);
-                }
-
-                return new ReloadResult(true, next, null);
+                return champion;
             }
-            catch (Exception e) when (serving is not null && e is CreditScoringException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
-            {
-                _failures.Add(1, new KeyValuePair<string, object?>("model.version", serving.Version));
-                LogRefused(_logger, serving.Name, serving.Version, e.Message);
-                return new ReloadResult(false, serving, e.Message);
-            }
+
+            // A challenger that cannot load is refused and logged; the champion serves on alone (or with the old challenger).
+            var challenger = await ReloadOneAsync(_serving.ChallengerUri, _serving.ChallengerPath, _challenger, "challenger", cancellationToken, firstMayFail: true).ConfigureAwait(false);
+            return champion with { Challenger = Volatile.Read(ref _challenger.Model), ChallengerError = challenger.Error };
         }
         finally
         {
             _gate.Release();
+        }
+    }
+
+    /// <summary>Reloads one slot (the champion's or the challenger's): swaps in a new model that loads and scores, refuses one that does not.</summary>
+    private async Task<ReloadResult> ReloadOneAsync(string? uri, string? path, Slot slot, string role, CancellationToken cancellationToken, bool firstMayFail = false)
+    {
+        var serving = Volatile.Read(ref slot.Model);
+        try
+        {
+            var next = await LoadIfChangedAsync(uri, path, serving, cancellationToken).ConfigureAwait(false);
+            if (next is null)
+            {
+                return new ReloadResult(false, serving!, null);
+            }
+
+            Volatile.Write(ref slot.Model, next);
+            _reloads.Add(1, new KeyValuePair<string, object?>("model.version", next.Version), new KeyValuePair<string, object?>("role", role));
+            if (serving is not null)
+            {
+                LogSwapped(_logger, role, next.Name, serving.Version, next.Version);
+            }
+
+            return new ReloadResult(true, next, null);
+        }
+        catch (Exception e) when ((serving is not null || firstMayFail) && e is CreditScoringException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        {
+            _failures.Add(1, new KeyValuePair<string, object?>("model.version", serving?.Version), new KeyValuePair<string, object?>("role", role));
+            LogRefused(_logger, role, serving?.Name ?? uri ?? path ?? "", serving?.Version ?? "none", e.Message);
+            return new ReloadResult(false, serving!, e.Message);
         }
     }
 
@@ -119,11 +158,11 @@ public sealed partial class ServedModelSource : IDisposable
     }
 
     /// <summary>The new model when the source changed (loaded, checked by scoring its own profile's medians), else <see langword="null"/>.</summary>
-    private async Task<ServedModel?> LoadIfChangedAsync(ServedModel? serving, CancellationToken cancellationToken)
+    private async Task<ServedModel?> LoadIfChangedAsync(string? modelUri, string? modelPath, ServedModel? serving, CancellationToken cancellationToken)
     {
         CreditModel model;
         string name, version;
-        if (_serving.ModelUri is { } uri)
+        if (modelUri is { } uri)
         {
             var resolved = await ModelUri.Parse(uri).ResolveAsync(_registry!, cancellationToken).ConfigureAwait(false);
             (name, version) = (resolved.Name, resolved.Version.ToString(CultureInfo.InvariantCulture));
@@ -136,7 +175,7 @@ public sealed partial class ServedModelSource : IDisposable
         }
         else
         {
-            var path = _scoring.ModelPath!;
+            var path = modelPath!;
             var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             (name, version) = (Path.GetFileNameWithoutExtension(path), Convert.ToHexStringLower(SHA256.HashData(bytes))[..12]);
             if (serving is not null && serving.Version == version)
@@ -169,11 +208,17 @@ public sealed partial class ServedModelSource : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Serving model {Name} version {Version}, replacing version {Previous}.")]
-    private static partial void LogSwapped(ILogger logger, string name, string previous, string version);
+    /// <summary>Where one role's model is kept, swapped in one reference write.</summary>
+    private sealed class Slot
+    {
+        public ServedModel? Model;
+    }
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "A new model for {Name} was refused; version {Version} keeps serving: {Reason}")]
-    private static partial void LogRefused(ILogger logger, string name, string version, string reason);
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Serving {Role} {Name} version {Version}, replacing version {Previous}.")]
+    private static partial void LogSwapped(ILogger logger, string role, string name, string previous, string version);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Error, Message = "A new {Role} model for {Name} was refused; version {Version} keeps serving: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string role, string name, string version, string reason);
 }
 
 /// <summary>Reloads the served model every <see cref="ServingOptions.ReloadInterval"/>.</summary>

@@ -70,7 +70,7 @@ internal sealed class EventsHost : IAsyncDisposable
         StartAsync(modelPath, services => services.AddCreditScoringEvents(configure), logs);
 
     /// <summary>Starts a host serving the model, with the services <paramref name="configure"/> adds (events, applicants).</summary>
-    public static async Task<EventsHost> StartAsync(string modelPath, Action<IServiceCollection> configure, ConcurrentQueue<string>? logs = null)
+    public static async Task<EventsHost> StartAsync(string modelPath, Action<IServiceCollection> configure, ConcurrentQueue<string>? logs = null, Action<ServingOptions>? serving = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
@@ -81,7 +81,7 @@ internal sealed class EventsHost : IAsyncDisposable
         }
 
         builder.Services.AddCreditScoring(o => o.ModelPath = modelPath);
-        builder.Services.AddCreditScoringServing();
+        builder.Services.AddCreditScoringServing(serving);
         configure(builder.Services);
         var app = builder.Build();
         app.MapCreditScoring();
