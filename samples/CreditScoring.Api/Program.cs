@@ -22,7 +22,8 @@ if (eventsConfigured)
 }
 
 // Applicants by id when a store is configured (CreditScoring:Applicants:Store, :Table, :IdColumn).
-if (modelConfigured && !string.IsNullOrWhiteSpace(builder.Configuration[ApplicantStoreOptions.SectionName + ":Store"]))
+var applicantsConfigured = modelConfigured && !string.IsNullOrWhiteSpace(builder.Configuration[ApplicantStoreOptions.SectionName + ":Store"]);
+if (applicantsConfigured)
 {
     builder.Services.AddCreditScoringApplicants(o => builder.Configuration.GetSection(ApplicantStoreOptions.SectionName).Bind(o));
 }
@@ -44,6 +45,10 @@ if (modelConfigured)
 {
     app.MapCreditScoringHealth(); // /health/live, /health/ready
     app.MapOpenApi(); // /openapi/v1.json, open: it describes the API, not any applicant
+    if (applicantsConfigured)
+    {
+        app.MapCreditScoringDashboard(); // /dashboard: a page with no data; its calls carry the adviser's key
+    }
     var scoring = app.MapCreditScoring(); // POST /v1/score, /v1/score/batch, /v1/explain; GET /v1/model; GET /v1/applicants[/{id}/score|explain]
     if (keysConfigured)
     {

@@ -24,10 +24,16 @@ public sealed class ApplicantStoreTests(TrainedModel trained, PostgresServer pos
         Directory.Delete(_folder, recursive: true);
     }
 
-    /// <summary>A table <c>clients</c> of the first 60 applicants (ids 1000 + row), with a column the model does not read.</summary>
     private async Task<string> Database(string kind)
     {
         var location = kind == "postgres" ? postgres.NewDatabase() : Path.Combine(_folder, "applicants.db");
+        await CreateClients(location, kind, trained, 60);
+        return location;
+    }
+
+    /// <summary>A table <c>clients</c> of the first <paramref name="count"/> applicants (ids 1000 + row), with a column the model does not read.</summary>
+    internal static async Task CreateClients(string location, string kind, TrainedModel trained, int count)
+    {
         DbConnection connection = kind == "postgres" ? new NpgsqlConnection(location) : new SqliteConnection($"Data Source={location};Pooling=False");
         await using (connection)
         {
@@ -35,7 +41,7 @@ public sealed class ApplicantStoreTests(TrainedModel trained, PostgresServer pos
             var inputs = trained.Model.Input.Columns.Select(c => c.Name).ToList();
             var (integer, real) = kind == "postgres" ? ("BIGINT", "DOUBLE PRECISION") : ("INTEGER", "REAL");
             await Execute(connection, $"CREATE TABLE clients (client_id {integer} PRIMARY KEY, branch TEXT, {string.Join(", ", inputs.Select(i => $"\"{i}\" {(Categories.Contains(i) ? "TEXT" : real)}"))});");
-            for (var r = 0; r < 60; r++)
+            for (var r = 0; r < count; r++)
             {
                 var row = trained.Rows[r];
                 await using var insert = connection.CreateCommand();
@@ -49,8 +55,6 @@ public sealed class ApplicantStoreTests(TrainedModel trained, PostgresServer pos
                 await insert.ExecuteNonQueryAsync();
             }
         }
-
-        return location;
     }
 
     private static async Task Execute(DbConnection connection, string sql)
