@@ -14,6 +14,12 @@ using CreditScoring.Benchmarks;
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race tracking [--repeats 5]   (issue 17: the embedded store's logging and search)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race reasons MODEL DATA [--reasons 4]   (issue 16: scores with reason codes for a table)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race fit DATA TARGET [--threads 1,2] [--repeats 5]   (issue 15, see benchmarks/peer-race/loaded-fit.sh)
+// dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race api-model DATA TARGET --out DIR   (issue 18, see benchmarks/peer-race/api.sh)
+if (args.Length > 1 && args[0] == "race" && args[1] == "api-model")
+{
+    return ApiRace.Model(args[2..]);
+}
+
 if (args.Length > 1 && args[0] == "race" && args[1] == "tracking")
 {
     return TrackingRace.Run(args[2..]);

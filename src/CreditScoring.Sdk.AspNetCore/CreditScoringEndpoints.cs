@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.IO.Pipelines;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -393,31 +394,54 @@ public static partial class CreditScoringEndpoints
             throw TooLarge(options);
         }
 
-        // Read with a limit, whatever the client says its length is.
-        var buffer = new MemoryStream();
-        var chunk = new byte[16384];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, c.RequestAborted)) > 0)
+        // Read with a limit, whatever the client says its length is; parse from the request's own buffers, uncopied.
+        var reader = request.BodyReader;
+        ReadResult read;
+        while (true)
         {
-            if (buffer.Length + read > options.MaxRequestBodyBytes)
+            read = await reader.ReadAsync(c.RequestAborted);
+            if (read.Buffer.Length > options.MaxRequestBodyBytes)
             {
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
                 throw TooLarge(options);
             }
 
-            buffer.Write(chunk, 0, read);
+            if (read.IsCompleted || read.IsCanceled)
+            {
+                break;
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End); // nothing consumed: wait for the rest
         }
 
         JsonNode? body;
         try
         {
-            body = JsonNode.Parse(buffer.ToArray(), new JsonNodeOptions { PropertyNameCaseInsensitive = false }, new JsonDocumentOptions { MaxDepth = 16 });
+            body = Parse(read.Buffer);
         }
         catch (JsonException e)
         {
             throw new RequestException(StatusCodes.Status400BadRequest, "The request body is not valid JSON.", new Dictionary<string, string[]> { ["$"] = [Plain(e)] });
         }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
+        }
 
         return body as JsonObject ?? throw NotAnObject("$");
+    }
+
+    /// <summary>One JSON value from the body, nested at most 16 deep, nothing after it.</summary>
+    private static JsonNode? Parse(System.Buffers.ReadOnlySequence<byte> utf8)
+    {
+        var json = new Utf8JsonReader(utf8, new JsonReaderOptions { MaxDepth = 16 });
+        var node = JsonNode.Parse(ref json, new JsonNodeOptions { PropertyNameCaseInsensitive = false });
+        if (json.Read())
+        {
+            throw new JsonException("The body holds more than one JSON value.");
+        }
+
+        return node;
     }
 
     private static string Plain(JsonException e) => e.LineNumber is { } line ? $"{e.Message.Split(" Path:", 2)[0]} (line {line + 1}, byte {e.BytePositionInLine + 1})." : e.Message;
@@ -464,7 +488,7 @@ public static partial class CreditScoringEndpoints
             var result = await action(served, options);
             c.Response.StatusCode = StatusCodes.Status200OK;
             c.Response.ContentType = "application/json";
-            await c.Response.WriteAsync(result.ToJsonString(), c.RequestAborted);
+            await WriteJsonAsync(c, result);
         }
         catch (RequestException e)
         {
@@ -477,6 +501,17 @@ public static partial class CreditScoringEndpoints
         }
 
         return served.Version;
+    }
+
+    /// <summary>Writes JSON straight into the response's buffers.</summary>
+    internal static async Task WriteJsonAsync(HttpContext c, JsonNode json)
+    {
+        using (var writer = new Utf8JsonWriter(c.Response.BodyWriter))
+        {
+            json.WriteTo(writer);
+        }
+
+        await c.Response.BodyWriter.FlushAsync(c.RequestAborted);
     }
 
     private static Task Problem(HttpContext c, int status, string title, IReadOnlyDictionary<string, string[]>? errors) =>

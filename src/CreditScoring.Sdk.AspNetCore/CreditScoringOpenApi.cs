@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using CreditScoring.Sdk.Data;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
@@ -63,7 +62,7 @@ public static class CreditScoringOpenApi
         document.Info.Description = $"Probability of default, decision and reasons for credit applicants. {modelNote}";
         AddSchemas(schemas, options);
 
-        var keys = services.GetService<IOptions<ApiKeyOptions>>() is not null && services.GetService<IAuthorizationPolicyProvider>() is not null;
+        var keys = services.GetService<IOptions<ApiKeyOptions>>()?.Value.Keys.Count > 0;
         if (keys)
         {
             document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>(StringComparer.Ordinal);
@@ -88,7 +87,7 @@ public static class CreditScoringOpenApi
             pathItem.Operations ??= [];
             var method = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is [var first, ..] ? first : "GET";
             var described = Operation(operation.Id, document, options);
-            var roles = endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).OfType<string>().ToList();
+            var roles = endpoint.Metadata.GetOrderedMetadata<ApiKeyRequirement>().Select(a => a.Role).ToList();
             if (keys && roles.Count > 0)
             {
                 described.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("ApiKey", document)] = [.. roles] }];

@@ -126,6 +126,7 @@ public sealed class PredictionEventStore : IDisposable
             if (connection is NpgsqlConnection postgres)
             {
                 // Binary COPY is one statement: it commits whole or not at all.
+                using var text = new JsonBuffer();
                 var copy = await postgres.BeginBinaryImportAsync($"COPY prediction_events ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
                 await using (copy.ConfigureAwait(false))
                 {
@@ -149,7 +150,7 @@ public sealed class PredictionEventStore : IDisposable
                         await copy.WriteAsync(e.Probability, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
                         await copy.WriteAsync(e.Decision, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                         await copy.WriteAsync(e.Threshold, NpgsqlDbType.Double, cancellationToken).ConfigureAwait(false);
-                        await copy.WriteAsync(InputsJson(e.Inputs), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
+                        await copy.WriteAsync(text.Write(e.Inputs), NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
                     }
 
                     await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
@@ -158,30 +159,76 @@ public sealed class PredictionEventStore : IDisposable
                 return;
             }
 
+            // SQLite: multi-row INSERTs of up to RowsPerInsert events, each statement prepared once per batch.
             var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
             await using (transaction.ConfigureAwait(false))
             {
-                using var insert = SqlDatabase.Command(connection, transaction, $"INSERT INTO prediction_events ({Columns}) VALUES (@id, @role, @time, @applicant, @name, @version, @probability, @decision, @threshold, @inputs)",
-                    ("@id", ""), ("@role", ""), ("@time", 0L), ("@applicant", null), ("@name", ""), ("@version", ""), ("@probability", 0.0), ("@decision", ""), ("@threshold", 0.0), ("@inputs", ""));
-                var p = insert.Parameters;
-                foreach (var e in events)
+                using var json = new JsonBuffer();
+                DbCommand? full = null;
+                try
                 {
-                    p[0].Value = e.EventId;
-                    p[1].Value = e.Role;
-                    p[2].Value = e.Time.ToUnixTimeMilliseconds();
-                    p[3].Value = (object?)e.ApplicantHash ?? DBNull.Value;
-                    p[4].Value = e.ModelName;
-                    p[5].Value = e.ModelVersion;
-                    p[6].Value = e.Probability;
-                    p[7].Value = e.Decision;
-                    p[8].Value = e.Threshold;
-                    p[9].Value = InputsJson(e.Inputs);
-                    await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                    for (var start = 0; start < events.Count; start += RowsPerInsert)
+                    {
+                        var rows = Math.Min(RowsPerInsert, events.Count - start);
+                        var insert = rows == RowsPerInsert ? full ??= Insert(connection, transaction, rows) : Insert(connection, transaction, rows);
+                        var p = insert.Parameters;
+                        for (var r = 0; r < rows; r++)
+                        {
+                            var e = events[start + r];
+                            var k = r * 10;
+                            p[k].Value = e.EventId;
+                            p[k + 1].Value = e.Role;
+                            p[k + 2].Value = e.Time.ToUnixTimeMilliseconds();
+                            p[k + 3].Value = (object?)e.ApplicantHash ?? DBNull.Value;
+                            p[k + 4].Value = e.ModelName;
+                            p[k + 5].Value = e.ModelVersion;
+                            p[k + 6].Value = e.Probability;
+                            p[k + 7].Value = e.Decision;
+                            p[k + 8].Value = e.Threshold;
+                            p[k + 9].Value = json.Write(e.Inputs);
+                        }
+
+                        insert.ExecuteNonQuery();
+                        if (insert != full)
+                        {
+                            insert.Dispose();
+                        }
+                    }
+                }
+                finally
+                {
+                    full?.Dispose();
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Events one SQLite INSERT writes: one (Microsoft.Data.Sqlite binds parameters by name, a cost that grows with the statement's parameters, so multi-row INSERTs are slower).</summary>
+    private const int RowsPerInsert = 1;
+
+    private static DbCommand Insert(DbConnection connection, DbTransaction transaction, int rows)
+    {
+        var sql = new System.Text.StringBuilder($"INSERT INTO prediction_events ({Columns}) VALUES ");
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        for (var r = 0; r < rows; r++)
+        {
+            sql.Append(r == 0 ? "(" : ", (");
+            for (var j = 0; j < 10; j++)
+            {
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = string.Create(CultureInfo.InvariantCulture, $"@p{(r * 10) + j}");
+                command.Parameters.Add(parameter);
+                sql.Append(j == 0 ? "" : ", ").Append(parameter.ParameterName);
+            }
+
+            sql.Append(')');
+        }
+
+        command.CommandText = sql.ToString();
+        return command;
     }
 
     /// <summary>
@@ -294,8 +341,32 @@ public sealed class PredictionEventStore : IDisposable
     /// <summary>The inputs as a JSON object: numbers in their shortest round-trip form, text as text, missing as null.</summary>
     internal static string InputsJson(IReadOnlyDictionary<string, object?> inputs)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        using var json = new JsonBuffer();
+        return json.Write(inputs);
+    }
+
+    /// <summary>Writes inputs as JSON, reusing one buffer and writer (one per batch: not thread-safe).</summary>
+    private sealed class JsonBuffer : IDisposable
+    {
+        private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new(512);
+        private readonly Utf8JsonWriter _writer;
+
+        public JsonBuffer() => _writer = new Utf8JsonWriter(_buffer);
+
+        public string Write(IReadOnlyDictionary<string, object?> inputs)
+        {
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            Inputs(_writer, inputs);
+            _writer.Flush();
+            return System.Text.Encoding.UTF8.GetString(_buffer.WrittenSpan);
+        }
+
+        public void Dispose() => _writer.Dispose();
+    }
+
+    private static void Inputs(Utf8JsonWriter writer, IReadOnlyDictionary<string, object?> inputs)
+    {
         {
             writer.WriteStartObject();
             foreach (var (name, value) in inputs)
@@ -322,8 +393,6 @@ public sealed class PredictionEventStore : IDisposable
 
             writer.WriteEndObject();
         }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     private static Dictionary<string, object?> ParseInputs(string json)

@@ -26,6 +26,14 @@ public sealed class PredictionEventOptions
     /// <summary>The most events written in one transaction; default 1,000.</summary>
     public int BatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// How long the writer lets events gather after a batch smaller than <see cref="BatchSize"/>, so that a steady stream is
+    /// written in a few transactions per second of hundreds of events each, not one per event, and the writer works in small
+    /// slices that never hold up requests for long; default 10 ms (about the longest an event waits to be written,
+    /// when the store keeps up).
+    /// </summary>
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+
     /// <summary>Attempts to write a batch before its events are counted as dropped (the store did not answer); default 5, waiting 0.2 s, 0.4 s, 0.8 s … between them.</summary>
     public int WriteAttempts { get; set; } = 5;
 
@@ -45,6 +53,7 @@ public sealed class PredictionEventOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(QueueCapacity, 1, "CreditScoring:Events:QueueCapacity");
         ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, "CreditScoring:Events:BatchSize");
         ArgumentOutOfRangeException.ThrowIfLessThan(WriteAttempts, 1, "CreditScoring:Events:WriteAttempts");
+        ArgumentOutOfRangeException.ThrowIfLessThan(FlushInterval, TimeSpan.Zero, "CreditScoring:Events:FlushInterval");
         ArgumentNullException.ThrowIfNull(Monitor, "CreditScoring:Events:Monitor");
     }
 }
@@ -85,6 +94,8 @@ public sealed partial class PredictionRecorder : BackgroundService
     private readonly Counter<long> _written;
     private readonly Counter<long> _dropped;
     private readonly object _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private volatile bool _stopping;
     private long _recordedCount;
     private long _writtenCount;
     private long _droppedCount;
@@ -110,6 +121,12 @@ public sealed partial class PredictionRecorder : BackgroundService
         ArgumentNullException.ThrowIfNull(services);
         _options = options.Value;
         _options.Validate();
+
+        // A window's drift is computed on the writer's thread alone, never spread over the threads that answer requests.
+        if (_options.Monitor.Drift.MaxDegreeOfParallelism < 0)
+        {
+            _options.Monitor.Drift.MaxDegreeOfParallelism = 1;
+        }
         _time = time;
         _hashKey = _options.ApplicantIdKey is { Length: > 0 } key ? Encoding.UTF8.GetBytes(key) : null;
         _queue = Channel.CreateBounded<(ServedModel, PredictionEvent)>(new BoundedChannelOptions(_options.QueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
@@ -283,7 +300,9 @@ public sealed partial class PredictionRecorder : BackgroundService
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        _stopping = true;
         _queue.Writer.TryComplete(); // the writer drains what is queued, then ends
+        await _stop.CancelAsync().ConfigureAwait(false); // and waits no more between batches
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -300,6 +319,7 @@ public sealed partial class PredictionRecorder : BackgroundService
             _store.Result.Dispose();
         }
 
+        _stop.Dispose();
         base.Dispose();
     }
 
@@ -340,6 +360,19 @@ public sealed partial class PredictionRecorder : BackgroundService
             if (await WriteAsync(store, events).ConfigureAwait(false))
             {
                 Watch(batch);
+            }
+
+            // A small batch: let the next gather, unless the host is stopping (the queue is then completed and drained at once).
+            if (batch.Count < _options.BatchSize && _options.FlushInterval > TimeSpan.Zero && !_queue.Reader.Completion.IsCompleted && !_stopping)
+            {
+                try
+                {
+                    await Task.Delay(_options.FlushInterval, _time, _stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping: drain what is queued now.
+                }
             }
         }
     }

@@ -262,7 +262,7 @@ public sealed class PredictionEventTests(TrainedModel trained, PostgresServer po
             ["Price"] = (double)r["Price"]! * 3,
         }).ToList();
         Assert.Equal(HttpStatusCode.OK, (await host.PostAsync("/v1/score/batch", new { applicants = shifted })).Status);
-        var second = await host.WaitAsync(m => m["windows"]!.AsArray().Count == 2);
+        var second = await host.WaitAsync(m => m["windows"]!.AsArray().Count == 2 && m["alerts"]!.AsArray().Count > 0); // the alert is kept just after its window
 
         var window = second["windows"]![1]!;
         Assert.True(window["alerted"]!.GetValue<bool>(), second.ToJsonString());

@@ -165,6 +165,9 @@ public sealed class ScoringApiTests(ScoringHost host) : IClassFixture<ScoringHos
     [Theory]
     [InlineData("{\"Age\": ", HttpStatusCode.BadRequest, "$")] // malformed
     [InlineData("[1, 2]", HttpStatusCode.BadRequest, "$")] // not an object
+    [InlineData("{} {}", HttpStatusCode.BadRequest, "$")] // two values
+    [InlineData("{} x", HttpStatusCode.BadRequest, "$")] // garbage after the value
+    [InlineData("", HttpStatusCode.BadRequest, "$")] // empty
     [InlineData("deep", HttpStatusCode.BadRequest, "$")] // nested past the depth limit
     [InlineData("huge", HttpStatusCode.RequestEntityTooLarge, null)] // a string past the body limit
     [InlineData("plain", HttpStatusCode.UnsupportedMediaType, null)] // not JSON at all
