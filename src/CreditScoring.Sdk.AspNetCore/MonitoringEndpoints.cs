@@ -61,7 +61,7 @@ public static class CreditScoringMonitoring
             var recorder = Recorder(c);
             var body = await CreditScoringEndpoints.ReadObjectAsync(c, options);
             var outcomes = ReadOutcomes(body, options);
-            IReadOnlyList<string?> matched;
+            IReadOnlyList<OutcomeMatch?> matched;
             try
             {
                 matched = await recorder.RecordOutcomesAsync(outcomes, c.RequestAborted);
@@ -75,7 +75,7 @@ public static class CreditScoringMonitoring
             {
                 ["matched"] = matched.Count(m => m is not null),
                 ["unmatched"] = matched.Count(m => m is null),
-                ["results"] = new JsonArray([.. matched.Select(m => (JsonNode)new JsonObject { ["eventId"] = m, ["matched"] = m is not null })]),
+                ["results"] = new JsonArray([.. matched.Select(m => (JsonNode)new JsonObject { ["eventId"] = m?.EventId, ["matched"] = m is not null })]),
             };
         }))
             .WithMetadata(new CreditScoringOperation("outcomes")).ExcludeFromDescription();
@@ -208,7 +208,6 @@ public static class CreditScoringMonitoring
         {
             var performance = monitor.Performance();
             json["performance"] = new JsonObject { ["outcomes"] = performance.Outcomes, ["defaultRate"] = Number(performance.DefaultRate), ["auc"] = Number(performance.Auc), ["gini"] = Number(performance.Gini) };
-            json["pendingOutcomes"] = monitor.PendingOutcomes;
         }
 
         return json;

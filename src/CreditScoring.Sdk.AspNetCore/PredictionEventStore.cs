@@ -50,6 +50,11 @@ public sealed record PredictionEvent
 /// <param name="Defaulted">1 when the applicant defaulted, 0 when they repaid.</param>
 public sealed record PredictionOutcome(string? EventId, string? ApplicantId, int Defaulted);
 
+/// <summary>An outcome recorded on its event.</summary>
+/// <param name="EventId">The event's id.</param>
+/// <param name="Probability">The probability the champion gave it.</param>
+public sealed record OutcomeMatch(string EventId, double Probability);
+
 /// <summary>
 /// Where scored requests are kept: table <c>prediction_events</c> in SQLite (the embedded default) or PostgreSQL, one
 /// row per model that scored a request (the champion's and, when one serves, the challenger's, sharing an event id),
@@ -238,11 +243,11 @@ public sealed class PredictionEventStore : IDisposable
     /// <param name="outcomes">The outcomes, with the applicant ids already hashed (<see cref="PredictionRecorder.HashApplicantId"/>).</param>
     /// <param name="time">When the outcomes were recorded.</param>
     /// <param name="cancellationToken">Cancels the write (nothing is kept).</param>
-    /// <returns>For each outcome in order, the event id it was recorded on, or <see langword="null"/> when no event matched.</returns>
-    public async Task<IReadOnlyList<string?>> RecordOutcomesAsync(IReadOnlyList<PredictionOutcome> outcomes, DateTimeOffset time, CancellationToken cancellationToken = default)
+    /// <returns>For each outcome in order, the event it was recorded on and the champion's probability, or <see langword="null"/> when no event matched.</returns>
+    public async Task<IReadOnlyList<OutcomeMatch?>> RecordOutcomesAsync(IReadOnlyList<PredictionOutcome> outcomes, DateTimeOffset time, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
-        var matched = new string?[outcomes.Count];
+        var matched = new OutcomeMatch?[outcomes.Count];
         var connection = await _database.ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
@@ -265,7 +270,13 @@ public sealed class PredictionEventStore : IDisposable
                     }
 
                     using var update = SqlDatabase.Command(connection, transaction, "UPDATE prediction_events SET outcome = @outcome, outcome_ms = @time WHERE event_id = @id", ("@outcome", (long)o.Defaulted), ("@time", time.ToUnixTimeMilliseconds()), ("@id", id));
-                    matched[i] = await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0 ? id : null;
+                    if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                    {
+                        continue;
+                    }
+
+                    using var probability = SqlDatabase.Command(connection, transaction, "SELECT probability FROM prediction_events WHERE event_id = @id AND role = 'champion'", ("@id", id));
+                    matched[i] = await probability.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is double p ? new OutcomeMatch(id, p) : null;
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);

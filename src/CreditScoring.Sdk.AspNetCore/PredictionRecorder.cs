@@ -278,8 +278,8 @@ public sealed partial class PredictionRecorder : BackgroundService
     /// <summary>Records outcomes in the store and in the monitor's rolling performance.</summary>
     /// <param name="outcomes">The outcomes, applicant ids as given (they are hashed here).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    /// <returns>For each outcome, the event id it matched, or <see langword="null"/>.</returns>
-    public async Task<IReadOnlyList<string?>> RecordOutcomesAsync(IReadOnlyList<PredictionOutcome> outcomes, CancellationToken cancellationToken = default)
+    /// <returns>For each outcome, the event it matched and the champion's probability, or <see langword="null"/>.</returns>
+    public async Task<IReadOnlyList<OutcomeMatch?>> RecordOutcomesAsync(IReadOnlyList<PredictionOutcome> outcomes, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(outcomes);
         var hashed = outcomes.Select(o => o.ApplicantId is null ? o : o with { ApplicantId = HashApplicantId(o.ApplicantId) }).ToList();
@@ -288,9 +288,10 @@ public sealed partial class PredictionRecorder : BackgroundService
         var monitor = Monitor;
         for (var i = 0; i < matched.Count; i++)
         {
-            if (matched[i] is { } id)
+            if (matched[i] is { } match)
             {
-                monitor?.RecordOutcome(id, outcomes[i].Defaulted);
+                // The store knows the event's score: the monitor remembers no event while it waits for its outcome.
+                monitor?.RecordOutcome(match.Probability, outcomes[i].Defaulted);
             }
         }
 
@@ -443,7 +444,7 @@ public sealed partial class PredictionRecorder : BackgroundService
                 monitor = _monitor.Value.Monitor;
             }
 
-            monitor?.Record(e.EventId, e.Inputs, e.Probability);
+            monitor?.Record(null, e.Inputs, e.Probability);
         }
     }
 

@@ -321,11 +321,41 @@ public sealed partial class DriftMonitor : IDisposable
                 return false;
             }
 
-            _outcomes[_outcomeNext] = (score, defaulted);
-            _outcomeNext = (_outcomeNext + 1) % _outcomes.Length;
-            _outcomeCount = Math.Min(_outcomeCount + 1, _outcomes.Length);
+            AddOutcome(score, defaulted);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Records the outcome of an event whose score is known from elsewhere (an event store), so that the monitor need not
+    /// remember the event until its outcome arrives (record such events with a <see langword="null"/> id).
+    /// </summary>
+    /// <param name="score">The probability of default the event was given.</param>
+    /// <param name="defaulted">1 when the applicant defaulted, 0 otherwise.</param>
+    public void RecordOutcome(double score, int defaulted)
+    {
+        if (!(score >= 0 && score <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(score), score, "A score is a probability of default in [0, 1].");
+        }
+
+        if (defaulted is not (0 or 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(defaulted), defaulted, "An outcome is 0 (repaid) or 1 (defaulted).");
+        }
+
+        lock (_gate)
+        {
+            AddOutcome(score, defaulted);
+        }
+    }
+
+    /// <summary>Adds an outcome to the rolling window (under the lock).</summary>
+    private void AddOutcome(double score, int defaulted)
+    {
+        _outcomes[_outcomeNext] = (score, defaulted);
+        _outcomeNext = (_outcomeNext + 1) % _outcomes.Length;
+        _outcomeCount = Math.Min(_outcomeCount + 1, _outcomes.Length);
     }
 
     /// <summary>AUC, Gini and default rate over the most recent outcomes.</summary>

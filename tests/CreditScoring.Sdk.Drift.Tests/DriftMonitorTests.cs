@@ -160,6 +160,26 @@ public class DriftMonitorTests
     }
 
     [Fact]
+    public void OutcomesWithTheirScores_FeedTheRollingPerformance_WithNothingRemembered()
+    {
+        using var monitor = new DriftMonitor(DataDriftTests.Applicants(500, 1), null, new DriftMonitorOptions { OutcomeWindow = 4 });
+        var outcomes = new (double Score, int Label)[] { (0.9, 1), (0.2, 0), (0.7, 1), (0.6, 0), (0.1, 0), (0.8, 1) };
+        foreach (var (score, label) in outcomes)
+        {
+            monitor.RecordOutcome(score, label);
+        }
+
+        // The last four: (0.7, 1), (0.6, 0), (0.1, 0), (0.8, 1): both defaults above both repayments.
+        var performance = monitor.Performance();
+        Assert.Equal(4, performance.Outcomes);
+        Assert.Equal(0.5, performance.DefaultRate);
+        Assert.Equal(1.0, performance.Auc);
+        Assert.Equal(0, monitor.PendingOutcomes);
+        Assert.Throws<ArgumentOutOfRangeException>(() => monitor.RecordOutcome(1.5, 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => monitor.RecordOutcome(0.5, 2));
+    }
+
+    [Fact]
     public void Concurrent_recording_loses_no_event()
     {
         var reference = DataDriftTests.Applicants(2000, 1);
