@@ -40,6 +40,14 @@ public sealed class ServingOptions
     public bool RejectUnknownFields { get; set; }
 
     /// <summary>
+    /// Whether applicant values may reach the logs (default <see langword="false"/>: no input value, probability or refused
+    /// value is logged). When <see langword="true"/>, each scored applicant's inputs and answer, and each refused request's
+    /// fields at fault with their messages (which quote the values), are logged at Debug level under
+    /// <c>CreditScoring.Sdk.AspNetCore.Serving</c>: for a test environment, not for production data.
+    /// </summary>
+    public bool LogApplicantValues { get; set; }
+
+    /// <summary>
     /// The registry model to serve, such as <c>models:/pd-model@champion</c> (the registry is the one
     /// <c>AddExperimentTracking</c> registers); <see langword="null"/> (the default) serves <see cref="CreditScoringOptions.ModelPath"/>.
     /// </summary>
@@ -307,6 +315,16 @@ public static partial class CreditScoringEndpoints
     private static JsonObject Scored(HttpContext c, ServedModel served, Dictionary<string, object?> applicant, int reasons, string? applicantId)
     {
         var score = served.Scorer.Score(applicant);
+        if (c.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value.LogApplicantValues)
+        {
+            var logger = ServingLogger(c);
+            if (logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+            {
+                var inputs = PredictionEventStore.InputsJson(applicant);
+                LogScored(logger, inputs, score.Probability, score.Decision == CreditDecision.Decline ? "decline" : "approve");
+            }
+        }
+
         var result = new JsonObject
         {
             ["probability"] = score.Probability,
@@ -492,6 +510,16 @@ public static partial class CreditScoringEndpoints
         }
         catch (RequestException e)
         {
+            if (options.LogApplicantValues && e.Errors is not null)
+            {
+                var logger = ServingLogger(c);
+                if (logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+                {
+                    var fields = string.Join("; ", e.Errors.Select(f => $"{f.Key}: {string.Join(" ", f.Value)}"));
+                    LogRefused(logger, e.Status, fields);
+                }
+            }
+
             await Problem(c, e.Status, e.Message, e.Errors);
         }
         catch (ScoringInputException e)
@@ -502,6 +530,15 @@ public static partial class CreditScoringEndpoints
 
         return served.Version;
     }
+
+    private static Microsoft.Extensions.Logging.ILogger ServingLogger(HttpContext c) =>
+        c.RequestServices.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("CreditScoring.Sdk.AspNetCore.Serving");
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 321, Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Scored {Inputs}: probability {Probability}, {Decision} (ServingOptions.LogApplicantValues is on)")]
+    private static partial void LogScored(Microsoft.Extensions.Logging.ILogger logger, string inputs, double probability, string decision);
+
+    [Microsoft.Extensions.Logging.LoggerMessage(EventId = 322, Level = Microsoft.Extensions.Logging.LogLevel.Debug, Message = "Refused with {Status}: {Fields} (ServingOptions.LogApplicantValues is on)")]
+    private static partial void LogRefused(Microsoft.Extensions.Logging.ILogger logger, int status, string fields);
 
     /// <summary>Writes JSON straight into the response's buffers.</summary>
     internal static async Task WriteJsonAsync(HttpContext c, JsonNode json)

@@ -281,15 +281,17 @@ public sealed class ScoringApiTests(ScoringHost host) : IClassFixture<ScoringHos
         return result;
     }
 
-    [Fact]
-    public async Task ApplicantValues_NeverReachTheLogs_AndCorsIsOff()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ApplicantValues_NeverReachTheLogs_UnlessEnabled_AndCorsIsOff(bool enabled)
     {
         var logged = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Trace).AddProvider(new ListLoggerProvider(logged));
         builder.Services.AddCreditScoring(o => { o.ModelPath = host.ModelPath; o.UnknownCategory = UnknownCategoryHandling.Throw; });
-        builder.Services.AddCreditScoringServing();
+        builder.Services.AddCreditScoringServing(o => o.LogApplicantValues = enabled);
         await using var app = builder.Build();
         app.MapCreditScoring();
         await app.StartAsync();
@@ -307,7 +309,17 @@ public sealed class ScoringApiTests(ScoringHost host) : IClassFixture<ScoringHos
         Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.NotEmpty(logged); // the host did log (startup, requests)
-        Assert.DoesNotContain(logged, line => line.Contains("987654", StringComparison.Ordinal));
+        if (enabled)
+        {
+            // Debug lines under the serving category: the scored inputs, and the refused field with its value.
+            Assert.Contains(logged, line => line.Contains("[Debug]", StringComparison.Ordinal) && line.Contains("\"Income\":987654.321", StringComparison.Ordinal));
+            Assert.Contains(logged, line => line.Contains("[Debug]", StringComparison.Ordinal) && line.Contains("Home: Unknown category 'castle-987654'", StringComparison.Ordinal));
+        }
+        else
+        {
+            Assert.DoesNotContain(logged, line => line.Contains("987654", StringComparison.Ordinal));
+        }
+
         Assert.False(cors.Headers.Contains("Access-Control-Allow-Origin"));
     }
 }
