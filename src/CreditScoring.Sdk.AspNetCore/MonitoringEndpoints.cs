@@ -66,7 +66,7 @@ public static class CreditScoringMonitoring
             {
                 matched = await recorder.RecordOutcomesAsync(outcomes, c.RequestAborted);
             }
-            catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException)
+            catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException or ArgumentException or InvalidOperationException)
             {
                 throw new RequestException(StatusCodes.Status503ServiceUnavailable, $"The event store does not answer; no outcome was recorded: {e.Message}", null);
             }
