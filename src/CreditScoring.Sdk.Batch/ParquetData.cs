@@ -31,7 +31,7 @@ public static class ParquetData
             var read = await ParquetSerializer.DeserializeUntypedAsync(stream, new ParquetOptions(), null, cancellationToken).ConfigureAwait(false);
             var fields = read.Schema.Fields;
             var names = new string[fields.Count];
-            var kinds = new ColumnKind?[fields.Count];
+            var types = new Type[fields.Count];
             for (var j = 0; j < fields.Count; j++)
             {
                 if (fields[j] is not DataField field || field.IsArray)
@@ -40,28 +40,16 @@ public static class ParquetData
                 }
 
                 names[j] = field.Name;
-                kinds[j] = KindOf(Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType);
+                types[j] = Nullable.GetUnderlyingType(field.ClrType) ?? field.ClrType;
             }
 
-            var builder = new TableBuilder(source, "row", names, options, kinds, 0);
-            var values = new object?[names.Length];
-            long row = 0;
-            foreach (var record in read.Data)
+            // Through the core's public loader, as any ADO.NET source: the same kinds, roles, checks and report.
+            using var reader = new RowReader(names, types, read.Data);
+            return CreditData.FromDataReader(reader, o =>
             {
-                row++;
-                for (var j = 0; j < names.Length; j++)
-                {
-                    values[j] = record.TryGetValue(names[j], out var value) ? value switch
-                    {
-                        ReadOnlyMemory<char> text => text.ToString(), // how the untyped reader gives strings
-                        _ => value,
-                    } : null;
-                }
-
-                builder.AddTypedRecord(values, row);
-            }
-
-            return builder.Build();
+                configure?.Invoke(o);
+                o.SourceName ??= path;
+            });
         }
     }
 
@@ -117,9 +105,96 @@ public static class ParquetData
         }
     }
 
-    private static ColumnKind? KindOf(Type type) =>
-        type == typeof(string) ? ColumnKind.Categorical
-        : type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(DateOnly) ? ColumnKind.Date
-        : type == typeof(bool) || type.IsPrimitive || type == typeof(decimal) ? ColumnKind.Numeric
-        : null;
+    /// <summary>The file's rows as a forward-only data reader (strings as <see cref="string"/>, nulls as <see cref="DBNull"/>).</summary>
+    private sealed class RowReader(string[] names, Type[] types, IEnumerable<Dictionary<string, object>> rows) : System.Data.Common.DbDataReader
+    {
+        private readonly IEnumerator<Dictionary<string, object>> _rows = rows.GetEnumerator();
+
+        public override int FieldCount => names.Length;
+
+        public override int RecordsAffected => -1;
+
+        public override bool HasRows => true;
+
+        public override bool IsClosed => false;
+
+        public override int Depth => 0;
+
+        public override object this[int ordinal] => GetValue(ordinal);
+
+        public override object this[string name] => GetValue(GetOrdinal(name));
+
+        public override string GetName(int ordinal) => names[ordinal];
+
+        public override Type GetFieldType(int ordinal) => types[ordinal];
+
+        public override string GetDataTypeName(int ordinal) => types[ordinal].Name;
+
+        public override int GetOrdinal(string name) => Array.IndexOf(names, name) is var j and >= 0 ? j : throw new ArgumentOutOfRangeException(nameof(name), name, "The file has no such column.");
+
+        public override bool Read() => _rows.MoveNext();
+
+        public override bool NextResult() => false;
+
+        public override object GetValue(int ordinal) =>
+            _rows.Current.TryGetValue(names[ordinal], out var value) ? value switch
+            {
+                null => DBNull.Value,
+                ReadOnlyMemory<char> text => text.ToString(), // how the untyped reader gives strings
+                _ => value,
+            } : DBNull.Value;
+
+        public override int GetValues(object[] values)
+        {
+            var n = Math.Min(values.Length, names.Length);
+            for (var j = 0; j < n; j++)
+            {
+                values[j] = GetValue(j);
+            }
+
+            return n;
+        }
+
+        public override bool IsDBNull(int ordinal) => GetValue(ordinal) is DBNull;
+
+        public override bool GetBoolean(int ordinal) => (bool)GetValue(ordinal);
+
+        public override byte GetByte(int ordinal) => Convert.ToByte(GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+        public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length) => throw new NotSupportedException("Parquet byte-array columns are not read.");
+
+        public override char GetChar(int ordinal) => GetString(ordinal)[0];
+
+        public override long GetChars(int ordinal, long dataOffset, char[]? buffer, int bufferOffset, int length) => throw new NotSupportedException("Read text with GetString.");
+
+        public override DateTime GetDateTime(int ordinal) => (DateTime)GetValue(ordinal);
+
+        public override decimal GetDecimal(int ordinal) => Convert.ToDecimal(GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+        public override double GetDouble(int ordinal) => Convert.ToDouble(GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+        public override float GetFloat(int ordinal) => Convert.ToSingle(GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+        public override Guid GetGuid(int ordinal) => (Guid)GetValue(ordinal);
+
+        public override short GetInt16(int ordinal) => Convert.ToInt16(GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+        public override int GetInt32(int ordinal) => Convert.ToInt32(GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+        public override long GetInt64(int ordinal) => Convert.ToInt64(GetValue(ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+        public override string GetString(int ordinal) => (string)GetValue(ordinal);
+
+        public override System.Collections.IEnumerator GetEnumerator() => new System.Data.Common.DbEnumerator(this);
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _rows.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }
