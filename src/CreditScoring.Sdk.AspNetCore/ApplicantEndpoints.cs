@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using CreditScoring.Sdk.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -71,7 +72,7 @@ public static partial class CreditScoringEndpoints
     private static void MapApplicants(RouteGroupBuilder group)
     {
         group.MapGet("/applicants/{id}/score", (HttpContext c, string id) => Handle(c, "applicant_score", async (served, options) =>
-            Scored(c, served, await StoredApplicantAsync(c, served, options, id), Reasons(c, options), id)))
+            Scored(c, served, options, await StoredApplicantAsync(c, served, options, id), Reasons(c, options), id)))
             .WithMetadata(new CreditScoringOperation("applicant_score")).ExcludeFromDescription();
         group.MapGet("/applicants/{id}/explain", (HttpContext c, string id) => Handle(c, "applicant_explain", async (served, options) =>
         {
@@ -123,7 +124,7 @@ public static partial class CreditScoringEndpoints
         {
             return await c.RequestServices.GetRequiredService<ApplicantStoreSource>().StoreAsync(c.RequestAborted);
         }
-        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException or ArgumentException)
+        catch (Exception e) when (SqlDatabase.IsStoreFailure(e))
         {
             throw new RequestException(StatusCodes.Status503ServiceUnavailable, $"The applicant store cannot be read: {e.Message}", null);
         }
@@ -204,7 +205,7 @@ public static partial class CreditScoringEndpoints
                 await store.PingAsync(cancellationToken).ConfigureAwait(false);
                 return HealthCheckResult.Healthy($"{store.Location} answers.");
             }
-            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or IOException or ArgumentException or TimeoutException)
+            catch (Exception e) when (SqlDatabase.IsStoreFailure(e))
             {
                 return HealthCheckResult.Unhealthy($"The applicant store cannot be read: {e.Message}");
             }

@@ -193,7 +193,7 @@ public static partial class CreditScoringEndpoints
         {
             var applicant = ApplicantReader.Read(await ReadObjectAsync(c, options), served, options, "");
             var reasons = Reasons(c, options);
-            return Scored(c, served, applicant, reasons, c.Request.Headers[ApplicantIdHeader].ToString() is { Length: > 0 } id ? id : null);
+            return Scored(c, served, options, applicant, reasons, c.Request.Headers[ApplicantIdHeader].ToString() is { Length: > 0 } id ? id : null);
         }))
             .WithMetadata(new CreditScoringOperation("score")).ExcludeFromDescription();
         group.MapPost("/score/batch", (HttpContext c) => Handle(c, "score_batch", async (served, options) =>
@@ -238,7 +238,7 @@ public static partial class CreditScoringEndpoints
             }
 
             var reasons = Reasons(c, options);
-            return new JsonObject { ["model"] = ModelId(served), ["results"] = new JsonArray([.. rows.Select((r, i) => (JsonNode)Scored(c, served, r, reasons, ids?[i]))]) };
+            return new JsonObject { ["model"] = ModelId(served), ["results"] = new JsonArray([.. rows.Select((r, i) => (JsonNode)Scored(c, served, options, r, reasons, ids?[i]))]) };
         }))
             .WithMetadata(new CreditScoringOperation("score_batch")).ExcludeFromDescription();
         group.MapPost("/explain", (HttpContext c) => Handle(c, "explain", async (served, options) =>
@@ -312,10 +312,10 @@ public static partial class CreditScoringEndpoints
     };
 
     /// <summary>Scores an applicant, gives its reasons when asked, and records the prediction event when the host records them.</summary>
-    private static JsonObject Scored(HttpContext c, ServedModel served, Dictionary<string, object?> applicant, int reasons, string? applicantId)
+    private static JsonObject Scored(HttpContext c, ServedModel served, ServingOptions options, Dictionary<string, object?> applicant, int reasons, string? applicantId)
     {
         var score = served.Scorer.Score(applicant);
-        if (c.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value.LogApplicantValues)
+        if (options.LogApplicantValues)
         {
             var logger = ServingLogger(c);
             if (logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CreditScoring.Sdk.Drift;
+using CreditScoring.Sdk.Tracking;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -66,7 +67,7 @@ public static class CreditScoringMonitoring
             {
                 matched = await recorder.RecordOutcomesAsync(outcomes, c.RequestAborted);
             }
-            catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (SqlDatabase.IsStoreFailure(e))
             {
                 throw new RequestException(StatusCodes.Status503ServiceUnavailable, $"The event store does not answer; no outcome was recorded: {e.Message}", null);
             }
@@ -242,7 +243,7 @@ public static class CreditScoringMonitoring
                 var counts = recorder.Counts;
                 return HealthCheckResult.Healthy($"{store.Location} answers ({counts.Written} events written, {counts.Dropped} dropped, {counts.Queued} queued).");
             }
-            catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException or ArgumentException or InvalidOperationException)
+            catch (Exception e) when (SqlDatabase.IsStoreFailure(e))
             {
                 return HealthCheckResult.Unhealthy($"The event store does not answer: {e.Message}");
             }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading.Channels;
 using CreditScoring.Sdk.Drift;
 using CreditScoring.Sdk.Scoring;
+using CreditScoring.Sdk.Tracking;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -391,7 +392,7 @@ public sealed partial class PredictionRecorder : BackgroundService
                 _written.Add(events.Count);
                 return true;
             }
-            catch (Exception e) when (e is System.Data.Common.DbException or IOException or TimeoutException or InvalidOperationException)
+            catch (Exception e) when (SqlDatabase.IsStoreFailure(e))
             {
                 if (attempt >= _options.WriteAttempts)
                 {

@@ -147,6 +147,15 @@ internal sealed class SqlDatabase : IDisposable
         return command;
     }
 
+    /// <summary>
+    /// Whether an exception says a store cannot be opened or used — the database refused or failed, a file or the network
+    /// failed, a wait timed out, the location is not one a store reads, or the store is not in a usable state — as opposed
+    /// to a bug: what the serving stores' callers answer 503 for, report unhealthy, or retry.
+    /// </summary>
+    /// <param name="e">The exception.</param>
+    /// <returns>Whether it is a store failure.</returns>
+    public static bool IsStoreFailure(Exception e) => e is DbException or IOException or TimeoutException or ArgumentException or InvalidOperationException;
+
     /// <summary>An identifier quoted for both SQLite and PostgreSQL (<c>"name"</c>, inner quotes doubled).</summary>
     /// <param name="identifier">A table or column name.</param>
     /// <returns>The quoted name.</returns>
