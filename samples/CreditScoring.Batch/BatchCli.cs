@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace CreditScoring.Batch;
 
 /// <summary>
-/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c>, <c>explain</c>, <c>drift</c>, <c>keygen</c>, <c>runs</c>, <c>models</c> and <c>quickstart</c>
+/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c>, <c>explain</c>, <c>drift</c>, <c>keygen</c>, <c>runs</c>, <c>models</c>, <c>jobs</c> and <c>quickstart</c>
 /// (also what runs with no arguments), one file each in <c>Commands/</c>. Every command has <c>--help</c>. A user error
 /// ends with exit code 1 and one line on stderr that starts with <c>error:</c>; a usage error with exit code 2.
 /// </summary>
@@ -32,7 +32,7 @@ internal static class BatchCli
     private static RootCommand BuildCommands(TextWriter output, TextWriter error)
     {
         var shared = new SharedOptions(output, error);
-        var root = new RootCommand("CreditScoring.Sdk batch tool: train, evaluate and score probability-of-default models on CSV files. With no arguments it runs the quickstart.")
+        var root = new RootCommand("CreditScoring.Sdk batch tool: train, evaluate and score probability-of-default models on CSV files, and run batch scoring jobs between databases and files. With no arguments it runs the quickstart.")
         {
             TrainCommand.Create(shared),
             EvaluateCommand.Create(shared),
@@ -42,6 +42,7 @@ internal static class BatchCli
             KeyGenCommand.Create(shared),
             ModelsCommand.Create(shared),
             RunsCommand.Create(shared),
+            JobsCommand.Create(shared),
             QuickstartCommand.Create(shared),
         };
         root.SetAction(_ => Guarded(error, () => QuickstartCommand.Run(output, error, QuickstartCommand.DefaultOutputDirectory)));

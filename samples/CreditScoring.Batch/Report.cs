@@ -16,6 +16,16 @@ internal static class Report
 
     public static string Fixed(double value, int digits = 4) => double.IsFinite(value) ? value.ToString("F" + digits.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture) : "n/a";
 
+    /// <summary>Writes rows under a header, each column as wide as its widest cell (the last one not padded).</summary>
+    public static void Table(TextWriter output, string[] header, IReadOnlyList<string[]> rows)
+    {
+        var widths = header.Select((h, j) => rows.Aggregate(h.Length, (w, r) => Math.Max(w, r[j].Length))).ToArray();
+        foreach (var row in rows.Prepend(header))
+        {
+            output.WriteLine(string.Join("  ", row.Select((cell, j) => j == row.Length - 1 ? cell : cell.PadRight(widths[j]))).TrimEnd());
+        }
+    }
+
     /// <summary>The evaluation summary printed by train, evaluate and quickstart.</summary>
     public static void Print(TextWriter output, EvaluationReport report)
     {

@@ -132,6 +132,10 @@ internal sealed class BatchJobStore : IDisposable
         return ((await FindAsync(job.JobId, cancellationToken).ConfigureAwait(false))!, true);
     }
 
+    /// <summary>The key of a job (what makes two runs the same job).</summary>
+    public async ValueTask<string> KeyAsync(string jobId, CancellationToken cancellationToken) =>
+        (string)(await ScalarAsync("SELECT job_key FROM batch_jobs WHERE job_id = @job", [("job", jobId)], cancellationToken).ConfigureAwait(false))!;
+
     /// <summary>The stored input fingerprint of a job (a file's size and time; empty for a database).</summary>
     public async ValueTask<string> FingerprintAsync(string jobId, CancellationToken cancellationToken) =>
         (string)(await ScalarAsync("SELECT input_fingerprint FROM batch_jobs WHERE job_id = @job", [("job", jobId)], cancellationToken).ConfigureAwait(false))!;
@@ -163,7 +167,7 @@ internal sealed class BatchJobStore : IDisposable
                         LowerBound = reader.IsDBNull(1) ? null : reader.GetString(1),
                         UpperBound = reader.IsDBNull(2) ? null : reader.GetString(2),
                         Status = reader.GetString(3),
-                        Worker = reader.IsDBNull(4) || reader.IsDBNull(5) || reader.GetInt64(5) < now ? null : reader.GetString(4),
+                        Worker = reader.IsDBNull(4) || (reader.GetString(3) != "done" && (reader.IsDBNull(5) || reader.GetInt64(5) < now)) ? null : reader.GetString(4),
                         Attempts = reader.GetInt32(6),
                         Rows = reader.IsDBNull(7) ? 0 : reader.GetInt64(7),
                         Rejected = reader.IsDBNull(8) ? 0 : reader.GetInt64(8),
@@ -220,7 +224,7 @@ internal sealed class BatchJobStore : IDisposable
     public async ValueTask<bool> CompleteAsync(DbConnection connection, DbTransaction transaction, string jobId, int partition, string worker, long rows, IReadOnlyList<BatchReject> rejects, CancellationToken cancellationToken)
     {
         await using (var update = SqlDatabase.Command(connection, transaction,
-            $"UPDATE batch_partitions SET status = 'done', row_count = @rows, rejected = @rejected, finished_ms = {_now}, owner = NULL, lease_until_ms = NULL WHERE job_id = @job AND partition_no = @p AND owner = @worker AND status = 'pending'",
+            $"UPDATE batch_partitions SET status = 'done', row_count = @rows, rejected = @rejected, finished_ms = {_now}, lease_until_ms = NULL WHERE job_id = @job AND partition_no = @p AND owner = @worker AND status = 'pending'",
             ("rows", rows), ("rejected", (long)rejects.Count), ("job", jobId), ("p", partition), ("worker", worker)))
         {
             if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
@@ -255,22 +259,26 @@ internal sealed class BatchJobStore : IDisposable
             [("error", $"partition {partition.ToString(CultureInfo.InvariantCulture)} failed: {error}"), ("job", jobId)], cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>How the job's partitions stand: pending (and of those, leased now by a live worker), done and failed.</summary>
-    public async ValueTask<(int Pending, int Leased, int Done, int Failed, string Status)> StandingAsync(string jobId, CancellationToken cancellationToken)
+    /// <summary>
+    /// How the job's partitions stand: pending (and of those, leased now by a live worker, and by a live worker other than
+    /// <paramref name="worker"/>), done and failed; and the job's status.
+    /// </summary>
+    public async ValueTask<(int Pending, int Leased, int LeasedByOthers, int Done, int Failed, string Status)> StandingAsync(string jobId, string worker, CancellationToken cancellationToken)
     {
         var connection = await Database.ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            var live = $"status = 'pending' AND owner IS NOT NULL AND lease_until_ms >= {_now}";
             await using var command = SqlDatabase.Command(connection, null,
-                $"SELECT coalesce(sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN status = 'pending' AND owner IS NOT NULL AND lease_until_ms >= {_now} THEN 1 ELSE 0 END), 0), " +
+                $"SELECT coalesce(sum(CASE WHEN status = 'pending' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN {live} THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN {live} AND owner <> @worker THEN 1 ELSE 0 END), 0), " +
                 "coalesce(sum(CASE WHEN status = 'done' THEN 1 ELSE 0 END), 0), coalesce(sum(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0), (SELECT status FROM batch_jobs WHERE job_id = @job) FROM batch_partitions WHERE job_id = @job",
-                ("job", jobId));
+                ("job", jobId), ("worker", worker));
             var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                return (Convert.ToInt32(reader.GetValue(0), CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(1), CultureInfo.InvariantCulture),
-                    Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture), Convert.ToInt32(reader.GetValue(3), CultureInfo.InvariantCulture), reader.GetString(4));
+                int Count(int ordinal) => Convert.ToInt32(reader.GetValue(ordinal), CultureInfo.InvariantCulture);
+                return (Count(0), Count(1), Count(2), Count(3), Count(4), reader.GetString(5));
             }
         }
     }

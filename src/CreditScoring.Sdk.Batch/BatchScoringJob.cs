@@ -33,14 +33,26 @@ public static class BatchScoringJob
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Partitions, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.ChunkRows, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ParallelPartitions, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Reasons);
+        if (options.JobId is { } name && (name.Length is 0 or > 64 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-')))
+        {
+            throw new ArgumentException($"The job id '{name}' must be 1 to 64 letters, digits, '.', '_' or '-'.", nameof(options));
+        }
         if (options.Lease < TimeSpan.FromSeconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Lease, "BatchJobOptions.Lease must be at least one second.");
         }
 
         var worker = new Worker(options, progress);
-        return await worker.RunAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await worker.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            options.Input.Close();
+        }
     }
 
     /// <summary>The jobs of a job database, newest first.</summary>
@@ -124,6 +136,7 @@ public static class BatchScoringJob
         private long _doneBefore;
         private int _partitionsDone;
         private long _doneAtStart;
+        private long _inFlight;
 
         public Worker(BatchJobOptions options, IProgress<BatchProgress>? progress)
         {
@@ -170,29 +183,30 @@ public static class BatchScoringJob
 
         private async Task<(BatchJobInfo Job, bool Resumed)> FindOrCreateAsync(BatchJobStore store, IReadOnlyList<Features.InputColumn> inputs, CancellationToken stop)
         {
-            if (_options.JobId is { } id)
+            var key = Key();
+            var existing = _options.JobId is { } id
+                ? await store.FindAsync(id, stop).ConfigureAwait(false)
+                : await store.FindOpenAsync(key, stop).ConfigureAwait(false);
+            if (existing is not null)
             {
-                var given = await store.FindAsync(id, stop).ConfigureAwait(false) ?? throw new BatchJobException($"There is no job '{id}' in {store.Database.Display}.");
-                if (given.Status != BatchJobStore.Succeeded)
+                if (await store.KeyAsync(existing.JobId, stop).ConfigureAwait(false) != key)
                 {
-                    await store.ReopenAsync(id, stop).ConfigureAwait(false);
+                    throw new BatchJobException($"Job {existing.JobId} exists with other options (model {existing.ModelName} version {existing.ModelVersion}, {existing.Input} to {existing.Output}, {existing.Partitions} partitions, {existing.Reasons} reasons); give another job id, or the options it was started with.");
                 }
 
-                return (given, true);
-            }
+                if (existing.Status != BatchJobStore.Succeeded)
+                {
+                    await CheckUnchangedAsync(store, existing.JobId, stop).ConfigureAwait(false);
+                    await store.ReopenAsync(existing.JobId, stop).ConfigureAwait(false);
+                }
 
-            var key = Key();
-            if (await store.FindOpenAsync(key, stop).ConfigureAwait(false) is { } open)
-            {
-                await CheckUnchangedAsync(store, open.JobId, stop).ConfigureAwait(false);
-                await store.ReopenAsync(open.JobId, stop).ConfigureAwait(false);
-                return (open, true);
+                return (existing, true);
             }
 
             var plan = await _options.Input.PlanAsync(inputs, _options.Partitions, _options.Partitioning, stop).ConfigureAwait(false);
             var job = new BatchJobInfo
             {
-                JobId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
+                JobId = _options.JobId ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
                 ModelName = _options.ModelName,
                 ModelVersion = _options.ModelVersion,
                 Input = _options.Input.Description,
@@ -235,42 +249,80 @@ public static class BatchScoringJob
             }
         }
 
-        /// <summary>What makes two runs the same job.</summary>
+        /// <summary>What makes two runs the same job: the options that decide what is written, and the job's name when it has one.</summary>
         private string Key()
         {
             var s = _options.Scoring;
-            var text = string.Join('\n', _options.ModelName, _options.ModelVersion, _options.Input.Description, _options.Input.IdColumn, _options.Output.Description, _options.Partitioning, _options.Partitions.ToString(CultureInfo.InvariantCulture),
+            var text = string.Join('\n', _options.JobId ?? "", _options.ModelName, _options.ModelVersion, _options.Input.Description, _options.Input.IdColumn, _options.Output.Description, _options.Partitioning, _options.Partitions.ToString(CultureInfo.InvariantCulture),
                 _options.Reasons.ToString(CultureInfo.InvariantCulture), _options.Rejects, s.UnknownCategory, s.OutOfRange, s.OutOfRangeTolerance.ToString("R", CultureInfo.InvariantCulture), s.InvalidProbability);
             return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
         }
 
         private async Task<int> WorkAsync(BatchJobStore store, BatchJobInfo job, OutputShape shape, IReadOnlyList<Features.InputColumn> inputs, CancellationToken stop)
         {
-            var written = 0;
-            var idle = TimeSpan.FromMilliseconds(Math.Clamp(_options.Lease.TotalMilliseconds / 4, 200, 5_000));
             await RefreshDoneAsync(store, job.JobId).ConfigureAwait(false);
             _doneAtStart = _doneBefore;
+
+            // Partitions side by side, each with its own connections: one's reading and scoring overlap another's writing
+            // and commit, instead of the pipeline draining at every partition boundary. A failure stops the others at theirs.
+            using var failed = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            var lanes = Enumerable.Range(0, Math.Min(_options.ParallelPartitions, job.Partitions)).Select(_ => Task.Run(async () =>
+            {
+                try
+                {
+                    return await LaneAsync(store, job, shape, inputs, failed.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await failed.CancelAsync().ConfigureAwait(false);
+                    throw;
+                }
+            }, CancellationToken.None)).ToArray();
+            try
+            {
+                await Task.WhenAll(lanes).ConfigureAwait(false);
+            }
+            catch when (lanes.Any(l => l.IsFaulted))
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(lanes.First(l => l.IsFaulted).Exception!.InnerException!);
+            }
+
+            var written = lanes.Sum(l => l.Result);
+            var standing = await store.StandingAsync(job.JobId, _worker, CancellationToken.None).ConfigureAwait(false);
+            if (standing.Status == BatchJobStore.Running && standing.Pending == 0 && standing.Failed == 0)
+            {
+                await _options.Output.FinishAsync(job.JobId, job.Partitions, shape, CancellationToken.None).ConfigureAwait(false);
+                await store.SucceedAsync(job.JobId, CancellationToken.None).ConfigureAwait(false);
+            }
+            else if (stop.IsCancellationRequested && standing.Leased == 0 && standing.Pending > 0)
+            {
+                // Asked to stop: the job stays resumable; it is marked stopped unless another worker is still at it.
+                await store.StopAsync(job.JobId, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return written;
+        }
+
+        /// <summary>Takes partitions one after another until none is left or the worker is asked to stop; returns how many it wrote.</summary>
+        private async Task<int> LaneAsync(BatchJobStore store, BatchJobInfo job, OutputShape shape, IReadOnlyList<Features.InputColumn> inputs, CancellationToken stop)
+        {
+            var written = 0;
+            var idle = TimeSpan.FromMilliseconds(Math.Clamp(_options.Lease.TotalMilliseconds / 4, 200, 5_000));
             while (!stop.IsCancellationRequested)
             {
                 var partition = await store.ClaimAsync(job.JobId, _worker, _options.Lease, CancellationToken.None).ConfigureAwait(false);
                 if (partition is null)
                 {
-                    var (pending, _, _, failed, status) = await store.StandingAsync(job.JobId, CancellationToken.None).ConfigureAwait(false);
+                    var (pending, leased, leasedByOthers, _, failed, status) = await store.StandingAsync(job.JobId, _worker, CancellationToken.None).ConfigureAwait(false);
                     if (status == BatchJobStore.Failed || failed > 0)
                     {
                         var failedJob = (await store.FindAsync(job.JobId, CancellationToken.None).ConfigureAwait(false))!;
                         throw new BatchJobException($"Job {job.JobId} failed: {failedJob.Error}");
                     }
 
-                    if (status != BatchJobStore.Running)
+                    if (status != BatchJobStore.Running || pending == 0 || (leasedByOthers == 0 && leased == pending))
                     {
-                        return written;
-                    }
-
-                    if (pending == 0)
-                    {
-                        await _options.Output.FinishAsync(job.JobId, job.Partitions, shape, CancellationToken.None).ConfigureAwait(false);
-                        await store.SucceedAsync(job.JobId, CancellationToken.None).ConfigureAwait(false);
+                        // Done, or what is left is this worker's other lanes' work.
                         return written;
                     }
 
@@ -281,7 +333,7 @@ public static class BatchScoringJob
                     }
                     catch (OperationCanceledException)
                     {
-                        break;
+                        return written;
                     }
 
                     continue;
@@ -302,21 +354,14 @@ public static class BatchScoringJob
                 }
             }
 
-            // Asked to stop: the job stays resumable; it is marked stopped unless another worker is still at it.
-            var standing = await store.StandingAsync(job.JobId, CancellationToken.None).ConfigureAwait(false);
-            if (standing.Leased == 0 && standing.Pending > 0)
-            {
-                await store.StopAsync(job.JobId, CancellationToken.None).ConfigureAwait(false);
-            }
-
             return written;
         }
 
         private async Task RefreshDoneAsync(BatchJobStore store, string jobId)
         {
             var partitions = await store.PartitionsAsync(jobId, CancellationToken.None).ConfigureAwait(false);
-            _doneBefore = partitions.Sum(p => p.Status == "done" ? p.Rows + p.Rejected : 0);
-            _partitionsDone = partitions.Count(p => p.Status == "done");
+            Volatile.Write(ref _doneBefore, partitions.Sum(p => p.Status == "done" ? p.Rows + p.Rejected : 0));
+            Volatile.Write(ref _partitionsDone, partitions.Count(p => p.Status == "done"));
         }
 
         /// <summary>Reads, scores and writes one partition; <see langword="false"/> when its lease was lost (nothing of it kept).</summary>
@@ -335,6 +380,7 @@ public static class BatchScoringJob
             var read = Channel.CreateBounded<ChunkBuffer>(2);
             var scored = Channel.CreateBounded<ScoredRows>(2);
             var rejects = new List<BatchReject>();
+            long rows = 0, rejected = 0;
             var token = work.Token;
             var reading = Task.Run(() => ReadAsync(partition, inputs, job, free, read, token), token);
             var scoring = Task.Run(() => ScoreAsync(partition, job, read, scored, free, rejects, token), token);
@@ -343,15 +389,14 @@ public static class BatchScoringJob
                 var writer = await _options.Output.BeginAsync(store, shape, job.JobId, partition.Index, token).ConfigureAwait(false);
                 await using (writer.ConfigureAwait(false))
                 {
-                    long rows = 0, rejected = 0;
                     await foreach (var chunk in scored.Reader.ReadAllAsync(token).ConfigureAwait(false))
                     {
                         var started = Stopwatch.GetTimestamp();
                         await writer.WriteAsync(chunk, token).ConfigureAwait(false);
-                        _writeTicks += Stopwatch.GetTimestamp() - started;
+                        Interlocked.Add(ref _writeTicks, Stopwatch.GetTimestamp() - started);
                         rows += chunk.Rows.Length;
                         rejected += chunk.Chunk.Count - chunk.Rows.Length;
-                        Report(job, _doneBefore + rows + rejected, _partitionsDone);
+                        Report(job, Volatile.Read(ref _doneBefore) + Interlocked.Add(ref _inFlight, chunk.Chunk.Count));
                         chunk.Chunk.Clear();
                         free.Writer.TryWrite(chunk.Chunk);
                     }
@@ -361,11 +406,11 @@ public static class BatchScoringJob
                     await heartbeatStop.CancelAsync().ConfigureAwait(false);
                     await heartbeat.ConfigureAwait(false);
                     var kept = !lease.IsCancellationRequested && await writer.CommitAsync((c, t, ct) => store.CompleteAsync(c, t, job.JobId, partition.Index, _worker, rows, rejects, ct), CancellationToken.None).ConfigureAwait(false);
-                    _writeTicks += Stopwatch.GetTimestamp() - committing;
+                    Interlocked.Add(ref _writeTicks, Stopwatch.GetTimestamp() - committing);
                     if (kept)
                     {
-                        _rowsWritten += rows;
-                        _rowsRejected += rejected;
+                        Interlocked.Add(ref _rowsWritten, rows);
+                        Interlocked.Add(ref _rowsRejected, rejected);
                     }
 
                     return kept;
@@ -377,6 +422,8 @@ public static class BatchScoringJob
             }
             finally
             {
+                Interlocked.Add(ref _inFlight, -(rows + rejected));
+
                 // Whatever happened, the reader and scorer stop and their connections close before the partition is left.
                 await work.CancelAsync().ConfigureAwait(false);
                 await heartbeatStop.CancelAsync().ConfigureAwait(false);
@@ -541,7 +588,7 @@ public static class BatchScoringJob
             }
         }
 
-        private void Report(BatchJobInfo job, long done, int partitionsDone)
+        private void Report(BatchJobInfo job, long done)
         {
             if (_progress is null)
             {
@@ -557,7 +604,7 @@ public static class BatchScoringJob
                 RowsTotal = job.PlannedRows,
                 RowsPerSecond = rate,
                 Remaining = rate > 0 ? TimeSpan.FromSeconds(Math.Max(0, job.PlannedRows - done) / rate) : null,
-                PartitionsDone = partitionsDone,
+                PartitionsDone = Volatile.Read(ref _partitionsDone),
                 PartitionsTotal = job.Partitions,
             });
         }

@@ -105,7 +105,7 @@ internal sealed class DatabaseSink(string location, string table) : BatchSink($"
         await using (connection.ConfigureAwait(false))
         {
             var definition = string.Join(", ", shape.Columns.Select(c => $"{SqlDatabase.Quote(c.Name)} {(postgres ? c.PostgresType : c.SqliteType)}"));
-            await using (var create = SqlDatabase.Command(connection, null, $"CREATE TABLE IF NOT EXISTS {_table} ({definition}, PRIMARY KEY (job_id, id))"))
+            await using (var create = SqlDatabase.Command(connection, null, $"CREATE TABLE IF NOT EXISTS {_table} ({definition}, PRIMARY KEY (id, job_id))"))
             {
                 if (postgres)
                 {
@@ -149,21 +149,21 @@ internal sealed class DatabaseSink(string location, string table) : BatchSink($"
 
     private sealed class PostgresWriter(NpgsqlConnection connection, DbTransaction transaction, string table, OutputShape shape, string jobId) : PartitionWriter
     {
-        private NpgsqlBinaryImporter? _importer;
+        private PostgresCopy.Writer? _copy;
 
         public override async ValueTask WriteAsync(ScoredRows rows, CancellationToken cancellationToken)
         {
-            _importer ??= await PostgresCopy.BeginWriteAsync(connection, table, shape, cancellationToken).ConfigureAwait(false);
-            await PostgresCopy.WriteAsync(_importer, rows, shape, jobId, cancellationToken).ConfigureAwait(false);
+            _copy ??= await PostgresCopy.BeginWriteAsync(connection, table, shape, jobId, cancellationToken).ConfigureAwait(false);
+            await _copy.WriteAsync(rows, cancellationToken).ConfigureAwait(false);
         }
 
         public override async ValueTask<bool> CommitAsync(Checkpoint checkpoint, CancellationToken cancellationToken)
         {
-            if (_importer is not null)
+            if (_copy is not null)
             {
-                await _importer.CompleteAsync(cancellationToken).ConfigureAwait(false);
-                await _importer.DisposeAsync().ConfigureAwait(false);
-                _importer = null;
+                var copy = _copy;
+                _copy = null;
+                await copy.CompleteAsync(cancellationToken).ConfigureAwait(false);
             }
 
             if (!await checkpoint(connection, transaction, cancellationToken).ConfigureAwait(false))
@@ -178,17 +178,10 @@ internal sealed class DatabaseSink(string location, string table) : BatchSink($"
 
         public override async ValueTask DisposeAsync()
         {
-            if (_importer is not null)
+            if (_copy is not null)
             {
-                // Disposing an importer that was not completed cancels the COPY; the transaction then rolls back.
-                try
-                {
-                    await _importer.DisposeAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is NpgsqlException or PostgresException or IOException or InvalidOperationException)
-                {
-                    // The connection is going anyway.
-                }
+                // A COPY not completed is cancelled; the transaction then rolls back.
+                await _copy.CancelAsync().ConfigureAwait(false);
             }
 
             await transaction.DisposeAsync().ConfigureAwait(false);

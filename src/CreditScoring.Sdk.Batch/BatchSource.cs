@@ -112,6 +112,11 @@ public abstract class BatchSource
     /// <summary>Reads one partition's rows into chunks taken from <paramref name="rent"/>.</summary>
     internal abstract IAsyncEnumerable<ChunkBuffer> ReadAsync(IReadOnlyList<InputColumn> inputs, bool integerIds, BatchPartitioning partitioning, PartitionBounds bounds, Func<CancellationToken, ValueTask<ChunkBuffer>> rent, CancellationToken cancellationToken);
 
+    /// <summary>Lets go of what the source holds open between partitions (a database's connection pool).</summary>
+    internal virtual void Close()
+    {
+    }
+
     /// <summary>The error for an input the source lacks.</summary>
     private protected BatchJobException MissingColumn(string column, IEnumerable<string> columns) =>
         new($"{Description}: the model's input '{column}' is not a column of the source (its columns: {string.Join(", ", columns)}). Every row would lack it, so the job does not start.");
@@ -208,6 +213,7 @@ internal sealed class DatabaseSource : BatchSource
     private readonly string _location;
     private readonly string _from;
     private string[] _types = [];
+    private SqlDatabase? _database;
 
     public DatabaseSource(string location, string idColumn, string? table, string? query)
         : base(idColumn, $"{DatabaseLocation.Redacted(location)} {(table is not null ? "table " + table : "query " + query)}")
@@ -218,33 +224,11 @@ internal sealed class DatabaseSource : BatchSource
 
     internal override async ValueTask<SourcePlan> PlanAsync(IReadOnlyList<InputColumn> inputs, int partitions, BatchPartitioning partitioning, CancellationToken cancellationToken)
     {
-        using var database = SqlDatabase.Open(_location);
+        var database = Database();
         var connection = await database.ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
-            // The source's columns and their types.
-            var columns = new Dictionary<string, string>(StringComparer.Ordinal);
-            await using (var command = SqlDatabase.Command(connection, null, $"SELECT * FROM {_from} LIMIT 0"))
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using (reader.ConfigureAwait(false))
-                {
-                    for (var j = 0; j < reader.FieldCount; j++)
-                    {
-                        columns[reader.GetName(j)] = reader.GetDataTypeName(j).ToLowerInvariant();
-                    }
-                }
-            }
-
-            foreach (var name in inputs.Select(i => i.Name).Prepend(IdColumn))
-            {
-                if (!columns.ContainsKey(name))
-                {
-                    throw MissingColumn(name, columns.Keys);
-                }
-            }
-
-            _types = [.. inputs.Select(i => columns[i.Name])];
+            var columns = await DescribeAsync(connection, inputs, cancellationToken).ConfigureAwait(false);
             var id = SqlDatabase.Quote(IdColumn);
             var integerType = database.IsPostgres
                 ? columns[IdColumn] is "bigint" or "integer" or "smallint" or "int8" or "int4" or "int2"
@@ -320,15 +304,22 @@ internal sealed class DatabaseSource : BatchSource
 
     internal override async IAsyncEnumerable<ChunkBuffer> ReadAsync(IReadOnlyList<InputColumn> inputs, bool integerIds, BatchPartitioning partitioning, PartitionBounds bounds, Func<CancellationToken, ValueTask<ChunkBuffer>> rent, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var database = SqlDatabase.Open(_location);
+        var database = Database();
         var id = SqlDatabase.Quote(IdColumn);
         var postgres = database.IsPostgres;
         var (where, parameters) = Where(id, integerIds, partitioning, bounds, postgres);
-        var columns = string.Join(", ", inputs.Select((input, j) => Column(input, _types.Length > j ? _types[j] : "", postgres)));
-        var select = $"SELECT {(integerIds ? id : Text(id, postgres))}, {columns} FROM {_from}{where}";
         var connection = await database.ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using (connection.ConfigureAwait(false))
         {
+            if (_types.Length != inputs.Count)
+            {
+                // A resumed job was not planned by this process.
+                await DescribeAsync(connection, inputs, cancellationToken).ConfigureAwait(false);
+            }
+
+            var wires = inputs.Select((input, j) => Wire(input, _types[j])).ToArray();
+            var columns = string.Join(", ", inputs.Select((input, j) => postgres ? $"{SqlDatabase.Quote(input.Name)}{(wires[j] == WireType.Float8 ? (_types[j] is "boolean" or "bool" ? "::int::float8" : "::float8") : "::text")}" : SqlDatabase.Quote(input.Name)));
+            var select = $"SELECT {(integerIds ? (postgres ? id + "::int8" : id) : Text(id, postgres))}, {columns} FROM {_from}{where}";
             if (postgres)
             {
                 // COPY takes no parameters: the bounds go in as literals (integers, or text quoted with its quotes doubled).
@@ -337,7 +328,7 @@ internal sealed class DatabaseSource : BatchSource
                     select = select.Replace("@" + name, value is string s ? "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'" : Convert.ToString(value, CultureInfo.InvariantCulture), StringComparison.Ordinal);
                 }
 
-                await foreach (var chunk in PostgresCopy.ReadAsync((Npgsql.NpgsqlConnection)connection, select, inputs, _types, integerIds, rent, cancellationToken).ConfigureAwait(false))
+                await foreach (var chunk in PostgresCopy.ReadAsync((Npgsql.NpgsqlConnection)connection, select, wires, integerIds, rent, cancellationToken).ConfigureAwait(false))
                 {
                     yield return chunk;
                 }
@@ -375,6 +366,57 @@ internal sealed class DatabaseSource : BatchSource
         }
     }
 
+    internal override void Close()
+    {
+        Interlocked.Exchange(ref _database, null)?.Dispose();
+    }
+
+    /// <summary>The source's columns and their types (checking that the id and every input are among them), kept for reading.</summary>
+    private async Task<Dictionary<string, string>> DescribeAsync(System.Data.Common.DbConnection connection, IReadOnlyList<InputColumn> inputs, CancellationToken cancellationToken)
+    {
+        var columns = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using (var command = SqlDatabase.Command(connection, null, $"SELECT * FROM {_from} LIMIT 0"))
+        {
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                for (var j = 0; j < reader.FieldCount; j++)
+                {
+                    columns[reader.GetName(j)] = reader.GetDataTypeName(j).ToLowerInvariant();
+                }
+            }
+        }
+
+        foreach (var name in inputs.Select(i => i.Name).Prepend(IdColumn))
+        {
+            if (!columns.ContainsKey(name))
+            {
+                throw MissingColumn(name, columns.Keys);
+            }
+        }
+
+        _types = [.. inputs.Select(i => columns[i.Name])];
+        return columns;
+    }
+
+    /// <summary>The database, opened once (a pool) for every partition the job reads.</summary>
+    private SqlDatabase Database()
+    {
+        if (_database is { } open)
+        {
+            return open;
+        }
+
+        var database = SqlDatabase.Open(_location);
+        if (Interlocked.CompareExchange(ref _database, database, null) is { } other)
+        {
+            database.Dispose();
+            return other;
+        }
+
+        return database;
+    }
+
     /// <summary>The partition's WHERE clause and its parameters.</summary>
     private static (string Where, (string, object?)[] Parameters) Where(string id, bool integerIds, BatchPartitioning partitioning, PartitionBounds bounds, bool postgres)
     {
@@ -407,9 +449,15 @@ internal sealed class DatabaseSource : BatchSource
     /// <summary>An id as text, in the database's dialect.</summary>
     private static string Text(string column, bool postgres) => postgres ? $"{column}::text" : $"CAST({column} AS TEXT)";
 
-    /// <summary>An input as the reader selects it: PostgreSQL types that COPY reads natively as they are, others as text.</summary>
-    private static string Column(InputColumn input, string type, bool postgres) =>
-        !postgres || PostgresCopy.IsNative(type) ? SqlDatabase.Quote(input.Name) : $"{SqlDatabase.Quote(input.Name)}::text";
+    /// <summary>
+    /// How PostgreSQL sends an input: a numeric input of a number or boolean type as float8 (converted by the server,
+    /// exactly for integers up to 2^53 and as a correctly rounded parse would for numeric); anything else as text, parsed
+    /// or taken as a category here (a date in ISO form).
+    /// </summary>
+    private static WireType Wire(InputColumn input, string type) =>
+        input.Kind == Data.ColumnKind.Numeric && type is "double precision" or "float8" or "real" or "float4" or "bigint" or "int8" or "integer" or "int4" or "smallint" or "int2" or "numeric" or "boolean" or "bool"
+            ? WireType.Float8
+            : WireType.Text;
 
     /// <summary>A table name, quoted part by part (<c>schema.table</c>).</summary>
     private static string QuoteTable(string table) => string.Join('.', table.Split('.').Select(SqlDatabase.Quote));

@@ -87,6 +87,13 @@ public sealed class BatchJobOptions
     /// <value>Default: <see cref="ScorerOptions"/>' defaults.</value>
     public ScorerOptions Scoring { get; init; } = new();
 
+    /// <summary>
+    /// How many partitions this worker writes at once, each with its own connections: one partition's reading and scoring
+    /// overlap another's writing and commit.
+    /// </summary>
+    /// <value>Default 2.</value>
+    public int ParallelPartitions { get; init; } = 2;
+
     /// <summary>Rows read, scored and written at a time.</summary>
     /// <value>Default 65,536.</value>
     public int ChunkRows { get; init; } = 65_536;
@@ -99,7 +106,12 @@ public sealed class BatchJobOptions
     /// <value>Default 30 seconds (a heartbeat every third of it).</value>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Join this job (by id) instead of finding or creating the job of these options.</summary>
+    /// <summary>
+    /// The job's name (letters, digits, <c>.</c>, <c>_</c>, <c>-</c>; up to 64), such as a date for a nightly run: the job of
+    /// that name is created, resumed when unfinished, or left as is when it succeeded (so that a scheduler may run the
+    /// same command again safely). It must have been started with the same options. Without a name, a run resumes the
+    /// unfinished job of the same options, or creates a new one (named by 12 random hex digits).
+    /// </summary>
     /// <value>Default <see langword="null"/>.</value>
     public string? JobId { get; init; }
 }
@@ -199,7 +211,7 @@ public sealed record BatchPartitionInfo
     /// <summary><c>pending</c>, <c>done</c> or <c>failed</c>.</summary>
     public required string Status { get; init; }
 
-    /// <summary>The worker that holds its lease now, or <see langword="null"/>.</summary>
+    /// <summary>The worker that wrote it (when done) or that holds its lease now (when pending), or <see langword="null"/>.</summary>
     public required string? Worker { get; init; }
 
     /// <summary>How many times a worker took it.</summary>

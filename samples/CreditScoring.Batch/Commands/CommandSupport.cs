@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Decisions;
@@ -10,7 +11,13 @@ namespace CreditScoring.Batch.Commands;
 /// <summary>What several commands do the same way: load a model (checking its signature), read keys, attach related tables.</summary>
 internal static class CommandSupport
 {
-    public static CreditModel LoadModel(string path, ProgressLog log, string? verifyKeyPath, string? store)
+    public static CreditModel LoadModel(string path, ProgressLog log, string? verifyKeyPath, string? store) => LoadNamedModel(path, log, verifyKeyPath, store).Model;
+
+    /// <summary>
+    /// As <see cref="LoadModel"/>, with the model's name and version as batch jobs write them: a registry model's name and
+    /// version, or a file's name (without extension) and the first 12 hex digits of its SHA-256.
+    /// </summary>
+    public static (CreditModel Model, string Name, string Version) LoadNamedModel(string path, ProgressLog log, string? verifyKeyPath, string? store)
     {
         if (ModelUri.IsModelUri(path))
         {
@@ -24,20 +31,22 @@ internal static class CommandSupport
             var version = ModelUri.Parse(path).ResolveAsync(registry).GetAwaiter().GetResult();
             var registered = CreditModel.Load(new ModelUri(version.Name, version.Version, null).ToString(), registry); // the version found above, even if an alias moves meanwhile
             log.Step($"  version {version.Version} of {version.Name}, sha256 {version.Sha256} verified");
-            return registered;
+            return (registered, version.Name, version.Version.ToString(CultureInfo.InvariantCulture));
         }
 
         Input.CheckReadable(path, "model file");
         log.Step($"Loading model {path}");
+        var name = Path.GetFileNameWithoutExtension(path);
+        var fileVersion = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))[..12];
         if (verifyKeyPath is null)
         {
-            return CreditModel.Load(path);
+            return (CreditModel.Load(path), name, fileVersion);
         }
 
         using var key = ReadKey(verifyKeyPath, "--verify-key");
         var model = CreditModel.Load(path, key);
         log.Step($"  signature by key {key.Id} ({key.Algorithm}) verified");
-        return model;
+        return (model, name, fileVersion);
     }
 
     /// <summary>The tracker <c>--track [STORE]</c> and <c>--experiment</c> ask for, or <see langword="null"/> without <c>--track</c>; the caller disposes its store.</summary>

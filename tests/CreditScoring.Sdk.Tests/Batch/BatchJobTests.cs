@@ -12,8 +12,9 @@ namespace CreditScoring.Sdk.Tests.Batch;
 /// </summary>
 public class BatchJobTests
 {
-    private static BatchJobOptions Options(BatchSource input, BatchSink output, int partitions = 5, int reasons = 0, RejectHandling rejects = RejectHandling.Fail, int chunk = 1000, BatchPartitioning partitioning = BatchPartitioning.IdRanges, double leaseSeconds = 30) => new()
+    private static BatchJobOptions Options(BatchSource input, BatchSink output, int partitions = 5, int reasons = 0, RejectHandling rejects = RejectHandling.Fail, int chunk = 1000, BatchPartitioning partitioning = BatchPartitioning.IdRanges, double leaseSeconds = 30, int parallel = 2) => new()
     {
+        ParallelPartitions = parallel,
         Partitioning = partitioning,
         Lease = TimeSpan.FromSeconds(leaseSeconds),
         Model = BatchFixture.Model,
@@ -165,7 +166,7 @@ public class BatchJobTests
 
         // A first worker is stopped after its first partition; a second takes a partition and "dies" holding its lease.
         using var stop = new CancellationTokenSource();
-        var options = Options(BatchSource.Database(db, "id", table: "applicants"), BatchSink.Database(db, "scores"), partitions: 3);
+        var options = Options(BatchSource.Database(db, "id", table: "applicants"), BatchSink.Database(db, "scores"), partitions: 3, parallel: 1);
         var first = await BatchScoringJob.RunAsync(options, new SynchronousProgress<BatchProgress>(_ => stop.Cancel()), stop.Token);
         Assert.Equal("stopped", first.Job.Status);
         Assert.Equal(1, first.PartitionsWritten);

@@ -13,8 +13,9 @@ namespace CreditScoring.Sdk.Tests.Batch;
 [Collection(PostgresTests.Name)]
 public class BatchPostgresTests(PostgresServer server)
 {
-    private static BatchJobOptions Options(BatchSource input, BatchSink output, int partitions = 6, int reasons = 0, BatchPartitioning partitioning = BatchPartitioning.IdRanges, RejectHandling rejects = RejectHandling.Fail, string? worker = null) => new()
+    private static BatchJobOptions Options(BatchSource input, BatchSink output, int partitions = 6, int reasons = 0, BatchPartitioning partitioning = BatchPartitioning.IdRanges, RejectHandling rejects = RejectHandling.Fail, string? worker = null, int parallel = 2) => new()
     {
+        ParallelPartitions = parallel,
         Model = BatchFixture.Model,
         ModelName = "pd",
         ModelVersion = "7",
@@ -140,7 +141,7 @@ public class BatchPostgresTests(PostgresServer server)
 
         // A worker takes the first partition and dies holding it (its lease runs out after 2 s).
         using var stop = new CancellationTokenSource();
-        var starter = await BatchScoringJob.RunAsync(Options(source, sink, partitions: 8, worker: "starter"), new Progress(_ => stop.Cancel()), stop.Token);
+        var starter = await BatchScoringJob.RunAsync(Options(source, sink, partitions: 8, worker: "starter", parallel: 1), new Progress(_ => stop.Cancel()), stop.Token);
         Assert.Equal(1, starter.PartitionsWritten);
         using (var store = new BatchJobStore(db))
         {
