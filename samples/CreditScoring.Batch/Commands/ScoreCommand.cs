@@ -30,7 +30,7 @@ internal static class ScoreCommand
         var worker = new Option<string?>("--worker") { Description = "With --input: this worker's name in the job table. Default: host:pid." };
         var lease = new Option<double>("--lease") { Description = "With --input: seconds a partition stays with its worker without a heartbeat before another worker may take it.", DefaultValueFactory = _ => 30 };
         var parallel = new Option<int>("--parallel-partitions") { Description = "With --input: partitions this worker writes at once, each with its own connections.", DefaultValueFactory = _ => 2 };
-        var chunkRows = new Option<int>("--chunk-rows") { Description = "With --input: rows read, scored and written at a time.", DefaultValueFactory = _ => 65_536 };
+        var chunkRows = new Option<int>("--chunk-rows") { Description = "With --input: rows read, scored and written at a time.", DefaultValueFactory = _ => 8_192 };
         var relatedOption = SharedOptions.Related();
         var allowFormulas = new Option<bool>("--allow-formulas") { Description = "Write text ids exactly as read, even those a spreadsheet would run as a formula (=, +, -, @, tab or carriage return first). By default such a cell gets a leading apostrophe (OWASP's CSV-injection rule)." };
         var outOfRange = new Option<string>("--out-of-range") { Description = "A numeric input outside the range the model was trained on: flag (score it and write OutOfRange in the warnings column), clip (score it at the end of the range, and flag it), error (stop, naming row, input and value) or ignore.", DefaultValueFactory = _ => "flag" };
