@@ -10,7 +10,7 @@ namespace CreditScoring.Sdk.Batch;
 /// checkpoint) and <c>batch_rejects</c> (rows that could not be scored, with the reason). A partition is taken under a
 /// lease (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>, so workers never wait on each other) that its worker renews by
 /// heartbeat; a partition whose lease ran out goes to the next worker that asks. Its checkpoint (status done, rows,
-/// rejects) is written in the same transaction as its scores, only while its worker still holds the lease. Times are
+/// rejects) is written in the same transaction as its scores, only while its worker is still its owner (no other worker took it after the lease ran out). Times are
 /// the database's clock, in Unix milliseconds, so that workers on several machines agree.
 /// </summary>
 internal sealed class BatchJobStore : IDisposable
@@ -219,7 +219,7 @@ internal sealed class BatchJobStore : IDisposable
 
     /// <summary>
     /// Writes a partition's checkpoint and its rejects in the caller's transaction (the one that wrote its scores);
-    /// <see langword="false"/>, with nothing written, when the worker no longer holds the partition's lease.
+    /// <see langword="false"/>, with nothing written, when the worker is no longer the partition's owner (another took it after the lease ran out).
     /// </summary>
     public async ValueTask<bool> CompleteAsync(DbConnection connection, DbTransaction transaction, string jobId, int partition, string worker, long rows, IReadOnlyList<BatchReject> rejects, CancellationToken cancellationToken)
     {

@@ -39,6 +39,7 @@ public static class BatchScoringJob
         {
             throw new ArgumentException($"The job id '{name}' must be 1 to 64 letters, digits, '.', '_' or '-'.", nameof(options));
         }
+
         if (options.Lease < TimeSpan.FromSeconds(1))
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Lease, "BatchJobOptions.Lease must be at least one second.");
@@ -266,7 +267,7 @@ public static class BatchScoringJob
             // Partitions side by side, each with its own connections: one's reading and scoring overlap another's writing
             // and commit, instead of the pipeline draining at every partition boundary. A failure stops the others at theirs.
             using var failed = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            var lanes = Enumerable.Range(0, Math.Min(_options.ParallelPartitions, job.Partitions)).Select(_ => Task.Run(async () =>
+            var lanes = Enumerable.Range(0, Math.Min(Math.Min(_options.ParallelPartitions, _options.Output.MaxParallelPartitions), job.Partitions)).Select(_ => Task.Run(async () =>
             {
                 try
                 {

@@ -67,6 +67,9 @@ public abstract class BatchSink
     /// <summary>The database of the job tables this sink requires (a database sink's own), or <see langword="null"/> when any will do.</summary>
     internal abstract string? OwnJobDatabase { get; }
 
+    /// <summary>How many partitions may be written at once into this sink (SQLite has one writer at a time: 1).</summary>
+    internal virtual int MaxParallelPartitions => int.MaxValue;
+
     /// <summary>The job database a file sink uses when none is given.</summary>
     internal virtual string DefaultJobDatabase => throw new InvalidOperationException("A database sink keeps its jobs in its own database.");
 
@@ -97,6 +100,8 @@ internal sealed class DatabaseSink(string location, string table) : BatchSink($"
     private readonly string _table = string.Join('.', table.Split('.').Select(SqlDatabase.Quote));
 
     internal override string? OwnJobDatabase => location;
+
+    internal override int MaxParallelPartitions => SqlDatabase.Classify(location).Kind == StoreKind.Postgres ? int.MaxValue : 1;
 
     internal override async ValueTask PrepareAsync(BatchJobStore jobs, OutputShape shape, string jobId, CancellationToken cancellationToken)
     {

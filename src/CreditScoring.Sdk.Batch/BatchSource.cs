@@ -278,16 +278,25 @@ internal sealed class DatabaseSource : BatchSource
             }
             else
             {
-                // Text ids: the ids at equal row offsets, in the database's own order, bound the ranges.
+                // Text ids: the ids at equal row offsets bound the ranges, ordered as text, as the partitions compare them (an
+                // id of another type ordered by its own type could give bounds out of text order, and ranges that overlap).
+                // One sort: the rows numbered in text order, the ids at the cut offsets kept.
                 var count = (int)Math.Min(partitions, rows);
+                var offsets = string.Join(", ", Enumerable.Range(1, count - 1).Select(k => (rows * k / count).ToString(CultureInfo.InvariantCulture)).DefaultIfEmpty("-1"));
                 var cuts = new List<string>();
-                for (var k = 1; k < count; k++)
+                await using (var command = SqlDatabase.Command(connection, null, $"SELECT cut FROM (SELECT {Text(id, database.IsPostgres)} AS cut, row_number() OVER (ORDER BY {Text(id, database.IsPostgres)}) - 1 AS n FROM {_from}) AS ranked WHERE n IN ({offsets}) ORDER BY n"))
                 {
-                    await using var command = SqlDatabase.Command(connection, null, $"SELECT {Text(id, database.IsPostgres)} FROM {_from} ORDER BY {id} LIMIT 1 OFFSET @offset", ("offset", rows * k / count));
-                    var cut = (string?)await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                    if (cut is not null && (cuts.Count == 0 || cuts[^1] != cut))
+                    var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    await using (reader.ConfigureAwait(false))
                     {
-                        cuts.Add(cut);
+                        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                        {
+                            var cut = reader.GetString(0);
+                            if (cuts.Count == 0 || cuts[^1] != cut)
+                            {
+                                cuts.Add(cut);
+                            }
+                        }
                     }
                 }
 

@@ -89,7 +89,7 @@ public sealed class BatchJobOptions
 
     /// <summary>
     /// How many partitions this worker writes at once, each with its own connections: one partition's reading and scoring
-    /// overlap another's writing and commit.
+    /// overlap another's writing and commit. A SQLite output takes one at a time (SQLite has one writer).
     /// </summary>
     /// <value>Default 2.</value>
     public int ParallelPartitions { get; init; } = 2;

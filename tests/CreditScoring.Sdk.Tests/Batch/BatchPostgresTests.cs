@@ -98,6 +98,32 @@ public class BatchPostgresTests(PostgresServer server)
     }
 
     [Fact]
+    public async Task NumericIds_AreCutInTextOrder_SoEveryRowFallsInOnePartition()
+    {
+        // numeric ids travel as text; 9 < 10 as numbers but "10" < "9" as text: the bounds must follow the text order the
+        // partitions compare with, or ranges would overlap.
+        var db = BatchFixture.PostgresBook(server);
+        await using (var connection = new NpgsqlConnection(db))
+        {
+            await connection.OpenAsync();
+            await using var copy = connection.CreateCommand();
+            copy.CommandText = "CREATE TABLE numeric_ids AS SELECT (row_number() OVER (ORDER BY id))::numeric AS id, \"Seniority\", \"Home\", \"Time\", \"Age\", \"Marital\", \"Records\", \"Job\", \"Expenses\", \"Income\", \"Assets\", \"Debt\", \"Amount\", \"Price\" FROM applicants";
+            await copy.ExecuteNonQueryAsync();
+        }
+
+        var result = await BatchScoringJob.RunAsync(Options(BatchSource.Database(db, "id", table: "numeric_ids"), BatchSink.Database(db, "scores"), partitions: 7));
+
+        Assert.False(result.Job.IntegerIds);
+        Assert.Equal(BatchFixture.Data.RowCount, result.Job.Rows);
+        var partitions = (await BatchScoringJob.ShowJobAsync(db, result.Job.JobId))!.Value.Partitions;
+        Assert.Equal(7, partitions.Count);
+        Assert.All(partitions, p => Assert.InRange(p.Rows, 600, 700));
+        await using var read = new NpgsqlConnection(db);
+        await read.OpenAsync();
+        Assert.Equal(BatchFixture.Data.RowCount, BatchFixture.Rows(read, "scores").Select(r => (string)r["id"]!).Distinct().Count());
+    }
+
+    [Fact]
     public async Task Postgres_ToParquet_KeepsTheIdsExact()
     {
         var db = BatchFixture.PostgresBook(server);
