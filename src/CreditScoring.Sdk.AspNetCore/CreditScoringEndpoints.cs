@@ -314,7 +314,10 @@ public static partial class CreditScoringEndpoints
     /// <summary>Scores an applicant, gives its reasons when asked, and records the prediction event when the host records them.</summary>
     private static JsonObject Scored(HttpContext c, ServedModel served, ServingOptions options, Dictionary<string, object?> applicant, int reasons, string? applicantId)
     {
-        var score = served.Scorer.Score(applicant);
+        // With reasons, the explanation gives the score too (the same probability, decision and warnings as the scorer's,
+        // to the bit): the applicant is scored once, not scored and then explained.
+        var explanation = reasons > 0 ? served.Explainer.Explain(applicant) : null;
+        var score = explanation is null ? served.Scorer.Score(applicant) : new CreditScore(explanation.Probability, explanation.Decision) { Warnings = explanation.Warnings };
         if (options.LogApplicantValues)
         {
             var logger = ServingLogger(c);
@@ -337,9 +340,8 @@ public static partial class CreditScoringEndpoints
             result["warnings"] = new JsonArray([.. Enum.GetValues<ScoreWarnings>().Where(w => w != ScoreWarnings.None && score.Warnings.HasFlag(w)).Select(w => (JsonNode)w.ToString())]);
         }
 
-        if (reasons > 0)
+        if (explanation is not null)
         {
-            var explanation = served.Explainer.Explain(applicant);
             result["reasons"] = new JsonArray([.. explanation.Reasons.Take(reasons).Select(r => (JsonNode)new JsonObject { ["code"] = r.Code, ["text"] = r.Text, ["input"] = r.Input })]);
         }
 
