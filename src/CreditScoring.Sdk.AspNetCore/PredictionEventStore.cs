@@ -226,14 +226,16 @@ public sealed class PredictionEventStore : IDisposable
                         continue;
                     }
 
-                    using var update = SqlDatabase.Command(connection, transaction, "UPDATE prediction_events SET outcome = @outcome, outcome_ms = @time WHERE event_id = @id", ("@outcome", (long)o.Defaulted), ("@time", time.ToUnixTimeMilliseconds()), ("@id", id));
-                    if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                    // One statement marks the event's rows (champion and challenger) and gives back the champion's score.
+                    using var update = SqlDatabase.Command(connection, transaction, "UPDATE prediction_events SET outcome = @outcome, outcome_ms = @time WHERE event_id = @id RETURNING role, probability", ("@outcome", (long)o.Defaulted), ("@time", time.ToUnixTimeMilliseconds()), ("@id", id));
+                    using var rows = await update.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                    while (await rows.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        continue;
+                        if (rows.GetString(0) == "champion" && !rows.IsDBNull(1))
+                        {
+                            matched[i] = new OutcomeMatch(id, rows.GetDouble(1));
+                        }
                     }
-
-                    using var probability = SqlDatabase.Command(connection, transaction, "SELECT probability FROM prediction_events WHERE event_id = @id AND role = 'champion'", ("@id", id));
-                    matched[i] = await probability.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is double p ? new OutcomeMatch(id, p) : null;
                 }
 
                 await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
