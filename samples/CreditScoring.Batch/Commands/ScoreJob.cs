@@ -77,7 +77,8 @@ internal static class ScoreJob
         Console.CancelKeyPress += onCancel;
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
         {
-            context.Cancel = true;
+            // The first SIGTERM stops at the partition boundary; a second ends the process as SIGTERM does.
+            context.Cancel = Volatile.Read(ref stopping) == 0;
             Stop();
         });
         try
