@@ -197,9 +197,15 @@ internal static class DatabaseLocation
         return (database, table, query);
     }
 
-    /// <summary>A location with its password hidden.</summary>
+    /// <summary>A location with its password hidden (a URI's, or an Npgsql connection string's, shown as host:port/database).</summary>
     public static string Redacted(string location)
     {
+        if (!location.Contains("://", StringComparison.Ordinal) && location.Contains('=', StringComparison.Ordinal) && location.Contains(';', StringComparison.Ordinal))
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(location);
+            return $"postgresql://{(builder.Username is { } user ? user + "@" : "")}{builder.Host}:{builder.Port.ToString(CultureInfo.InvariantCulture)}/{builder.Database}";
+        }
+
         var at = location.IndexOf('@', StringComparison.Ordinal);
         var scheme = location.IndexOf("://", StringComparison.Ordinal);
         var colon = scheme < 0 || at < 0 ? -1 : location.IndexOf(':', scheme + 3);

@@ -96,6 +96,18 @@ public class BatchCliJobTests
         Assert.Equal($"error: The output 'sqlite:///{db}' names no table: add ?table=NAME.", CliRunner.ErrorLine(run.Error));
     }
 
+    [Fact]
+    public void AMissingJobDatabase_IsAnError_NotAnEmptyHistory()
+    {
+        var missing = Path.Combine(TestPaths.NewTempDirectory(), "nowhere.db");
+
+        var run = CliRunner.Run("jobs", "list", "--jobs", missing);
+
+        Assert.Equal(1, run.Exit);
+        Assert.StartsWith($"error: There is no job database at {missing}", CliRunner.ErrorLine(run.Error), StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+    }
+
     /// <summary>A SQLite file with table <c>applicants</c>: the bundled data with ids 1, 2, ... (its target left out).</summary>
     private static (string Dir, string Db) Book(Func<long, string, object?, object?>? edit = null)
     {

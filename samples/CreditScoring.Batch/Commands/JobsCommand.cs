@@ -59,11 +59,19 @@ internal static class JobsCommand
         return new Command("jobs", "The batch job history: list jobs, show one with its partitions and rejects.") { list, show };
     }
 
-    /// <summary>A job database given as a sink location (with <c>?table=</c>) is that sink's database.</summary>
+    /// <summary>
+    /// A job database given as a sink location (with <c>?table=</c>) is that sink's database; a SQLite file must exist
+    /// (reading the history of a mistyped path would create an empty database there).
+    /// </summary>
     private static string Location(string given)
     {
         var question = given.IndexOf('?', StringComparison.Ordinal);
-        return question > 0 && given.Contains("://", StringComparison.Ordinal) ? given[..question] : given;
+        var location = question > 0 && given.Contains("://", StringComparison.Ordinal) ? given[..question] : given;
+        var isFile = !location.Contains("://", StringComparison.Ordinal) && !location.Contains(';', StringComparison.Ordinal);
+        var path = location.StartsWith("sqlite:///", StringComparison.OrdinalIgnoreCase) ? location["sqlite:///".Length..] : isFile ? location : null;
+        return path is null || File.Exists(path)
+            ? location
+            : throw new CliException($"There is no job database at {path}: a file output's jobs are in creditscoring-jobs.db beside it, a database output's in its own database (--jobs postgres://...).");
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

@@ -191,6 +191,19 @@ public class BatchJobTests
     }
 
     [Theory]
+    [InlineData("postgres://scorer:s3cret@db.example:5433/bank?table=applicants", "postgres://scorer:***@db.example:5433/bank table applicants")]
+    [InlineData("Host=db.example;Port=5433;Username=scorer;Password=s3cret;Database=bank", "postgresql://scorer@db.example:5433/bank table applicants")]
+    public void TheJobHistory_NamesADatabase_WithoutItsPassword(string location, string description)
+    {
+        var source = location.Contains("://", StringComparison.Ordinal) ? BatchSource.Parse(location, "id") : BatchSource.Database(location, "id", table: "applicants");
+        var sink = location.Contains("://", StringComparison.Ordinal) ? BatchSink.Parse(location) : BatchSink.Database(location, "applicants");
+
+        Assert.Equal(description, source.Description);
+        Assert.Equal(description, sink.Description);
+        Assert.DoesNotContain("s3cret", source.Description, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(".csv", ".parquet")]
     [InlineData(".jsonl", ".csv")]
     [InlineData(".parquet", ".parquet")]
