@@ -97,6 +97,7 @@ public sealed partial class PredictionRecorder : BackgroundService
     private readonly object _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private volatile bool _stopping;
+    private bool _disposed;
     private long _recordedCount;
     private long _writtenCount;
     private long _droppedCount;
@@ -302,6 +303,13 @@ public sealed partial class PredictionRecorder : BackgroundService
     /// <inheritdoc />
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may stop its services again after disposing them (WebApplicationFactory's second stop, seen in CI): the
+        // writer was drained at the first stop, so a stop after disposal has nothing left to do.
+        if (Volatile.Read(ref _disposed))
+        {
+            return;
+        }
+
         _stopping = true;
         _queue.Writer.TryComplete(); // the writer drains what is queued, then ends
         await _stop.CancelAsync().ConfigureAwait(false); // and waits no more between batches
@@ -311,6 +319,7 @@ public sealed partial class PredictionRecorder : BackgroundService
     /// <inheritdoc />
     public override void Dispose()
     {
+        Volatile.Write(ref _disposed, true);
         lock (_gate)
         {
             _monitor?.Monitor?.Dispose();
