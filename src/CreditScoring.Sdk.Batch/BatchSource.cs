@@ -218,6 +218,7 @@ internal sealed class DatabaseSource : BatchSource
 {
     private readonly string _location;
     private readonly string _from;
+    private readonly bool _table;
     private string[] _types = [];
     private SqlDatabase? _database;
 
@@ -226,6 +227,7 @@ internal sealed class DatabaseSource : BatchSource
     {
         _location = location;
         _from = table is not null ? QuoteTable(table) : $"({query}) AS source_rows";
+        _table = table is not null;
     }
 
     internal override async ValueTask<SourcePlan> PlanAsync(IReadOnlyList<InputColumn> inputs, int partitions, BatchPartitioning partitioning, CancellationToken cancellationToken)
@@ -242,7 +244,24 @@ internal sealed class DatabaseSource : BatchSource
             var typeCheck = database.IsPostgres ? "0" : $"coalesce(sum(typeof({id}) <> 'integer'), 0)";
             long rows, nulls, textIds;
             string? min, max;
-            await using (var command = SqlDatabase.Command(connection, null, $"SELECT count(*), count(*) - count({id}), {typeCheck}, min({id}), max({id}) FROM {_from}"))
+            var plan = $"SELECT count(*), count(*) - count({id}), {typeCheck}, min({id}), max({id}) FROM {_from}";
+            if (database.IsPostgres && _table)
+            {
+                // A PostgreSQL table need not be scanned before the job starts: its row count is the planner's estimate
+                // once it was analyzed (progress only: partitions are bounded by ids), an id column declared NOT NULL
+                // holds no null, and the smallest and largest ids come from its index. Otherwise, one scan as for a query.
+                await using var catalog = SqlDatabase.Command(connection, null, "SELECT c.reltuples::bigint, a.attnotnull FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid WHERE c.oid = @table::regclass AND a.attname = @id", ("table", _from), ("id", IdColumn));
+                var reader = await catalog.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await using (reader.ConfigureAwait(false))
+                {
+                    if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && reader.GetInt64(0) >= 0 && reader.GetBoolean(1))
+                    {
+                        plan = $"SELECT {reader.GetInt64(0).ToString(CultureInfo.InvariantCulture)}::bigint, 0::bigint, 0, min({id}), max({id}) FROM {_from}";
+                    }
+                }
+            }
+
+            await using (var command = SqlDatabase.Command(connection, null, plan))
             {
                 var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 await using (reader.ConfigureAwait(false))

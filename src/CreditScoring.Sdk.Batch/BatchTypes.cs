@@ -129,7 +129,7 @@ public sealed record BatchProgress
     /// <summary>Rows done by the job (every worker; at this worker's last look), rejected ones included.</summary>
     public required long RowsDone { get; init; }
 
-    /// <summary>The rows the job had when it was planned.</summary>
+    /// <summary>The rows the job had when it was planned (for an analyzed PostgreSQL table, the planner's estimate).</summary>
     public required long RowsTotal { get; init; }
 
     /// <summary>Rows per second this worker scored and wrote since it started.</summary>
@@ -187,7 +187,7 @@ public sealed record BatchJobInfo
     /// <summary>Rows rejected so far.</summary>
     public required long Rejected { get; init; }
 
-    /// <summary>Rows the source had when the job was planned.</summary>
+    /// <summary>Rows the source had when the job was planned (for an analyzed PostgreSQL table, the planner's estimate: the job does not scan the table to count it).</summary>
     public required long PlannedRows { get; init; }
 
     /// <summary>When the job was created.</summary>
