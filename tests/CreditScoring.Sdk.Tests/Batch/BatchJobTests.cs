@@ -190,6 +190,28 @@ public class BatchJobTests
         Assert.Equal(2, shown.Partitions.Max(p => p.Attempts));
     }
 
+    [Fact]
+    public async Task AJobResumedOnAChangedInputFile_IsRefused()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var input = Path.Combine(dir, "book.csv");
+        var lines = File.ReadAllLines(TestPaths.CreditData);
+        File.WriteAllLines(input, lines.Select((l, i) => (i == 0 ? "id," : i.ToString(CultureInfo.InvariantCulture) + ",") + l));
+        BatchJobOptions Nightly() => new()
+        {
+            Model = BatchFixture.Model, ModelName = "pd", ModelVersion = "3", Input = BatchSource.File(input, "id"), Output = BatchSink.File(Path.Combine(dir, "scores.csv")),
+            Partitions = 4, ParallelPartitions = 1, JobId = "nightly",
+        };
+        using var stop = new CancellationTokenSource();
+        var first = await BatchScoringJob.RunAsync(Nightly(), new SynchronousProgress<BatchProgress>(_ => stop.Cancel()), stop.Token);
+        Assert.Equal("stopped", first.Job.Status);
+
+        File.AppendAllText(input, "99999," + lines[1] + "\n");
+        var e = await Assert.ThrowsAsync<BatchJobException>(() => BatchScoringJob.RunAsync(Nightly()));
+
+        Assert.Contains("changed since job nightly started on it", e.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("postgres://scorer:s3cret@db.example:5433/bank?table=applicants", "postgres://scorer:***@db.example:5433/bank table applicants")]
     [InlineData("Host=db.example;Port=5433;Username=scorer;Password=s3cret;Database=bank", "postgresql://scorer@db.example:5433/bank table applicants")]
