@@ -418,8 +418,20 @@ internal sealed class FileSink : BatchSink
             System.IO.File.Delete(target + ".partial");
         }
 
-        /// <summary>A CSV field (RFC 4180): quoted when it holds a comma, quote or line break; empty for null.</summary>
-        private static string Csv(string? value) => value is null ? "" : value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        /// <summary>
+        /// A CSV field (RFC 4180): quoted when it holds a comma, quote or line break; empty for null. A text a spreadsheet
+        /// would run as a formula gets a leading apostrophe (OWASP's CSV-injection rule, as <see cref="Scoring.ScoresFile"/>).
+        /// </summary>
+        private static string Csv(string? value)
+        {
+            if (value is null)
+            {
+                return "";
+            }
+
+            value = Scoring.ScoresFile.Neutralized(value);
+            return value.AsSpan().IndexOfAny(",\"\r\n") < 0 ? value : "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        }
     }
 
     private sealed class ParquetPartWriter : PartitionWriter

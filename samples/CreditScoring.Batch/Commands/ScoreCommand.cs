@@ -72,6 +72,11 @@ internal static class ScoreCommand
                     throw new CliException("Give --data (a CSV file scored in memory) or --input (a batch job), not both.");
                 }
 
+                if (p.GetValue(allowFormulas))
+                {
+                    throw new CliException("A batch job's CSV output always writes a text a spreadsheet would run as a formula with a leading apostrophe; --allow-formulas goes with --data.");
+                }
+
                 if (p.GetValue(reasonCodes) is not null || (p.GetValue(relatedOption) ?? []).Length > 0)
                 {
                     throw new CliException("A batch job (--input) writes each reason's code and text as the model's reason codes give them, and scores models of one table: --reason-codes and --related go with --data.");

@@ -191,6 +191,23 @@ public class BatchJobTests
     }
 
     [Fact]
+    public async Task ACsvOutput_WritesAFormulaLikeTextIdWithALeadingApostrophe()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var input = Path.Combine(dir, "book.csv");
+        var lines = File.ReadAllLines(TestPaths.CreditData);
+        File.WriteAllLines(input, lines.Take(4).Select((l, i) => (i == 0 ? "ref," : i == 1 ? "\"=HYPERLINK(\"\"http://x\"\")\"," : "A" + i.ToString(CultureInfo.InvariantCulture) + ",") + l));
+        var output = Path.Combine(dir, "scores.csv");
+
+        await BatchScoringJob.RunAsync(Options(BatchSource.File(input, "ref"), BatchSink.File(output), partitions: 1));
+
+        var written = File.ReadAllLines(output);
+        Assert.StartsWith("job_id,id,probability", written[0], StringComparison.Ordinal);
+        Assert.Contains(",\"'=HYPERLINK(\"\"http://x\"\")\",", written[1], StringComparison.Ordinal);
+        Assert.Contains(",A2,", written[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AJobResumedOnAChangedInputFile_IsRefused()
     {
         var dir = TestPaths.NewTempDirectory();
