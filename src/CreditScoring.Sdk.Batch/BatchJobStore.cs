@@ -202,7 +202,7 @@ internal sealed class BatchJobStore : IDisposable
                 {
                     if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        claimed = new PartitionBounds(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), -1);
+                        claimed = new PartitionBounds(reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2));
                     }
                 }
 
@@ -284,14 +284,10 @@ internal sealed class BatchJobStore : IDisposable
     }
 
     /// <summary>Marks a running job succeeded, with its totals from the partitions.</summary>
-    public ValueTask<int> SucceedAsync(string jobId, CancellationToken cancellationToken) =>
-        ExecuteAsync($"UPDATE batch_jobs SET status = 'succeeded', ended_ms = {_now}, row_count = (SELECT coalesce(sum(row_count), 0) FROM batch_partitions WHERE job_id = @job), rejected = (SELECT coalesce(sum(rejected), 0) FROM batch_partitions WHERE job_id = @job) WHERE job_id = @job AND status = 'running'",
-            [("job", jobId)], cancellationToken);
+    public ValueTask<int> SucceedAsync(string jobId, CancellationToken cancellationToken) => EndAsync(jobId, Succeeded, cancellationToken);
 
     /// <summary>Marks a running job stopped (a worker was asked to stop and no other holds a partition).</summary>
-    public ValueTask<int> StopAsync(string jobId, CancellationToken cancellationToken) =>
-        ExecuteAsync($"UPDATE batch_jobs SET status = 'stopped', ended_ms = {_now}, row_count = (SELECT coalesce(sum(row_count), 0) FROM batch_partitions WHERE job_id = @job), rejected = (SELECT coalesce(sum(rejected), 0) FROM batch_partitions WHERE job_id = @job) WHERE job_id = @job AND status = 'running'",
-            [("job", jobId)], cancellationToken);
+    public ValueTask<int> StopAsync(string jobId, CancellationToken cancellationToken) => EndAsync(jobId, Stopped, cancellationToken);
 
     /// <summary>The rejects of a job, in partition order.</summary>
     public async ValueTask<IReadOnlyList<BatchReject>> RejectsAsync(string jobId, int limit, CancellationToken cancellationToken)
@@ -315,6 +311,11 @@ internal sealed class BatchJobStore : IDisposable
     }
 
     public void Dispose() => Database.Dispose();
+
+    /// <summary>Ends a running job with a status, its end time and its totals from the partitions.</summary>
+    private ValueTask<int> EndAsync(string jobId, string status, CancellationToken cancellationToken) =>
+        ExecuteAsync($"UPDATE batch_jobs SET status = @status, ended_ms = {_now}, row_count = (SELECT coalesce(sum(row_count), 0) FROM batch_partitions WHERE job_id = @job), rejected = (SELECT coalesce(sum(rejected), 0) FROM batch_partitions WHERE job_id = @job) WHERE job_id = @job AND status = 'running'",
+            [("status", status), ("job", jobId)], cancellationToken);
 
     private async ValueTask<IReadOnlyList<BatchJobInfo>> QueryJobsAsync(string tail, (string, object?)[] parameters, CancellationToken cancellationToken)
     {

@@ -6,6 +6,7 @@ using System.Text;
 using System.Threading.Channels;
 using CreditScoring.Sdk.Explanations;
 using CreditScoring.Sdk.Scoring;
+using CreditScoring.Sdk.Tracking;
 
 namespace CreditScoring.Sdk.Batch;
 
@@ -57,10 +58,11 @@ public static class BatchScoringJob
     }
 
     /// <summary>The jobs of a job database, newest first.</summary>
-    /// <param name="jobDatabase">The job database (a database sink's, or a file sink's job database).</param>
+    /// <param name="jobDatabase">The job database (a database sink's, or a file sink's job database); a sink's location with <c>?table=</c> names its database.</param>
     /// <param name="limit">How many jobs at most.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The jobs.</returns>
+    /// <exception cref="BatchJobException">A SQLite job database that does not exist.</exception>
     public static async Task<IReadOnlyList<BatchJobInfo>> ListJobsAsync(string jobDatabase, int limit = 50, CancellationToken cancellationToken = default)
     {
         using var store = await OpenAsync(jobDatabase, cancellationToken).ConfigureAwait(false);
@@ -94,11 +96,21 @@ public static class BatchScoringJob
         return output.OwnJobDatabase ?? jobDatabase ?? output.DefaultJobDatabase;
     }
 
+    /// <summary>
+    /// Opens a job database to read its history: a sink's location (with <c>?table=</c>) names its database; a SQLite file
+    /// must exist (reading the history of a mistyped path would otherwise create an empty database there).
+    /// </summary>
     private static async Task<BatchJobStore> OpenAsync(string jobDatabase, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(jobDatabase);
-        var (database, _, _) = DatabaseLocation.Split(jobDatabase.Contains('?', StringComparison.Ordinal) ? jobDatabase : jobDatabase + "?table=batch_jobs", "job database");
-        var store = new BatchJobStore(database ?? jobDatabase);
+        var question = jobDatabase.IndexOf('?', StringComparison.Ordinal);
+        var database = question > 0 && jobDatabase.Contains("://", StringComparison.Ordinal) ? jobDatabase[..question] : jobDatabase;
+        if (SqlDatabase.Classify(database) is (StoreKind.Sqlite, var path) && !File.Exists(path))
+        {
+            throw new BatchJobException($"There is no job database at {path}: a file output's jobs are in creditscoring-jobs.db beside it, a database output's in its own database.");
+        }
+
+        var store = new BatchJobStore(database);
         try
         {
             await store.EnsureSchemaAsync(cancellationToken).ConfigureAwait(false);
@@ -108,15 +120,6 @@ public static class BatchScoringJob
         {
             store.Dispose();
             throw;
-        }
-    }
-
-    /// <summary>The lease was lost while the partition was being written: another worker has it.</summary>
-    private sealed class LeaseLostException : Exception
-    {
-        public LeaseLostException()
-            : base("The partition's lease ran out and another worker took it.")
-        {
         }
     }
 
@@ -243,10 +246,10 @@ public static class BatchScoringJob
                 return;
             }
 
-            var plan = await _options.Input.PlanAsync(_scorer.Input.Columns, 1, BatchPartitioning.IdRanges, stop).ConfigureAwait(false);
-            if (plan.Fingerprint != stored)
+            var now = _options.Input.Fingerprint();
+            if (now != stored)
             {
-                throw new BatchJobException($"{_options.Input.Description} changed since job {jobId} started on it (size and time {stored}, now {plan.Fingerprint}); its done partitions were read from the old file. Restore the file, or start a new job with other options (such as --partitions).");
+                throw new BatchJobException($"{_options.Input.Description} changed since job {jobId} started on it (size and time {stored}, now {now}); its done partitions were read from the old file. Restore the file, or start a new job with other options (such as --partitions).");
             }
         }
 

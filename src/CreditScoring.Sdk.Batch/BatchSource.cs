@@ -34,7 +34,7 @@ internal sealed record SourcePlan(bool IntegerIds, IReadOnlyList<PartitionBounds
 /// One partition's bounds, as stored in the job table: id ranges (lower inclusive, upper exclusive, either open when
 /// <see langword="null"/>), hash buckets (bucket, bucket count) or row ranges of a file (first row, end row).
 /// </summary>
-internal sealed record PartitionBounds(int Index, string? Lower, string? Upper, long Rows);
+internal sealed record PartitionBounds(int Index, string? Lower, string? Upper);
 
 /// <summary>
 /// Where a batch job reads applicants: a PostgreSQL or SQLite table or query (streamed; PostgreSQL through binary COPY),
@@ -112,6 +112,9 @@ public abstract class BatchSource
     /// <summary>Reads one partition's rows into chunks taken from <paramref name="rent"/>.</summary>
     internal abstract IAsyncEnumerable<ChunkBuffer> ReadAsync(IReadOnlyList<InputColumn> inputs, bool integerIds, BatchPartitioning partitioning, PartitionBounds bounds, Func<CancellationToken, ValueTask<ChunkBuffer>> rent, CancellationToken cancellationToken);
 
+    /// <summary>What a resumed job compares to refuse a changed source: a file's size and last write time; empty for a database.</summary>
+    internal virtual string Fingerprint() => "";
+
     /// <summary>Lets go of what the source holds open between partitions (a database's connection pool).</summary>
     internal virtual void Close()
     {
@@ -129,7 +132,7 @@ public abstract class BatchSource
         for (var k = 0; k < count; k++)
         {
             var (start, end) = (rows * k / count, rows * (k + 1) / count);
-            result[k] = new PartitionBounds(k, start.ToString(CultureInfo.InvariantCulture), end.ToString(CultureInfo.InvariantCulture), end - start);
+            result[k] = new PartitionBounds(k, start.ToString(CultureInfo.InvariantCulture), end.ToString(CultureInfo.InvariantCulture));
         }
 
         return result;
@@ -281,12 +284,12 @@ internal sealed class DatabaseSource : BatchSource
             PartitionBounds[] bounds;
             if (rows == 0)
             {
-                bounds = [new PartitionBounds(0, null, null, 0)];
+                bounds = [new PartitionBounds(0, null, null)];
             }
             else if (partitioning == BatchPartitioning.HashBuckets)
             {
                 var count = (int)Math.Min(partitions, rows);
-                bounds = [.. Enumerable.Range(0, count).Select(k => new PartitionBounds(k, k.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture), -1))];
+                bounds = [.. Enumerable.Range(0, count).Select(k => new PartitionBounds(k, k.ToString(CultureInfo.InvariantCulture), count.ToString(CultureInfo.InvariantCulture)))];
             }
             else if (integerIds)
             {
@@ -298,7 +301,7 @@ internal sealed class DatabaseSource : BatchSource
                 {
                     var lower = k == 0 ? null : (low + (width * k / count)).ToString(CultureInfo.InvariantCulture);
                     var upper = k == count - 1 ? null : (low + (width * (k + 1) / count)).ToString(CultureInfo.InvariantCulture);
-                    bounds[k] = new PartitionBounds(k, lower, upper, -1);
+                    bounds[k] = new PartitionBounds(k, lower, upper);
                 }
             }
             else
@@ -328,7 +331,7 @@ internal sealed class DatabaseSource : BatchSource
                 bounds = new PartitionBounds[cuts.Count + 1];
                 for (var k = 0; k <= cuts.Count; k++)
                 {
-                    bounds[k] = new PartitionBounds(k, k == 0 ? null : cuts[k - 1], k == cuts.Count ? null : cuts[k], -1);
+                    bounds[k] = new PartitionBounds(k, k == 0 ? null : cuts[k - 1], k == cuts.Count ? null : cuts[k]);
                 }
             }
 
@@ -515,6 +518,8 @@ internal static class IdHash
 /// <summary>A CSV or JSON Lines file, read once whole by the core's loaders, then cut into row ranges.</summary>
 internal sealed class LoadedFileSource(string path, string idColumn) : BatchSource(idColumn, Path.GetFullPath(path))
 {
+    internal override string Fingerprint() => FileFingerprint(path);
+
     private CreditData? _data;
 
     private CreditData Load(IReadOnlyList<InputColumn> inputs)
@@ -548,7 +553,7 @@ internal sealed class LoadedFileSource(string path, string idColumn) : BatchSour
             throw new BatchJobException($"{Description}: hash buckets partition a database; a file is cut into ranges of rows (use id ranges).");
         }
 
-        var fingerprint = FileFingerprint(path);
+        var fingerprint = Fingerprint();
         var data = Load(inputs);
         var names = data.Columns.Select(c => c.Name).ToArray();
         foreach (var name in inputs.Select(i => i.Name).Prepend(IdColumn))
@@ -613,6 +618,8 @@ internal sealed class LoadedFileSource(string path, string idColumn) : BatchSour
 /// <summary>A Parquet file, read row group by row group (a partition is a range of row groups), column types kept.</summary>
 internal sealed class ParquetSource(string path, string idColumn) : BatchSource(idColumn, Path.GetFullPath(path))
 {
+    internal override string Fingerprint() => FileFingerprint(path);
+
     internal override async ValueTask<SourcePlan> PlanAsync(IReadOnlyList<InputColumn> inputs, int partitions, BatchPartitioning partitioning, CancellationToken cancellationToken)
     {
         if (partitioning == BatchPartitioning.HashBuckets)
@@ -620,7 +627,7 @@ internal sealed class ParquetSource(string path, string idColumn) : BatchSource(
             throw new BatchJobException($"{Description}: hash buckets partition a database; a Parquet file is cut into ranges of row groups (use id ranges).");
         }
 
-        var fingerprint = FileFingerprint(path);
+        var fingerprint = Fingerprint();
         var reader = await ParquetReader.CreateAsync(path, null, cancellationToken).ConfigureAwait(false);
         await using var readerScope = reader.ConfigureAwait(false);
         var fields = reader.Schema.GetDataFields().ToDictionary(f => f.Name, StringComparer.Ordinal);
@@ -639,17 +646,14 @@ internal sealed class ParquetSource(string path, string idColumn) : BatchSource(
 
         var idType = Nullable.GetUnderlyingType(fields[IdColumn].ClrType) ?? fields[IdColumn].ClrType;
         var integerIds = idType == typeof(long) || idType == typeof(int) || idType == typeof(short) || idType == typeof(uint) || idType == typeof(ushort);
-        var groups = reader.RowGroupCount;
-        var rowsPerGroup = new long[groups];
-        for (var g = 0; g < groups; g++)
+        var rows = 0L;
+        for (var g = 0; g < reader.RowGroupCount; g++)
         {
             using var group = reader.OpenRowGroupReader(g);
-            rowsPerGroup[g] = group.RowCount;
+            rows += group.RowCount;
         }
 
-        var ranges = RowRanges(groups, partitions);
-        var bounds = ranges.Select(r => r with { Rows = rowsPerGroup.AsSpan(int.Parse(r.Lower!, CultureInfo.InvariantCulture), (int)r.Rows).ToArray().Sum() }).ToArray();
-        return new SourcePlan(integerIds, bounds.Length == 0 ? [new PartitionBounds(0, "0", "0", 0)] : bounds, rowsPerGroup.Sum(), fingerprint);
+        return new SourcePlan(integerIds, RowRanges(reader.RowGroupCount, partitions), rows, fingerprint);
     }
 
     internal override async IAsyncEnumerable<ChunkBuffer> ReadAsync(IReadOnlyList<InputColumn> inputs, bool integerIds, BatchPartitioning partitioning, PartitionBounds bounds, Func<CancellationToken, ValueTask<ChunkBuffer>> rent, [EnumeratorCancellation] CancellationToken cancellationToken)

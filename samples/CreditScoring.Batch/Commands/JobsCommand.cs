@@ -14,7 +14,7 @@ internal static class JobsCommand
         var list = new Command("list", "List batch jobs, newest first: id, status, model and version, rows, rejects, start and end, input and output.") { jobs, limit };
         list.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
-            var found = BatchScoringJob.ListJobsAsync(Location(p.GetValue(jobs)!), p.GetValue(limit)).GetAwaiter().GetResult();
+            var found = BatchScoringJob.ListJobsAsync(p.GetValue(jobs)!, p.GetValue(limit)).GetAwaiter().GetResult();
             if (found.Count == 0)
             {
                 shared.Output.WriteLine("No batch jobs.");
@@ -32,7 +32,7 @@ internal static class JobsCommand
         show.SetAction(p => BatchCli.Guarded(shared.Error, () =>
         {
             var id = p.GetValue(jobId)!;
-            var found = BatchScoringJob.ShowJobAsync(Location(p.GetValue(showJobs)!), id).GetAwaiter().GetResult() ?? throw new CliException($"There is no job '{id}' in {p.GetValue(showJobs)}.");
+            var found = BatchScoringJob.ShowJobAsync(p.GetValue(showJobs)!, id).GetAwaiter().GetResult() ?? throw new CliException($"There is no job '{id}' in {p.GetValue(showJobs)}.");
             var (job, partitions, rejects) = found;
             var o = shared.Output;
             o.WriteLine($"job       {job.JobId}");
@@ -57,21 +57,6 @@ internal static class JobsCommand
         }));
 
         return new Command("jobs", "The batch job history: list jobs, show one with its partitions and rejects.") { list, show };
-    }
-
-    /// <summary>
-    /// A job database given as a sink location (with <c>?table=</c>) is that sink's database; a SQLite file must exist
-    /// (reading the history of a mistyped path would create an empty database there).
-    /// </summary>
-    private static string Location(string given)
-    {
-        var question = given.IndexOf('?', StringComparison.Ordinal);
-        var location = question > 0 && given.Contains("://", StringComparison.Ordinal) ? given[..question] : given;
-        var isFile = !location.Contains("://", StringComparison.Ordinal) && !location.Contains(';', StringComparison.Ordinal);
-        var path = location.StartsWith("sqlite:///", StringComparison.OrdinalIgnoreCase) ? location["sqlite:///".Length..] : isFile ? location : null;
-        return path is null || File.Exists(path)
-            ? location
-            : throw new CliException($"There is no job database at {path}: a file output's jobs are in creditscoring-jobs.db beside it, a database output's in its own database (--jobs postgres://...).");
     }
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
