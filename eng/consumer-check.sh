@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Packs CreditScoring.Sdk, CreditScoring.Sdk.Drift, CreditScoring.Sdk.Tracking, CreditScoring.Sdk.AspNetCore, CreditScoring.Sdk.Batch and the CreditScoring.Batch tool into a local folder feed, restores them
+# Packs CreditScoring.Sdk, CreditScoring.Sdk.Drift, CreditScoring.Sdk.Tracking, CreditScoring.Sdk.AspNetCore, CreditScoring.Sdk.Batch, CreditScoring.Sdk.MLNet and the CreditScoring.Batch tool into a local folder feed, restores them
 # into a fresh consumer project outside the repository, runs the README's C# quickstart against the packages and checks
 # the figures it prints (the README's comment lines), then installs the tool from the feed and runs its quickstart.
 # Run from the repository root; exits non-zero on any difference. .ci/run calls it after the tests.
@@ -8,7 +8,7 @@ root=$(pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 feed="$work/feed"
-for project in src/CreditScoring.Sdk src/CreditScoring.Sdk.Drift src/CreditScoring.Sdk.Tracking src/CreditScoring.Sdk.AspNetCore src/CreditScoring.Sdk.Batch samples/CreditScoring.Batch; do
+for project in src/CreditScoring.Sdk src/CreditScoring.Sdk.Drift src/CreditScoring.Sdk.Tracking src/CreditScoring.Sdk.AspNetCore src/CreditScoring.Sdk.Batch src/CreditScoring.Sdk.MLNet samples/CreditScoring.Batch; do
   dotnet pack "$project" -c Release -o "$feed" -nologo -v q -warnaserror >/dev/null
 done
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props | head -n 1)

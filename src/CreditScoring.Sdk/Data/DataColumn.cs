@@ -268,8 +268,12 @@ public sealed class DateColumn : DataColumn
 
     /// <summary>Converts fractional days since the Unix epoch to a UTC date.</summary>
     /// <param name="days">Days since 1970-01-01T00:00:00Z.</param>
-    /// <returns>The date, rounded to the nearest tick.</returns>
-    public static DateTime FromDays(double days) => Epoch.AddTicks((long)Math.Round(days * TimeSpan.TicksPerDay));
+    /// <returns>
+    /// The date, rounded to the nearest microsecond: a double holds today's dates as days to about 0.4 µs, so a date
+    /// stored to the microsecond (or coarser) comes back exactly, where rounding to the tick gave 12:29:59.9999998
+    /// for 12:30.
+    /// </returns>
+    public static DateTime FromDays(double days) => Epoch.AddTicks((long)Math.Round(days * (TimeSpan.TicksPerDay / TimeSpan.TicksPerMicrosecond)) * TimeSpan.TicksPerMicrosecond);
 
     /// <inheritdoc />
     public override bool IsMissing(int row) => double.IsNaN(_days[row]);
