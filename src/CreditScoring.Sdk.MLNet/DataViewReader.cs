@@ -77,7 +77,7 @@ internal static class DataViewReader
                 KeyDataViewType key => new KeyReader(column, key),
                 DateTimeDataViewType => new DateReader<DateTime>(column, d => d),
                 DateTimeOffsetDataViewType => new DateReader<DateTimeOffset>(column, d => d.UtcDateTime),
-                _ when NumberReader.Converter(type) is { } convert => new NumberReader(column, convert),
+                _ when ViewValues.Number(type) is { } convert => new NumberReader(column, convert),
                 _ => throw new ArgumentException($"Column '{column.Name}' is of type {type}, which a credit table cannot hold (numbers, Booleans, text, keys, dates and vectors of numbers of known size can); drop it from the view first."),
             };
         }
@@ -105,23 +105,6 @@ internal static class DataViewReader
         private double[] _values = [];
         private Func<double>? _get;
 
-        /// <summary>A reader of one value as a double for the numeric types ML.NET has, or null.</summary>
-        public static Func<DataViewRow, DataViewSchema.Column, Func<double>>? Converter(DataViewType type) => type switch
-        {
-            BooleanDataViewType => Of<bool>(b => b ? 1 : 0),
-            _ when type == NumberDataViewType.Double => Of<double>(v => v),
-            _ when type == NumberDataViewType.Single => Of<float>(v => v),
-            _ when type == NumberDataViewType.SByte => Of<sbyte>(v => v),
-            _ when type == NumberDataViewType.Byte => Of<byte>(v => v),
-            _ when type == NumberDataViewType.Int16 => Of<short>(v => v),
-            _ when type == NumberDataViewType.UInt16 => Of<ushort>(v => v),
-            _ when type == NumberDataViewType.Int32 => Of<int>(v => v),
-            _ when type == NumberDataViewType.UInt32 => Of<uint>(v => v),
-            _ when type == NumberDataViewType.Int64 => Of<long>(v => v),
-            _ when type == NumberDataViewType.UInt64 => Of<ulong>(v => v),
-            _ => null,
-        };
-
         public override void Reserve(int capacity) => _values = new double[capacity];
 
         public override void Bind(DataViewRowCursor cursor) => _get = convert(cursor, Column);
@@ -133,17 +116,6 @@ internal static class DataViewReader
         }
 
         public override IEnumerable<DataColumn> Columns(int rows) => [Numeric(Column.Name, _values.AsSpan(0, rows))];
-
-        private static Func<DataViewRow, DataViewSchema.Column, Func<double>> Of<T>(Func<T, double> toDouble) => (row, column) =>
-        {
-            var getter = row.GetGetter<T>(column);
-            T value = default!;
-            return () =>
-            {
-                getter(ref value);
-                return toDouble(value);
-            };
-        };
     }
 
     /// <summary>A text column, dictionary-encoded as it is read (one string per distinct value, not per row).</summary>
@@ -185,38 +157,16 @@ internal static class DataViewReader
     }
 
     /// <summary>A key column: its key values (or the key numbers) as categories.</summary>
-    private sealed class KeyReader : ColumnReader
+    private sealed class KeyReader(DataViewSchema.Column column, KeyDataViewType key) : ColumnReader(column)
     {
-        private readonly string[] _names;
-        private readonly Func<DataViewRow, Func<ulong>> _bind;
+        private readonly string[] _names = ViewValues.KeyNames(column, key);
+        private readonly Func<DataViewRow, DataViewSchema.Column, Func<ulong>> _bind = ViewValues.Key(key);
         private int[] _rows = [];
         private Func<ulong>? _get;
 
-        public KeyReader(DataViewSchema.Column column, KeyDataViewType key)
-            : base(column)
-        {
-            var count = checked((int)key.Count);
-            _names = [.. Enumerable.Range(1, count).Select(k => k.ToString(CultureInfo.InvariantCulture))];
-            if (column.HasKeyValues())
-            {
-                var values = default(VBuffer<ReadOnlyMemory<char>>);
-                column.GetKeyValues(ref values);
-                var dense = values.DenseValues().ToArray();
-                for (var k = 0; k < Math.Min(count, dense.Length); k++)
-                {
-                    _names[k] = dense[k].ToString();
-                }
-            }
-
-            _bind = key.RawType == typeof(uint) ? Of<uint>(v => v)
-                : key.RawType == typeof(ulong) ? Of<ulong>(v => v)
-                : key.RawType == typeof(ushort) ? Of<ushort>(v => v)
-                : Of<byte>(v => v);
-        }
-
         public override void Reserve(int capacity) => _rows = new int[capacity];
 
-        public override void Bind(DataViewRowCursor cursor) => _get = _bind(cursor);
+        public override void Bind(DataViewRowCursor cursor) => _get = _bind(cursor, Column);
 
         public override void Read(int row)
         {
@@ -225,17 +175,6 @@ internal static class DataViewReader
         }
 
         public override IEnumerable<DataColumn> Columns(int rows) => [new CategoricalColumn(Column.Name, new CodeList(_rows, rows, _names))];
-
-        private Func<DataViewRow, Func<ulong>> Of<T>(Func<T, ulong> toUlong) => row =>
-        {
-            var getter = row.GetGetter<T>(Column);
-            T value = default!;
-            return () =>
-            {
-                getter(ref value);
-                return toUlong(value);
-            };
-        };
     }
 
     /// <summary>A date column.</summary>
