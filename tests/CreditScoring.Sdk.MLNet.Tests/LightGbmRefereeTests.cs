@@ -2,6 +2,7 @@ using CreditScoring.Sdk.Data;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Interop;
 using CreditScoring.Sdk.Learners.GradientBoosting;
+using CreditScoring.Sdk.MLNet.LightGbm;
 using CreditScoring.Sdk.Scoring;
 using Xunit.Abstractions;
 
@@ -33,7 +34,7 @@ public class LightGbmRefereeTests(ITestOutputHelper output)
             .Build().Fit(train);
         var predictor = (GradientBoostingPredictor)model.Predictor;
         var features = model.Features.Transform(test);
-        var (rows, count, width) = RowMajor(features);
+        var (rows, count, width) = (LightGbmNative.RowMajor(features), features.RowCount, features.ColumnCount);
         var ours = Probabilities(predictor, features);
 
         using var lightGbm = LightGbmNative.Load(LightGbmModel.ToText(predictor));
@@ -55,11 +56,11 @@ public class LightGbmRefereeTests(ITestOutputHelper output)
             .Build().Fit(train);
         var trainFeatures = model.Features.Transform(train);
         var testFeatures = model.Features.Transform(test);
-        var (trainRows, trainCount, width) = RowMajor(trainFeatures);
-        var (testRows, testCount, _) = RowMajor(testFeatures);
+        var (trainRows, trainCount, width) = (LightGbmNative.RowMajor(trainFeatures), trainFeatures.RowCount, trainFeatures.ColumnCount);
+        var (testRows, testCount) = (LightGbmNative.RowMajor(testFeatures), testFeatures.RowCount);
         var labels = train.Labels.ToArray().Select(l => (float)l).ToArray();
 
-        using var lightGbm = LightGbmNative.Train(trainRows, trainCount, width, labels, "objective=binary num_leaves=31 learning_rate=0.05 min_data_in_leaf=20 max_bin=255 num_threads=1 deterministic=true seed=1 verbose=-1", 300);
+        using var lightGbm = LightGbmNative.Train(trainRows, trainCount, width, labels, null, "objective=binary num_leaves=31 learning_rate=0.05 min_data_in_leaf=20 max_bin=255 num_threads=1 deterministic=true seed=1 verbose=-1", 300);
         var text = lightGbm.SaveToString();
         var theirs = lightGbm.Predict(testRows, testCount, width);
         var imported = LightGbmModel.Parse(text);
@@ -76,18 +77,6 @@ public class LightGbmRefereeTests(ITestOutputHelper output)
         Assert.True(largest <= Tolerance, $"largest difference {largest:E2}");
         Assert.True(largestScorer <= Tolerance, $"largest difference through the scorer {largestScorer:E2}");
         Assert.True(theirs.Distinct().Count() > testCount / 2, "LightGBM's predictions vary across rows");
-    }
-
-    private static (double[] Rows, int Count, int Width) RowMajor(FeatureMatrix features)
-    {
-        var width = features.ColumnCount;
-        var rows = new double[features.RowCount * width];
-        for (var r = 0; r < features.RowCount; r++)
-        {
-            features.CopyRow(r, rows.AsSpan(r * width, width));
-        }
-
-        return (rows, features.RowCount, width);
     }
 
     private static double[] Probabilities(GradientBoostingPredictor predictor, FeatureMatrix features)

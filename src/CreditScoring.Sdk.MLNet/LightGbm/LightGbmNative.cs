@@ -1,12 +1,13 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using CreditScoring.Sdk.Features;
 
-namespace CreditScoring.Sdk.MLNet.Tests;
+namespace CreditScoring.Sdk.MLNet.LightGbm;
 
 /// <summary>
-/// The real LightGBM (lib_lightgbm from the LightGBM NuGet package that Microsoft.ML.LightGbm brings), through its C
-/// API (c_api.h): train a booster on a dense matrix, save it as text, load text, predict. A referee for tests only.
+/// LightGBM's own library (lib_lightgbm, from the LightGBM NuGet package that Microsoft.ML.LightGbm brings), through its
+/// C API (c_api.h): train a booster on a dense matrix, save it as text, load text, predict.
 /// </summary>
 internal sealed partial class LightGbmNative : IDisposable
 {
@@ -18,6 +19,19 @@ internal sealed partial class LightGbmNative : IDisposable
 
     private LightGbmNative(IntPtr booster) => _booster = booster;
 
+    /// <summary>A feature matrix's rows one after another (LightGBM's row-major dense layout), NaN for missing.</summary>
+    public static double[] RowMajor(FeatureMatrix features)
+    {
+        var width = features.ColumnCount;
+        var rows = new double[checked(features.RowCount * width)];
+        for (var r = 0; r < features.RowCount; r++)
+        {
+            features.CopyRow(r, rows.AsSpan(r * width, width));
+        }
+
+        return rows;
+    }
+
     /// <summary>Loads a model from LightGBM's text format.</summary>
     public static LightGbmNative Load(string modelText)
     {
@@ -26,7 +40,7 @@ internal sealed partial class LightGbmNative : IDisposable
     }
 
     /// <summary>Trains a binary booster on row-major rows (NaN missing) with LightGBM's parameter string, for <paramref name="rounds"/> rounds.</summary>
-    public static unsafe LightGbmNative Train(double[] rows, int rowCount, int columnCount, float[] labels, string parameters, int rounds)
+    public static unsafe LightGbmNative Train(double[] rows, int rowCount, int columnCount, float[] labels, float[]? weights, string parameters, int rounds, CancellationToken cancellationToken = default)
     {
         IntPtr dataset;
         fixed (double* data = rows)
@@ -41,10 +55,24 @@ internal sealed partial class LightGbmNative : IDisposable
                 Check(LGBM_DatasetSetField(dataset, "label", (IntPtr)label, labels.Length, Float32));
             }
 
+            if (weights is not null)
+            {
+                fixed (float* weight = weights)
+                {
+                    Check(LGBM_DatasetSetField(dataset, "weight", (IntPtr)weight, weights.Length, Float32));
+                }
+            }
+
             Check(LGBM_BoosterCreate(dataset, parameters, out var booster));
             var model = new LightGbmNative(booster);
             for (var i = 0; i < rounds; i++)
             {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    model.Dispose();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
                 Check(LGBM_BoosterUpdateOneIter(booster, out var finished));
                 if (finished != 0)
                 {
