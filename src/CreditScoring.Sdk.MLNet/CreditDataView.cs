@@ -47,12 +47,13 @@ internal sealed class CreditDataView : IDataView
     private const string KeyValuesKind = "KeyValues";
 
     private readonly CreditData _data;
-    private readonly CreditDataViewOptions _options;
+    private readonly NumberEncoding _numbers;
+    private readonly CategoryEncoding _categories;
 
     public CreditDataView(CreditData data, CreditDataViewOptions options)
     {
-        _data = data;
-        _options = options;
+        // The options as they are now: the schema and every cursor's getters must agree, whatever the caller changes later.
+        (_data, _numbers, _categories) = (data, options.Numbers, options.Categories);
         var builder = new DataViewSchema.Builder();
         for (var i = 0; i < data.Columns.Count; i++)
         {
@@ -63,7 +64,7 @@ internal sealed class CreditDataView : IDataView
                 case NumericColumn when role == ColumnRole.Target:
                     builder.AddColumn(column.Name, BooleanDataViewType.Instance);
                     break;
-                case NumericColumn numeric when options.Numbers == NumberEncoding.SinglePrecision:
+                case NumericColumn numeric when _numbers == NumberEncoding.SinglePrecision:
                     var values = numeric.Values;
                     for (var r = 0; r < values.Length; r++)
                     {
@@ -78,7 +79,7 @@ internal sealed class CreditDataView : IDataView
                 case NumericColumn:
                     builder.AddColumn(column.Name, NumberDataViewType.Double);
                     break;
-                case CategoricalColumn categorical when options.Categories == CategoryEncoding.Key:
+                case CategoricalColumn categorical when _categories == CategoryEncoding.Key:
                     var categories = categorical.Categories;
                     var annotations = new DataViewSchema.Annotations.Builder();
                     annotations.Add(KeyValuesKind, new VectorDataViewType(TextDataViewType.Instance, Math.Max(1, categories.Count)), (ref VBuffer<ReadOnlyMemory<char>> values) =>
@@ -197,11 +198,11 @@ internal sealed class CreditDataView : IDataView
             {
                 case NumericColumn target when data.Schema[index].Role == ColumnRole.Target:
                     return (ValueGetter<bool>)((ref bool value) => value = target[Row] == 1);
-                case NumericColumn numeric when _view._options.Numbers == NumberEncoding.SinglePrecision:
+                case NumericColumn numeric when _view._numbers == NumberEncoding.SinglePrecision:
                     return (ValueGetter<float>)((ref float value) => value = (float)numeric[Row]);
                 case NumericColumn numeric:
                     return (ValueGetter<double>)((ref double value) => value = numeric[Row]);
-                case CategoricalColumn categorical when _view._options.Categories == CategoryEncoding.Key:
+                case CategoricalColumn categorical when _view._categories == CategoryEncoding.Key:
                     return (ValueGetter<uint>)((ref uint value) => value = (uint)(categorical.Codes[Row] + 1));
                 case CategoricalColumn categorical:
                     return (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> value) => value = categorical[Row].AsMemory());

@@ -85,6 +85,19 @@ public class DataViewTests
     }
 
     [Fact]
+    public void Options_changed_after_the_view_is_made_do_not_change_it()
+    {
+        var options = new CreditDataViewOptions { Categories = CategoryEncoding.Key };
+        var view = Mixed().ToDataView(options);
+
+        options.Categories = CategoryEncoding.Text;
+        options.Numbers = NumberEncoding.SinglePrecision;
+
+        Assert.Equal([3u, 0u, 2u, 3u, 1u], view.GetColumn<uint>("Home"));
+        Assert.Equal(1200.5, view.GetColumn<double>("Income").First());
+    }
+
+    [Fact]
     public void A_shuffled_cursor_visits_every_row_once()
     {
         var view = Mixed().ToDataView();
