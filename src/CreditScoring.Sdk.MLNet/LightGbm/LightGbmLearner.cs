@@ -56,8 +56,9 @@ public sealed class LightGbmLearner : ICreditLearner
     public IReadOnlyDictionary<string, string> Parameters { get; }
 
     /// <summary>
-    /// Makes the learner available by name (<c>lightgbm</c>) to <see cref="LearnerCatalog.Create"/>, the Batch CLI's
-    /// <c>--learner</c> and search files, its options set by the names of <see cref="LightGbmLearnerOptions"/>. Its models
+    /// Makes the learner available by name (<c>lightgbm</c>) to <see cref="LearnerCatalog.Create"/> and search files (and
+    /// to a host's <c>--learner</c>, once the host references this package and calls this; the Batch CLI does not yet),
+    /// its options set by the names of <see cref="LightGbmLearnerOptions"/>. Its models
     /// are <see cref="GradientBoostingPredictor"/>s, which the model file already reads, so no serializer is added.
     /// Safe to call more than once and from several threads.
     /// </summary>
