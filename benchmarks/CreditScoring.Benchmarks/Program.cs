@@ -15,6 +15,12 @@ using CreditScoring.Benchmarks;
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race reasons MODEL DATA [--reasons 4]   (issue 16: scores with reason codes for a table)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race fit DATA TARGET [--threads 1,2] [--repeats 5]   (issue 15, see benchmarks/peer-race/loaded-fit.sh)
 // dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race api-model DATA TARGET --out DIR   (issue 18, see benchmarks/peer-race/api.sh)
+// dotnet run -c Release --project benchmarks/CreditScoring.Benchmarks -- race lightgbm DATA TARGET --threads N [--test-rows FILE]   (issue 20, see benchmarks/peer-race/lightgbm.sh)
+if (args.Length > 1 && args[0] == "race" && args[1] == "lightgbm")
+{
+    return LightGbmRace.Run(args[1..]);
+}
+
 if (args.Length > 1 && args[0] == "race" && args[1] == "api-model")
 {
     return ApiRace.Model(args[2..]);

@@ -97,14 +97,15 @@ internal sealed partial class LightGbmNative : IDisposable
         return Encoding.UTF8.GetString(buffer, 0, (int)length - 1);
     }
 
-    /// <summary>The probability of every row (row-major, NaN missing).</summary>
-    public unsafe double[] Predict(double[] rows, int rowCount, int columnCount)
+    /// <summary>The probability of every row (row-major, NaN missing), on <paramref name="threads"/> threads (0: LightGBM's default, all).</summary>
+    public unsafe double[] Predict(double[] rows, int rowCount, int columnCount, int threads = 0)
     {
+        var parameters = threads > 0 ? "num_threads=" + threads.ToString(CultureInfo.InvariantCulture) : "";
         var result = new double[rowCount];
         fixed (double* data = rows)
         fixed (double* output = result)
         {
-            Check(LGBM_BoosterPredictForMat(_booster, (IntPtr)data, Float64, rowCount, columnCount, 1, PredictNormal, 0, -1, "", out var length, output));
+            Check(LGBM_BoosterPredictForMat(_booster, (IntPtr)data, Float64, rowCount, columnCount, 1, PredictNormal, 0, -1, parameters, out var length, output));
             if (length != rowCount)
             {
                 throw new InvalidOperationException($"LightGBM returned {length.ToString(CultureInfo.InvariantCulture)} predictions for {rowCount.ToString(CultureInfo.InvariantCulture)} rows.");
