@@ -80,11 +80,12 @@ internal sealed class CreditDataView : IDataView
                     builder.AddColumn(column.Name, NumberDataViewType.Double);
                     break;
                 case CategoricalColumn categorical when _categories == CategoryEncoding.Key:
-                    var categories = categorical.Categories;
+                    // A key type needs at least one key: a column with no category (all missing) gets one empty key value.
+                    ReadOnlyMemory<char>[] names = [.. categorical.Categories.Select(c => c.AsMemory()).DefaultIfEmpty(ReadOnlyMemory<char>.Empty)];
                     var annotations = new DataViewSchema.Annotations.Builder();
-                    annotations.Add(KeyValuesKind, new VectorDataViewType(TextDataViewType.Instance, Math.Max(1, categories.Count)), (ref VBuffer<ReadOnlyMemory<char>> values) =>
-                        values = new VBuffer<ReadOnlyMemory<char>>(Math.Max(1, categories.Count), [.. categories.Select(c => c.AsMemory()).DefaultIfEmpty(ReadOnlyMemory<char>.Empty)]));
-                    builder.AddColumn(column.Name, new KeyDataViewType(typeof(uint), Math.Max(1, categories.Count)), annotations.ToAnnotations());
+                    annotations.Add(KeyValuesKind, new VectorDataViewType(TextDataViewType.Instance, names.Length), (ref VBuffer<ReadOnlyMemory<char>> values) =>
+                        values = new VBuffer<ReadOnlyMemory<char>>(names.Length, names));
+                    builder.AddColumn(column.Name, new KeyDataViewType(typeof(uint), names.Length), annotations.ToAnnotations());
                     break;
                 case CategoricalColumn:
                     builder.AddColumn(column.Name, TextDataViewType.Instance);

@@ -17,11 +17,8 @@ internal static class DataViewReader
 {
     public static CreditData Read(IDataView view, Action<DataLoadOptions>? configure)
     {
-        var readers = new List<ColumnReader>();
-        foreach (var column in view.Schema.Where(c => !c.IsHidden))
-        {
-            readers.Add(ColumnReader.For(column));
-        }
+        var visible = view.Schema.Where(c => !c.IsHidden).ToArray();
+        var readers = visible.Select(ColumnReader.For).ToList();
 
         var capacity = (int)Math.Min(view.GetRowCount() ?? 1024, Array.MaxLength);
         foreach (var reader in readers)
@@ -30,7 +27,7 @@ internal static class DataViewReader
         }
 
         var rows = 0;
-        using (var cursor = view.GetRowCursor(view.Schema.Where(c => !c.IsHidden)))
+        using (var cursor = view.GetRowCursor(visible))
         {
             foreach (var reader in readers)
             {

@@ -13,14 +13,8 @@ namespace CreditScoring.Sdk.MLNet.Tests;
 /// <summary>The LightGBM learner: LightGBM's own trees with LightGBM's defaults, exactly ours, deterministic, saved and registered.</summary>
 public class LightGbmLearnerTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<(CreditData Train, CreditData Test)> Data = new(() =>
-    {
-        var (train, test) = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default")).SplitStratified(testFraction: 0.2, seed: 42);
-        return (train, test);
-    });
-
     private static CreditModel Fit(Action<LightGbmLearnerOptions> configure, int threads = 1) =>
-        new CreditScoringContext(seed: 42, maxDegreeOfParallelism: threads).CreatePipeline().Train(t => t.LightGbm(configure)).Build().Fit(Data.Value.Train);
+        new CreditScoringContext(seed: 42, maxDegreeOfParallelism: threads).CreatePipeline().Train(t => t.LightGbm(configure)).Build().Fit(CreditSplit.Train);
 
     [Theory]
     [InlineData(false)]
@@ -28,8 +22,8 @@ public class LightGbmLearnerTests(ITestOutputHelper output)
     public void Its_trees_are_the_ones_LightGBM_trains_with_its_own_defaults_and_predict_LightGBMs_probabilities_bit_for_bit(bool categoricalSplits)
     {
         var model = Fit(o => o.UseCategoricalSplit = categoricalSplits);
-        var train = model.Features.Transform(Data.Value.Train);
-        var test = model.Features.Transform(Data.Value.Test);
+        var train = model.Features.Transform(CreditSplit.Train);
+        var test = model.Features.Transform(CreditSplit.Test);
         var (trainRows, width) = (LightGbmNative.RowMajor(train), train.ColumnCount);
         var testRows = LightGbmNative.RowMajor(test);
         var categoricalColumns = Enumerable.Range(0, width).Where(j => train.Features[j].Kind == FeatureKind.Categorical).ToArray();
@@ -52,23 +46,23 @@ public class LightGbmLearnerTests(ITestOutputHelper output)
 
         // LightGBM's defaults, written out by hand: only the objective, the seed and what makes it deterministic.
         var parameters = "objective=binary seed=42 num_threads=1 deterministic=true force_row_wise=true verbosity=-1" + (categoricalSplits ? " categorical_feature=" + categorical : "");
-        using var reference = LightGbmNative.Train(trainRows, train.RowCount, width, [.. Data.Value.Train.Labels.ToArray().Select(l => (float)l)], null, parameters, 100);
+        using var reference = LightGbmNative.Train(trainRows, train.RowCount, width, [.. CreditSplit.Train.Labels.ToArray().Select(l => (float)l)], null, parameters, 100);
         var theirs = reference.Predict(testRows, test.RowCount, width);
         var ours = new double[test.RowCount];
-        model.CreateScorer().PredictProbabilities(Data.Value.Test, ours);
+        model.CreateScorer().PredictProbabilities(CreditSplit.Test, ours);
 
         var predictor = (GradientBoostingPredictor)model.Predictor;
         var margins = new double[test.RowCount];
         predictor.PredictMargins(test, margins);
         var sameFormula = margins.Select(m => 1 / (1 + Math.Exp(-m))).Zip(theirs, (a, b) => Math.Abs(a - b)).Max();
         var largest = ours.Zip(theirs, (a, b) => Math.Abs(a - b)).Max();
-        output.WriteLine($"categorical splits {categoricalSplits}: {predictor.Trees.Count} trees, largest difference from LightGBM {sameFormula:E2} (margins through LightGBM's sigmoid), {largest:E2} (our scorer) on {test.RowCount} rows, test AUC {model.Evaluate(Data.Value.Test).Auc:F4}");
+        output.WriteLine($"categorical splits {categoricalSplits}: {predictor.Trees.Count} trees, largest difference from LightGBM {sameFormula:E2} (margins through LightGBM's sigmoid), {largest:E2} (our scorer) on {test.RowCount} rows, test AUC {model.Evaluate(CreditSplit.Test).Auc:F4}");
         Assert.Equal(100, predictor.Trees.Count);
         Assert.Equal(0, sameFormula);
         Assert.True(largest <= 1e-15, $"{largest:E2}");
         Assert.Equal(categoricalSplits, predictor.Trees.Any(t => t.CategorySet.Any(set => set is not null)));
         Assert.Equal("lightgbm", model.Metadata.Learner);
-        Assert.InRange(model.Evaluate(Data.Value.Test).Auc, 0.8, 0.9);
+        Assert.InRange(model.Evaluate(CreditSplit.Test).Auc, 0.8, 0.9);
     }
 
     [Fact]
@@ -85,13 +79,13 @@ public class LightGbmLearnerTests(ITestOutputHelper output)
     {
         var model = Fit(o => (o.NumberOfIterations, o.LearningRate) = (80, 0.05));
         var path = Path.Combine(TestPaths.NewTempDirectory(), "lightgbm.json");
-        var expected = model.CreateScorer().ScoreBatch(Data.Value.Test);
+        var expected = model.CreateScorer().ScoreBatch(CreditSplit.Test);
 
         model.Save(path);
         var loaded = CreditModel.Load(path);
         var xgboost = System.Text.Encoding.UTF8.GetString(XGBoostModel.ToJson((GradientBoostingPredictor)loaded.Predictor));
 
-        Assert.Equal(expected.Select(s => s.Probability), loaded.CreateScorer().ScoreBatch(Data.Value.Test).Select(s => s.Probability));
+        Assert.Equal(expected.Select(s => s.Probability), loaded.CreateScorer().ScoreBatch(CreditSplit.Test).Select(s => s.Probability));
         Assert.Equal("0.05", loaded.Metadata.LearnerParameters["LearningRate"]);
         Assert.Contains("\"num_trees\":\"80\"", xgboost.Replace(" ", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }

@@ -17,18 +17,12 @@ public class LightGbmRefereeTests(ITestOutputHelper output)
 {
     private const double Tolerance = 1e-6;
 
-    private static readonly Lazy<(CreditData Train, CreditData Test)> Data = new(() =>
-    {
-        var (train, test) = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default")).SplitStratified(testFraction: 0.2, seed: 42);
-        return (train, test);
-    });
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void The_real_LightGBM_loads_our_export_and_predicts_our_probabilities_on_every_test_row(bool categoricalSplits)
     {
-        var (train, test) = Data.Value;
+        var (train, test) = (CreditSplit.Train, CreditSplit.Test);
         var model = new CreditScoringContext(seed: 42).CreatePipeline()
             .Train(t => t.GradientBoosting(o => (o.NumberOfIterations, o.UseCategoricalSplit) = (150, categoricalSplits)))
             .Build().Fit(train);
@@ -50,7 +44,7 @@ public class LightGbmRefereeTests(ITestOutputHelper output)
     [Fact]
     public void A_model_the_real_LightGBM_trains_imports_into_our_scorer_with_its_predictions()
     {
-        var (train, test) = Data.Value;
+        var (train, test) = (CreditSplit.Train, CreditSplit.Test);
         var model = new CreditScoringContext(seed: 42).CreatePipeline()
             .Train(t => t.GradientBoosting(o => o.NumberOfIterations = 10))
             .Build().Fit(train);

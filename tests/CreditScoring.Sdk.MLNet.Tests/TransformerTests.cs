@@ -13,8 +13,7 @@ public class TransformerTests
 {
     private static readonly Lazy<(CreditModel Logistic, CreditModel Trees, CreditData Test)> Models = new(() =>
     {
-        var data = CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"));
-        var (train, test) = data.SplitStratified(testFraction: 0.2, seed: 42);
+        var (train, test) = (CreditSplit.Train, CreditSplit.Test);
         var context = new CreditScoringContext(seed: 42);
         var logistic = context.CreatePipeline().Train(t => t.LogisticRegression(o => o.L2Regularization = 1.0)).Decide(d => d.Threshold(0.3)).Build().Fit(train);
         var trees = context.CreatePipeline().Train(t => t.GradientBoosting(o => o.NumberOfIterations = 60)).Decide(d => d.Threshold(0.3)).Build().Fit(train);
