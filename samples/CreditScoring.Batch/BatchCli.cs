@@ -39,6 +39,7 @@ internal static class BatchCli
             ScoreCommand.Create(shared),
             ExplainCommand.Create(shared),
             DriftCommand.Create(shared),
+            ExportCommand.Create(shared),
             KeyGenCommand.Create(shared),
             ModelsCommand.Create(shared),
             RunsCommand.Create(shared),

@@ -201,3 +201,40 @@ public class BatchCliDiagnosticsTests
         Assert.Equal("leak-suspect", d.GetProperty("code").GetString());
     }
 }
+
+/// <summary>The interop issue at the command line: <c>export</c> writes the model's ONNX graph, or a tree model's trees.</summary>
+public class BatchCliExportTests
+{
+    [Fact]
+    public void Export_writes_the_libraries_onnx_bytes_and_a_tree_models_trees_and_refuses_what_cannot_be_exported()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var (logistic, trees) = (Path.Combine(dir, "logistic.json"), Path.Combine(dir, "trees.json"));
+        Assert.Equal(0, CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--model", logistic, "--threshold", "0.3").Exit);
+        Assert.Equal(0, CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--learner", "gbdt", "--model", trees, "--option", "NumberOfIterations=20").Exit);
+
+        var onnx = Path.Combine(dir, "logistic.onnx");
+        var (exit, output, error) = CliRunner.Run("export", "--model", logistic, "--out", onnx);
+        Assert.True(exit == 0, error);
+        Assert.Equal(CreditScoring.Sdk.Interop.OnnxModel.ToBytes(CreditScoring.Sdk.Scoring.CreditModel.Load(logistic)), File.ReadAllBytes(onnx));
+        Assert.Contains($"Wrote {onnx}: ONNX (IR 8, ai.onnx 17, ai.onnx.ml 3).", output, StringComparison.Ordinal);
+        Assert.Contains("Home (string, \"\" missing)", output, StringComparison.Ordinal);
+        Assert.Contains("decision (approve below 0.3, else decline)", output, StringComparison.Ordinal);
+
+        var json = Path.Combine(dir, "trees.xgb.json");
+        (exit, output, error) = CliRunner.Run("export", "--model", trees, "--format", "xgboost", "--out", json);
+        Assert.True(exit == 0, error);
+        var predictor = (CreditScoring.Sdk.Learners.GradientBoosting.GradientBoostingPredictor)CreditScoring.Sdk.Scoring.CreditModel.Load(trees).Predictor;
+        Assert.Equal(CreditScoring.Sdk.Interop.XGBoostModel.ToJson(predictor), File.ReadAllBytes(json));
+        Assert.Contains("20 trees as XGBoost JSON", output, StringComparison.Ordinal);
+
+        (exit, _, error) = CliRunner.Run("export", "--model", logistic, "--format", "lightgbm", "--out", Path.Combine(dir, "x.txt"));
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.Equal("error: --format lightgbm writes gradient-boosted trees; this model's predictor is logistic-regression. Use --format onnx for the whole model.", CliRunner.ErrorLine(error));
+        Assert.False(File.Exists(Path.Combine(dir, "x.txt")));
+
+        (exit, _, error) = CliRunner.Run("export", "--model", logistic, "--format", "pmml", "--out", Path.Combine(dir, "x.pmml"));
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.Equal("error: --format 'pmml' is not onnx, xgboost or lightgbm.", CliRunner.ErrorLine(error));
+    }
+}

@@ -230,6 +230,14 @@ public sealed class WoeBinning
         return _firstRangeBin + lo;
     }
 
+    /// <summary>
+    /// The lookup tables behind <see cref="BinOf"/>, for exports that rebuild it elsewhere (ONNX): the range edges, the first
+    /// range bin (−1 when no training value was ordinary), the special values and their bins, the category bins by code,
+    /// the missing bin, and each bin's WoE. A bin of −1 has no WoE (0).
+    /// </summary>
+    internal (double[] Edges, int FirstRangeBin, double[] Specials, int[] SpecialBins, int[] CategoryBins, int MissingBin, double[] Woe) Tables =>
+        (_edges, _hasRanges ? _firstRangeBin : -1, _specials, _specialBins, _categoryBins, _missingBin, _woe);
+
     /// <summary>The WoE of a value's bin (0 when it has none).</summary>
     /// <param name="value">The value; NaN is missing.</param>
     /// <returns>The Weight of Evidence.</returns>
