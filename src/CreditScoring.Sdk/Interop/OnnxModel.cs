@@ -68,6 +68,15 @@ public static class OnnxModel
         OutputFiles.WriteAllBytes(path, ToBytes(model));
     }
 
+    /// <summary>
+    /// Exports the whole model (preprocessing, predictor, calibration and decision) as an ONNX file: <see cref="Export"/>
+    /// as an extension method, <c>model.ExportOnnx(path)</c>.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="path">The <c>.onnx</c> file (written beside and renamed over, never left half-written).</param>
+    /// <exception cref="NotSupportedException">Part of the model cannot be expressed in ONNX; the message lists every such part.</exception>
+    public static void ExportOnnx(this CreditModel model, string path) => Export(model, path);
+
     /// <summary>The ONNX file's bytes (see <see cref="Export"/>).</summary>
     /// <param name="model">The model.</param>
     /// <returns>The serialized <c>ModelProto</c>.</returns>

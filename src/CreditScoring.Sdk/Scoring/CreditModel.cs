@@ -360,14 +360,6 @@ public sealed class CreditModel
         stream.Write(ModelFile.Write(this));
     }
 
-    /// <summary>
-    /// Exports the whole model (preprocessing, predictor, calibration and decision) as an ONNX file that ONNX Runtime scores
-    /// in any language; see <see cref="Interop.OnnxModel"/> for its inputs, outputs, opsets and what cannot be exported.
-    /// </summary>
-    /// <param name="path">The <c>.onnx</c> file (written beside and renamed over, never left half-written).</param>
-    /// <exception cref="NotSupportedException">Part of the model cannot be expressed in ONNX; the message lists every such part.</exception>
-    public void ExportOnnx(string path) => Interop.OnnxModel.Export(this, path);
-
     /// <summary>Creates a thread-safe scorer.</summary>
     /// <param name="options">Scorer options, or <see langword="null"/> for the defaults.</param>
     /// <returns>The scorer.</returns>
