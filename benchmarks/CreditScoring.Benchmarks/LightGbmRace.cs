@@ -111,6 +111,7 @@ internal static class LightGbmRace
                 o.NumberOfIterations = rounds;
                 o.MaximumBinCountPerFeature = 255;
                 o.MinimumExampleCountPerLeaf = 20;
+                o.MinimumExampleCountPerBin = 3; // LightGBM's min_data_in_bin default, which ML.NET's trainer leaves as it is
             }))
             .Build();
 

@@ -320,6 +320,54 @@ public class GradientBoostingTests
     }
 
     [Fact]
+    public void MinimumExampleCountPerBin_PlacesAnEdgeOnlyOnceThatManyRowsLieBelowIt_AsLightGbmBins()
+    {
+        // Distinct values 1 (2 rows), 2 (1), 3 (3), 4 (1), 5 (1), 6 (2): with 3 rows a bin, {1, 2}, {3}, {4, 5, 6}.
+        double[] values = [6, 1, 3, 2, 3, 1, 4, 3, 5, 6];
+        var bounds = FeatureBinning.UpperBoundsOf(values.ToArray(), maxBins: 255, minPerBin: 3);
+        Assert.Equal(3, bounds.Length);
+        Assert.InRange(bounds[0], 2, 3 - 1e-9);
+        Assert.InRange(bounds[1], 3, 4 - 1e-9);
+        Assert.Equal(double.PositiveInfinity, bounds[2]);
+
+        // One row a bin: every distinct value its own bin, as before the option.
+        Assert.Equal(6, FeatureBinning.UpperBoundsOf(values.ToArray(), maxBins: 255).Length);
+
+        // More distinct values than bins: at most rows / minPerBin bins.
+        var many = Enumerable.Range(0, 1000).Select(i => (double)i).ToArray();
+        Assert.Equal(100, FeatureBinning.UpperBoundsOf(many, maxBins: 255, minPerBin: 10).Length);
+        Assert.Equal(255, FeatureBinning.UpperBoundsOf(Enumerable.Range(0, 1000).Select(i => (double)i).ToArray(), maxBins: 255).Length);
+    }
+
+    [Fact]
+    public void A_feature_that_can_never_split_changes_no_tree()
+    {
+        // "rare" is 1 on 10 of 600 rows: with 20 rows a leaf no split can separate them, so the learner leaves it out of
+        // its histograms; the trees must be the ones trained without the column, bit for bit.
+        var rng = new Random(5);
+        var n = 600;
+        var x = Enumerable.Range(0, n).Select(_ => rng.NextDouble()).ToArray();
+        var z = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.1 ? double.NaN : rng.NextDouble()).ToArray();
+        var rare = Enumerable.Range(0, n).Select(i => i % 60 == 0 ? 1.0 : 0.0).ToArray();
+        var labels = Enumerable.Range(0, n).Select(i => rng.NextDouble() < 0.2 + (0.5 * x[i]) ? 1 : 0).ToArray();
+        var with = new FeatureMatrix([new FeatureInfo("x", FeatureKind.Continuous), new FeatureInfo("rare", FeatureKind.Continuous), new FeatureInfo("z", FeatureKind.Continuous)], [x, rare, z], n);
+        var without = new FeatureMatrix([new FeatureInfo("x", FeatureKind.Continuous), new FeatureInfo("z", FeatureKind.Continuous)], [x, z], n);
+        var options = new GradientBoostingOptions { NumberOfIterations = 30, MinimumExampleCountPerLeaf = 20 };
+
+        var a = (GradientBoostingPredictor)new GradientBoostingLearner(options).Fit(with, labels, default, new LearnerContext(1));
+        var b = (GradientBoostingPredictor)new GradientBoostingLearner(options).Fit(without, labels, default, new LearnerContext(1));
+
+        Assert.Equal(b.Trees.Count, a.Trees.Count);
+        Assert.DoesNotContain(a.Trees, t => t.SplitFeature.Contains(1));
+        var ma = new double[n];
+        var mb = new double[n];
+        a.PredictMargins(with, ma);
+        b.PredictMargins(without, mb);
+        Assert.Equal(mb, ma);
+        Assert.True(ma.Distinct().Count() > 10);
+    }
+
+    [Fact]
     public void SameSeed_GivesBitIdenticalModels_OnAnyThreadCount()
     {
         var data = TestUtils.SyntheticCredit.Generate(40_000, seed: 11);

@@ -52,10 +52,11 @@ internal sealed class FeatureBinning
     /// <param name="features">The training features.</param>
     /// <param name="sampleRows">The rows the edges are computed from.</param>
     /// <param name="maxBins">The most value bins per continuous feature.</param>
+    /// <param name="minPerBin">The fewest sample rows a value bin holds (LightGBM's <c>min_data_in_bin</c>; 1 for none).</param>
     /// <param name="categoricalSplits">Whether categorical features keep one bin per category.</param>
     /// <param name="team">The threads the features are shared among (the result does not depend on their number).</param>
     /// <returns>The binning.</returns>
-    public static FeatureBinning Fit(FeatureMatrix features, int[] sampleRows, int maxBins, bool categoricalSplits, WorkTeam team)
+    public static FeatureBinning Fit(FeatureMatrix features, int[] sampleRows, int maxBins, int minPerBin, bool categoricalSplits, WorkTeam team)
     {
         var p = features.ColumnCount;
         var isCategorical = new bool[p];
@@ -84,14 +85,18 @@ internal sealed class FeatureBinning
                 }
             }
 
-            bounds[j] = UpperBoundsOf(buffer.AsSpan(0, count), maxBins);
+            bounds[j] = UpperBoundsOf(buffer.AsSpan(0, count), maxBins, minPerBin);
             binCount[j] = bounds[j]!.Length + 1;
         });
         return new FeatureBinning(isCategorical, bounds, binCount);
     }
 
-    /// <summary>Equal-frequency upper bounds over the sorted distinct values (midpoints), at most <paramref name="maxBins"/> value bins.</summary>
-    internal static double[] UpperBoundsOf(Span<double> values, int maxBins)
+    /// <summary>
+    /// Equal-frequency upper bounds over the sorted distinct values (midpoints), at most <paramref name="maxBins"/> value bins;
+    /// with <paramref name="minPerBin"/> above 1, a bound only once that many values lie below it since the last one, and at
+    /// most values / <paramref name="minPerBin"/> bins (LightGBM's <c>GreedyFindBin</c>).
+    /// </summary>
+    internal static double[] UpperBoundsOf(Span<double> values, int maxBins, int minPerBin = 1)
     {
         if (values.IsEmpty)
         {
@@ -115,12 +120,20 @@ internal sealed class FeatureBinning
         var bounds = new List<double>(Math.Min(distinct.Count, maxBins));
         if (distinct.Count <= maxBins)
         {
+            var inBin = 0;
             for (var i = 0; i + 1 < distinct.Count; i++)
             {
+                inBin += distinct[i].Count;
+                if (inBin < minPerBin)
+                {
+                    continue;
+                }
+
                 var bound = Float32Threshold.Between(distinct[i].Value, distinct[i + 1].Value);
                 if (!double.IsNaN(bound))
                 {
                     bounds.Add(bound);
+                    inBin = 0;
                 }
             }
         }
@@ -129,6 +142,7 @@ internal sealed class FeatureBinning
             // Equal-frequency edges as scikit-learn's HistGradientBoosting computes them: the
             // percentiles 100·k/maxBins (k = 1..maxBins−1) with numpy's "midpoint" method, deduplicated.
             var n = values.Length;
+            maxBins = Math.Max(1, Math.Min(maxBins, n / minPerBin));
             for (var k = 1; k < maxBins; k++)
             {
                 var position = (double)k / maxBins * (n - 1);

@@ -149,7 +149,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         // Bins from a seeded sample of the training rows.
         var sample = SampleRows(eligible, _o.BinSampleCount, context.Seed);
         using var team = new WorkTeam(threads);
-        var binning = FeatureBinning.Fit(features, sample, _o.MaximumBinCountPerFeature, _o.UseCategoricalSplit, team);
+        var binning = FeatureBinning.Fit(features, sample, _o.MaximumBinCountPerFeature, _o.MinimumExampleCountPerBin, _o.UseCategoricalSplit, team);
         ct.ThrowIfCancellationRequested();
         var bins = binning.Bin(features, team);
         var validationBins = validation is null ? null : binning.Bin(validation.Features, team);
@@ -170,6 +170,7 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
             _o.CategoricalL2Regularization,
             _o.MinimumExampleCountPerCategory);
         var grower = new TreeGrower(binning, bins, eligible.Length, settings, team);
+        var splittable = Splittable(bins, eligible, _o.MinimumExampleCountPerLeaf);
 
         var margin = new double[n];
         Array.Fill(margin, baseMargin);
@@ -244,6 +245,11 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
             }
 
             ChooseFeatures(usable, featureOrder, selectFeatures, context.Seed, iteration);
+            for (var j = 0; j < p; j++)
+            {
+                usable[j] &= splittable[j];
+            }
+
             grower.Grow(gradients, hessians, bag.Span, usable);
             iterations++;
             if (grower.LeafCount == 1)
@@ -487,6 +493,37 @@ public sealed partial class GradientBoostingLearner : ICreditLearner
         }
 
         return taken;
+    }
+
+    /// <summary>
+    /// Whether each feature can ever be split: not when the training rows outside its most common bin are fewer than
+    /// <paramref name="minimumCount"/>, for then every split of every leaf (a subset of these rows) leaves a side without
+    /// that bin, and so with too few rows. LightGBM filters such features when it builds its dataset
+    /// (<c>feature_pre_filter</c>); leaving them out of the histograms changes no tree.
+    /// </summary>
+    private static bool[] Splittable(byte[][] bins, int[] rows, int minimumCount)
+    {
+        var result = new bool[bins.Length];
+        Span<int> counts = stackalloc int[256];
+        for (var j = 0; j < bins.Length; j++)
+        {
+            counts.Clear();
+            var column = bins[j];
+            foreach (var r in rows)
+            {
+                counts[column[r]]++;
+            }
+
+            var largest = 0;
+            foreach (var c in counts)
+            {
+                largest = Math.Max(largest, c);
+            }
+
+            result[j] = rows.Length - largest >= minimumCount;
+        }
+
+        return result;
     }
 
     private static void ChooseFeatures(bool[] usable, int[] order, int count, int seed, int iteration)

@@ -72,6 +72,16 @@ public sealed class GradientBoostingOptions
     [Range(2, 255)]
     public int MaximumBinCountPerFeature { get; set; } = 255;
 
+    /// <summary>
+    /// The fewest sample rows a continuous feature's bin holds: a bin edge is placed only once this many rows lie below it
+    /// since the last edge (LightGBM's rule, Ke et al., NeurIPS 2017, <c>GreedyFindBin</c>), and a feature with more distinct
+    /// values than bins gets at most rows / this many bins. LightGBM <c>min_data_in_bin</c>, whose default is 3; 1 gives
+    /// every distinct value its own bin when there are few, as scikit-learn's HistGradientBoosting and XGBoost bin.
+    /// </summary>
+    /// <value>Default 1.</value>
+    [Range(1, int.MaxValue)]
+    public int MinimumExampleCountPerBin { get; set; } = 1;
+
     /// <summary>How many rows (a seeded sample) the bin edges are computed from. LightGBM <c>bin_construct_sample_cnt</c>.</summary>
     /// <value>Default 200,000.</value>
     [Range(1000, int.MaxValue)]
