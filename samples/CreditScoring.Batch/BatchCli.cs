@@ -2,12 +2,13 @@ using System.CommandLine;
 using System.Globalization;
 using CreditScoring.Batch.Commands;
 using CreditScoring.Sdk;
+using CreditScoring.Sdk.MLNet.LightGbm;
 using Microsoft.Extensions.Options;
 
 namespace CreditScoring.Batch;
 
 /// <summary>
-/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c>, <c>explain</c>, <c>drift</c>, <c>keygen</c>, <c>runs</c>, <c>models</c>, <c>jobs</c> and <c>quickstart</c>
+/// The command line: <c>train</c>, <c>evaluate</c>, <c>score</c>, <c>explain</c>, <c>drift</c>, <c>export</c>, <c>keygen</c>, <c>runs</c>, <c>models</c>, <c>jobs</c> and <c>quickstart</c>
 /// (also what runs with no arguments), one file each in <c>Commands/</c>. Every command has <c>--help</c>. A user error
 /// ends with exit code 1 and one line on stderr that starts with <c>error:</c>; a usage error with exit code 2.
 /// </summary>
@@ -18,6 +19,8 @@ internal static class BatchCli
 
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
+        // --learner lightgbm: LightGBM itself (CreditScoring.Sdk.MLNet), beside the SDK's own learners.
+        LightGbmLearner.Register();
         var root = BuildCommands(output, error);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -206,6 +206,30 @@ public class BatchCliDiagnosticsTests
 public class BatchCliExportTests
 {
     [Fact]
+    public void Train_with_learner_lightgbm_fits_LightGBM_and_its_model_scores_and_exports()
+    {
+        var dir = TestPaths.NewTempDirectory();
+        var model = Path.Combine(dir, "lgbm.json");
+        var (exit, output, error) = CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--learner", "lightgbm", "--model", model, "--option", "NumberOfIterations=25", "--option", "UseCategoricalSplit=true");
+        Assert.True(exit == 0, error);
+        Assert.Contains("AUC", output, StringComparison.Ordinal);
+        var loaded = CreditScoring.Sdk.Scoring.CreditModel.Load(model);
+        Assert.Equal("lightgbm", loaded.Metadata.Learner);
+        Assert.Equal("25", loaded.Metadata.LearnerParameters["NumberOfIterations"]);
+        Assert.Equal(25, ((CreditScoring.Sdk.Learners.GradientBoosting.GradientBoostingPredictor)loaded.Predictor).Trees.Count);
+        Assert.InRange(loaded.Evaluate(CreditScoring.Sdk.Data.CreditData.ReadCsv(TestPaths.CreditData, o => o.Target("default"))).Auc, 0.8, 1.0);
+
+        var text = Path.Combine(dir, "lgbm.txt");
+        (exit, _, error) = CliRunner.Run("export", "--model", model, "--format", "lightgbm", "--out", text);
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("tree", File.ReadAllText(text), StringComparison.Ordinal);
+
+        (exit, _, error) = CliRunner.Run("train", "--data", TestPaths.CreditData, "--target", "default", "--learner", "lightgbm", "--model", model, "--option", "NoSuchOption=1");
+        Assert.Equal(BatchCli.UserError, exit);
+        Assert.Contains("NoSuchOption", CliRunner.ErrorLine(error), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Export_writes_the_libraries_onnx_bytes_and_a_tree_models_trees_and_refuses_what_cannot_be_exported()
     {
         var dir = TestPaths.NewTempDirectory();

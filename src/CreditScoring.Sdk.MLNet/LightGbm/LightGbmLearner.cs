@@ -57,7 +57,7 @@ public sealed class LightGbmLearner : ICreditLearner
 
     /// <summary>
     /// Makes the learner available by name (<c>lightgbm</c>) to <see cref="LearnerCatalog.Create"/> and search files (and
-    /// to a host's <c>--learner</c>, once the host references this package and calls this; the Batch CLI does not yet),
+    /// to a host's <c>--learner</c>, once the host references this package and calls this, as the Batch CLI does),
     /// its options set by the names of <see cref="LightGbmLearnerOptions"/>. Its models
     /// are <see cref="GradientBoostingPredictor"/>s, which the model file already reads, so no serializer is added.
     /// Safe to call more than once and from several threads.
