@@ -236,8 +236,8 @@ public sealed class ThresholdAnalysis
         }
 
         var n = probabilities.Length;
-        var keys = new ulong[n];
-        var order = new int[n];
+        var keys = GC.AllocateUninitializedArray<ulong>(n);
+        var order = GC.AllocateUninitializedArray<int>(n);
         for (var i = 0; i < n; i++)
         {
             keys[i] = ~RadixSort.SortableKey(probabilities[i]);
@@ -245,13 +245,18 @@ public sealed class ThresholdAnalysis
         }
 
         RadixSort.SortInplace(keys, order);
-        var sorted = new double[n];
+        var sorted = GC.AllocateUninitializedArray<double>(n);
         for (var i = 0; i < n; i++)
         {
             sorted[i] = probabilities[order[i]];
         }
 
-        var w = weights.IsEmpty ? Enumerable.Repeat(1.0, n).ToArray() : weights.ToArray();
+        var w = weights.ToArray();
+        if (weights.IsEmpty)
+        {
+            w = GC.AllocateUninitializedArray<double>(n);
+            Array.Fill(w, 1.0);
+        }
         return new ThresholdAnalysis(sorted, order, labels.ToArray(), w, costs);
     }
 
@@ -426,6 +431,7 @@ public sealed class ThresholdAnalysis
     {
         var n = _sortedScores.Length;
         var sweep = into ?? new Sweep(n + 1);
+
         double approveAll = 0, positives = 0, negatives = 0;
         for (var i = 0; i < n; i++)
         {

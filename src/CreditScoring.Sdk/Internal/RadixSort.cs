@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace CreditScoring.Sdk.Internal;
 
 /// <summary>Stable least-significant-digit radix sort of 64-bit keys with an optional int payload.</summary>
@@ -61,67 +63,92 @@ internal static class RadixSort
             return;
         }
 
-        var keyBuffer = new ulong[n];
-        var payloadBuffer = payload is null ? null : new int[n];
-        var counts = new int[Buckets];
-        ulong varying = 0;
-        var first = keys[0];
-        foreach (var k in keys)
+        // Every digit's counts in one read of the keys (not one read per pass), and buffers from the pool: a fresh
+        // array per call costs page faults as large as the sort itself.
+        const int Passes = (64 + Bits - 1) / Bits;
+        var counts = ArrayPool<int>.Shared.Rent(Passes * Buckets);
+        var keyBuffer = ArrayPool<ulong>.Shared.Rent(n);
+        var payloadBuffer = payload is null ? null : ArrayPool<int>.Shared.Rent(n);
+        try
         {
-            varying |= k ^ first;
-        }
-
-        var source = keys;
-        var sourcePayload = payload;
-        var target = keyBuffer;
-        var targetPayload = payloadBuffer;
-        for (var shift = 0; shift < 64; shift += Bits)
-        {
-            if (((varying >> shift) & (Buckets - 1)) == 0)
+            Array.Clear(counts, 0, Passes * Buckets);
+            ulong varying = 0;
+            var first = keys[0];
+            foreach (var k in keys)
             {
-                continue;
-            }
-
-            Array.Clear(counts);
-            foreach (var k in source)
-            {
-                counts[(int)((k >> shift) & (Buckets - 1))]++;
-            }
-
-            var sum = 0;
-            for (var b = 0; b < Buckets; b++)
-            {
-                var c = counts[b];
-                counts[b] = sum;
-                sum += c;
-            }
-
-            if (sourcePayload is null)
-            {
-                foreach (var k in source)
+                varying |= k ^ first;
+                for (var d = 0; d < Passes; d++)
                 {
-                    target[counts[(int)((k >> shift) & (Buckets - 1))]++] = k;
-                }
-            }
-            else
-            {
-                for (var i = 0; i < n; i++)
-                {
-                    var k = source[i];
-                    var slot = counts[(int)((k >> shift) & (Buckets - 1))]++;
-                    target[slot] = k;
-                    targetPayload![slot] = sourcePayload[i];
+                    counts[(d * Buckets) + (int)((k >> (d * Bits)) & (Buckets - 1))]++;
                 }
             }
 
-            (source, target) = (target, source);
-            (sourcePayload, targetPayload) = (targetPayload, sourcePayload);
-        }
+            var source = keys.AsSpan();
+            var sourcePayload = payload.AsSpan();
+            var target = keyBuffer.AsSpan(0, n);
+            var targetPayload = payloadBuffer.AsSpan(0, payload is null ? 0 : n);
+            var swapped = false;
+            for (var d = 0; d < Passes; d++)
+            {
+                var shift = d * Bits;
+                if (((varying >> shift) & (Buckets - 1)) == 0)
+                {
+                    continue;
+                }
 
-        if (!ReferenceEquals(source, keys))
+                var offsets = counts.AsSpan(d * Buckets, Buckets);
+                var sum = 0;
+                for (var b = 0; b < Buckets; b++)
+                {
+                    var c = offsets[b];
+                    offsets[b] = sum;
+                    sum += c;
+                }
+
+                if (payload is null)
+                {
+                    foreach (var k in source)
+                    {
+                        target[offsets[(int)((k >> shift) & (Buckets - 1))]++] = k;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < n; i++)
+                    {
+                        var k = source[i];
+                        var slot = offsets[(int)((k >> shift) & (Buckets - 1))]++;
+                        target[slot] = k;
+                        targetPayload[slot] = sourcePayload[i];
+                    }
+                }
+
+                var keySpan = source;
+                source = target;
+                target = keySpan;
+                var payloadSpan = sourcePayload;
+                sourcePayload = targetPayload;
+                targetPayload = payloadSpan;
+                swapped = !swapped;
+            }
+
+            if (swapped)
+            {
+                source.CopyTo(keys);
+                if (payload is not null)
+                {
+                    sourcePayload.CopyTo(payload);
+                }
+            }
+        }
+        finally
         {
-            source.CopyTo(keys, 0);
-            sourcePayload?.CopyTo(payload!, 0);
+            ArrayPool<int>.Shared.Return(counts);
+            ArrayPool<ulong>.Shared.Return(keyBuffer);
+            if (payloadBuffer is not null)
+            {
+                ArrayPool<int>.Shared.Return(payloadBuffer);
+            }
         }
     }
 
