@@ -341,7 +341,7 @@ public class BatchCliTests
     [InlineData("unknown-option", "error: learner 'logistic' has no option 'Foo'; its options are: L2Regularization (a number, default 1); L1Regularization (a number, default 0); Standardize (true or false, default true); OptimizationTolerance (a number, default 1E-10); MaximumNumberOfIterations (an integer, default 100); Solver (one of Auto, Newton, Lbfgs, default Auto).")]
     [InlineData("bad-option-value", "error: option L2Regularization expects a number, but got 'lots'.")]
     [InlineData("invalid-option", "error: L2Regularization: The field LogisticRegressionOptions.L2Regularization must be between 0 and 1.7976931348623157E+308.")]
-    [InlineData("unknown-learner", "error: unknown learner 'forest'; available: logistic, gbdt, scorecard.")]
+    [InlineData("unknown-learner", "error: unknown learner 'forest'; available: logistic, gbdt, scorecard, lightgbm.")]
     [InlineData("both-test-options", "error: give either --test-data or --test-fraction, not both.")]
     public void Train_BadInput_ExitsNonZeroWithOneLine(string scenario, string expected)
     {
