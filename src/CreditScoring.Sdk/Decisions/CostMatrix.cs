@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using CreditScoring.Sdk.Data;
 
 namespace CreditScoring.Sdk.Decisions;
@@ -213,21 +214,25 @@ public sealed class RowCosts
     /// <summary>The cost of approving row <paramref name="i"/> when it defaults.</summary>
     /// <param name="i">The row.</param>
     /// <returns>The cost.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double FalseNegative(int i) => _fn.Length == 1 ? _fn[0] : _fn[i];
 
     /// <summary>The cost of declining row <paramref name="i"/> when it repays.</summary>
     /// <param name="i">The row.</param>
     /// <returns>The cost.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double FalsePositive(int i) => _fp.Length == 1 ? _fp[0] : _fp[i];
 
     /// <summary>The cost of declining row <paramref name="i"/> when it defaults.</summary>
     /// <param name="i">The row.</param>
     /// <returns>The cost.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double TruePositive(int i) => _tp.Length == 1 ? _tp[0] : _tp[i];
 
     /// <summary>The cost of approving row <paramref name="i"/> when it repays.</summary>
     /// <param name="i">The row.</param>
     /// <returns>The cost.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public double TrueNegative(int i) => _tn.Length == 1 ? _tn[0] : _tn[i];
 
     /// <summary>The costs of a subset of rows, in the given order.</summary>

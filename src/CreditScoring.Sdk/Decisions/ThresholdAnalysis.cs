@@ -164,6 +164,8 @@ public sealed class ThresholdAnalysis
     private readonly int[] _order;             // sorted position -> row
     private readonly int[] _labels;
     private readonly double[] _weights;        // per row (1 when none)
+    private readonly int[] _sortedLabels;      // per sorted position, read in order by the sweep
+    private readonly double[] _sortedWeights;  // per sorted position
     private readonly RowCosts _costs;
     private readonly Sweep _sweep;
 
@@ -173,6 +175,14 @@ public sealed class ThresholdAnalysis
         _order = order;
         _labels = labels;
         _weights = weights;
+        _sortedLabels = GC.AllocateUninitializedArray<int>(order.Length);
+        _sortedWeights = GC.AllocateUninitializedArray<double>(order.Length);
+        for (var p = 0; p < order.Length; p++)
+        {
+            _sortedLabels[p] = labels[order[p]];
+            _sortedWeights[p] = weights[order[p]];
+        }
+
         _costs = costs;
         _sweep = Run(null);
         CostOfApprovingAll = _sweep.Cost[0];
@@ -459,8 +469,8 @@ public sealed class ThresholdAnalysis
         for (var p = 0; p < n; p++)
         {
             var row = _order[p];
-            var w = _weights[row] * (multiplicity?[row] ?? 1.0);
-            if (_labels[row] == 1)
+            var w = _sortedWeights[p] * (multiplicity?[row] ?? 1.0);
+            if (_sortedLabels[p] == 1)
             {
                 tp += w;
                 c += w * (_costs.TruePositive(row) - _costs.FalseNegative(row));
