@@ -7,6 +7,39 @@ public class ProfileDriftTests
 {
     private static CreditModel Train(CreditData data) => new CreditScoringContext().CreatePipeline().Train(t => t.LogisticRegression()).Build().Fit(data);
 
+    [Theory]
+    [InlineData(3_000)]
+    [InlineData(60_000)]
+    public void Every_score_band_profiles_its_rows_as_they_would_be_profiled_alone(int rows)
+    {
+        // The bands read their sorted values off one sort of each column; each must equal the profile of its own rows.
+        var data = DataDriftTests.Applicants(rows, 7);
+        var random = new Random(3);
+        var scores = Enumerable.Range(0, rows).Select(_ => random.NextDouble() < 0.02 ? double.NaN : random.NextDouble()).ToArray();
+        var profile = PopulationProfile.Build(data, ["income", "utilisation", "region"], scores, maxDegreeOfParallelism: 2);
+
+        Assert.Equal(10, profile.ScoreBands.Count);
+        Assert.Equal(scores.Count(s => !double.IsNaN(s)), profile.ScoreBands.Sum(b => b.Rows));
+        foreach (var band in profile.ScoreBands)
+        {
+            var members = Enumerable.Range(0, rows).Where(r => !double.IsNaN(scores[r]) && (scores[r] > band.Low || (double.IsNegativeInfinity(band.Low) && scores[r] <= band.High)) && scores[r] <= band.High).ToArray();
+            Assert.Equal(members.Length, band.Rows);
+            foreach (var name in new[] { "income", "utilisation" })
+            {
+                var values = ((NumericColumn)data[name]).Values.ToArray();
+                var alone = PopulationProfile.Numeric(name, members.Select(r => values[r]).ToArray());
+                var inBand = band.Columns.Single(c => c.Name == name);
+                Assert.Equal(alone.Missing, inBand.Missing);
+                Assert.Equal(alone.Mean, inBand.Mean);
+                Assert.Equal(alone.StandardDeviation, inBand.StandardDeviation);
+                Assert.Equal(alone.Quantiles[0], inBand.Quantiles[0]);
+                Assert.Equal(alone.Quantiles[^1], inBand.Quantiles[^1]);
+                Assert.Equal(alone.DecileEdges, inBand.DecileEdges);
+                Assert.Equal(alone.DecileCounts, inBand.DecileCounts);
+            }
+        }
+    }
+
     [Fact]
     public void The_model_saves_its_training_population_and_it_round_trips()
     {

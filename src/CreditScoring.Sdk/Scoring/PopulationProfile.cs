@@ -302,27 +302,94 @@ public sealed class PopulationProfile
             }
         }
 
+        // Each numeric column is sorted once with its rows, and every band's sorted values are read off that order
+        // (a band's rows in the column's order are its values sorted), instead of one sort per band and column.
+        var band = new int[scores.Length];
+        for (var b = 0; b < members.Length; b++)
+        {
+            foreach (var r in members[b])
+            {
+                band[r] = b + 1;
+            }
+        }
+
+        var sortedByBand = new double[sources.Length][][];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
+        Parallel.For(0, sources.Length, options, i =>
+        {
+            if (sources[i].Column is NumericColumn n)
+            {
+                sortedByBand[i] = SortedByBand(n.Values, band, members.Length);
+            }
+        });
+
         var bands = new ScoreBand[members.Length];
-        Parallel.For(0, bands.Length, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, b =>
+        Parallel.For(0, bands.Length, options, b =>
         {
             var rows = members[b].ToArray();
-            var columns = sources.Select(s => s.Column is NumericColumn n
-                ? Numeric(s.Name, rows.Select(r => n.Values[r]).ToArray(), BandQuantileSteps)
+            var columns = sources.Select((s, i) => s.Column is NumericColumn n
+                ? Numeric(s.Name, rows.Select(r => n.Values[r]).ToArray(), sortedByBand[i][b], BandQuantileSteps)
                 : Categorical(s.Name, (CategoricalColumn)s.Column.SelectRows(rows))).ToArray();
             bands[b] = new ScoreBand(b == 0 ? double.NegativeInfinity : highs[b - 1], highs[b], rows.Length, columns);
         });
         return bands;
     }
 
+    /// <summary>
+    /// Per band (<paramref name="band"/>[row] is the band + 1, 0 for none), the band's non-missing values sorted ascending
+    /// (−0 as +0, as <see cref="SampleStatistics.SortedPresent"/>), from one stable radix sort of the whole column.
+    /// </summary>
+    private static double[][] SortedByBand(ReadOnlySpan<double> values, int[] band, int bands)
+    {
+        var counts = new int[bands];
+        var present = 0;
+        for (var r = 0; r < values.Length; r++)
+        {
+            if (!double.IsNaN(values[r]) && band[r] > 0)
+            {
+                counts[band[r] - 1]++;
+                present++;
+            }
+        }
+
+        var keys = new ulong[present];
+        var rows = new int[present];
+        var k = 0;
+        for (var r = 0; r < values.Length; r++)
+        {
+            if (!double.IsNaN(values[r]) && band[r] > 0)
+            {
+                (keys[k], rows[k]) = (RadixSort.SortableKey(values[r]), r);
+                k++;
+            }
+        }
+
+        RadixSort.SortInplace(keys, rows);
+        var result = new double[bands][];
+        var fill = new int[bands];
+        for (var b = 0; b < bands; b++)
+        {
+            result[b] = new double[counts[b]];
+        }
+
+        for (var i = 0; i < present; i++)
+        {
+            var b = band[rows[i]] - 1;
+            result[b][fill[b]++] = RadixSort.FromSortableKey(keys[i]);
+        }
+
+        return result;
+    }
+
     /// <summary>The profile of numeric values.</summary>
     /// <param name="name">The column's name.</param>
     /// <param name="values">The values, NaN for missing.</param>
     /// <returns>The profile.</returns>
-    public static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values) => Numeric(name, values, QuantileSteps);
+    public static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values) => Numeric(name, values, SampleStatistics.SortedPresent(values), QuantileSteps);
 
-    private static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values, int steps)
+    /// <summary>The profile of numeric values, given them sorted (the non-missing ones, ascending).</summary>
+    private static ProfiledColumn Numeric(string name, ReadOnlySpan<double> values, double[] sorted, int steps)
     {
-        var sorted = SampleStatistics.SortedPresent(values);
         var (mean, std, _) = SampleStatistics.MeanAndStd(values);
         var quantiles = new double[sorted.Length == 0 ? 0 : steps + 1];
         for (var i = 0; i < quantiles.Length; i++)
