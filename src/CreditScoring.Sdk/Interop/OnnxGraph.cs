@@ -199,8 +199,6 @@ internal sealed class OnnxGraph
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
     private int _next;
 
-    public int NodeCount => _nodes.Count;
-
     /// <summary>Declares a graph input of shape <c>[N, 1]</c>.</summary>
     public string Input(string name, OnnxType type, string doc)
     {
