@@ -201,6 +201,55 @@ public class BatchPostgresTests(PostgresServer server)
         Assert.All(partitions, p => Assert.Equal("done", p.Status));
     }
 
+    [Fact]
+    public async Task AScoresTableTheJobCreates_GetsItsKeyWhenTheJobEnds_AndADoubledRowThenFailsTheJobLoudly()
+    {
+        var db = BatchFixture.PostgresBook(server);
+        var source = BatchSource.Database(db, "id", table: "applicants");
+        var sink = BatchSink.Database(db, "scores");
+        await using var sql = new NpgsqlConnection(db);
+        await sql.OpenAsync();
+
+        // Stopped after its first partition: the table the job created has no key yet, and its comment says why.
+        using var stop = new CancellationTokenSource();
+        var first = await BatchScoringJob.RunAsync(Options(source, sink, partitions: 4, parallel: 1), new Progress(_ => stop.Cancel()), stop.Token);
+        Assert.Equal("stopped", first.Job.Status);
+        Assert.Equal(0L, Scalar(sql, "SELECT count(*) FROM pg_indexes WHERE tablename = 'scores'"));
+        Assert.StartsWith("CreditScoring batch scores: the primary key (id, job_id) is added when a job", (string)Scalar(sql, "SELECT obj_description('scores'::regclass, 'pg_class')")!, StringComparison.Ordinal);
+
+        // A row written twice (by hand here; the job's checkpoints never do it) fails the job when the key is built.
+        Scalar(sql, "INSERT INTO scores SELECT * FROM scores ORDER BY id LIMIT 1");
+        var doubled = (long)Scalar(sql, "SELECT min(id) FROM scores")!;
+        var failure = await Assert.ThrowsAsync<BatchJobException>(() => BatchScoringJob.RunAsync(Options(source, sink, partitions: 4)));
+        Assert.Contains("table scores holds two rows for one id of one job, so its primary key (id, job_id) cannot be added", failure.Message, StringComparison.Ordinal);
+        Assert.Contains($"cannot be added; for example (id, job_id) = ({doubled.ToString(CultureInfo.InvariantCulture)}, {first.Job.JobId}) 2 times. Remove the extra rows", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, Scalar(sql, "SELECT count(*) FROM pg_indexes WHERE tablename = 'scores'"));
+
+        // Without the double, the job ends with every row once and the key in place; the comment is gone.
+        Scalar(sql, $"DELETE FROM scores WHERE ctid = (SELECT max(ctid) FROM scores WHERE id = {doubled.ToString(CultureInfo.InvariantCulture)})");
+        var resumed = await BatchScoringJob.RunAsync(Options(source, sink, partitions: 4));
+        Assert.Equal(first.Job.JobId, resumed.Job.JobId);
+        Assert.Equal("succeeded", resumed.Job.Status);
+        Assert.Equal("scores_pkey", Scalar(sql, "SELECT indexname FROM pg_indexes WHERE tablename = 'scores'"));
+        Assert.Equal("PRIMARY KEY (id, job_id)", Scalar(sql, "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'scores'::regclass AND contype = 'p'"));
+        Assert.Null(Scalar(sql, "SELECT obj_description('scores'::regclass, 'pg_class')"));
+        Assert.Equal((long)BatchFixture.Data.RowCount, Scalar(sql, "SELECT count(*) FROM scores"));
+
+        // A table that was there before the job is left as it was: no key added.
+        Scalar(sql, "CREATE TABLE own_scores (job_id text, id bigint, probability double precision, decision text, model_name text, model_version text, warnings text)");
+        var own = await BatchScoringJob.RunAsync(Options(source, BatchSink.Database(db, "own_scores"), partitions: 4));
+        Assert.Equal("succeeded", own.Job.Status);
+        Assert.Equal(0L, Scalar(sql, "SELECT count(*) FROM pg_indexes WHERE tablename = 'own_scores'"));
+        Assert.Equal((long)BatchFixture.Data.RowCount, Scalar(sql, "SELECT count(*) FROM own_scores"));
+    }
+
+    private static object? Scalar(NpgsqlConnection connection, string sql)
+    {
+        using var command = new NpgsqlCommand(sql, connection);
+        var value = command.ExecuteScalar();
+        return value is DBNull ? null : value;
+    }
+
     private sealed class Progress(Action<BatchProgress> report) : IProgress<BatchProgress>
     {
         public void Report(BatchProgress value) => report(value);
