@@ -263,63 +263,49 @@ public sealed class PopulationProfile
 
         var sources = columns.Select(name => data[name] switch
         {
-            NumericColumn or CategoricalColumn => (name, data[name]),
+            NumericColumn or CategoricalColumn => (Name: name, Column: data[name]),
             _ => throw new ArgumentException($"Column '{name}' is neither numeric nor categorical and cannot be profiled.", nameof(columns)),
         }).ToArray();
         var profiled = new ProfiledColumn[sources.Length];
         var scoreValues = scores.ToArray();
+        var sortedScores = SampleStatistics.SortedPresent(scoreValues);
+
+        // The score deciles' members: band[row] is the row's band + 1 (0 for a missing score).
+        double[] highs = [.. SampleStatistics.QuantileEdges(sortedScores, PsiBins), double.PositiveInfinity];
+        var members = scoreValues.Length == 0 ? [] : highs.Select(_ => new List<int>()).ToArray();
+        var band = new int[scoreValues.Length];
+        for (var i = 0; i < scoreValues.Length; i++)
+        {
+            if (!double.IsNaN(scoreValues[i]))
+            {
+                var b = BandIndex(highs, scoreValues[i]);
+                members[b].Add(i);
+                band[i] = b + 1;
+            }
+        }
+
+        // Each numeric column is sorted once, with its rows: its profile reads the whole order, and every band's sorted
+        // values are read off the same order (a band's rows in the column's order are its values sorted).
+        var sortedByBand = new double[sources.Length][][];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
         ProfiledColumn? scoreProfile = null;
-        Parallel.For(0, sources.Length + 1, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, i =>
+        Parallel.For(0, sources.Length + 1, options, i =>
         {
             if (i == sources.Length)
             {
-                scoreProfile = scoreValues.Length == 0 ? null : Numeric(ScoreColumn, scoreValues);
+                scoreProfile = scoreValues.Length == 0 ? null : Numeric(ScoreColumn, scoreValues, sortedScores, QuantileSteps);
                 return;
             }
 
             var (name, column) = sources[i];
-            profiled[i] = column is NumericColumn n ? Numeric(name, n.Values) : Categorical(name, (CategoricalColumn)column);
-        });
-        return new PopulationProfile(data.RowCount, profiled, scoreProfile, Bands(sources, scoreValues, maxDegreeOfParallelism));
-    }
-
-    /// <summary>The inputs profiled within each decile of the scores.</summary>
-    private static ScoreBand[] Bands((string Name, DataColumn Column)[] sources, double[] scores, int maxDegreeOfParallelism)
-    {
-        var edges = SampleStatistics.QuantileEdges(SampleStatistics.SortedPresent(scores), PsiBins);
-        if (scores.Length == 0)
-        {
-            return [];
-        }
-
-        double[] highs = [.. edges, double.PositiveInfinity];
-        var members = highs.Select(_ => new List<int>()).ToArray();
-        for (var i = 0; i < scores.Length; i++)
-        {
-            if (!double.IsNaN(scores[i]))
+            if (column is NumericColumn n)
             {
-                members[BandIndex(highs, scores[i])].Add(i);
+                var sorted = Sorted(n.Values, band, members.Length, out sortedByBand[i]);
+                profiled[i] = Numeric(name, n.Values, sorted, QuantileSteps);
             }
-        }
-
-        // Each numeric column is sorted once with its rows, and every band's sorted values are read off that order
-        // (a band's rows in the column's order are its values sorted), instead of one sort per band and column.
-        var band = new int[scores.Length];
-        for (var b = 0; b < members.Length; b++)
-        {
-            foreach (var r in members[b])
+            else
             {
-                band[r] = b + 1;
-            }
-        }
-
-        var sortedByBand = new double[sources.Length][][];
-        var options = new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism };
-        Parallel.For(0, sources.Length, options, i =>
-        {
-            if (sources[i].Column is NumericColumn n)
-            {
-                sortedByBand[i] = SortedByBand(n.Values, band, members.Length);
+                profiled[i] = Categorical(name, (CategoricalColumn)column);
             }
         });
 
@@ -332,23 +318,26 @@ public sealed class PopulationProfile
                 : Categorical(s.Name, (CategoricalColumn)s.Column.SelectRows(rows))).ToArray();
             bands[b] = new ScoreBand(b == 0 ? double.NegativeInfinity : highs[b - 1], highs[b], rows.Length, columns);
         });
-        return bands;
+        return new PopulationProfile(data.RowCount, profiled, scoreProfile, bands);
     }
 
     /// <summary>
-    /// Per band (<paramref name="band"/>[row] is the band + 1, 0 for none), the band's non-missing values sorted ascending
-    /// (−0 as +0, as <see cref="SampleStatistics.SortedPresent"/>), from one stable radix sort of the whole column.
+    /// The non-missing values sorted ascending (−0 as +0, as <see cref="SampleStatistics.SortedPresent"/>) and, per band
+    /// (<paramref name="band"/>[row] is the band + 1, 0 for none), the band's, from one stable radix sort of the column.
     /// </summary>
-    private static double[][] SortedByBand(ReadOnlySpan<double> values, int[] band, int bands)
+    private static double[] Sorted(ReadOnlySpan<double> values, int[] band, int bands, out double[][] byBand)
     {
         var counts = new int[bands];
         var present = 0;
         for (var r = 0; r < values.Length; r++)
         {
-            if (!double.IsNaN(values[r]) && band[r] > 0)
+            if (!double.IsNaN(values[r]))
             {
-                counts[band[r] - 1]++;
                 present++;
+                if (band.Length > 0 && band[r] > 0)
+                {
+                    counts[band[r] - 1]++;
+                }
             }
         }
 
@@ -357,28 +346,33 @@ public sealed class PopulationProfile
         var k = 0;
         for (var r = 0; r < values.Length; r++)
         {
-            if (!double.IsNaN(values[r]) && band[r] > 0)
+            if (!double.IsNaN(values[r]))
             {
                 (keys[k], rows[k]) = (RadixSort.SortableKey(values[r]), r);
                 k++;
             }
         }
 
-        RadixSort.SortInplace(keys, rows);
-        var result = new double[bands][];
+        RadixSort.SortInplace(keys, bands > 0 ? rows : null);
+        var sorted = new double[present];
+        byBand = new double[bands][];
         var fill = new int[bands];
         for (var b = 0; b < bands; b++)
         {
-            result[b] = new double[counts[b]];
+            byBand[b] = new double[counts[b]];
         }
 
         for (var i = 0; i < present; i++)
         {
-            var b = band[rows[i]] - 1;
-            result[b][fill[b]++] = RadixSort.FromSortableKey(keys[i]);
+            var value = RadixSort.FromSortableKey(keys[i]);
+            sorted[i] = value;
+            if (bands > 0 && band[rows[i]] is > 0 and var b)
+            {
+                byBand[b - 1][fill[b - 1]++] = value;
+            }
         }
 
-        return result;
+        return sorted;
     }
 
     /// <summary>The profile of numeric values.</summary>

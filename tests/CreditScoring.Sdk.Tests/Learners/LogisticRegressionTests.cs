@@ -176,6 +176,38 @@ public class LogisticRegressionTests
     }
 
     [Fact]
+    public void Objective_WithALineSearchBound_IsExactOrRulesTheTrialOutOnlyAboveIt()
+    {
+        // 50,000 rows (three chunks), heavy-tailed margins as an overshooting Newton step gives, weights in [0, 2).
+        var rng = new Random(5);
+        var n = 50_000;
+        var eta = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.01 ? (rng.NextDouble() - 0.5) * 400 : (rng.NextDouble() - 0.5) * 6).ToArray();
+        var y = Enumerable.Range(0, n).Select(_ => rng.NextDouble() < 0.2 ? 1.0 : 0.0).ToArray();
+        var w = Enumerable.Range(0, n).Select(_ => rng.NextDouble() * 2).ToArray();
+        double[] theta = [0.3, -1.5, 2.0];
+        double Objective(double bound) => LogisticSolver.Objective(eta, y, w, theta, 1.0, 0.1, new double[n], new double[n], bound);
+
+        var exact = Objective(double.PositiveInfinity);
+        Assert.True(exact > 0);
+        foreach (var bound in new[] { exact * 0.1, exact * 0.5, exact * 0.999, exact * (1 - 1e-12), exact, exact * (1 + 1e-12), exact * 2 })
+        {
+            var bounded = Objective(bound);
+            if (double.IsPositiveInfinity(bounded))
+            {
+                Assert.True(exact > bound, $"ruled out under a bound {bound:R} the objective {exact:R} meets");
+            }
+            else
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(exact), BitConverter.DoubleToInt64Bits(bounded));
+            }
+        }
+
+        // Far above the bound, the partial sums rule the trial out before the last chunk.
+        Assert.Equal(double.PositiveInfinity, Objective(exact * 0.1));
+        Assert.Equal(double.PositiveInfinity, Objective(exact * 0.5));
+    }
+
+    [Fact]
     public void Fit_CollinearOneHotWithoutPenalty_StillConverges()
     {
         // Without missing values the one-hot indicators sum to 1, collinear with the intercept.

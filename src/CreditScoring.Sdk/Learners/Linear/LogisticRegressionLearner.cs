@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics.Tensors;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Internal;
 using Microsoft.Extensions.Logging;
@@ -70,7 +71,8 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
             totalWeight += v;
         }
 
-        for (var j = 0; j < p; j++)
+        // Columns are standardised independently (each sum in row order, the same on any thread count).
+        Parallel.For(0, p, new ParallelOptions { MaxDegreeOfParallelism = (long)n * p >= 200_000 ? context.Threads : 1 }, j =>
         {
             var x = features.Column(j);
             var standardize = _o.Standardize && features.Features[j].Kind == FeatureKind.Continuous;
@@ -93,11 +95,8 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
                 var sd = Math.Sqrt(ss / totalWeight);
                 scale = sd > 0 ? sd : 1.0;
                 var column = new double[n];
-                for (var i = 0; i < n; i++)
-                {
-                    column[i] = (x[i] - mean) / scale;
-                }
-
+                TensorPrimitives.Subtract(x, mean, column);
+                TensorPrimitives.Divide(column, scale, column);
                 z[j] = column;
             }
             else
@@ -108,7 +107,7 @@ public sealed partial class LogisticRegressionLearner : ICreditLearner
             means[j] = mean;
             scales[j] = scale;
             active[j] = HasSpread(x, w);
-        }
+        });
 
         var logger = context.Logger;
         var solution = LogisticSolver.Solve(z, n, labels, w, active, _o.L2Regularization, _o.L1Regularization, _o.OptimizationTolerance, _o.MaximumNumberOfIterations, context.Threads, context.CancellationToken, _o.Solver, (iteration, gradient) =>

@@ -157,10 +157,11 @@ internal static class LogisticSolver
                     trialTheta[k] = theta[k] + (step * dir[k]);
                 }
 
-                var trial = Objective(trialEta, y, w, trialTheta, l2, l1, scratch, scratch2);
-
                 // Near the optimum the decrease is below the objective's rounding; a full Newton step is then safe.
-                if (trial <= objective + (Armijo * step * predicted) || (step == 1.0 && -predicted < 1e-12 * (Math.Abs(objective) + 1)))
+                var bound = objective + (Armijo * step * predicted);
+                var safe = step == 1.0 && -predicted < 1e-12 * (Math.Abs(objective) + 1);
+                var trial = Objective(trialEta, y, w, trialTheta, l2, l1, scratch, scratch2, safe ? double.PositiveInfinity : bound);
+                if (trial <= bound || safe)
                 {
                     (eta, trialEta) = (trialEta, eta);
                     theta = trialTheta;
@@ -305,8 +306,10 @@ internal static class LogisticSolver
                 }
 
                 Eta(cols, trial, scratch2, parallel);
-                trialObjective = Objective(scratch2, y, w, trial, l2, l1, scratch, h);
-                if (trialObjective <= objective + (Armijo * predicted) || (step == 1.0 && -predicted < 1e-12 * (Math.Abs(objective) + 1)))
+                var bound = objective + (Armijo * predicted);
+                var safe = step == 1.0 && -predicted < 1e-12 * (Math.Abs(objective) + 1);
+                trialObjective = Objective(scratch2, y, w, trial, l2, l1, scratch, h, safe ? double.PositiveInfinity : bound);
+                if (trialObjective <= bound || safe)
                 {
                     (eta, scratch2) = (scratch2, eta);
                     accepted = true;
@@ -399,8 +402,53 @@ internal static class LogisticSolver
         return new LogisticSolution(theta[0], beta, iterations, optimality, objective);
     }
 
-    /// <summary>Σ w·(softplus(η) − y·η) + penalties, with softplus(x) = max(x, 0) + log(1 + e^−|x|) (no overflow), vectorised.</summary>
-    private static double Objective(double[] eta, double[] y, double[] w, double[] theta, double l2, double l1, double[] a, double[] b)
+    /// <summary>Rows per chunk of a line-search trial's objective, which stops once its partial sum rules the trial out.</summary>
+    private const int ObjectiveChunkRows = 16384;
+
+    /// <summary>
+    /// Σ w·(softplus(η) − y·η) + penalties, with softplus(x) = max(x, 0) + log(1 + e^−|x|) (no overflow), vectorised.
+    /// A line search's trial only needs to know whether it stays at or below <paramref name="bound"/>: every term is
+    /// non-negative (softplus(η) ≥ max(η, 0) ≥ y·η, and weights are non-negative), so once a partial sum over the first
+    /// chunks of rows is above the bound (with a margin of 1e-9 relative, far above the sums' rounding) the trial is
+    /// rejected, +∞ returned, without the exponentials and logarithms of the remaining rows. A trial that is not ruled out
+    /// early gets the value computed exactly as without a bound: each term is the same element-wise operation on a
+    /// chunk of at least 16,384 rows as on the whole array, and the sum is one dot product over all rows.
+    /// </summary>
+    internal static double Objective(double[] eta, double[] y, double[] w, double[] theta, double l2, double l1, double[] a, double[] b, double bound = double.PositiveInfinity)
+    {
+        double squares = 0, absolute = 0;
+        for (var k = 1; k < theta.Length; k++)
+        {
+            squares += theta[k] * theta[k];
+            absolute += Math.Abs(theta[k]);
+        }
+
+        var n = eta.Length;
+        if (double.IsFinite(bound) && n >= 2 * ObjectiveChunkRows)
+        {
+            var limit = bound + (1e-9 * (Math.Abs(bound) + 1)) - (0.5 * l2 * squares) - (l1 * absolute);
+            var partial = 0.0;
+            for (int start = 0, length; start < n; start += length)
+            {
+                length = n - start < 2 * ObjectiveChunkRows ? n - start : ObjectiveChunkRows;
+                Terms(eta.AsSpan(start, length), y.AsSpan(start, length), a.AsSpan(start, length), b.AsSpan(start, length));
+                partial += TensorPrimitives.Dot<double>(w.AsSpan(start, length), a.AsSpan(start, length));
+                if (partial > limit)
+                {
+                    return double.PositiveInfinity;
+                }
+            }
+        }
+        else
+        {
+            Terms(eta, y, a, b);
+        }
+
+        return TensorPrimitives.Dot<double>(w, a) + (0.5 * l2 * squares) + (l1 * absolute);
+    }
+
+    /// <summary>a = softplus(η) − y·η, element by element (b is scratch).</summary>
+    private static void Terms(ReadOnlySpan<double> eta, ReadOnlySpan<double> y, Span<double> a, Span<double> b)
     {
         TensorPrimitives.Abs<double>(eta, a);
         TensorPrimitives.Negate<double>(a, a);
@@ -410,16 +458,6 @@ internal static class LogisticSolver
         TensorPrimitives.Add<double>(a, b, a);
         TensorPrimitives.Multiply<double>(y, eta, b);
         TensorPrimitives.Subtract<double>(a, b, a);
-        var sum = TensorPrimitives.Dot<double>(w, a);
-
-        double squares = 0, absolute = 0;
-        for (var k = 1; k < theta.Length; k++)
-        {
-            squares += theta[k] * theta[k];
-            absolute += Math.Abs(theta[k]);
-        }
-
-        return sum + (0.5 * l2 * squares) + (l1 * absolute);
     }
 
     /// <summary>p = σ(η), r = w·(p − y), h = w·p·(1 − p); g₀ = Σr, gₖ = zₖ·r + λ₂βₖ. Vectorised; the columns' dot products are independent, so they may run in parallel.</summary>
@@ -469,36 +507,72 @@ internal static class LogisticSolver
         return worst;
     }
 
-    /// <summary>H = [Σh, (h·z_k); (h·z_j), Σ h z_j z_k] + λ₂ on the coefficient diagonal. Rows of H are independent tasks.</summary>
+    /// <summary>Rows per block of the Hessian's accumulation: a block's columns (and one product column) stay in a core's L2 cache.</summary>
+    internal const int HessianBlockRows = 2048;
+
+    /// <summary>
+    /// H = [Σh, (h·z_k); (h·z_j), Σ h z_j z_k] + λ₂ on the coefficient diagonal, accumulated block of rows by block of rows:
+    /// each block's m(m+1)/2 + m + 1 sums are computed while its columns are in cache (one pass over the design per
+    /// Newton iteration, instead of one per product), then the blocks' sums are added in block order. The blocks are
+    /// fixed by the row count alone, so the result does not depend on the number of threads.
+    /// </summary>
     private static void Hessian(double[][] cols, double[] h, double l2, double[] hessian, int d, int threads)
     {
         var n = h.Length;
         var m = cols.Length;
-        var h00 = 0.0;
-        foreach (var v in h)
+        var entries = 1 + m + (m * (m + 1) / 2);
+        var blocks = Math.Max(1, (n + HessianBlockRows - 1) / HessianBlockRows);
+        var partial = ArrayPool<double>.Shared.Rent(blocks * entries);
+        try
         {
-            h00 += v;
-        }
-
-        hessian[0] = h00;
-        var parallel = (long)n * m * m >= 4_000_000;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = parallel ? threads : 1 };
-        Parallel.For(0, m, options, () => ArrayPool<double>.Shared.Rent(n), (j, _, hz) =>
-        {
-            var span = hz.AsSpan(0, n);
-            TensorPrimitives.Multiply<double>(h, cols[j], span);
-            var row = (j + 1) * d;
-            hessian[j + 1] = hessian[row] = TensorPrimitives.Sum<double>(span);
-            for (var k = j; k < m; k++)
+            var parallel = (long)n * m * m >= 4_000_000;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = parallel ? threads : 1 };
+            Parallel.For(0, blocks, options, () => ArrayPool<double>.Shared.Rent(HessianBlockRows), (b, _, hz) =>
             {
-                var v = TensorPrimitives.Dot<double>(span, cols[k]);
-                hessian[row + k + 1] = v;
-                hessian[((k + 1) * d) + j + 1] = v;
+                var start = b * HessianBlockRows;
+                var length = Math.Min(HessianBlockRows, n - start);
+                var hb = h.AsSpan(start, length);
+                var sums = partial.AsSpan(b * entries, entries);
+                var product = hz.AsSpan(0, length);
+                var e = 0;
+                sums[e++] = TensorPrimitives.Sum<double>(hb);
+                for (var j = 0; j < m; j++)
+                {
+                    TensorPrimitives.Multiply<double>(hb, cols[j].AsSpan(start, length), product);
+                    sums[e++] = TensorPrimitives.Sum<double>(product);
+                    for (var k = j; k < m; k++)
+                    {
+                        sums[e++] = TensorPrimitives.Dot<double>(product, cols[k].AsSpan(start, length));
+                    }
+                }
+
+                return hz;
+            }, hz => ArrayPool<double>.Shared.Return(hz));
+
+            var total = new double[entries];
+            for (var b = 0; b < blocks; b++)
+            {
+                TensorPrimitives.Add<double>(total, partial.AsSpan(b * entries, entries), total);
             }
 
-            hessian[row + j + 1] += l2;
-            return hz;
-        }, hz => ArrayPool<double>.Shared.Return(hz));
+            var at = 0;
+            hessian[0] = total[at++];
+            for (var j = 0; j < m; j++)
+            {
+                var row = (j + 1) * d;
+                hessian[j + 1] = hessian[row] = total[at++];
+                for (var k = j; k < m; k++)
+                {
+                    hessian[row + k + 1] = hessian[((k + 1) * d) + j + 1] = total[at++];
+                }
+
+                hessian[row + j + 1] += l2;
+            }
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(partial);
+        }
     }
 
     /// <summary>Solves H·dir = −g by Cholesky; if H is singular (collinear features without L2), adds the smallest damping that makes it positive definite.</summary>
