@@ -108,16 +108,42 @@ public static class SampleStatistics
     /// <param name="counts">Receives the counts (at least edges + 1 long).</param>
     public static void CountBins(ReadOnlySpan<double> sorted, ReadOnlySpan<double> edges, Span<double> counts)
     {
-        var bin = 0;
-        foreach (var v in sorted)
+        // Bin b holds the values in (e_b−1, e_b]: the values at or below e_b less those at or below e_b−1, each found
+        // by a binary search of the sorted values (O(bins · log n), not a pass over every value).
+        if (sorted.IsEmpty)
         {
-            while (bin < edges.Length && edges[bin] < v)
-            {
-                bin++;
-            }
-
-            counts[bin]++;
+            return;
         }
+
+        var below = 0;
+        for (var b = 0; b < edges.Length; b++)
+        {
+            var atOrBelow = AtOrBelow(sorted, edges[b], below);
+            counts[b] += atOrBelow - below;
+            below = atOrBelow;
+        }
+
+        counts[edges.Length] += sorted.Length - below;
+    }
+
+    /// <summary>How many of the sorted values are at or below <paramref name="edge"/>, knowing that the first <paramref name="from"/> are.</summary>
+    private static int AtOrBelow(ReadOnlySpan<double> sorted, double edge, int from)
+    {
+        int low = from, high = sorted.Length;
+        while (low < high)
+        {
+            var middle = low + ((high - low) / 2);
+            if (edge < sorted[middle])
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+
+        return low;
     }
 
     /// <summary>Mean and population standard deviation of the non-missing values; (NaN, NaN, 0) when none.</summary>

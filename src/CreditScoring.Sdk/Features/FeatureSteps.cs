@@ -1,5 +1,6 @@
 using CreditScoring.Sdk.Internal;
 using System.Globalization;
+using System.Numerics;
 
 namespace CreditScoring.Sdk.Features;
 
@@ -95,7 +96,8 @@ internal abstract class FeatureStep(int[] sources, FeatureInfo[] outputs)
         Compute(inputs[..Sources.Length], outputs);
     }
 
-    public void Transform(double[][] working, int rows, double[][] outputs)
+    /// <summary>Computes the step's outputs for the first <paramref name="rows"/> rows of the working columns, row by row through <see cref="Compute"/> (a step may do the same column by column).</summary>
+    public virtual void Transform(double[][] working, int rows, double[][] outputs)
     {
         Span<double> inputs = stackalloc double[MaxSources];
         inputs = inputs[..Sources.Length];
@@ -173,6 +175,31 @@ internal sealed class ImputeStep(int source, double fill, string method, Feature
 
     public override void Compute(ReadOnlySpan<double> inputs, Span<double> outputs) =>
         outputs[0] = double.IsNaN(inputs[0]) || (Outputs[0].Kind == FeatureKind.Categorical && inputs[0] < 0) ? Fill : inputs[0];
+
+    /// <summary>As <see cref="Compute"/>, a numeric column a vector at a time (a value is kept where it equals itself, i.e. is not NaN).</summary>
+    public override void Transform(double[][] working, int rows, double[][] outputs)
+    {
+        if (Outputs[0].Kind == FeatureKind.Categorical)
+        {
+            base.Transform(working, rows, outputs);
+            return;
+        }
+
+        var x = working[Sources[0]].AsSpan(0, rows);
+        var o = outputs[0].AsSpan(0, rows);
+        var fill = new Vector<double>(Fill);
+        var i = 0;
+        for (; i <= rows - Vector<double>.Count; i += Vector<double>.Count)
+        {
+            var v = new Vector<double>(x[i..]);
+            Vector.ConditionalSelect(Vector.Equals(v, v), v, fill).CopyTo(o[i..]);
+        }
+
+        for (; i < rows; i++)
+        {
+            o[i] = double.IsNaN(x[i]) ? Fill : x[i];
+        }
+    }
 
     public override void Save(StepState state) => state.Put("fill", Fill).Put("method", Method);
 
