@@ -92,6 +92,7 @@ public class ProfileDriftTests
         Assert.Equal(0, PopulationProfile.Build(data, columns).Scores?.Rows ?? 0);
         Assert.Throws<ArgumentOutOfRangeException>(() => PopulationProfile.Build(data, columns, scores, maxDegreeOfParallelism: 0));
         Assert.Contains("nope", Assert.Throws<KeyNotFoundException>(() => PopulationProfile.Build(data, ["income", "nope"], scores, 2)).Message);
+        Assert.Equal("There are 4999 scores for 5000 rows: give one score per row, or none. (Parameter 'scores')", Assert.Throws<ArgumentException>(() => PopulationProfile.Build(data, columns, scores.AsSpan(1))).Message);
     }
 
     [Fact]

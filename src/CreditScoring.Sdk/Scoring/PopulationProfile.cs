@@ -250,12 +250,17 @@ public sealed class PopulationProfile
     /// <param name="maxDegreeOfParallelism">Threads the columns are shared among: −1 for all processors or a positive count; default 1. The profile is the same on any number.</param>
     /// <returns>The profile.</returns>
     /// <exception cref="KeyNotFoundException">A column is not in the table.</exception>
-    /// <exception cref="ArgumentException">A column is neither numeric nor categorical.</exception>
+    /// <exception cref="ArgumentException">A column is neither numeric nor categorical, or there are scores but not one per row.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxDegreeOfParallelism"/> is 0 or below −1.</exception>
     public static PopulationProfile Build(CreditData data, IEnumerable<string> columns, ReadOnlySpan<double> scores = default, int maxDegreeOfParallelism = 1)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(columns);
+        if (!scores.IsEmpty && scores.Length != data.RowCount)
+        {
+            throw new ArgumentException($"There are {scores.Length} scores for {data.RowCount} rows: give one score per row, or none.", nameof(scores));
+        }
+
         if (maxDegreeOfParallelism == 0 || maxDegreeOfParallelism < -1)
         {
             throw new ArgumentOutOfRangeException(nameof(maxDegreeOfParallelism), maxDegreeOfParallelism, "Use -1 for all processors or a positive thread count.");
