@@ -306,7 +306,7 @@ public static partial class CreditScoringEndpoints
         ModelName = model.Name,
         ModelVersion = model.Version,
         Probability = score.Probability,
-        Decision = score.Decision == CreditDecision.Decline ? "decline" : "approve",
+        Decision = score.Decision.ToText(),
         Threshold = model.Scorer.Decision.Threshold,
         Inputs = applicant,
     };
@@ -324,14 +324,15 @@ public static partial class CreditScoringEndpoints
             if (logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
             {
                 var inputs = PredictionEventStore.InputsJson(applicant);
-                LogScored(logger, inputs, score.Probability, score.Decision == CreditDecision.Decline ? "decline" : "approve");
+                var decision = score.Decision.ToText();
+                LogScored(logger, inputs, score.Probability, decision);
             }
         }
 
         var result = new JsonObject
         {
             ["probability"] = score.Probability,
-            ["decision"] = score.Decision == CreditDecision.Decline ? "decline" : "approve",
+            ["decision"] = score.Decision.ToText(),
             ["threshold"] = served.Scorer.Decision.Threshold,
             ["model"] = ModelId(served),
         };

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.AspNetCore.Routing;
@@ -158,7 +159,7 @@ public static class CreditScoringOpenApi
         schemas["Score"] = Object(
             "A scored applicant.",
             ("probability", Number("The probability of default, from 0 to 1.")),
-            ("decision", new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create("approve"), JsonValue.Create("decline")], Description = "decline when the probability is at or above the threshold." }),
+            ("decision", new OpenApiSchema { Type = JsonSchemaType.String, Enum = [JsonValue.Create(CreditDecisionText.Approve), JsonValue.Create(CreditDecisionText.Decline)], Description = "decline when the probability is at or above the threshold." }),
             ("threshold", Number("The decision threshold.")),
             ("model", model),
             ("warnings", new OpenApiSchema { Type = JsonSchemaType.Array, Items = Text("OutOfRange, UnknownCategory or InvalidProbability."), Description = "What was unusual about the inputs, when anything was." }),

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Tracking;
 using Microsoft.Data.Sqlite;
 using Npgsql;
@@ -317,7 +318,7 @@ internal sealed class DatabaseSink(string location, string table) : BatchSink($"
                 var score = rows.Scores[k];
                 p[1].Value = rows.Chunk.IntegerIds ? rows.Chunk.LongIds[row] : rows.Chunk.TextIds[row];
                 p[2].Value = double.IsNaN(score.Probability) ? DBNull.Value : score.Probability;
-                p[3].Value = OutputShape.DecisionText(score.Decision);
+                p[3].Value = score.Decision.ToText();
                 p[6].Value = (object?)OutputShape.WarningsText(score.Warnings) ?? DBNull.Value;
                 for (var r = 0; r < _shape.Reasons; r++)
                 {
@@ -473,7 +474,7 @@ internal sealed class FileSink : BatchSink
                     _line.Append(score.Probability.ToString("R", CultureInfo.InvariantCulture));
                 }
 
-                _line.Append(',').Append(OutputShape.DecisionText(score.Decision)).Append(',').Append(model).Append(',').Append(Csv(OutputShape.WarningsText(score.Warnings)));
+                _line.Append(',').Append(score.Decision.ToText()).Append(',').Append(model).Append(',').Append(Csv(OutputShape.WarningsText(score.Warnings)));
                 for (var r = 0; r < shape.Reasons; r++)
                 {
                     var reasons = rows.Reasons?[k];
@@ -598,7 +599,7 @@ internal static class ScoresParquet
         {
             var score = rows.Scores[k];
             probabilities[k] = double.IsNaN(score.Probability) ? null : score.Probability;
-            decisions[k] = OutputShape.DecisionText(score.Decision);
+            decisions[k] = score.Decision.ToText();
             warnings[k] = OutputShape.WarningsText(score.Warnings);
         }
 

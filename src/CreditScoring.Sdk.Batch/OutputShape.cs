@@ -47,8 +47,6 @@ internal sealed class OutputShape
 
     public IReadOnlyList<OutputColumn> Columns { get; }
 
-    public static string DecisionText(CreditDecision decision) => decision == CreditDecision.Decline ? "decline" : "approve";
-
     /// <summary>The scorer's warnings as text (<c>OutOfRange,UnknownCategory</c>), or <see langword="null"/> for none.</summary>
     public static string? WarningsText(ScoreWarnings warnings) => warnings == ScoreWarnings.None ? null : warnings.ToString().Replace(", ", ",", StringComparison.Ordinal);
 }

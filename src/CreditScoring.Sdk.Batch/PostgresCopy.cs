@@ -208,8 +208,8 @@ internal static class PostgresCopy
         private readonly byte[] _job = Encoding.UTF8.GetBytes(jobId);
         private readonly byte[] _model = Encoding.UTF8.GetBytes(shape.ModelName);
         private readonly byte[] _version = Encoding.UTF8.GetBytes(shape.ModelVersion);
-        private readonly byte[] _approve = Encoding.UTF8.GetBytes(OutputShape.DecisionText(Decisions.CreditDecision.Approve));
-        private readonly byte[] _decline = Encoding.UTF8.GetBytes(OutputShape.DecisionText(Decisions.CreditDecision.Decline));
+        private readonly byte[] _approve = Encoding.UTF8.GetBytes(Decisions.CreditDecisionText.Approve);
+        private readonly byte[] _decline = Encoding.UTF8.GetBytes(Decisions.CreditDecisionText.Decline);
         private readonly short _fields = (short)shape.Columns.Count;
         private const int HeaderSize = 19;
         private byte[] _block = Header();

@@ -202,7 +202,7 @@ public sealed class CreditModelTransformer : ITransformer
             1 => (ValueGetter<float>)((ref float v) => v = (float)Current.Probability),
             2 => (ValueGetter<bool>)((ref bool v) => v = Current.Decision == CreditDecision.Decline),
             3 => (ValueGetter<double>)((ref double v) => v = Current.Probability),
-            4 => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = (Current.Decision == CreditDecision.Decline ? "decline" : "approve").AsMemory()),
+            4 => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = Current.Decision.ToText().AsMemory()),
             _ => (ValueGetter<ReadOnlyMemory<char>>)((ref ReadOnlyMemory<char> v) => v = (Current.Warnings == ScoreWarnings.None ? "" : Current.Warnings.ToString().Replace(", ", ",", StringComparison.Ordinal)).AsMemory()),
         };
 

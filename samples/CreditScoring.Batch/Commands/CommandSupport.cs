@@ -127,8 +127,6 @@ internal static class CommandSupport
     /// <summary>A time in milliseconds since the Unix epoch, as UTC <c>yyyy-MM-dd HH:mm:ss</c>.</summary>
     public static string Time(long milliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(milliseconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static string Decision(CreditDecision decision) => decision == CreditDecision.Decline ? "decline" : "approve";
-
     /// <summary>Writes a table as CSV (header row, fields quoted when they hold a comma, quote or line break).</summary>
     public static void WriteCsv(Stream stream, CreditData data)
     {

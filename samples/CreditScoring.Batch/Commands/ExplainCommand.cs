@@ -118,7 +118,7 @@ internal static class ExplainCommand
     private static void Print(TextWriter output, Explanation e, string who, CreditModel model)
     {
         var c = CultureInfo.InvariantCulture;
-        output.WriteLine(string.Create(c, $"{who}: {CommandSupport.Decision(e.Decision)} (probability of default {e.Probability:F4}, threshold {e.Threshold:F4}; {model.Metadata.Learner}, {ExplanationJson.MethodName(e.Method)} contributions)"));
+        output.WriteLine(string.Create(c, $"{who}: {e.Decision.ToText()} (probability of default {e.Probability:F4}, threshold {e.Threshold:F4}; {model.Metadata.Learner}, {ExplanationJson.MethodName(e.Method)} contributions)"));
         if (e.Reasons.Count > 0)
         {
             output.WriteLine("Reasons:");

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using CreditScoring.Sdk;
 using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Reporting;
 using CreditScoring.Sdk.Scoring;
 
@@ -60,7 +61,7 @@ internal static class QuickstartCommand
         output.WriteLine("     row  probability  decision");
         for (var i = 0; i < Math.Min(5, scores.Count); i++)
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {i + 1,6}  {scores[i].Probability,11:F4}  {CommandSupport.Decision(scores[i].Decision)}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {i + 1,6}  {scores[i].Probability,11:F4}  {scores[i].Decision.ToText()}"));
         }
 
         output.WriteLine();

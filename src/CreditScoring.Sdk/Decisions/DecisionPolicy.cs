@@ -13,6 +13,27 @@ public enum CreditDecision
     Decline,
 }
 
+/// <summary>The text every output of the SDK writes for a decision (score files, batch tables, the API, ONNX, metrics).</summary>
+public static class CreditDecisionText
+{
+    /// <summary><c>approve</c>.</summary>
+    public const string Approve = "approve";
+
+    /// <summary><c>decline</c>.</summary>
+    public const string Decline = "decline";
+
+    /// <summary>The decision as written in outputs: <see cref="Approve"/> or <see cref="Decline"/>.</summary>
+    /// <param name="decision">The decision.</param>
+    /// <returns><c>approve</c> or <c>decline</c>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The value is neither decision (a cast integer): it is never written as one.</exception>
+    public static string ToText(this CreditDecision decision) => decision switch
+    {
+        CreditDecision.Approve => Approve,
+        CreditDecision.Decline => Decline,
+        _ => throw new ArgumentOutOfRangeException(nameof(decision), decision, "A credit decision is Approve or Decline."),
+    };
+}
+
 /// <summary>
 /// The rule that turns a probability of default into a decision: approve when probability &lt; <see cref="Threshold"/>,
 /// decline otherwise, so a probability that is not a number (NaN) is never approved. Saved in the model, used by the scorer

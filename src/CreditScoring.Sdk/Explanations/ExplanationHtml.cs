@@ -37,7 +37,7 @@ public static class ExplanationHtml
             .Append(".decline{color:#b3261e}.approve{color:#1b6e20}ol li{margin:.3em 0}.note{color:#666;font-size:.9em}svg text{font-size:12px;fill:#333}")
             .Append(".input{margin:1em 0}.input h3{font-size:1em;margin:.2em 0}</style></head><body>\n");
 
-        var decision = e.Decision == CreditDecision.Decline ? "decline" : "approve";
+        var decision = e.Decision.ToText();
         html.Append("<section id=\"decision\"><h1>").Append(Encode(who)).Append(": <span class=\"").Append(decision).Append("\">")
             .Append(e.Decision == CreditDecision.Decline ? "declined" : "approved").Append("</span></h1>\n<p>Estimated probability of default ")
             .Append(Percent(e.Probability, "F1")).Append(", against a decision threshold of ").Append(Percent(e.Threshold, "F1")).Append(".</p></section>\n");

@@ -64,7 +64,7 @@ public static class ExplanationJson
         WriteText(json, "id", id);
 
         json.NumberOrNull("probability", e.Probability);
-        json.WriteString("decision", e.Decision == CreditDecision.Decline ? "decline" : "approve");
+        json.WriteString("decision", e.Decision.ToText());
         json.NumberOrNull("threshold", e.Threshold);
         json.WriteStartArray("warnings");
         foreach (var flag in Enum.GetValues<ScoreWarnings>())

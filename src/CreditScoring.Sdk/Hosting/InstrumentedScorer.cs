@@ -37,7 +37,7 @@ public sealed class CreditScoringMetrics
     }
 
     internal void Scored(CreditDecision decision, string? version, long count = 1) =>
-        _scores.Add(count, new KeyValuePair<string, object?>("decision", decision == CreditDecision.Decline ? "decline" : "approve"), Version(version));
+        _scores.Add(count, new KeyValuePair<string, object?>("decision", decision.ToText()), Version(version));
 
     internal void Probability(double probability, string? version) => _probability.Record(probability, Version(version));
 

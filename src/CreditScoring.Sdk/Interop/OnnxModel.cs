@@ -1,5 +1,6 @@
 using System.Globalization;
 using CreditScoring.Sdk.Data;
+using CreditScoring.Sdk.Decisions;
 using CreditScoring.Sdk.Features;
 using CreditScoring.Sdk.Learners;
 using CreditScoring.Sdk.Learners.GradientBoosting;
@@ -157,7 +158,7 @@ internal sealed class OnnxExporter(CreditModel model)
         var columns = features.Selection.Select(s => working[s]).ToArray();
         var margin = Margin(model.Predictor, columns);
         var probability = Probability(margin);
-        var decision = _g.Where(_g.Less(probability, _g.Const(model.Decision.Threshold)), _g.Const("approve"), _g.Const("decline"));
+        var decision = _g.Where(_g.Less(probability, _g.Const(model.Decision.Threshold)), _g.Const(CreditDecisionText.Approve), _g.Const(CreditDecisionText.Decline));
         _g.Output(OnnxModel.ProbabilityOutput, probability, OnnxType.Double, "probability of default");
         _g.Output(OnnxModel.DecisionOutput, decision, OnnxType.Text, $"approve when probability < {Show(model.Decision.Threshold)}, else decline");
         _g.Output(OnnxModel.MarginOutput, margin, OnnxType.Double, "the predictor's log-odds before calibration");

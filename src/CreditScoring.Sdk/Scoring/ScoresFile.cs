@@ -88,7 +88,7 @@ public static class ScoresFile
             }
 
             writer.Write(',');
-            writer.Write(s.Decision == CreditDecision.Decline ? "decline" : "approve");
+            writer.Write(s.Decision.ToText());
             writer.Write(',');
             if (s.Warnings != ScoreWarnings.None)
             {
