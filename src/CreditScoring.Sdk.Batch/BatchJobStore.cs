@@ -259,6 +259,11 @@ internal sealed class BatchJobStore : IDisposable
             [("error", $"partition {partition.ToString(CultureInfo.InvariantCulture)} failed: {error}"), ("job", jobId)], cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Marks a running job failed with the reason, every partition done (the job's output could not be finished; a resumed job tries again).</summary>
+    public async ValueTask FailJobAsync(string jobId, string error, CancellationToken cancellationToken) =>
+        await ExecuteAsync($"UPDATE batch_jobs SET status = 'failed', error = @error, ended_ms = {_now} WHERE job_id = @job AND status = 'running'",
+            [("error", $"finishing the output failed: {error}"), ("job", jobId)], cancellationToken).ConfigureAwait(false);
+
     /// <summary>
     /// How the job's partitions stand: pending (and of those, leased now by a live worker, and by a live worker other than
     /// <paramref name="worker"/>), done and failed; and the job's status.

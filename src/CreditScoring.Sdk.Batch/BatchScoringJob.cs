@@ -295,7 +295,16 @@ public static class BatchScoringJob
             var standing = await store.StandingAsync(job.JobId, _worker, CancellationToken.None).ConfigureAwait(false);
             if (standing.Status == BatchJobStore.Running && standing.Pending == 0 && standing.Failed == 0)
             {
-                await _options.Output.FinishAsync(store, job.JobId, job.Partitions, shape, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await _options.Output.FinishAsync(store, job.JobId, job.Partitions, shape, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (BatchJobException e)
+                {
+                    await store.FailJobAsync(job.JobId, e.Message, CancellationToken.None).ConfigureAwait(false);
+                    throw;
+                }
+
                 await store.SucceedAsync(job.JobId, CancellationToken.None).ConfigureAwait(false);
             }
             else if (stop.IsCancellationRequested && standing.Leased == 0 && standing.Pending > 0)

@@ -224,6 +224,10 @@ public class BatchPostgresTests(PostgresServer server)
         Assert.Contains("table scores holds two rows for one id of one job, so its primary key (id, job_id) cannot be added", failure.Message, StringComparison.Ordinal);
         Assert.Contains($"cannot be added; for example (id, job_id) = ({doubled.ToString(CultureInfo.InvariantCulture)}, {first.Job.JobId}) 2 times. Remove the extra rows", failure.Message, StringComparison.Ordinal);
         Assert.Equal(0L, Scalar(sql, "SELECT count(*) FROM pg_indexes WHERE tablename = 'scores'"));
+        var failed = (await BatchScoringJob.ShowJobAsync(db, first.Job.JobId))!.Value.Job;
+        Assert.Equal("failed", failed.Status);
+        Assert.StartsWith("finishing the output failed: ", failed.Error, StringComparison.Ordinal);
+        Assert.Contains("cannot be added", failed.Error, StringComparison.Ordinal);
 
         // Without the double, the job ends with every row once and the key in place; the comment is gone.
         Scalar(sql, $"DELETE FROM scores WHERE ctid = (SELECT max(ctid) FROM scores WHERE id = {doubled.ToString(CultureInfo.InvariantCulture)})");
