@@ -10,9 +10,11 @@
 #   bash benchmarks/peer-race/batch.sh                  (ROWS=10000000 ROUNDS=2)
 #   ROWS=1000000 ROUNDS=1 PARTITIONS=16 bash benchmarks/peer-race/batch.sh
 #
-# Needs Debian's postgresql, python3-pandas, python3-psycopg2 and python3-xgboost. Starts its own PostgreSQL cluster on a
+# Refuses when the load average at the start is above 1, unless FORCE=1. Needs Debian's postgresql, python3-pandas,
+# python3-psycopg2 and python3-xgboost. Starts its own PostgreSQL cluster on a
 # free loopback port in a scratch folder (as user postgres when run as root), removed at the end.
 set -euo pipefail
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 source "$(dirname "$0")/common.sh"
 rows=${ROWS:-10000000}
 rounds=${ROUNDS:-2}
@@ -33,7 +35,7 @@ command psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -qc "CREATE DATABAS
 dsn="host=127.0.0.1 port=$port dbname=bench user=postgres"
 uri="postgres://postgres@127.0.0.1:$port/bench"
 
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores; PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), .NET $(dotnet --version), Python $(/usr/bin/python3 -c 'import sys, pandas, xgboost; print(sys.version.split()[0], "pandas", pandas.__version__, "xgboost", xgboost.__version__)')"
+race_header "PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}'), Python $(/usr/bin/python3 -c 'import sys, pandas, xgboost; print(sys.version.split()[0], "pandas", pandas.__version__, "xgboost", xgboost.__version__)')"
 $bench race api-model "$data" SeriousDlqin2yrs --out "$work" | sed 's/^/  /'
 threshold=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["threshold"])' "$work/meta.json")
 dotnet build -c Release "$root/samples/CreditScoring.Batch" -v q -nologo >/dev/null
@@ -63,7 +65,7 @@ print(j["rows_per_s"], j["read_s"], j["score_s"], j["write_s"], j["seconds"], t[
 PY
 }
 
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load before the rounds (after the setup): $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-7s %-5s %12s %8s %8s %8s %9s %9s %10s\n' round job rows/s read_s score_s write_s job_s wall_s peak_MiB
 ratios=()
 for r in $(seq 1 "$rounds"); do
