@@ -328,10 +328,17 @@ public sealed class PopulationProfile
 
     /// <summary>
     /// The non-missing values sorted ascending (−0 as +0, as <see cref="SampleStatistics.SortedPresent"/>) and, per band
-    /// (<paramref name="band"/>[row] is the band + 1, 0 for none), the band's, from one stable radix sort of the column.
+    /// (<paramref name="band"/>[row] is the band + 1, 0 for none), the band's, from one stable radix sort of the column
+    /// with its rows. Without bands (no scores) it is <see cref="SampleStatistics.SortedPresent"/>.
     /// </summary>
     private static double[] Sorted(ReadOnlySpan<double> values, int[] band, int bands, out double[][] byBand)
     {
+        if (bands == 0)
+        {
+            byBand = [];
+            return SampleStatistics.SortedPresent(values);
+        }
+
         var counts = new int[bands];
         var present = 0;
         for (var r = 0; r < values.Length; r++)
@@ -339,7 +346,7 @@ public sealed class PopulationProfile
             if (!double.IsNaN(values[r]))
             {
                 present++;
-                if (band.Length > 0 && band[r] > 0)
+                if (band[r] > 0)
                 {
                     counts[band[r] - 1]++;
                 }
@@ -358,7 +365,7 @@ public sealed class PopulationProfile
             }
         }
 
-        RadixSort.SortInplace(keys, bands > 0 ? rows : null);
+        RadixSort.SortInplace(keys, rows);
         var sorted = new double[present];
         byBand = new double[bands][];
         var fill = new int[bands];
@@ -371,7 +378,7 @@ public sealed class PopulationProfile
         {
             var value = RadixSort.FromSortableKey(keys[i]);
             sorted[i] = value;
-            if (bands > 0 && band[rows[i]] is > 0 and var b)
+            if (band[rows[i]] is > 0 and var b)
             {
                 byBand[b - 1][fill[b - 1]++] = value;
             }
